@@ -1,2 +1,10 @@
-export { Rng } from './rng.js';
+export * from './backend.js';
+export { Graph, type GraphSpec } from './graph/graph.js';
+export { grad } from './graph/grad.js';
+export { BINARY_KINDS, type BinaryKind, Node, type Op, type OpKind, type Operand, UNARY_KINDS, type UnaryKind } from './graph/node.js';
+export { broadcastShapes, fmt as formatShape, type Shape, ShapeError, sizeOf, stridesOf } from './graph/shape.js';
+export { topoSort } from './graph/topo.js';
+export type { VjpRule } from './graph/vjp.js';
+export * from './ops/index.js';
 export { type Dataset, type DatasetSplits, checkDataset } from './nn/dataset.js';
+export { Rng } from './rng.js';

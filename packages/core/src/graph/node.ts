@@ -1,0 +1,56 @@
+import { type Shape, sizeOf } from './shape.js';
+
+/** Elementwise ops of one operand. */
+export type UnaryKind = 'neg' | 'exp' | 'log' | 'sqrt' | 'abs' | 'sign' | 'relu' | 'sigmoid';
+/** Elementwise ops of two operands, NumPy broadcasting. Comparisons give 1 or 0. */
+export type BinaryKind = 'add' | 'sub' | 'mul' | 'div' | 'maximum' | 'greater' | 'greaterEqual';
+
+/**
+ * What a node computes. The whole primitive set: a backend that runs these runs every model,
+ * loss, gradient and optimizer in saekit.
+ */
+export type Op =
+  | { readonly kind: 'input'; readonly name: string }
+  | { readonly kind: 'const'; readonly value: Float64Array }
+  | { readonly kind: UnaryKind }
+  | { readonly kind: BinaryKind }
+  | { readonly kind: 'where' }
+  | { readonly kind: 'matmul'; readonly transA: boolean; readonly transB: boolean }
+  | { readonly kind: 'sum'; readonly axes: readonly number[]; readonly keepDims: boolean }
+  | { readonly kind: 'reshape' }
+  | { readonly kind: 'transpose'; readonly perm: readonly number[] }
+  | { readonly kind: 'broadcastTo' }
+  | { readonly kind: 'kthLargest'; readonly k: number };
+
+export type OpKind = Op['kind'];
+
+export const UNARY_KINDS: readonly UnaryKind[] = ['neg', 'exp', 'log', 'sqrt', 'abs', 'sign', 'relu', 'sigmoid'];
+export const BINARY_KINDS: readonly BinaryKind[] = ['add', 'sub', 'mul', 'div', 'maximum', 'greater', 'greaterEqual'];
+
+let nextId = 0;
+
+/** One immutable node of the graph: an op, its operands and its (inferred) shape. */
+export class Node {
+  readonly id = nextId++;
+  constructor(
+    readonly op: Op,
+    readonly inputs: readonly Node[],
+    readonly shape: Shape,
+  ) {}
+
+  get size(): number {
+    return sizeOf(this.shape);
+  }
+
+  get rank(): number {
+    return this.shape.length;
+  }
+
+  toString(): string {
+    const name = this.op.kind === 'input' ? ` "${this.op.name}"` : '';
+    return `${this.op.kind}#${this.id}${name}[${this.shape.join(',')}]`;
+  }
+}
+
+/** Anything an op accepts as an operand: a node, or a number that becomes a scalar constant. */
+export type Operand = Node | number;

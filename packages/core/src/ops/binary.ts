@@ -1,0 +1,58 @@
+import { type BinaryKind, Node, type Operand } from '../graph/node.js';
+import { broadcastShapes, sameShape, type Shape } from '../graph/shape.js';
+import type { VjpRule } from '../graph/vjp.js';
+import { lift } from './leaves.js';
+import { reshape, sum } from './shape.js';
+import { neg } from './unary.js';
+import { where } from './where.js';
+
+function binary(kind: BinaryKind, a: Operand, b: Operand): Node {
+  const x = lift(a);
+  const y = lift(b);
+  return new Node({ kind }, [x, y], broadcastShapes(kind, x.shape, y.shape));
+}
+
+export const add = (a: Operand, b: Operand): Node => binary('add', a, b);
+export const sub = (a: Operand, b: Operand): Node => binary('sub', a, b);
+export const mul = (a: Operand, b: Operand): Node => binary('mul', a, b);
+export const div = (a: Operand, b: Operand): Node => binary('div', a, b);
+/** Elementwise max; at a tie the gradient goes to `a`. */
+export const maximum = (a: Operand, b: Operand): Node => binary('maximum', a, b);
+/** 1 where a > b, else 0. */
+export const greater = (a: Operand, b: Operand): Node => binary('greater', a, b);
+/** 1 where a >= b, else 0. */
+export const greaterEqual = (a: Operand, b: Operand): Node => binary('greaterEqual', a, b);
+
+/**
+ * Sums a broadcast cotangent back to the operand's shape: over the leading axes the operand lacks
+ * and over the axes where it has size 1. Only `sum` and `reshape`, so every backend runs it.
+ */
+export function unbroadcast(g: Node, shape: Shape): Node {
+  if (sameShape(g.shape, shape)) return g;
+  const lead = g.rank - shape.length;
+  const axes: number[] = [];
+  for (let i = 0; i < g.rank; i++) {
+    if (i < lead || (shape[i - lead] === 1 && g.shape[i] !== 1)) axes.push(i);
+  }
+  const s = axes.length ? sum(g, axes, false) : g;
+  return sameShape(s.shape, shape) ? s : reshape(s, shape);
+}
+
+const both = (ga: Node, gb: Node, y: Node): Node[] => [
+  unbroadcast(ga, y.inputs[0].shape),
+  unbroadcast(gb, y.inputs[1].shape),
+];
+
+export const binaryVjps: Record<BinaryKind, VjpRule> = {
+  add: (g, y) => both(g, g, y),
+  sub: (g, y) => both(g, neg(g), y),
+  mul: (g, y) => both(mul(g, y.inputs[1]), mul(g, y.inputs[0]), y),
+  // d(a/b)/db = -a/b^2 = -(a/b)/b
+  div: (g, y) => both(div(g, y.inputs[1]), neg(div(mul(g, y), y.inputs[1])), y),
+  maximum: (g, y) => {
+    const aWins = greaterEqual(y.inputs[0], y.inputs[1]);
+    return both(where(aWins, g, 0), where(aWins, 0, g), y);
+  },
+  greater: () => [null, null],
+  greaterEqual: () => [null, null],
+};
