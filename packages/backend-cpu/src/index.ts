@@ -1,1 +1,3 @@
-export {};
+export { type CpuBackend, type CpuDType, cpuAllocationCount, createCpuBackend, createReferenceBackend } from './backend.js';
+export { CpuExecutable } from './executable.js';
+export { matmul } from './kernels/matmul.js';

@@ -1,0 +1,54 @@
+import { BACKEND_SPEC_VERSION, type Backend, type CompileOptions, type FloatArray, type Graph } from '@saekit/core';
+import { type ArrayFactory, CpuExecutable } from './executable.js';
+
+export type CpuDType = 'float32' | 'float64';
+
+let allocations = 0;
+/** How many arrays the CPU backends have allocated so far (tests use it to prove a step allocates none). */
+export function cpuAllocationCount(): number {
+  return allocations;
+}
+
+const f32: ArrayFactory<Float32Array> = {
+  alloc: (n) => {
+    allocations++;
+    return new Float32Array(n);
+  },
+  is: (x): x is Float32Array => x instanceof Float32Array,
+};
+const f64: ArrayFactory<Float64Array> = {
+  alloc: (n) => {
+    allocations++;
+    return new Float64Array(n);
+  },
+  is: (x): x is Float64Array => x instanceof Float64Array,
+};
+
+export interface CpuBackend<T extends FloatArray> extends Backend<T> {
+  compile(graph: Graph, opts?: CompileOptions<T>): Promise<CpuExecutable<T>>;
+  /** Compiles without a promise (the CPU backend has nothing to wait for). */
+  compileSync(graph: Graph, opts?: CompileOptions<T>): CpuExecutable<T>;
+}
+
+function make<T extends FloatArray>(name: string, arrays: ArrayFactory<T>): CpuBackend<T> {
+  const compileSync = (graph: Graph, opts?: CompileOptions<T>) => new CpuExecutable<T>(graph, arrays, opts?.state);
+  return {
+    name,
+    specVersion: BACKEND_SPEC_VERSION,
+    compileSync,
+    compile: async (graph, opts) => compileSync(graph, opts),
+  };
+}
+
+/** The pure-JS CPU backend on Float32Array. */
+export function createCpuBackend(): CpuBackend<Float32Array> {
+  return make('cpu', f32);
+}
+
+/**
+ * The same interpreter on Float64Array: the float64 reference that tests and the conformance
+ * suite compare every backend against, and the one finite-difference checks run on.
+ */
+export function createReferenceBackend(): CpuBackend<Float64Array> {
+  return make('cpu-f64', f64);
+}

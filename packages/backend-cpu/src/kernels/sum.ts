@@ -1,0 +1,82 @@
+import type { FloatArray, Shape } from '@saekit/core';
+import { stridesOf } from '@saekit/core';
+
+export type SumKernel = (x: FloatArray, out: FloatArray) => void;
+
+/**
+ * Sum over `axes`. Adjacent axes of the same kind (kept / reduced) are merged first, so the usual
+ * cases are one of three loops: everything, trailing axes (row sums), leading axes (column sums).
+ */
+export function compileSum(shape: Shape, axes: readonly number[]): SumKernel {
+  const dims: number[] = [];
+  const red: boolean[] = [];
+  shape.forEach((d, i) => {
+    if (d === 1) return;
+    const r = axes.includes(i);
+    if (dims.length && red[red.length - 1] === r) dims[dims.length - 1] *= d;
+    else {
+      dims.push(d);
+      red.push(r);
+    }
+  });
+  const size = dims.reduce((a, b) => a * b, 1);
+  const reduced = dims.filter((_, i) => red[i]).reduce((a, b) => a * b, 1);
+  const kept = size / Math.max(reduced, 1);
+
+  if (dims.length === 0 || red.every((r) => !r)) {
+    return (x, out) => {
+      for (let i = 0; i < size; i++) out[i] = x[i];
+    };
+  }
+  if (red.every((r) => r)) {
+    return (x, out) => {
+      let s = 0;
+      for (let i = 0; i < size; i++) s += x[i];
+      out[0] = s;
+    };
+  }
+  if (dims.length === 2 && !red[0]) {
+    const [m, n] = dims;
+    return (x, out) => {
+      for (let i = 0; i < m; i++) {
+        let s = 0;
+        const o = i * n;
+        for (let j = 0; j < n; j++) s += x[o + j];
+        out[i] = s;
+      }
+    };
+  }
+  if (dims.length === 2 && red[0]) {
+    const [m, n] = dims;
+    return (x, out) => {
+      out.fill(0, 0, n);
+      for (let i = 0; i < m; i++) {
+        const o = i * n;
+        for (let j = 0; j < n; j++) out[j] += x[o + j];
+      }
+    };
+  }
+  // General case: walk the input in order, tracking the output offset of each element.
+  const rank = dims.length;
+  const outStrideOf = new Int32Array(rank);
+  const keptDims = dims.filter((_, i) => !red[i]);
+  const ks = stridesOf(keptDims);
+  let kk = 0;
+  for (let i = 0; i < rank; i++) outStrideOf[i] = red[i] ? 0 : ks[kk++];
+  const idx = new Int32Array(rank);
+  return (x, out) => {
+    out.fill(0, 0, kept);
+    idx.fill(0);
+    let o = 0;
+    for (let i = 0; i < size; i++) {
+      out[o] += x[i];
+      for (let d = rank - 1; d >= 0; d--) {
+        idx[d]++;
+        o += outStrideOf[d];
+        if (idx[d] < dims[d]) break;
+        o -= outStrideOf[d] * dims[d];
+        idx[d] = 0;
+      }
+    }
+  };
+}

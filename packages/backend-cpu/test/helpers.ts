@@ -1,0 +1,61 @@
+import { type Graph, grad, input, mul, type Node, Rng, type Shape, sizeOf, sum, constant, Graph as G } from '@saekit/core';
+import { createReferenceBackend } from '../src/index.js';
+
+export const ref = createReferenceBackend();
+
+/** Runs a graph once on the float64 reference. */
+export function run64(graph: Graph, feeds: Record<string, Float64Array>): Record<string, Float64Array> {
+  return ref.compileSync(graph).runSync(feeds);
+}
+
+export function randn(rng: Rng, shape: Shape, scale = 1, offset = 0): Float64Array {
+  const out = new Float64Array(sizeOf(shape));
+  for (let i = 0; i < out.length; i++) out[i] = offset + scale * rng.normal();
+  return out;
+}
+
+export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
+  return m;
+}
+
+/**
+ * Checks every VJP on the path from the inputs to `f(inputs)` against central finite differences
+ * in float64. The scalar objective is sum(f(x) * w) with fixed random w, so every output element
+ * contributes with a different weight. Returns the worst relative error.
+ */
+export function gradCheck(
+  f: (...xs: Node[]) => Node,
+  values: Float64Array[],
+  shapes: Shape[],
+  opts: { eps?: number; rng?: Rng } = {},
+): number {
+  const eps = opts.eps ?? 1e-6;
+  const rng = opts.rng ?? new Rng(99);
+  const xs = shapes.map((s, i) => input(`x${i}`, s));
+  const y = f(...xs);
+  const w = constant(randn(rng, y.shape), y.shape);
+  const loss = sum(mul(y, w));
+  const gs = grad(loss, xs);
+  const graph = G.from({ outputs: { loss, ...Object.fromEntries(gs.map((g, i) => [`g${i}`, g])) } });
+  const exe = ref.compileSync(graph);
+  const feeds = Object.fromEntries(values.map((v, i) => [`x${i}`, v]));
+  const res = exe.runSync(feeds);
+  const analytic = gs.map((_, i) => Float64Array.from(res[`g${i}`]));
+  let worst = 0;
+  values.forEach((v, i) => {
+    for (let j = 0; j < v.length; j++) {
+      const keep = v[j];
+      v[j] = keep + eps;
+      const up = exe.runSync(feeds).loss[0];
+      v[j] = keep - eps;
+      const down = exe.runSync(feeds).loss[0];
+      v[j] = keep;
+      const numeric = (up - down) / (2 * eps);
+      const err = Math.abs(numeric - analytic[i][j]) / Math.max(1, Math.abs(numeric));
+      worst = Math.max(worst, err);
+    }
+  });
+  return worst;
+}
