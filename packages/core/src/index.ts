@@ -8,3 +8,24 @@ export type { VjpRule } from './graph/vjp.js';
 export * from './ops/index.js';
 export { type Dataset, type DatasetSplits, checkDataset } from './nn/dataset.js';
 export { Rng } from './rng.js';
+export {
+  type DecoderActivation,
+  type EncoderActivation,
+  SEED_CONFIG,
+  type SaeConfig,
+  type Sparsity,
+  validateConfig,
+} from './nn/config.js';
+export {
+  batchInputs,
+  buildForwardGraph,
+  buildLossGraph,
+  buildTrainStep,
+  isFinite,
+  rowWeights,
+  type TrainStep,
+} from './nn/graphs.js';
+export { klSparsity, l1Sparsity, type LossParts, meanActivation, mseLoss, saeLoss } from './nn/losses.js';
+export { decode, encode, type Forward, forward, type ParamNodes, paramInputs } from './nn/model.js';
+export { ADAM_DEFAULTS, adam, type OptimizerConfig, type OptimizerGraph, optimizer, sgd, validateOptimizer } from './nn/optim.js';
+export { checkParams, initParams, PARAM_NAMES, type ParamName, paramShapes, type SaeParams } from './nn/params.js';

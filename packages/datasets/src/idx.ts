@@ -13,14 +13,14 @@ export interface IdxArray {
   data: Uint8Array;
 }
 
-const TYPE_NAMES: Readonly<Record<number, string>> = {
-  0x08: 'unsigned byte',
-  0x09: 'signed byte',
-  0x0b: 'int16',
-  0x0c: 'int32',
-  0x0d: 'float32',
-  0x0e: 'float64',
-};
+const TYPE_NAMES: ReadonlyMap<number, string> = new Map([
+  [0x08, 'unsigned byte'],
+  [0x09, 'signed byte'],
+  [0x0b, 'int16'],
+  [0x0c, 'int32'],
+  [0x0d, 'float32'],
+  [0x0e, 'float64'],
+]);
 
 const hex = (b: number): string => `0x${b.toString(16).padStart(2, '0')}`;
 
@@ -58,7 +58,7 @@ export function parseIdx(bytes: Uint8Array, source: string): IdxArray {
   const type = raw[2];
   const ndims = raw[3];
   if (type !== 0x08) {
-    const what = TYPE_NAMES[type] ?? 'not an IDX type code';
+    const what = TYPE_NAMES.get(type) ?? 'not an IDX type code';
     throw new DatasetError(
       `${source}: unsupported IDX data type ${hex(type)} (${what}); only 0x08 (unsigned byte) is supported`,
     );

@@ -1,0 +1,112 @@
+import { Graph } from '../graph/graph.js';
+import { grad } from '../graph/grad.js';
+import type { Node } from '../graph/node.js';
+import { add, greaterEqual, sub } from '../ops/binary.js';
+import { input } from '../ops/leaves.js';
+import { sum } from '../ops/shape.js';
+import { abs } from '../ops/unary.js';
+import { where } from '../ops/where.js';
+import { type SaeConfig, validateConfig } from './config.js';
+import { saeLoss } from './losses.js';
+import { forward, paramInputs } from './model.js';
+import { type OptimizerConfig, optimizer } from './optim.js';
+import { PARAM_NAMES, type SaeParams } from './params.js';
+
+/** 1 where x is finite, else 0 (x - x is 0 for finite x, NaN for NaN and ±Inf). */
+export function isFinite(x: Node): Node {
+  return greaterEqual(0, abs(sub(x, x)));
+}
+
+/** Inputs every batch feeds: the examples, and each row's weight in the batch mean. */
+export function batchInputs(c: SaeConfig, batch: number): { x: Node; w: Node } {
+  return { x: input('x', [batch, c.inputDim]), w: input('w', [batch, 1]) };
+}
+
+/**
+ * Row weights for a batch of `rows` real examples padded to `batch`: 1/rows, then 0.
+ * Written into `out` so a training loop allocates nothing.
+ */
+export function rowWeights(out: Float32Array, rows: number): Float32Array {
+  out.fill(1 / rows, 0, rows);
+  out.fill(0, rows);
+  return out;
+}
+
+/** Loss parts and gradients for a batch; parameters are inputs (golden checks, conformance). */
+export function buildLossGraph(c: SaeConfig, batch: number): Graph {
+  validateConfig(c);
+  const p = paramInputs(c);
+  const { x, w } = batchInputs(c, batch);
+  const f = forward(c, p, x);
+  const loss = saeLoss(c.sparsity, x, f.hidden, f.recon, w);
+  const grads = grad(loss.total, PARAM_NAMES.map((n) => p[n]));
+  const outputs: Record<string, Node> = { hidden: f.hidden, recon: f.recon, mse: loss.mse, total: loss.total };
+  if (loss.penalty) outputs.penalty = loss.penalty;
+  PARAM_NAMES.forEach((n, i) => {
+    outputs[`grad.${n}`] = grads[i];
+  });
+  return Graph.from({ outputs });
+}
+
+/** Forward only, parameters as state: hidden and recon for a batch (evaluation, encoding). */
+export function buildForwardGraph(c: SaeConfig, batch: number): Graph {
+  validateConfig(c);
+  const p = paramInputs(c);
+  const f = forward(c, p, input('x', [batch, c.inputDim]));
+  return Graph.from({ outputs: { hidden: f.hidden, recon: f.recon } });
+}
+
+export interface TrainStep {
+  readonly graph: Graph;
+  readonly batchSize: number;
+  /** Initial values of every state input: the parameters and the optimizer's slots. */
+  initialState(params: SaeParams): Record<string, Float32Array>;
+}
+
+/**
+ * One whole training step as one graph: batch (x, w) and state (parameters, optimizer slots) in;
+ * loss parts out; new parameters and slots as updates. With `guard` (default), a step whose loss
+ * or gradients are not finite leaves every state value as it was, so the last good parameters
+ * survive a NaN; the `ok` output tells the trainer.
+ */
+export function buildTrainStep(
+  c: SaeConfig,
+  batchSize: number,
+  opt: OptimizerConfig,
+  opts: { guard?: boolean } = {},
+): TrainStep {
+  validateConfig(c);
+  const p = paramInputs(c);
+  const { x, w } = batchInputs(c, batchSize);
+  const f = forward(c, p, x);
+  const loss = saeLoss(c.sparsity, x, f.hidden, f.recon, w);
+  const gs = grad(loss.total, PARAM_NAMES.map((n) => p[n]));
+  const grads = Object.fromEntries(PARAM_NAMES.map((n, i) => [n, gs[i]]));
+  const o = optimizer(p, grads, opt);
+
+  const outputs: Record<string, Node> = { loss: loss.total, mse: loss.mse };
+  if (loss.penalty) outputs.penalty = loss.penalty;
+  let updates = o.updates;
+  if (opts.guard ?? true) {
+    let check: Node = loss.total;
+    for (const g of gs) check = add(check, sum(g)); // a NaN or Inf anywhere poisons the sum
+    const ok = isFinite(check);
+    outputs.ok = ok;
+    const stateNodes: Record<string, Node> = { ...p };
+    for (const [n, s] of Object.entries(o.slots)) stateNodes[n] = s.node;
+    updates = Object.fromEntries(Object.entries(o.updates).map(([n, u]) => [n, where(ok, u, stateNodes[n])]));
+  }
+  const graph = Graph.from({ outputs, updates });
+  return {
+    graph,
+    batchSize,
+    initialState(params) {
+      const st: Record<string, Float32Array> = {};
+      for (const n of PARAM_NAMES) st[n] = Float32Array.from(params[n]);
+      for (const [n, s] of Object.entries(o.slots)) {
+        st[n] = new Float32Array(s.node.size).fill(s.init);
+      }
+      return st;
+    },
+  };
+}
