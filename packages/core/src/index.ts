@@ -29,3 +29,14 @@ export { klSparsity, l1Sparsity, type LossParts, meanActivation, mseLoss, saeLos
 export { decode, encode, type Forward, forward, type ParamNodes, paramInputs } from './nn/model.js';
 export { ADAM_DEFAULTS, adam, type OptimizerConfig, type OptimizerGraph, optimizer, sgd, validateOptimizer } from './nn/optim.js';
 export { checkParams, initParams, PARAM_NAMES, type ParamName, paramShapes, type SaeParams } from './nn/params.js';
+export { evaluate, klDivergence, mmcs, type SaeMetrics } from './nn/metrics.js';
+export {
+  type TrainEvent,
+  type TrainHistory,
+  TrainingDivergedError,
+  type TrainOptions,
+  type TrainResult,
+  train,
+} from './nn/trainer.js';
+export { CHECKPOINT_FILES, configFromJson, configToJson, decodeWeights, encodeWeights } from './io/checkpoint.js';
+export { decodeSafetensors, type DecodedSafetensors, encodeSafetensors, type NamedTensor, SafetensorsError } from './io/safetensors.js';

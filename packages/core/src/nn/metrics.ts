@@ -1,0 +1,137 @@
+import type { Backend } from '../backend.js';
+import type { SaeConfig } from './config.js';
+import type { Dataset } from './dataset.js';
+import { buildForwardGraph } from './graphs.js';
+import type { SaeParams } from './params.js';
+
+/** What a trained SAE does on a dataset. */
+export interface SaeMetrics {
+  /** Mean over all elements of (x - x̂)². */
+  readonly mse: number;
+  /** The config's penalty on this dataset (KL on the dataset-mean activation; L1 per example). */
+  readonly penalty: number;
+  readonly penaltyKind: 'kl' | 'l1' | 'none';
+  /** mse + weight · penalty. */
+  readonly total: number;
+  /** Mean number of active (> 0) hidden units per example. */
+  readonly l0: number;
+  /** Fraction of variance unexplained: Σ(x − x̂)² / Σ(x − x̄)², x̄ the per-feature mean. */
+  readonly fvu: number;
+  /** Hidden units never active on the dataset. */
+  readonly deadUnits: number;
+  /** Mean activation of each hidden unit over the dataset. */
+  readonly meanActivation: number[];
+}
+
+/** The seed's KL formula, summed over units, in float64 on already-averaged activations. */
+export function klDivergence(rho: number, rhoHat: ArrayLike<number>): number {
+  let s = 0;
+  for (let j = 0; j < rhoHat.length; j++) {
+    const r = rhoHat[j];
+    s += rho * Math.log(rho / (r + 1e-10)) + (1 - rho) * Math.log((1 - rho) / (1 - r + 1e-10));
+  }
+  return s;
+}
+
+/**
+ * Runs the model over a dataset in batches on a backend and accumulates the metrics in float64.
+ * The last partial batch is padded with zero rows that are left out of every sum.
+ */
+export async function evaluate(
+  backend: Backend,
+  config: SaeConfig,
+  params: SaeParams,
+  data: Dataset,
+  opts: { batchSize?: number } = {},
+): Promise<SaeMetrics> {
+  const D = config.inputDim;
+  const H = config.hiddenDim;
+  if (data.dim !== D) throw new Error(`evaluate: dataset ${data.name} has dim ${data.dim}, the model takes ${D}`);
+  if (data.n === 0) throw new Error(`evaluate: dataset ${data.name} is empty`);
+  const B = Math.min(opts.batchSize ?? 1000, data.n);
+  const exe = await backend.compile(buildForwardGraph(config, B), { state: { ...params } });
+  try {
+    const colMean = new Float64Array(D);
+    for (let i = 0; i < data.n; i++) for (let d = 0; d < D; d++) colMean[d] += data.x[i * D + d];
+    for (let d = 0; d < D; d++) colMean[d] /= data.n;
+
+    const x = new Float32Array(B * D);
+    const sumAct = new Float64Array(H);
+    const everActive = new Uint8Array(H);
+    let sse = 0;
+    let sst = 0;
+    let active = 0;
+    let l1 = 0;
+    for (let start = 0; start < data.n; start += B) {
+      const rows = Math.min(B, data.n - start);
+      x.set(data.x.subarray(start * D, (start + rows) * D));
+      if (rows < B) x.fill(0, rows * D);
+      const { hidden, recon } = await exe.run({ x });
+      for (let r = 0; r < rows; r++) {
+        for (let d = 0; d < D; d++) {
+          const v = x[r * D + d];
+          const e = v - recon[r * D + d];
+          const c = v - colMean[d];
+          sse += e * e;
+          sst += c * c;
+        }
+        for (let j = 0; j < H; j++) {
+          const h = hidden[r * H + j];
+          sumAct[j] += h;
+          l1 += Math.abs(h);
+          if (h > 0) {
+            active++;
+            everActive[j] = 1;
+          }
+        }
+      }
+    }
+    const n = data.n;
+    const meanActivation = Array.from(sumAct, (s) => s / n);
+    const mse = sse / (n * D);
+    const s = config.sparsity;
+    const penalty = s.kind === 'kl' ? klDivergence(s.rho, meanActivation) : s.kind === 'l1' ? l1 / n : 0;
+    return {
+      mse,
+      penalty,
+      penaltyKind: s.kind,
+      total: mse + (s.kind === 'none' ? 0 : s.weight * penalty),
+      l0: active / n,
+      fvu: sst > 0 ? sse / sst : Number.NaN,
+      deadUnits: everActive.reduce((a, v) => a + (v ? 0 : 1), 0),
+      meanActivation,
+    };
+  } finally {
+    exe.dispose();
+  }
+}
+
+/**
+ * Mean max cosine similarity: for each true feature (a row of `dictionary`, [F, D]), the best
+ * cosine with any learned decoder row (W_dec, [H, D]); averaged over the true features. 1 means
+ * every true feature was recovered by some unit.
+ */
+export function mmcs(dictionary: Float32Array, numFeatures: number, wDec: Float32Array, hidden: number): number {
+  const D = dictionary.length / numFeatures;
+  if (!Number.isInteger(D) || wDec.length !== hidden * D) {
+    throw new Error(`mmcs: dictionary [${numFeatures}, ${D}] and W_dec [${hidden}, ${wDec.length / hidden}] disagree on the input size`);
+  }
+  const norm = (a: Float32Array, i: number) => {
+    let s = 0;
+    for (let d = 0; d < D; d++) s += a[i * D + d] ** 2;
+    return Math.sqrt(s) || 1;
+  };
+  const decNorm = Array.from({ length: hidden }, (_, h) => norm(wDec, h));
+  let total = 0;
+  for (let f = 0; f < numFeatures; f++) {
+    const fn = norm(dictionary, f);
+    let best = -1;
+    for (let h = 0; h < hidden; h++) {
+      let dot = 0;
+      for (let d = 0; d < D; d++) dot += dictionary[f * D + d] * wDec[h * D + d];
+      best = Math.max(best, dot / (fn * decNorm[h]));
+    }
+    total += best;
+  }
+  return total / numFeatures;
+}

@@ -1,0 +1,158 @@
+import type { Backend, Executable } from '../backend.js';
+import { Rng } from '../rng.js';
+import { type SaeConfig, validateConfig } from './config.js';
+import type { Dataset, DatasetSplits } from './dataset.js';
+import { buildTrainStep, rowWeights } from './graphs.js';
+import { evaluate, type SaeMetrics } from './metrics.js';
+import { type OptimizerConfig, validateOptimizer } from './optim.js';
+import { checkParams, initParams, PARAM_NAMES, type SaeParams } from './params.js';
+
+export interface TrainOptions {
+  readonly epochs: number;
+  readonly batchSize: number;
+  /** Seeds the initial parameters (unless given) and every epoch's shuffle. */
+  readonly seed: number;
+  readonly optimizer: OptimizerConfig;
+  /** Evaluate on the test split after every epoch (default true; otherwise only at the end). */
+  readonly evalEveryEpoch?: boolean;
+  readonly evalBatchSize?: number;
+  readonly onEvent?: (e: TrainEvent) => void;
+  /** Stops after the current step; the result holds what was trained so far. */
+  readonly signal?: AbortSignal;
+}
+
+export type TrainEvent =
+  | { type: 'start'; epochs: number; stepsPerEpoch: number; examples: number; backend: string }
+  | { type: 'step'; epoch: number; step: number; stepsPerEpoch: number; loss: number; examplesPerSecond: number }
+  | { type: 'epoch'; epoch: number; trainLoss: number; seconds: number; test?: SaeMetrics };
+
+export interface TrainHistory {
+  trainLossPerEpoch: number[];
+  testLossPerEpoch: number[];
+  testMsePerEpoch: number[];
+  secondsPerEpoch: number[];
+}
+
+export interface TrainResult {
+  readonly params: SaeParams;
+  readonly history: TrainHistory;
+  readonly test: SaeMetrics;
+  /** False when stopped early through the signal. */
+  readonly completed: boolean;
+}
+
+/**
+ * A non-finite loss or gradient stopped training. The step's update was not applied (the graph
+ * guards it), so `lastGoodParams` are the parameters before that step.
+ */
+export class TrainingDivergedError extends Error {
+  override name = 'TrainingDivergedError';
+  constructor(
+    readonly epoch: number,
+    readonly step: number,
+    readonly loss: number,
+    readonly lastGoodParams: SaeParams,
+    readonly history: TrainHistory,
+  ) {
+    super(
+      `training diverged at epoch ${epoch}, step ${step}: ${Number.isFinite(loss) ? 'a gradient is not finite' : `loss is ${loss}`}` +
+        ' (the update of that step was not applied; the last good parameters are kept)',
+    );
+  }
+}
+
+/**
+ * Trains an SAE: seeded reshuffle every epoch, the last partial batch trained (zero-padded rows of
+ * weight 0 in the same compiled step), mean train loss per epoch, test metrics after each epoch,
+ * progress events. Buffers are allocated once; a step copies its batch rows and runs the graph.
+ */
+export async function train(
+  backend: Backend,
+  config: SaeConfig,
+  data: DatasetSplits,
+  options: TrainOptions,
+  initial?: SaeParams,
+): Promise<TrainResult> {
+  validateConfig(config);
+  validateOptimizer(options.optimizer);
+  const { epochs, batchSize: B, seed } = options;
+  if (!Number.isInteger(epochs) || epochs < 0) throw new RangeError(`train: epochs must be an integer >= 0, got ${epochs}`);
+  if (!Number.isInteger(B) || B < 1) throw new RangeError(`train: batch size must be a positive integer, got ${B}`);
+  const { train: tr, test } = data;
+  const D = config.inputDim;
+  for (const d of [tr, test]) {
+    if (d.dim !== D) throw new RangeError(`train: dataset ${d.name} has ${d.dim} features, the model takes inputDim=${D}`);
+  }
+  if (tr.n === 0) throw new RangeError(`train: training set ${tr.name} is empty`);
+
+  const rng = new Rng(seed);
+  const start = initial ? checkParams(config, initial) : initParams(config, rng);
+  const step = buildTrainStep(config, Math.min(B, tr.n), options.optimizer);
+  const batch = step.batchSize;
+  const exe = await backend.compile(step.graph, { state: step.initialState(start) });
+  const history: TrainHistory = { trainLossPerEpoch: [], testLossPerEpoch: [], testMsePerEpoch: [], secondsPerEpoch: [] };
+  const emit = options.onEvent ?? (() => {});
+  try {
+    const stepsPerEpoch = Math.ceil(tr.n / batch);
+    emit({ type: 'start', epochs, stepsPerEpoch, examples: tr.n, backend: backend.name });
+    const x = new Float32Array(batch * D);
+    const w = new Float32Array(batch);
+    const order = new Uint32Array(tr.n);
+    let lastTest: SaeMetrics | undefined;
+    for (let epoch = 1; epoch <= epochs; epoch++) {
+      const t0 = performance.now();
+      rng.permutation(tr.n, order);
+      let lossSum = 0;
+      for (let s = 0; s < stepsPerEpoch; s++) {
+        const from = s * batch;
+        const rows = Math.min(batch, tr.n - from);
+        fillBatch(tr, order, from, rows, x);
+        rowWeights(w, rows);
+        const out = await exe.run({ x, w });
+        const loss = out.loss[0];
+        if (!(out.ok[0] === 1) || !Number.isFinite(loss)) {
+          throw new TrainingDivergedError(epoch, s + 1, loss, await readParams(exe), history);
+        }
+        lossSum += loss * rows;
+        const secs = (performance.now() - t0) / 1000;
+        emit({ type: 'step', epoch, step: s + 1, stepsPerEpoch, loss, examplesPerSecond: (from + rows) / Math.max(secs, 1e-9) });
+        if (options.signal?.aborted) {
+          const params = await readParams(exe);
+          return { params, history, test: await evaluate(backend, config, params, test, { batchSize: options.evalBatchSize }), completed: false };
+        }
+      }
+      const seconds = (performance.now() - t0) / 1000;
+      history.trainLossPerEpoch.push(lossSum / tr.n);
+      history.secondsPerEpoch.push(seconds);
+      if ((options.evalEveryEpoch ?? true) || epoch === epochs) {
+        lastTest = await evaluate(backend, config, await readParams(exe), test, { batchSize: options.evalBatchSize });
+        history.testLossPerEpoch.push(lastTest.total);
+        history.testMsePerEpoch.push(lastTest.mse);
+      }
+      emit({ type: 'epoch', epoch, trainLoss: lossSum / tr.n, seconds, test: lastTest });
+    }
+    const params = await readParams(exe);
+    const finalTest = lastTest ?? (await evaluate(backend, config, params, test, { batchSize: options.evalBatchSize }));
+    return { params, history, test: finalTest, completed: true };
+  } finally {
+    exe.dispose();
+  }
+}
+
+/** Copies the rows order[from .. from+rows) into x and zeroes the padding. */
+function fillBatch(d: Dataset, order: Uint32Array, from: number, rows: number, x: Float32Array): void {
+  const D = d.dim;
+  const src = d.x;
+  for (let r = 0; r < rows; r++) {
+    const s = order[from + r] * D;
+    const o = r * D;
+    for (let j = 0; j < D; j++) x[o + j] = src[s + j]; // a loop, not subarray(): no view objects per row
+  }
+  if (rows * D < x.length) x.fill(0, rows * D);
+}
+
+async function readParams(exe: Executable): Promise<SaeParams> {
+  const out: Partial<SaeParams> = {};
+  for (const n of PARAM_NAMES) out[n] = await exe.readState(n);
+  return out as SaeParams;
+}

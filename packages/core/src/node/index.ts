@@ -1,0 +1,3 @@
+// Node-only helpers (files): the rest of @saekit/core runs anywhere, browsers included.
+export { loadCheckpoint, saveCheckpoint } from './checkpoint.js';
+export { writeFileAtomic } from './fs.js';
