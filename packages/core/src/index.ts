@@ -30,6 +30,7 @@ export { decode, encode, type Forward, forward, type ParamNodes, paramInputs } f
 export { ADAM_DEFAULTS, adam, type OptimizerConfig, type OptimizerGraph, optimizer, sgd, validateOptimizer } from './nn/optim.js';
 export { checkParams, initParams, PARAM_NAMES, type ParamName, paramShapes, type SaeParams } from './nn/params.js';
 export { evaluate, klDivergence, mmcs, type SaeMetrics } from './nn/metrics.js';
+export { type ForwardBatch, forwardDataset, streamForward } from './nn/inference.js';
 export {
   type TrainEvent,
   type TrainHistory,

@@ -1,7 +1,7 @@
 import type { Backend } from '../backend.js';
 import type { SaeConfig } from './config.js';
 import type { Dataset } from './dataset.js';
-import { buildForwardGraph } from './graphs.js';
+import { type ForwardBatch, streamForward } from './inference.js';
 import type { SaeParams } from './params.js';
 
 /** What a trained SAE does on a dataset. */
@@ -48,62 +48,52 @@ export async function evaluate(
   const H = config.hiddenDim;
   if (data.dim !== D) throw new Error(`evaluate: dataset ${data.name} has dim ${data.dim}, the model takes ${D}`);
   if (data.n === 0) throw new Error(`evaluate: dataset ${data.name} is empty`);
-  const B = Math.min(opts.batchSize ?? 1000, data.n);
-  const exe = await backend.compile(buildForwardGraph(config, B), { state: { ...params } });
-  try {
-    const colMean = new Float64Array(D);
-    for (let i = 0; i < data.n; i++) for (let d = 0; d < D; d++) colMean[d] += data.x[i * D + d];
-    for (let d = 0; d < D; d++) colMean[d] /= data.n;
+  const colMean = new Float64Array(D);
+  for (let i = 0; i < data.n; i++) for (let d = 0; d < D; d++) colMean[d] += data.x[i * D + d];
+  for (let d = 0; d < D; d++) colMean[d] /= data.n;
 
-    const x = new Float32Array(B * D);
-    const sumAct = new Float64Array(H);
-    const everActive = new Uint8Array(H);
-    let sse = 0;
-    let sst = 0;
-    let active = 0;
-    let l1 = 0;
-    for (let start = 0; start < data.n; start += B) {
-      const rows = Math.min(B, data.n - start);
-      x.set(data.x.subarray(start * D, (start + rows) * D));
-      if (rows < B) x.fill(0, rows * D);
-      const { hidden, recon } = await exe.run({ x });
-      for (let r = 0; r < rows; r++) {
-        for (let d = 0; d < D; d++) {
-          const v = x[r * D + d];
-          const e = v - recon[r * D + d];
-          const c = v - colMean[d];
-          sse += e * e;
-          sst += c * c;
-        }
-        for (let j = 0; j < H; j++) {
-          const h = hidden[r * H + j];
-          sumAct[j] += h;
-          l1 += Math.abs(h);
-          if (h > 0) {
-            active++;
-            everActive[j] = 1;
-          }
+  const sumAct = new Float64Array(H);
+  const everActive = new Uint8Array(H);
+  let sse = 0;
+  let sst = 0;
+  let active = 0;
+  let l1 = 0;
+  const onBatch = ({ x, hidden, recon, rows }: ForwardBatch) => {
+    for (let r = 0; r < rows; r++) {
+      for (let d = 0; d < D; d++) {
+        const v = x[r * D + d];
+        const e = v - recon[r * D + d];
+        const c = v - colMean[d];
+        sse += e * e;
+        sst += c * c;
+      }
+      for (let j = 0; j < H; j++) {
+        const h = hidden[r * H + j];
+        sumAct[j] += h;
+        l1 += Math.abs(h);
+        if (h > 0) {
+          active++;
+          everActive[j] = 1;
         }
       }
     }
-    const n = data.n;
-    const meanActivation = Array.from(sumAct, (s) => s / n);
-    const mse = sse / (n * D);
-    const s = config.sparsity;
-    const penalty = s.kind === 'kl' ? klDivergence(s.rho, meanActivation) : s.kind === 'l1' ? l1 / n : 0;
-    return {
-      mse,
-      penalty,
-      penaltyKind: s.kind,
-      total: mse + (s.kind === 'none' ? 0 : s.weight * penalty),
-      l0: active / n,
-      fvu: sst > 0 ? sse / sst : Number.NaN,
-      deadUnits: everActive.reduce((a, v) => a + (v ? 0 : 1), 0),
-      meanActivation,
-    };
-  } finally {
-    exe.dispose();
-  }
+  };
+  await streamForward(backend, config, params, data.x, data.n, onBatch, opts.batchSize);
+  const n = data.n;
+  const meanActivation = Array.from(sumAct, (s) => s / n);
+  const mse = sse / (n * D);
+  const s = config.sparsity;
+  const penalty = s.kind === 'kl' ? klDivergence(s.rho, meanActivation) : s.kind === 'l1' ? l1 / n : 0;
+  return {
+    mse,
+    penalty,
+    penaltyKind: s.kind,
+    total: mse + (s.kind === 'none' ? 0 : s.weight * penalty),
+    l0: active / n,
+    fvu: sst > 0 ? sse / sst : Number.NaN,
+    deadUnits: everActive.reduce((a, v) => a + (v ? 0 : 1), 0),
+    meanActivation,
+  };
 }
 
 /**

@@ -1,0 +1,52 @@
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { writeFigures, writeFileAtomic } from '../src/write.js';
+
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'saekit-report-'));
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('writeFileAtomic', () => {
+  it('writes bytes and text, replacing an existing file, leaving no temp files', async () => {
+    const p = join(dir, 'a.png');
+    await writeFile(p, 'old');
+    await writeFileAtomic(p, new Uint8Array([1, 2, 3]));
+    expect([...(await readFile(p))]).toEqual([1, 2, 3]);
+    await writeFileAtomic(join(dir, 'b.html'), '<p>ü</p>');
+    expect(await readFile(join(dir, 'b.html'), 'utf8')).toBe('<p>ü</p>');
+    expect((await readdir(dir)).sort()).toEqual(['a.png', 'b.html']);
+  });
+
+  it('cleans up its temp file when the rename fails', async () => {
+    const target = join(dir, 'occupied');
+    await mkdir(join(target, 'child'), { recursive: true }); // a non-empty directory cannot be replaced
+    await expect(writeFileAtomic(target, 'x')).rejects.toThrow();
+    expect(await readdir(dir)).toEqual(['occupied']);
+  });
+});
+
+describe('writeFigures', () => {
+  it('creates the folder and writes every figure', async () => {
+    const out = join(dir, 'run', 'report');
+    const paths = await writeFigures(out, {
+      'loss.png': new Uint8Array([137, 80]),
+      'index.html': '<html></html>',
+    });
+    expect(paths).toEqual([join(out, 'loss.png'), join(out, 'index.html')]);
+    expect((await readdir(out)).sort()).toEqual(['index.html', 'loss.png']);
+    expect(await readFile(join(out, 'index.html'), 'utf8')).toBe('<html></html>');
+  });
+
+  it('refuses names that are not plain file names', async () => {
+    for (const name of ['../x.png', 'a/b.png', '', '..']) {
+      await expect(writeFigures(dir, { [name]: 'x' })).rejects.toThrow(/not a plain file name/);
+    }
+    expect(await readdir(dir)).toEqual([]);
+  });
+});
