@@ -30,8 +30,13 @@ export interface CpuBackend<T extends FloatArray> extends Backend<T> {
   compileSync(graph: Graph, opts?: CompileOptions<T>): CpuExecutable<T>;
 }
 
-function make<T extends FloatArray>(name: string, arrays: ArrayFactory<T>): CpuBackend<T> {
-  const compileSync = (graph: Graph, opts?: CompileOptions<T>) => new CpuExecutable<T>(graph, arrays, opts?.state);
+export interface CpuBackendOptions {
+  /** Fuse chains of elementwise ops into one loop each (default true). */
+  readonly fuse?: boolean;
+}
+
+function make<T extends FloatArray>(name: string, arrays: ArrayFactory<T>, o: CpuBackendOptions): CpuBackend<T> {
+  const compileSync = (graph: Graph, opts?: CompileOptions<T>) => new CpuExecutable<T>(graph, arrays, opts?.state, o);
   return {
     name,
     specVersion: BACKEND_SPEC_VERSION,
@@ -41,14 +46,14 @@ function make<T extends FloatArray>(name: string, arrays: ArrayFactory<T>): CpuB
 }
 
 /** The pure-JS CPU backend on Float32Array. */
-export function createCpuBackend(): CpuBackend<Float32Array> {
-  return make('cpu', f32);
+export function createCpuBackend(options: CpuBackendOptions = {}): CpuBackend<Float32Array> {
+  return make('cpu', f32, options);
 }
 
 /**
  * The same interpreter on Float64Array: the float64 reference that tests and the conformance
  * suite compare every backend against, and the one finite-difference checks run on.
  */
-export function createReferenceBackend(): CpuBackend<Float64Array> {
-  return make('cpu-f64', f64);
+export function createReferenceBackend(options: CpuBackendOptions = {}): CpuBackend<Float64Array> {
+  return make('cpu-f64', f64, options);
 }

@@ -6,7 +6,8 @@ import {
   type Node,
   planInputs,
 } from '@saekit/core';
-import { BINARY_EXPR, compileElementwise, IDENTITY_EXPR, UNARY_EXPR, WHERE_EXPR } from './kernels/elementwise.js';
+import { type FusedKernel, planFusion } from './fuse.js';
+import { compileElementwise } from './kernels/elementwise.js';
 import { compileKthLargest } from './kernels/kth-largest.js';
 import { matmul } from './kernels/matmul.js';
 import { compileSum } from './kernels/sum.js';
@@ -35,20 +36,26 @@ export class CpuExecutable<T extends FloatArray> implements Executable<T> {
   private readonly feedSlots: [string, number][] = [];
   private readonly updates: [number, number][] = [];
   private readonly outputs: [string, number][];
+  /** Outputs that are state the run updates: copied out before the update, so they show the old value. */
+  private readonly stateOutputs: [string, number, T][] = [];
+  private readonly kernels: Map<Node, FusedKernel>;
   private disposed = false;
 
   constructor(
     readonly graph: Graph,
     private readonly arrays: ArrayFactory<T>,
     state: Readonly<Record<string, T>> = {},
+    options: { fuse?: boolean } = {},
   ) {
     const { stateNames, feedNames } = planInputs(graph, state);
     this.feedNames = feedNames;
-    this.plan = planBuffers(graph, new Set(stateNames));
+    const { fused, kernels } = planFusion(graph, options.fuse ?? true);
+    this.kernels = kernels;
+    this.plan = planBuffers(graph, new Set(stateNames), fused, (n) => kernels.get(n)?.leaves ?? n.inputs);
     const { slotSize, slotKind } = this.plan;
     // Feed slots start empty-sized and are bound to the caller's arrays on each run.
     this.bufs = slotSize.map((n, i) => arrays.alloc(slotKind[i] === 'feed' ? 0 : n));
-    for (const n of graph.nodes) this.compileNode(n);
+    for (const n of graph.nodes) if (!fused.has(n)) this.compileNode(n);
     for (const name of stateNames) {
       const slot = this.slot(graph.inputs.get(name)!);
       this.stateSlots.set(name, slot);
@@ -57,6 +64,10 @@ export class CpuExecutable<T extends FloatArray> implements Executable<T> {
     for (const name of feedNames) this.feedSlots.push([name, this.slot(graph.inputs.get(name)!)]);
     for (const [name, u] of Object.entries(graph.updates)) this.updates.push([this.stateSlots.get(name)!, this.slot(u)]);
     this.outputs = Object.entries(graph.outputs).map(([name, n]) => [name, this.slot(n)]);
+    const updated = new Set(this.updates.map(([dst]) => dst));
+    for (const [name, slot] of this.outputs) {
+      if (updated.has(slot)) this.stateOutputs.push([name, slot, arrays.alloc(slotSize[slot])]);
+    }
   }
 
   private slot(n: Node): number {
@@ -85,30 +96,33 @@ export class CpuExecutable<T extends FloatArray> implements Executable<T> {
       case 'abs':
       case 'sign':
       case 'relu':
-      case 'sigmoid': {
-        const k = compileElementwise(UNARY_EXPR[op.kind], n.shape, shapes);
-        this.steps.push(() => k(b[o], b[ins[0]]));
-        return;
-      }
+      case 'sigmoid':
       case 'add':
       case 'sub':
       case 'mul':
       case 'div':
       case 'maximum':
       case 'greater':
-      case 'greaterEqual': {
-        const k = compileElementwise(BINARY_EXPR[op.kind], n.shape, shapes);
-        this.steps.push(() => k(b[o], b[ins[0]], b[ins[1]]));
-        return;
-      }
-      case 'where': {
-        const k = compileElementwise(WHERE_EXPR, n.shape, shapes);
-        this.steps.push(() => k(b[o], b[ins[0]], b[ins[1]], b[ins[2]]));
-        return;
-      }
+      case 'greaterEqual':
+      case 'where':
       case 'broadcastTo': {
-        const k = compileElementwise(IDENTITY_EXPR, n.shape, shapes);
-        this.steps.push(() => k(b[o], b[ins[0]]));
+        const { expr, leaves } = this.kernels.get(n)!;
+        const k = compileElementwise(expr, n.shape, leaves.map((l) => l.shape));
+        const ls = leaves.map((l) => this.slot(l));
+        // Unrolled by arity so the run loop makes no array of operands.
+        if (ls.length === 0) this.steps.push(() => k(b[o]));
+        else if (ls.length === 1) this.steps.push(() => k(b[o], b[ls[0]]));
+        else if (ls.length === 2) this.steps.push(() => k(b[o], b[ls[0]], b[ls[1]]));
+        else if (ls.length === 3) this.steps.push(() => k(b[o], b[ls[0]], b[ls[1]], b[ls[2]]));
+        else if (ls.length === 4) this.steps.push(() => k(b[o], b[ls[0]], b[ls[1]], b[ls[2]], b[ls[3]]));
+        else {
+          const args: FloatArray[] = new Array(ls.length + 1);
+          this.steps.push(() => {
+            args[0] = b[o];
+            for (let i = 0; i < ls.length; i++) args[i + 1] = b[ls[i]];
+            k.apply(null, args as [FloatArray, ...FloatArray[]]);
+          });
+        }
         return;
       }
       case 'matmul': {
@@ -157,10 +171,12 @@ export class CpuExecutable<T extends FloatArray> implements Executable<T> {
       this.bufs[slot] = v;
     }
     for (const s of this.steps) s();
+    for (const [, slot, copy] of this.stateOutputs) copy.set(this.bufs[slot]);
     // All updates are computed before any is applied, so a step reads only old state.
     for (const [dst, src] of this.updates) if (dst !== src) this.bufs[dst].set(this.bufs[src]);
     const out: Record<string, T> = {};
     for (const [name, slot] of this.outputs) out[name] = this.bufs[slot];
+    for (const [name, , copy] of this.stateOutputs) out[name] = copy;
     return out;
   }
 

@@ -4,7 +4,7 @@ import type { Graph, Node } from '@saekit/core';
 export type SlotKind = 'feed' | 'state' | 'const' | 'temp';
 
 export interface BufferPlan {
-  /** Slot of each node; a reshape shares its operand's slot (same values, no copy). */
+  /** Slot of each computed node; a reshape shares its operand's slot (same values, no copy). */
   readonly slotOf: ReadonlyMap<Node, number>;
   readonly slotSize: readonly number[];
   readonly slotKind: readonly SlotKind[];
@@ -14,8 +14,14 @@ export interface BufferPlan {
  * Assigns every node a buffer slot once, at compile time. Temporaries are recycled by liveness:
  * a slot returns to the pool (by size) after its last reader runs, unless an output or a state
  * update needs it at the end of the run. Peak memory is then the widest live set, not the sum.
+ * Fused nodes get no slot: `operandsOf` gives what each remaining node really reads.
  */
-export function planBuffers(graph: Graph, stateNames: ReadonlySet<string>): BufferPlan {
+export function planBuffers(
+  graph: Graph,
+  stateNames: ReadonlySet<string>,
+  skip: ReadonlySet<Node>,
+  operandsOf: (n: Node) => readonly Node[],
+): BufferPlan {
   const slotOf = new Map<Node, number>();
   const slotSize: number[] = [];
   const slotKind: SlotKind[] = [];
@@ -24,16 +30,14 @@ export function planBuffers(graph: Graph, stateNames: ReadonlySet<string>): Buff
     slotKind.push(kind);
     return slotSize.length - 1;
   };
-
-  // Remaining reads of each slot; pinned slots (outputs, updates) are never recycled.
+  const nodes = graph.nodes.filter((n) => !skip.has(n));
   const reads = new Map<number, number>();
   const pinned = new Set<Node>([...Object.values(graph.outputs), ...Object.values(graph.updates)]);
   const free = new Map<number, number[]>();
-
   const consumers = new Map<Node, number>();
-  for (const n of graph.nodes) for (const i of n.inputs) consumers.set(i, (consumers.get(i) ?? 0) + 1);
+  for (const n of nodes) for (const i of operandsOf(n)) consumers.set(i, (consumers.get(i) ?? 0) + 1);
 
-  for (const n of graph.nodes) {
+  for (const n of nodes) {
     let slot: number;
     const op = n.op;
     if (op.kind === 'input') slot = newSlot(n.size, stateNames.has(op.name) ? 'state' : 'feed');
@@ -45,17 +49,14 @@ export function planBuffers(graph: Graph, stateNames: ReadonlySet<string>): Buff
     }
     slotOf.set(n, slot);
     reads.set(slot, (reads.get(slot) ?? 0) + (consumers.get(n) ?? 0) + (pinned.has(n) ? Infinity : 0));
-    if (op.kind === 'reshape') reads.set(slot, reads.get(slot)! - 1); // the reshape itself read it
-    else {
-      for (const i of n.inputs) {
-        const s = slotOf.get(i)!;
-        const left = reads.get(s)! - 1;
-        reads.set(s, left);
-        if (left === 0 && slotKind[s] === 'temp') {
-          const pool = free.get(slotSize[s]) ?? [];
-          pool.push(s);
-          free.set(slotSize[s], pool);
-        }
+    for (const i of operandsOf(n)) {
+      const s = slotOf.get(i)!;
+      const left = reads.get(s)! - 1;
+      reads.set(s, left);
+      if (left === 0 && slotKind[s] === 'temp' && s !== slot) {
+        const pool = free.get(slotSize[s]) ?? [];
+        pool.push(s);
+        free.set(slotSize[s], pool);
       }
     }
   }

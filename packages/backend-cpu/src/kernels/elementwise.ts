@@ -2,39 +2,39 @@ import type { BinaryKind, FloatArray, Shape, UnaryKind } from '@saekit/core';
 import { stridesOf } from '@saekit/core';
 
 /**
- * Elementwise ops as expressions over operand values `a`, `b` (and `c` for where). One loop
- * template serves all of them: `compileElementwise` generates a loop nest specialised to the
- * broadcast pattern, with the expression inlined, so there is no per-element call or switch.
- * NaN propagates as in PyTorch (Math.max, Math.sign keep NaN).
+ * Elementwise ops as expression builders over operand expressions. One loop template serves all
+ * of them: `compileElementwise` generates a loop nest specialised to the broadcast pattern with the
+ * expression inlined (no per-element call or switch), and fused chains are just nested expressions.
+ * NaN propagates as in PyTorch (Math.max and Math.sign keep NaN).
  */
-export const UNARY_EXPR: Record<UnaryKind, string> = {
-  neg: '-a',
-  exp: 'Math.exp(a)',
-  log: 'Math.log(a)',
-  sqrt: 'Math.sqrt(a)',
-  abs: 'Math.abs(a)',
-  sign: 'Math.sign(a)',
-  relu: 'Math.max(a, 0)',
-  sigmoid: '1 / (1 + Math.exp(-a))',
+type Expr1 = (a: string) => string;
+type Expr2 = (a: string, b: string) => string;
+
+export const UNARY_EXPR: Record<UnaryKind, Expr1> = {
+  neg: (a) => `(-${a})`,
+  exp: (a) => `Math.exp(${a})`,
+  log: (a) => `Math.log(${a})`,
+  sqrt: (a) => `Math.sqrt(${a})`,
+  abs: (a) => `Math.abs(${a})`,
+  sign: (a) => `Math.sign(${a})`,
+  relu: (a) => `Math.max(${a}, 0)`,
+  sigmoid: (a) => `(1 / (1 + Math.exp(-${a})))`,
 };
 
-export const BINARY_EXPR: Record<BinaryKind, string> = {
-  add: 'a + b',
-  sub: 'a - b',
-  mul: 'a * b',
-  div: 'a / b',
-  maximum: 'Math.max(a, b)',
-  greater: 'a > b ? 1 : 0',
-  greaterEqual: 'a >= b ? 1 : 0',
+export const BINARY_EXPR: Record<BinaryKind, Expr2> = {
+  add: (a, b) => `(${a} + ${b})`,
+  sub: (a, b) => `(${a} - ${b})`,
+  mul: (a, b) => `(${a} * ${b})`,
+  div: (a, b) => `(${a} / ${b})`,
+  maximum: (a, b) => `Math.max(${a}, ${b})`,
+  greater: (a, b) => `(${a} > ${b} ? 1 : 0)`,
+  greaterEqual: (a, b) => `(${a} >= ${b} ? 1 : 0)`,
 };
 
-export const WHERE_EXPR = 'a !== 0 ? b : c';
-/** broadcastTo is the identity expression over a broadcast operand. */
-export const IDENTITY_EXPR = 'a';
+export const WHERE_EXPR = (c: string, a: string, b: string): string => `(${c} !== 0 ? ${a} : ${b})`;
 
 export type ElementwiseKernel = (out: FloatArray, ...operands: FloatArray[]) => void;
 
-const VARS = ['a', 'b', 'c'];
 const cache = new Map<string, ElementwiseKernel>();
 
 /** Each operand's strides over the output shape: 0 along broadcast axes. */
@@ -68,7 +68,10 @@ function collapse(dims: number[], strides: number[][]): { dims: number[]; stride
   return { dims: d, strides: s };
 }
 
-/** A kernel computing `expr` over operands of `shapes`, broadcast to `outShape`. */
+/**
+ * A kernel computing `expr` (over operand values named v0, v1, …) with operands of `shapes`
+ * broadcast to `outShape`. Cached per (expression, broadcast pattern).
+ */
 export function compileElementwise(expr: string, outShape: Shape, shapes: readonly Shape[]): ElementwiseKernel {
   const { dims, strides } = collapse(
     [...outShape],
@@ -81,7 +84,7 @@ export function compileElementwise(expr: string, outShape: Shape, shapes: readon
   const r = dims.length;
   const ops = shapes.map((_, k) => `x${k}`);
   const lines: string[] = ['let p = 0;'];
-  ops.forEach((_, k) => lines.push(`let o${k}_0 = 0;`));
+  ops.forEach((_, k) => lines.push(`const o${k}_0 = 0;`));
   for (let d = 0; d < r - 1; d++) {
     lines.push(`for (let i${d} = 0; i${d} < ${dims[d]}; i${d}++) {`);
     ops.forEach((_, k) => lines.push(`const o${k}_${d + 1} = o${k}_${d} + i${d} * ${strides[k][d]};`));
@@ -89,12 +92,12 @@ export function compileElementwise(expr: string, outShape: Shape, shapes: readon
   const inner = r - 1;
   // Operands constant along the innermost axis are loaded once, outside it.
   ops.forEach((x, k) => {
-    if (strides[k][inner] === 0) lines.push(`const ${VARS[k]} = ${x}[o${k}_${inner}];`);
+    if (strides[k][inner] === 0) lines.push(`const v${k} = ${x}[o${k}_${inner}];`);
   });
   lines.push(`for (let i = 0; i < ${dims[inner]}; i++) {`);
   ops.forEach((x, k) => {
     const st = strides[k][inner];
-    if (st !== 0) lines.push(`const ${VARS[k]} = ${x}[o${k}_${inner} + ${st === 1 ? 'i' : `i * ${st}`}];`);
+    if (st !== 0) lines.push(`const v${k} = ${x}[o${k}_${inner} + ${st === 1 ? 'i' : `i * ${st}`}];`);
   });
   lines.push(`out[p++] = ${expr};`, '}');
   for (let d = 0; d < r - 1; d++) lines.push('}');

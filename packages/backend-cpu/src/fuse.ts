@@ -1,0 +1,83 @@
+import type { Graph, Node } from '@saekit/core';
+import { sameShapeAs } from './shape-util.js';
+import { BINARY_EXPR, UNARY_EXPR, WHERE_EXPR } from './kernels/elementwise.js';
+
+export function isElementwise(n: Node): boolean {
+  switch (n.op.kind) {
+    case 'neg': case 'exp': case 'log': case 'sqrt': case 'abs': case 'sign': case 'relu': case 'sigmoid':
+    case 'add': case 'sub': case 'mul': case 'div': case 'maximum': case 'greater': case 'greaterEqual':
+    case 'where': case 'broadcastTo':
+      return true;
+    default:
+      return false;
+  }
+}
+
+/** An elementwise node computed as one loop: its expression over its leaf operands. */
+export interface FusedKernel {
+  readonly expr: string;
+  readonly leaves: readonly Node[];
+}
+
+/**
+ * Elementwise fusion. A node is folded into its consumer when it is elementwise, has exactly one
+ * use, that use is elementwise of the same shape (no recomputation under broadcasting), and the
+ * node is not needed as an output or a state update. Scalar constants become literals. What stays
+ * is one loop (and one buffer) per chain instead of one per op.
+ */
+export function planFusion(graph: Graph, enabled: boolean): { fused: Set<Node>; kernels: Map<Node, FusedKernel> } {
+  const uses = new Map<Node, number>();
+  const consumer = new Map<Node, Node>();
+  for (const n of graph.nodes) {
+    for (const i of n.inputs) {
+      uses.set(i, (uses.get(i) ?? 0) + 1);
+      consumer.set(i, n);
+    }
+  }
+  const pinned = new Set<Node>([...Object.values(graph.outputs), ...Object.values(graph.updates)]);
+  const fused = new Set<Node>();
+  if (enabled) {
+    for (const n of graph.nodes) {
+      const c = consumer.get(n);
+      if (
+        c && isElementwise(n) && n.op.kind !== 'broadcastTo' && uses.get(n) === 1 && !pinned.has(n) &&
+        isElementwise(c) && c.op.kind !== 'broadcastTo' && sameShapeAs(n, c)
+      ) fused.add(n);
+    }
+  }
+  const kernels = new Map<Node, FusedKernel>();
+  for (const n of graph.nodes) {
+    if (!isElementwise(n) || fused.has(n)) continue;
+    const leaves: Node[] = [];
+    const leafIndex = new Map<Node, number>();
+    const expr = (m: Node, root: boolean): string => {
+      if (!root && !fused.has(m)) {
+        if (m.op.kind === 'const' && m.size === 1 && enabled) return `(${m.op.value[0]})`;
+        let k = leafIndex.get(m);
+        if (k === undefined) {
+          k = leaves.length;
+          leaves.push(m);
+          leafIndex.set(m, k);
+        }
+        return `v${k}`;
+      }
+      const a = m.inputs.map((i) => expr(i, false));
+      const op = m.op;
+      switch (op.kind) {
+        case 'neg': case 'exp': case 'log': case 'sqrt': case 'abs': case 'sign': case 'relu': case 'sigmoid':
+          return UNARY_EXPR[op.kind](a[0]);
+        case 'add': case 'sub': case 'mul': case 'div': case 'maximum': case 'greater': case 'greaterEqual':
+          return BINARY_EXPR[op.kind](a[0], a[1]);
+        case 'where':
+          return WHERE_EXPR(a[0], a[1], a[2]);
+        case 'broadcastTo':
+          return a[0];
+        default:
+          throw new Error(`unreachable: ${op.kind} is not elementwise`);
+      }
+    };
+    const e = expr(n, true);
+    kernels.set(n, { expr: e, leaves });
+  }
+  return { fused, kernels };
+}
