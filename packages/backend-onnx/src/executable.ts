@@ -1,0 +1,175 @@
+import { checkFeeds, type Executable, type Graph, planInputs } from '@saekit/core';
+import { lowerGraph } from './lower.js';
+import { buildModel, encodeModel } from './model.js';
+import {
+  type OrtSession,
+  type OrtTensor,
+  ort,
+  ortMessage,
+  type SessionConfig,
+  sessionOptions,
+} from './ort.js';
+
+export interface OnnxCompileConfig extends SessionConfig {
+  readonly opset?: number;
+}
+
+const tensor = (data: Float32Array, dims: readonly number[]): OrtTensor =>
+  new ort.Tensor('float32', data, dims);
+
+/** A state input: the tensor fed to the next run, and (when updated) the one its new value lands in. */
+interface StateSlot {
+  readonly dims: readonly number[];
+  current: OrtTensor;
+  /** Preallocated fetch for the update; swapped with `current` after each run. */
+  next?: OrtTensor;
+  readonly output?: string;
+}
+
+/**
+ * A graph lowered, whole, to one ONNX model and run by one InferenceSession. State lives in JS as
+ * float32 tensors; each run feeds them with the batch, and ONNX Runtime writes every output and
+ * every updated state value straight into tensors allocated at compile time (preallocated
+ * fetches). After a run the two buffers of each updated state swap, so a training step copies
+ * nothing in JS and allocates no arrays of its own.
+ */
+export class OnnxExecutable implements Executable<Float32Array> {
+  readonly feedNames: readonly string[];
+  /** The ONNX model the session runs (for inspection and debugging). */
+  readonly modelBytes: Uint8Array;
+  private readonly state = new Map<string, StateSlot>();
+  private readonly feedDims = new Map<string, readonly number[]>();
+  private readonly feedCache = new Map<string, { data: Float32Array; tensor: OrtTensor }>();
+  private readonly outputs: { key: string; onnx: string; tensor: OrtTensor }[];
+  private readonly fetches: Record<string, OrtTensor> = {};
+  private queue: Promise<unknown> = Promise.resolve();
+  private disposed = false;
+
+  private constructor(
+    readonly graph: Graph,
+    private readonly session: OrtSession,
+    modelBytes: Uint8Array,
+    state: Readonly<Record<string, Float32Array>>,
+    lowered: ReturnType<typeof lowerGraph>,
+  ) {
+    this.modelBytes = modelBytes;
+    const { stateNames, feedNames } = planInputs(graph, state);
+    this.feedNames = feedNames;
+    for (const name of feedNames) this.feedDims.set(name, graph.inputs.get(name)!.shape);
+    for (const name of stateNames) {
+      const dims = graph.inputs.get(name)!.shape;
+      const output = lowered.updates[name];
+      const slot: StateSlot = { dims, current: tensor(Float32Array.from(state[name]), dims), output };
+      if (output) {
+        slot.next = tensor(new Float32Array(slot.current.size), dims);
+        this.fetches[output] = slot.next;
+      }
+      this.state.set(name, slot);
+    }
+    this.outputs = Object.entries(graph.outputs).map(([key, n]) => {
+      const t = tensor(new Float32Array(n.size), n.shape);
+      this.fetches[lowered.outputs[key]] = t;
+      return { key, onnx: lowered.outputs[key], tensor: t };
+    });
+  }
+
+  static async create(
+    graph: Graph,
+    state: Readonly<Record<string, Float32Array>>,
+    cfg: OnnxCompileConfig,
+  ): Promise<OnnxExecutable> {
+    planInputs(graph, state);
+    const lowered = lowerGraph(graph, { opset: cfg.opset, graphName: 'saekit_graph' });
+    const bytes = encodeModel(
+      buildModel(lowered, { docString: 'A saekit graph compiled by @saekit/backend-onnx.' }),
+    );
+    let session: OrtSession;
+    try {
+      session = await ort.InferenceSession.create(bytes, sessionOptions(cfg));
+    } catch (e) {
+      throw new Error(
+        `onnx backend: onnxruntime refused the lowered graph (opset ${lowered.opset}): ${ortMessage(e)}`,
+        { cause: e },
+      );
+    }
+    return new OnnxExecutable(graph, session, bytes, state, lowered);
+  }
+
+  run(feeds: Readonly<Record<string, Float32Array>>): Promise<Record<string, Float32Array>> {
+    // Runs are serialized: each one swaps the state buffers the next one feeds.
+    const p = this.queue.then(() => this.runNow(feeds));
+    this.queue = p.catch(() => undefined);
+    return p;
+  }
+
+  private async runNow(feeds: Readonly<Record<string, Float32Array>>): Promise<Record<string, Float32Array>> {
+    if (this.disposed) throw new Error('run: executable was disposed');
+    checkFeeds(this.graph, this.feedNames, feeds);
+    const inputs: Record<string, OrtTensor> = {};
+    for (const name of this.feedNames) inputs[name] = this.feedTensor(name, feeds[name]);
+    for (const [name, slot] of this.state) inputs[name] = slot.current;
+    try {
+      await this.session.run(inputs, this.fetches);
+    } catch (e) {
+      throw new Error(`run: onnxruntime failed: ${ortMessage(e)}`, { cause: e });
+    }
+    // Every update was computed from the old state before any is applied: swap the buffers.
+    for (const slot of this.state.values()) {
+      if (!slot.next || !slot.output) continue;
+      const done = slot.next;
+      slot.next = slot.current;
+      slot.current = done;
+      this.fetches[slot.output] = slot.next;
+    }
+    const out: Record<string, Float32Array> = {};
+    for (const o of this.outputs) out[o.key] = o.tensor.data as Float32Array;
+    return out;
+  }
+
+  /** The caller's array wrapped as a tensor (no copy); the wrapper is reused while the array is. */
+  private feedTensor(name: string, v: Float32Array): OrtTensor {
+    if (!(v instanceof Float32Array)) {
+      throw new TypeError(
+        `run: feed "${name}" is a ${(v as object).constructor.name}; the onnx backend takes Float32Array`,
+      );
+    }
+    const hit = this.feedCache.get(name);
+    if (hit && hit.data === v) return hit.tensor;
+    const t = tensor(v, this.feedDims.get(name)!);
+    this.feedCache.set(name, { data: v, tensor: t });
+    return t;
+  }
+
+  async readState(name: string): Promise<Float32Array> {
+    await this.queue;
+    return Float32Array.from(this.slot(name).current.data as Float32Array);
+  }
+
+  /** Replaces a state value; call it between runs (after awaiting the last one), as with every backend. */
+  writeState(name: string, value: Float32Array): void {
+    const slot = this.slot(name);
+    const data = slot.current.data as Float32Array;
+    if (value.length !== data.length)
+      throw new Error(`writeState: "${name}" has ${data.length} values, got ${value.length}`);
+    data.set(value);
+  }
+
+  private slot(name: string): StateSlot {
+    if (this.disposed) throw new Error(`state "${name}": executable was disposed`);
+    const s = this.state.get(name);
+    if (!s)
+      throw new Error(
+        `state "${name}" is not state of this executable (state: ${[...this.state.keys()].join(', ') || 'none'})`,
+      );
+    return s;
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.state.clear();
+    this.feedCache.clear();
+    const session = this.session;
+    void this.queue.then(() => session.release()).catch(() => undefined);
+  }
+}

@@ -1,0 +1,347 @@
+import type { Graph, Node, OpKind } from '@saekit/core';
+import { GraphBuilder } from './lower/builder.js';
+import { DynamicBatchError, inferBatchShapes, isBatchDim, type SymShape } from './lower/symbolic.js';
+import { resolveOpset } from './opset.js';
+import { DataType, type GraphProto, type ValueInfoProto } from './proto/types.js';
+
+export { DynamicBatchError } from './lower/symbolic.js';
+
+/** Every op kind of the core graph; the lowering handles each one. */
+export const LOWERED_OPS: ReadonlySet<OpKind> = new Set<OpKind>([
+  'input',
+  'const',
+  'neg',
+  'exp',
+  'log',
+  'sqrt',
+  'abs',
+  'sign',
+  'relu',
+  'sigmoid',
+  'add',
+  'sub',
+  'mul',
+  'div',
+  'maximum',
+  'greater',
+  'greaterEqual',
+  'where',
+  'matmul',
+  'sum',
+  'reshape',
+  'transpose',
+  'broadcastTo',
+  'kthLargest',
+]);
+
+const UNARY_OP: Readonly<Record<string, string>> = {
+  neg: 'Neg',
+  exp: 'Exp',
+  log: 'Log',
+  sqrt: 'Sqrt',
+  abs: 'Abs',
+  sign: 'Sign',
+  relu: 'Relu',
+  sigmoid: 'Sigmoid',
+};
+const BINARY_OP: Readonly<Record<string, string>> = {
+  add: 'Add',
+  sub: 'Sub',
+  mul: 'Mul',
+  div: 'Div',
+  maximum: 'Max',
+};
+const COMPARE_OP: Readonly<Record<string, string>> = { greater: 'Greater', greaterEqual: 'GreaterOrEqual' };
+
+export interface LowerOptions {
+  /** ONNX opset to target, 17 (default) to 26. The IR version follows from it (see opset.ts). */
+  readonly opset?: number;
+  /**
+   * Inputs whose leading dimension is the batch: it is written as the symbolic `dim_param` (default
+   * `batch`) and every shape that depends on it is computed at run time, so the model runs at any
+   * batch size. The graph must be built with that leading size >= 2 and unlike its other sizes.
+   */
+  readonly dynamicBatch?: { readonly inputs: readonly string[]; readonly dimParam?: string };
+  /** Inputs baked into the model as initializers (the parameters of an exported model). */
+  readonly initializers?: Readonly<Record<string, ArrayLike<number>>>;
+  /** Name of the output that carries the new value of a state input (default `<name>.next`). */
+  readonly updateOutputName?: (stateName: string) => string;
+  readonly graphName?: string;
+  readonly docString?: string;
+}
+
+export interface LoweredGraph {
+  readonly graph: GraphProto;
+  readonly opset: number;
+  readonly irVersion: number;
+  /** ONNX input names, in order: the graph inputs that are not initializers. */
+  readonly inputs: readonly string[];
+  /** Graph output key -> ONNX output name. */
+  readonly outputs: Readonly<Record<string, string>>;
+  /** State input name -> ONNX output name holding its updated value. */
+  readonly updates: Readonly<Record<string, string>>;
+}
+
+/**
+ * Lowers a whole graph to one ONNX GraphProto: every output and every update becomes a graph
+ * output, inputs stay inputs unless given as initializers, constants become initializers.
+ * @throws DynamicBatchError when `dynamicBatch` is asked for a graph that depends on the batch size
+ */
+export function lowerGraph(graph: Graph, opts: LowerOptions = {}): LoweredGraph {
+  const { opset, irVersion } = resolveOpset(opts.opset);
+  for (const n of graph.nodes) {
+    if (!LOWERED_OPS.has(n.op.kind)) throw new Error(`onnx lowering: no rule for op "${n.op.kind}"`);
+  }
+  const dimParam = opts.dynamicBatch?.dimParam ?? 'batch';
+  const shapes = symbolicShapes(graph, opts.dynamicBatch?.inputs ?? []);
+  const b = new GraphBuilder();
+  const initializers = opts.initializers ?? {};
+  for (const name of Object.keys(initializers)) {
+    if (!graph.inputs.has(name))
+      throw new Error(`onnx lowering: initializer "${name}" names no input of the graph`);
+  }
+
+  // Names: inputs keep theirs; outputs keep their key unless taken; updates get `<name>.next`.
+  const inputNames: string[] = [];
+  for (const [name, n] of graph.inputs) {
+    b.reserve(name);
+    if (name in initializers) {
+      const v = initializers[name];
+      if (v.length !== n.size)
+        throw new Error(`onnx lowering: initializer "${name}" has ${v.length} values, ${n} needs ${n.size}`);
+      b.namedInitializer(name, n.shape, v);
+    } else inputNames.push(name);
+  }
+  const claim = (want: string): string => (b.isUsed(want) ? b.fresh(want) : b.reserve(want));
+  const outputs: Record<string, string> = {};
+  for (const key of Object.keys(graph.outputs)) outputs[key] = claim(key);
+  const updates: Record<string, string> = {};
+  for (const key of Object.keys(graph.updates))
+    updates[key] = claim(opts.updateOutputName?.(key) ?? `${key}.next`);
+
+  // A computed node that is an output writes its value under the output's name directly.
+  const direct = new Map<Node, string>();
+  const sources: [string, Node][] = [
+    ...Object.entries(graph.outputs).map(([k, n]): [string, Node] => [outputs[k], n]),
+    ...Object.entries(graph.updates).map(([k, n]): [string, Node] => [updates[k], n]),
+  ];
+  for (const [onnxName, n] of sources) {
+    if (n.op.kind !== 'input' && n.op.kind !== 'const' && !direct.has(n)) direct.set(n, onnxName);
+  }
+
+  const lowerer = new Lowerer(
+    b,
+    opset,
+    shapes,
+    direct,
+    opts.dynamicBatch?.inputs.find((i) => graph.inputs.has(i) && !(i in initializers)),
+  );
+  for (const n of graph.nodes) lowerer.lower(n);
+  for (const [onnxName, n] of sources) {
+    if (direct.get(n) !== onnxName) b.op('Identity', [lowerer.value(n)], {}, onnxName);
+  }
+
+  const info = (name: string, s: SymShape): ValueInfoProto => ({
+    name,
+    type: {
+      tensor_type: {
+        elem_type: DataType.FLOAT,
+        shape: {
+          dim: s.map((d) =>
+            isBatchDim(d)
+              ? { dim_param: d.times === 1 ? dimParam : `${dimParam}*${d.times}` }
+              : { dim_value: d },
+          ),
+        },
+      },
+    },
+  });
+  const g: GraphProto = {
+    name: opts.graphName ?? 'saekit',
+    node: b.nodes,
+    initializer: b.initializers,
+    input: inputNames.map((name) => info(name, shapes.get(graph.inputs.get(name)!)!)),
+    output: sources.map(([name, n]) => info(name, shapes.get(n)!)),
+  };
+  if (opts.docString) g.doc_string = opts.docString;
+  return { graph: g, opset, irVersion, inputs: inputNames, outputs, updates };
+}
+
+function symbolicShapes(graph: Graph, dynamic: readonly string[]): Map<Node, SymShape> {
+  if (dynamic.length === 0) return new Map(graph.nodes.map((n) => [n, n.shape]));
+  const present = dynamic.filter((name) => graph.inputs.has(name));
+  const sizes = new Set(present.map((name) => graph.inputs.get(name)!.shape[0]));
+  if (sizes.size === 0)
+    throw new DynamicBatchError(`dynamic batch: none of ${dynamic.join(', ')} is an input of the graph`);
+  if (sizes.size > 1) {
+    throw new DynamicBatchError(
+      `dynamic batch: inputs ${present.join(', ')} disagree on the batch size (${[...sizes].join(' vs ')})`,
+    );
+  }
+  const batch = [...sizes][0];
+  if (!(batch >= 2)) {
+    throw new DynamicBatchError(
+      `dynamic batch: build the graph with a batch size of at least 2 (got ${batch}), so the batch is not mistaken for a broadcast 1`,
+    );
+  }
+  return inferBatchShapes(graph, new Set(present), batch);
+}
+
+/** Emits the ONNX nodes of each core node, in topological order. */
+class Lowerer {
+  private readonly values = new Map<Node, string>();
+  /** For comparison nodes: the bool tensor before the cast, so a `where` on it skips a test. */
+  private readonly bools = new Map<Node, string>();
+  private batchDim?: string;
+
+  constructor(
+    private readonly b: GraphBuilder,
+    private readonly opset: number,
+    private readonly shapes: Map<Node, SymShape>,
+    private readonly direct: Map<Node, string>,
+    private readonly batchSource: string | undefined,
+  ) {}
+
+  value(n: Node): string {
+    const v = this.values.get(n);
+    if (v === undefined) throw new Error(`onnx lowering: ${n} used before it was lowered`);
+    return v;
+  }
+
+  lower(n: Node): void {
+    this.values.set(n, this.emit(n));
+  }
+
+  private emit(n: Node): string {
+    const b = this.b;
+    const op = n.op;
+    const x = n.inputs.map((i) => this.value(i));
+    const out = this.direct.get(n);
+    switch (op.kind) {
+      case 'input':
+        return op.name;
+      case 'const':
+        return b.floatConst(op.value, n.shape);
+      case 'neg':
+      case 'exp':
+      case 'log':
+      case 'sqrt':
+      case 'abs':
+      case 'sign':
+      case 'relu':
+      case 'sigmoid':
+        return b.op(UNARY_OP[op.kind], x, {}, out);
+      case 'add':
+      case 'sub':
+      case 'mul':
+      case 'div':
+      case 'maximum':
+        return b.op(BINARY_OP[op.kind], x, {}, out);
+      case 'greater':
+      case 'greaterEqual': {
+        const flag = b.op(COMPARE_OP[op.kind], x);
+        this.bools.set(n, flag);
+        return b.op('Cast', [flag], { to: DataType.FLOAT }, out);
+      }
+      case 'where': {
+        const cond = n.inputs[0];
+        const flag = this.bools.get(cond) ?? b.op('Not', [b.op('Equal', [x[0], b.floatConst([0], [])])]);
+        return b.op('Where', [flag, x[1], x[2]], {}, out);
+      }
+      case 'matmul': {
+        const attrs: Record<string, number> = {};
+        if (op.transA) attrs.transA = 1;
+        if (op.transB) attrs.transB = 1;
+        return b.op('Gemm', x, attrs, out);
+      }
+      case 'sum':
+        if (op.axes.length === 0) return b.op('Identity', x, {}, out);
+        return b.op(
+          'ReduceSum',
+          [x[0], b.int64Const(op.axes, 'axes')],
+          { keepdims: op.keepDims ? 1 : 0 },
+          out,
+        );
+      case 'reshape':
+        return b.op('Reshape', [x[0], this.reshapeTarget(n)], {}, out);
+      case 'transpose':
+        return b.op('Transpose', x, { perm: op.perm }, out);
+      case 'broadcastTo':
+        return b.op('Expand', [x[0], this.expandTarget(n)], {}, out);
+      case 'kthLargest': {
+        // The k largest of each row (sorted), then their minimum: the k-th largest, kept as [..., 1].
+        const [top] = b.node(
+          'TopK',
+          [x[0], b.int64Const([op.k], 'k')],
+          [b.fresh('topk'), b.fresh('topk_indices')],
+          {
+            axis: -1,
+            largest: 1,
+            sorted: 1,
+          },
+        );
+        if (this.opset >= 18)
+          return b.op('ReduceMin', [top, b.int64Const([-1], 'axes')], { keepdims: 1 }, out);
+        return b.op('ReduceMin', [top], { axes: [-1], keepdims: 1 }, out);
+      }
+      default: {
+        const never: never = op;
+        throw new Error(`onnx lowering: no rule for ${(never as { kind: string }).kind}`);
+      }
+    }
+  }
+
+  /** Reshape's int64 shape: fixed sizes, with -1 standing for the one axis that holds the batch. */
+  private reshapeTarget(n: Node): string {
+    const s = this.shapes.get(n)!;
+    const dims = s.map((d) => (isBatchDim(d) ? -1 : d));
+    if (dims.filter((d) => d === -1).length > 1) return this.runtimeShape(s);
+    if (dims.includes(0)) {
+      // A literal 0 would mean "copy this axis" in Reshape; with no batch axis the shape is fixed.
+      if (dims.includes(-1)) return this.runtimeShape(s);
+      return this.b.int64Const(n.shape, 'shape');
+    }
+    return this.b.int64Const(dims, 'shape');
+  }
+
+  /**
+   * Expand's int64 shape. Expand broadcasts both ways, so an axis where the operand already has the
+   * batch can be written as 1; only an axis stretched from 1 to the batch needs B at run time.
+   */
+  private expandTarget(n: Node): string {
+    const s = this.shapes.get(n)!;
+    const xs = this.shapes.get(n.inputs[0])!;
+    const lead = s.length - xs.length;
+    const dims = s.map((d, i) => (isBatchDim(d) && i >= lead && isBatchDim(xs[i - lead]) ? 1 : d));
+    if (dims.every((d) => !isBatchDim(d))) return this.b.int64Const(dims as number[], 'shape');
+    return this.runtimeShape(dims);
+  }
+
+  /** A 1-D int64 tensor of a symbolic shape, computed from the batch input's Shape at run time. */
+  private runtimeShape(s: SymShape): string {
+    const b = this.b;
+    const pieces: string[] = [];
+    let fixed: number[] = [];
+    for (const d of s) {
+      if (!isBatchDim(d)) {
+        fixed.push(d);
+        continue;
+      }
+      if (fixed.length) pieces.push(b.int64Const(fixed, 'shape'));
+      fixed = [];
+      const bd = this.batchSize();
+      pieces.push(d.times === 1 ? bd : b.op('Mul', [bd, b.int64Const([d.times], 'times')]));
+    }
+    if (fixed.length) pieces.push(b.int64Const(fixed, 'shape'));
+    if (pieces.length === 1) return pieces[0];
+    return b.op('Concat', pieces, { axis: 0 }, b.fresh('runtime_shape'));
+  }
+
+  /** B as a 1-D int64 tensor of one element: Shape(batch input)[0:1], emitted once. */
+  private batchSize(): string {
+    if (this.batchDim) return this.batchDim;
+    if (!this.batchSource) throw new DynamicBatchError('dynamic batch: no fed input carries the batch size');
+    this.batchDim = this.b.op('Shape', [this.batchSource], { start: 0, end: 1 }, this.b.fresh('batch_size'));
+    return this.batchDim;
+  }
+}

@@ -1,0 +1,96 @@
+import { add, assertBackend, Graph, input, mul, sum } from '@saekit/core';
+import { describe, expect, it } from 'vitest';
+import { createOnnxBackend, decodeModel, LOWERED_OPS } from '../src/index.js';
+
+/** A counter: state c (updated to c + x), outputs y = 2c, the state input itself, and the update node twice. */
+function counter() {
+  const c = input('c', [3]);
+  const x = input('x', [3]);
+  const next = add(c, x);
+  return Graph.from({ outputs: { y: mul(c, 2), c, next, total: sum(next) }, updates: { c: next } });
+}
+
+describe('createOnnxBackend', () => {
+  it('is a saekit Backend named onnx that implements every op kind', () => {
+    const b = createOnnxBackend();
+    assertBackend(b);
+    expect(b.name).toBe('onnx');
+    expect(b.opset).toBe(17);
+    expect([...(b.supportedOps ?? [])].sort()).toEqual([...LOWERED_OPS].sort());
+    expect(LOWERED_OPS.size).toBe(24);
+  });
+
+  it('checks its options', () => {
+    expect(() => createOnnxBackend({ opset: 16 })).toThrow(/opset 16/);
+    expect(() => createOnnxBackend({ threads: 0 })).toThrow(/threads/);
+    expect(() => createOnnxBackend({ graphOptimization: 'max' as 'all' })).toThrow(/graphOptimization/);
+    expect(createOnnxBackend({ opset: 26, threads: 1, graphOptimization: 'disabled' }).opset).toBe(26);
+  });
+
+  it('keeps state between runs, returns outputs and the state input itself, applies updates after the run', async () => {
+    const exe = await createOnnxBackend().compile(counter(), { state: { c: Float32Array.of(1, 2, 3) } });
+    expect(exe.feedNames).toEqual(['x']);
+    const r1 = await exe.run({ x: Float32Array.of(10, 20, 30) });
+    expect([...r1.y]).toEqual([2, 4, 6]);
+    expect([...r1.c]).toEqual([1, 2, 3]);
+    expect([...r1.next]).toEqual([11, 22, 33]);
+    expect([...r1.total]).toEqual([66]);
+    const r2 = await exe.run({ x: Float32Array.of(1, 1, 1) });
+    expect([...r2.y]).toEqual([22, 44, 66]);
+    expect([...(await exe.readState('c'))]).toEqual([12, 23, 34]);
+    exe.dispose();
+  });
+
+  it('readState copies, writeState replaces, unknown state is named', async () => {
+    const exe = await createOnnxBackend().compile(counter(), { state: { c: new Float32Array(3) } });
+    const s = await exe.readState('c');
+    s[0] = 99;
+    expect([...(await exe.readState('c'))]).toEqual([0, 0, 0]);
+    exe.writeState('c', Float32Array.of(5, 6, 7));
+    expect([...(await exe.run({ x: new Float32Array(3) })).y]).toEqual([10, 12, 14]);
+    expect(() => exe.writeState('c', new Float32Array(2))).toThrow(/3 values, got 2/);
+    expect(() => exe.writeState('x', new Float32Array(3))).toThrow(/"x" is not state/);
+    await expect(exe.readState('nope')).rejects.toThrow(/"nope" is not state/);
+    exe.dispose();
+  });
+
+  it('checks feeds like every backend', async () => {
+    const exe = await createOnnxBackend().compile(counter(), { state: { c: new Float32Array(3) } });
+    await expect(exe.run({})).rejects.toThrow(/missing feed "x"/);
+    await expect(exe.run({ x: new Float32Array(2) })).rejects.toThrow(/feed "x" has 2 values/);
+    await expect(exe.run({ x: new Float32Array(3), c: new Float32Array(3) })).rejects.toThrow(/it is state/);
+    await expect(exe.run({ x: new Float64Array(3) as unknown as Float32Array })).rejects.toThrow(
+      /Float32Array/,
+    );
+    exe.dispose();
+    await expect(exe.run({ x: new Float32Array(3) })).rejects.toThrow(/disposed/);
+  });
+
+  it('refuses state without an initial value at compile time', async () => {
+    await expect(createOnnxBackend().compile(counter())).rejects.toThrow(
+      /"c" is updated by the graph but has no initial value/,
+    );
+  });
+
+  it('serializes overlapping runs, so no update is lost', async () => {
+    const exe = await createOnnxBackend().compile(counter(), { state: { c: new Float32Array(3) } });
+    const one = Float32Array.of(1, 1, 1);
+    const totals = await Promise.all(
+      Array.from({ length: 10 }, () => exe.run({ x: one }).then((r) => r.total[0])),
+    );
+    expect(totals).toEqual([3, 6, 9, 12, 15, 18, 21, 24, 27, 30]);
+    expect([...(await exe.readState('c'))]).toEqual([10, 10, 10]);
+    exe.dispose();
+  });
+
+  it('exposes the lowered model: state and feeds are inputs, updates are extra outputs', async () => {
+    const exe = await createOnnxBackend({ opset: 18 }).compile(counter(), {
+      state: { c: new Float32Array(3) },
+    });
+    const m = decodeModel(exe.modelBytes);
+    expect(m.opset_import![0].version).toBe(18);
+    expect(m.graph!.input!.map((v) => v.name).sort()).toEqual(['c', 'x']);
+    expect(m.graph!.output!.map((v) => v.name)).toEqual(['y', 'c_1', 'next', 'total', 'c.next']);
+    exe.dispose();
+  });
+});

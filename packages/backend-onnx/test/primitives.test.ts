@@ -1,0 +1,303 @@
+import {
+  abs,
+  add,
+  broadcastTo,
+  constant,
+  div,
+  exp,
+  Graph,
+  greater,
+  greaterEqual,
+  input,
+  kthLargest,
+  log,
+  matmul,
+  maximum,
+  mul,
+  type Node,
+  neg,
+  relu,
+  reshape,
+  type Shape,
+  sigmoid,
+  sign,
+  sqrt,
+  sub,
+  sum,
+  transpose,
+  where,
+} from '@saekit/core';
+import { describe, expect, it } from 'vitest';
+import { buildModel, encodeModel, lowerGraph, MAX_OPSET, SUPPORTED_OPSETS } from '../src/index.js';
+import { ort } from '../src/ort.js';
+import { expectSameAsCpu, randn, rng } from './helpers.js';
+
+/** Graph y = f(x0, x1, ...) over inputs of the given shapes, fed with the given values. */
+function opGraph(f: (...xs: Node[]) => Node | Record<string, Node>, shapes: Shape[]): Graph {
+  const xs = shapes.map((s, i) => input(`x${i}`, s));
+  const y = f(...xs);
+  return Graph.from({
+    outputs: y instanceof Object && !('op' in y) ? (y as Record<string, Node>) : { y: y as Node },
+  });
+}
+
+const feedsOf = (values: Float32Array[]) => Object.fromEntries(values.map((v, i) => [`x${i}`, v]));
+
+async function check(
+  f: (...xs: Node[]) => Node,
+  args: [Shape, Float32Array][],
+  opset: number,
+): Promise<void> {
+  await expectSameAsCpu(
+    opGraph(
+      f,
+      args.map(([s]) => s),
+    ),
+    feedsOf(args.map(([, v]) => v)),
+    opset,
+  );
+}
+
+const r = rng(11);
+const normal = (s: Shape) => randn(r, s);
+const positive = (s: Shape) => randn(r, s, 0.3, 1.5).map(Math.abs);
+/** Small integers: many exact ties for the comparisons and maximum. */
+const ints = (s: Shape) => randn(r, s, 1.5).map(Math.round);
+
+const SHAPES: Shape[] = [[7, 13], [1, 1], [5, 1, 3], [13], []];
+/** Broadcasting on the left, on the right, both ways, size-1 dims, scalars, odd sizes. */
+const PAIRS: [Shape, Shape][] = [
+  [
+    [7, 13],
+    [7, 13],
+  ],
+  [[7, 13], [13]],
+  [[13], [7, 13]],
+  [
+    [7, 1],
+    [1, 13],
+  ],
+  [[7, 13], []],
+  [[], [7, 13]],
+  [
+    [1, 1],
+    [3, 1],
+  ],
+  [
+    [5, 1, 3],
+    [4, 3],
+  ],
+  [
+    [2, 1, 4, 1],
+    [3, 1, 5],
+  ],
+];
+
+for (const opset of [17, MAX_OPSET]) {
+  describe(`every primitive on ONNX Runtime agrees with the CPU backend (opset ${opset})`, () => {
+    const unary: [string, (x: Node) => Node, (s: Shape) => Float32Array][] = [
+      ['neg', neg, normal],
+      ['exp', exp, normal],
+      ['log', log, positive],
+      ['sqrt', sqrt, positive],
+      ['abs', abs, normal],
+      ['sign', sign, ints],
+      ['relu', relu, ints],
+      ['sigmoid', (x) => sigmoid(mul(x, 4)), normal],
+    ];
+    for (const [name, f, gen] of unary) {
+      it(`${name} on ${SHAPES.map((s) => `[${s}]`).join(' ')}`, async () => {
+        for (const s of SHAPES) await check(f, [[s, gen(s)]], opset);
+      });
+    }
+
+    const binary: [string, (a: Node, b: Node) => Node, (s: Shape) => Float32Array][] = [
+      ['add', add, normal],
+      ['sub', sub, normal],
+      ['mul', mul, normal],
+      ['div', div, positive],
+      ['maximum', maximum, ints],
+      ['greater', greater, ints],
+      ['greaterEqual', greaterEqual, ints],
+    ];
+    for (const [name, f, gen] of binary) {
+      it(`${name} with broadcasting on either side`, async () => {
+        for (const [sa, sb] of PAIRS)
+          await check(
+            f,
+            [
+              [sa, gen(sa)],
+              [sb, gen(sb)],
+            ],
+            opset,
+          );
+      });
+    }
+
+    it('where: any nonzero condition (1, 0.5, -2) picks a, 0 and -0 pick b; all three broadcast', async () => {
+      const cond = Float32Array.from([1, 0, 0.5, -2, -0, 0, 3, 0, 1, 0, 0, 1, 0]);
+      const cases: [Shape, Shape, Shape][] = [
+        [[13], [7, 13], [13]],
+        [[7, 1], [1, 13], []],
+        [[13], [], [7, 1]],
+      ];
+      for (const [sc, sa, sb] of cases) {
+        const c = sc.length === 1 ? cond : Float32Array.from({ length: 7 }, (_, i) => i % 2);
+        await check(
+          (k, a, b) => where(k, a, b),
+          [
+            [sc, c],
+            [sa, normal(sa)],
+            [sb, normal(sb)],
+          ],
+          opset,
+        );
+      }
+    });
+
+    it('where on a comparison (lowered without re-testing the condition)', async () => {
+      const f = (a: Node, b: Node) => where(greaterEqual(a, b), sub(a, b), mul(b, 2));
+      await check(
+        f,
+        [
+          [[7, 13], ints([7, 13])],
+          [[13], ints([13])],
+        ],
+        opset,
+      );
+    });
+
+    it('matmul in all four transpose modes, odd sizes, and 1x1', async () => {
+      const [m, k, n] = [7, 13, 5];
+      for (const [ta, tb] of [
+        [false, false],
+        [true, false],
+        [false, true],
+        [true, true],
+      ]) {
+        const sa: Shape = ta ? [k, m] : [m, k];
+        const sb: Shape = tb ? [n, k] : [k, n];
+        await check(
+          (a, b) => matmul(a, b, { transA: ta, transB: tb }),
+          [
+            [sa, normal(sa)],
+            [sb, normal(sb)],
+          ],
+          opset,
+        );
+      }
+      await check(
+        (a, b) => matmul(a, b),
+        [
+          [[1, 1], normal([1, 1])],
+          [[1, 3], normal([1, 3])],
+        ],
+        opset,
+      );
+      await check(
+        (a, b) => matmul(a, b, { transA: true }),
+        [
+          [[33, 1], normal([33, 1])],
+          [[33, 17], normal([33, 17])],
+        ],
+        opset,
+      );
+    });
+
+    it('sum over each axis pattern, with and without keepDims, and over no axis', async () => {
+      const s: Shape = [3, 1, 4, 5];
+      for (const axes of [[0], [1], [3], [-1], [0, 2], [1, 2, 3], [0, 1, 2, 3]]) {
+        for (const keep of [false, true]) await check((x) => sum(x, axes, keep), [[s, normal(s)]], opset);
+      }
+      await check((x) => sum(x), [[[7, 13], normal([7, 13])]], opset);
+      await check((x) => sum(x), [[[], normal([])]], opset);
+      await check((x) => sum(x, []), [[[3, 2], normal([3, 2])]], opset);
+    });
+
+    it('reshape, including to and from a scalar and with -1', async () => {
+      const t = normal([2, 3, 2]);
+      for (const to of [[3, 4], [12], [3, -1], [1, 12, 1], [2, 6]])
+        await check((x) => reshape(x, to), [[[2, 3, 2], t]], opset);
+      await check((x) => reshape(x, []), [[[1, 1], normal([1, 1])]], opset);
+      await check((x) => reshape(x, [1, 1, 1]), [[[], normal([])]], opset);
+    });
+
+    it('transpose 2-D and every 3-D permutation', async () => {
+      await check((x) => transpose(x), [[[7, 13], normal([7, 13])]], opset);
+      const s: Shape = [2, 3, 5];
+      for (const perm of [
+        [0, 1, 2],
+        [0, 2, 1],
+        [1, 0, 2],
+        [1, 2, 0],
+        [2, 0, 1],
+        [2, 1, 0],
+      ]) {
+        await check((x) => transpose(x, perm), [[s, normal(s)]], opset);
+      }
+    });
+
+    it('broadcastTo from size-1 axes, missing axes and a scalar', async () => {
+      const cases: [Shape, Shape][] = [
+        [
+          [2, 1],
+          [2, 3],
+        ],
+        [[3], [4, 3]],
+        [[], [2, 3]],
+        [
+          [1, 3, 1],
+          [2, 3, 4],
+        ],
+        [
+          [5, 1],
+          [2, 5, 7],
+        ],
+      ];
+      for (const [from, to] of cases) await check((x) => broadcastTo(x, to), [[from, normal(from)]], opset);
+    });
+
+    it('kthLargest on the last axis: every k, with ties, ranks 1 to 3', async () => {
+      for (const k of [1, 2, 5, 9]) await check((x) => kthLargest(x, k), [[[4, 9], normal([4, 9])]], opset);
+      await check((x) => kthLargest(x, 3), [[[2, 3, 7], ints([2, 3, 7])]], opset);
+      await check((x) => kthLargest(x, 13), [[[13], normal([13])]], opset);
+      await check((x) => greaterEqual(x, kthLargest(x, 4)), [[[6, 10], ints([6, 10])]], opset);
+    });
+
+    it('constants: scalars, vectors and matrices (shared initializers)', async () => {
+      const c = constant(normal([3, 4]), [3, 4]);
+      const f = (x: Node) => add(mul(add(x, c), 0.5), add(constant([1, -0, 2, 3], [4]), 0.5));
+      await check(f, [[[3, 4], normal([3, 4])]], opset);
+    });
+  });
+}
+
+describe('every supported opset loads in onnxruntime-node and computes every op kind', () => {
+  const graph = (() => {
+    const x = input('x', [4, 6]);
+    const w = input('w', [6, 3]);
+    const h = relu(add(matmul(x, w), constant([0.1, -0.2, 0.3], [3])));
+    const keep = greaterEqual(h, kthLargest(h, 2));
+    const y = where(keep, sigmoid(h), neg(exp(h)));
+    const z = div(add(abs(sign(y)), sqrt(abs(y))), maximum(log(add(abs(y), 1)), 0.5));
+    const t = transpose(broadcastTo(reshape(sum(z, [0], true), [3, 1]), [3, 4]));
+    return Graph.from({ outputs: { y, z, t, g: greater(sub(t, 0.5), 0) } });
+  })();
+  for (const opset of SUPPORTED_OPSETS) {
+    it(`opset ${opset}`, async () => {
+      const r = rng(opset);
+      const cs = await expectSameAsCpu(graph, { x: randn(r, [4, 6]), w: randn(r, [6, 3]) }, opset);
+      expect(cs).toHaveLength(4);
+    });
+  }
+
+  it('onnxruntime-node refuses what lies beyond the table: opset 27, IR version 14', async () => {
+    const model = buildModel(lowerGraph(graph, { opset: MAX_OPSET }));
+    const load = (m: typeof model) => ort.InferenceSession.create(encodeModel(m), { logSeverityLevel: 3 });
+    await expect(load({ ...model, opset_import: [{ domain: '', version: MAX_OPSET + 1 }] })).rejects.toThrow(
+      /[Oo]pset 27/,
+    );
+    await expect(load({ ...model, ir_version: 14 })).rejects.toThrow(/IR version: 14/);
+    await expect(load(model)).resolves.toBeDefined();
+  });
+});
