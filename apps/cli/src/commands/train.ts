@@ -1,0 +1,117 @@
+import { resolve } from 'node:path';
+import { type Command, Option } from 'commander';
+import { loadBackend } from '@saekit/conformance/backends';
+import { mmcs, type SaeConfig, type Sparsity, TrainingDivergedError, train } from '@saekit/core';
+import { fraction, int, nonNegative, positive } from '../args.js';
+import { loadData } from '../data.js';
+import { progressReporter } from '../progress.js';
+import { metricsDocument, type RunInfo, writeRun } from '../run-dir.js';
+import { writeReport } from './report.js';
+
+/** Defaults that suit each dataset; every flag overrides them. */
+const DEFAULTS = {
+  synthetic: { hidden: 256, encoder: 'relu', decoder: 'identity', sparsity: 'l1', weight: 3e-3, epochs: 20 },
+  image: { hidden: 64, encoder: 'relu', decoder: 'sigmoid', sparsity: 'kl', weight: 0.1, epochs: 50 },
+} as const;
+
+interface TrainFlags {
+  dataset: string;
+  dataDir?: string;
+  cacheDir?: string;
+  backend: string;
+  epochs?: number;
+  batchSize: number;
+  hidden?: number;
+  encoder?: SaeConfig['encoder'];
+  k?: number;
+  decoder?: SaeConfig['decoder'];
+  sparsity?: Sparsity['kind'];
+  sparsityWeight?: number;
+  rho: number;
+  optimizer: 'adam' | 'sgd';
+  lr: number;
+  seed: number;
+  limit?: number;
+  out?: string;
+  report: boolean;
+  quiet: boolean;
+}
+
+export function trainCommand(program: Command): void {
+  program
+    .command('train')
+    .description('train a sparse autoencoder and write its checkpoint, metrics and figures to --out')
+    .option('--dataset <name>', 'synthetic | mnist | fashion-mnist | a directory of IDX files', 'synthetic')
+    .option('--data-dir <dir>', 'read MNIST / Fashion-MNIST files from this directory instead of the download cache')
+    .option('--cache-dir <dir>', 'download cache (default $SAEKIT_CACHE_DIR or ~/.cache/saekit)')
+    .addOption(new Option('--backend <name>', 'cpu | tfjs-wasm | tfjs-cpu | onnx | path to a backend module').default('cpu'))
+    .option('--epochs <n>', 'epochs (default: 20 synthetic, 50 images)', int(0))
+    .option('--batch-size <n>', 'examples per step', int(1), 256)
+    .option('--hidden <n>', 'hidden units (default: 256 synthetic, 64 images)', int(1))
+    .addOption(new Option('--encoder <act>', 'encoder activation').choices(['relu', 'sigmoid', 'topk']))
+    .option('--k <n>', 'active units per example for --encoder topk', int(1))
+    .addOption(new Option('--decoder <act>', 'decoder activation').choices(['sigmoid', 'identity']))
+    .addOption(new Option('--sparsity <kind>', 'sparsity penalty').choices(['kl', 'l1', 'none']))
+    .option('--sparsity-weight <w>', 'penalty weight (default: 0.003 for l1 on synthetic, 0.001 for l1 on images, 0.1 for kl)', nonNegative)
+    .option('--rho <r>', 'KL target activation', fraction, 0.05)
+    .addOption(new Option('--optimizer <kind>', 'optimizer').choices(['adam', 'sgd']).default('adam'))
+    .option('--lr <lr>', 'learning rate', positive, 1e-3)
+    .option('--seed <n>', 'seed for init, shuffling and synthetic data', int(0), 0)
+    .option('--limit <n>', 'use only the first n examples of each split (quick runs)', int(1))
+    .option('--out <dir>', 'run directory (default runs/<dataset>-<time>)')
+    .option('--no-report', 'skip the figures and index.html')
+    .option('--quiet', 'print only errors and the final line', false)
+    .action(async (f: TrainFlags) => runTrain(f));
+}
+
+async function runTrain(f: TrainFlags): Promise<void> {
+  const log = (s: string) => (f.quiet ? undefined : process.stderr.write(`${s}\n`));
+  const synthetic = f.dataset === 'synthetic';
+  const d = synthetic ? DEFAULTS.synthetic : DEFAULTS.image;
+  const sparsityKind = f.sparsity ?? d.sparsity;
+  const weight = f.sparsityWeight ?? (sparsityKind === 'l1' && !synthetic ? 1e-3 : d.weight);
+  const sparsity: Sparsity =
+    sparsityKind === 'kl' ? { kind: 'kl', rho: f.rho, weight } : sparsityKind === 'l1' ? { kind: 'l1', weight } : { kind: 'none' };
+
+  const data = await loadData({ dataset: f.dataset, dataDir: f.dataDir, cacheDir: f.cacheDir, seed: f.seed, limit: f.limit, log });
+  const config: SaeConfig = {
+    inputDim: data.splits.train.dim,
+    hiddenDim: f.hidden ?? d.hidden,
+    encoder: f.encoder ?? d.encoder,
+    decoder: f.decoder ?? d.decoder,
+    sparsity,
+    ...(f.k !== undefined ? { k: f.k } : {}),
+  };
+  const epochs = f.epochs ?? d.epochs;
+  const optimizer = f.optimizer === 'adam' ? { kind: 'adam' as const, lr: f.lr } : { kind: 'sgd' as const, lr: f.lr };
+  const out = resolve(f.out ?? `runs/${data.name.replace(/[^\w.-]+/g, '_')}-${new Date().toISOString().replace(/[:.]/g, '-')}`);
+  const backend = await loadBackend(f.backend);
+  const info: RunInfo = { dataset: data.name, backend: backend.name, epochs, batchSize: f.batchSize, optimizer, seed: f.seed, limit: f.limit, dataDir: f.dataDir };
+
+  const progress = progressReporter({ quiet: f.quiet, tty: Boolean(process.stderr.isTTY), log });
+  let result: Awaited<ReturnType<typeof train>>;
+  try {
+    result = await train(backend, config, data.splits, { epochs, batchSize: f.batchSize, seed: f.seed, optimizer, onEvent: progress.onEvent });
+  } catch (e) {
+    progress.stop();
+    if (e instanceof TrainingDivergedError) {
+      // Keep what was good: the parameters before the failing step, and the history so far.
+      await writeRun(out, config, e.lastGoodParams, info, { ...e.history, diverged: { epoch: e.epoch, step: e.step, loss: e.loss } });
+      throw new Error(`${e.message}; last good checkpoint saved in ${out}`);
+    }
+    throw e;
+  }
+  progress.stop();
+  const extra: Record<string, unknown> = {};
+  if (data.dictionary) extra.mmcs = mmcs(data.dictionary.data, data.dictionary.numFeatures, result.params.W_dec, config.hiddenDim);
+  const metrics = metricsDocument(result.history, result.test, extra);
+  await writeRun(out, config, result.params, info, metrics);
+  if (f.report) await writeReport(out, { backend, data, log });
+  const t = result.test;
+  const mm = extra.mmcs !== undefined ? `  mmcs ${(extra.mmcs as number).toFixed(4)}` : '';
+  const perEpoch = result.history.secondsPerEpoch;
+  const secs = perEpoch.length ? perEpoch.reduce((a, b) => a + b, 0) / perEpoch.length : 0;
+  process.stdout.write(
+    `done: test mse ${t.mse.toFixed(5)}  ${t.penaltyKind} ${t.penalty.toFixed(5)}  total ${t.total.toFixed(5)}  l0 ${t.l0.toFixed(2)}  fvu ${t.fvu.toFixed(4)}  dead ${t.deadUnits}${mm}  (${secs.toFixed(2)} s/epoch) -> ${out}\n`,
+  );
+}

@@ -1,0 +1,70 @@
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, readdir, writeFile, mkdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { MNIST_DIR, saekit } from './run.js';
+
+const tmp = () => mkdtemp(join(tmpdir(), 'saekit-cli-'));
+
+describe('saekit train', () => {
+  it('trains on synthetic data and writes config, weights, run.json and metrics.json', async () => {
+    const out = join(await tmp(), 'run');
+    const r = saekit('train', '--limit', '3000', '--epochs', '2', '--hidden', '32', '--no-report', '--out', out);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/done: test mse [\d.]+ .* mmcs [\d.]+/);
+    expect((await readdir(out)).sort()).toEqual(['cfg.json', 'metrics.json', 'run.json', 'sae_weights.safetensors']);
+    const m = JSON.parse(await readFile(join(out, 'metrics.json'), 'utf8'));
+    expect(m.trainLossPerEpoch).toHaveLength(2);
+    expect(m.secondsPerEpoch).toHaveLength(2);
+    for (const k of ['mse', 'l1', 'total', 'l0', 'fvu', 'deadUnits', 'mmcs']) expect(typeof m.test[k], k).toBe('number');
+    expect(m.test.meanActivation).toHaveLength(32);
+    expect(r.stderr).toMatch(/epoch 2\/2 {2}train loss/); // plain progress lines when not a terminal
+  });
+
+  it('a corrupt IDX file is a clear error naming the file (exit 1)', async () => {
+    const dir = await tmp();
+    const img = Buffer.alloc(16 + 10);
+    img.writeUInt32BE(0x803, 0);
+    img.writeUInt32BE(5, 4); // header says 5 images of 28x28, the file holds 10 bytes
+    img.writeUInt32BE(28, 8);
+    img.writeUInt32BE(28, 12);
+    await writeFile(join(dir, 'train-images-idx3-ubyte.gz'), gzipSync(img));
+    for (const f of ['train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte']) await writeFile(join(dir, f), Buffer.alloc(3));
+    const r = saekit('train', '--dataset', dir, '--epochs', '1');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^saekit: error: .*train-images-idx3-ubyte\.gz.*(truncated|header)/);
+  });
+
+  it('a missing MNIST directory is a clear error', async () => {
+    const r = saekit('train', '--dataset', 'mnist', '--data-dir', '/nonexistent/mnist', '--epochs', '1');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/\/nonexistent\/mnist/);
+  });
+
+  it('a NaN loss stops with the epoch and step, and saves the last good checkpoint', async () => {
+    // KL on ReLU units with a huge learning rate: a unit's batch-mean activation passes 1 and
+    // log(1 - rho_hat) is NaN — the seed's formula, reproduced on purpose.
+    const out = join(await tmp(), 'nan');
+    const r = saekit('train', '--limit', '2000', '--sparsity', 'kl', '--lr', '5', '--hidden', '16', '--epochs', '3', '--no-report', '--out', out);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/training diverged at epoch \d+, step \d+: (loss is NaN|a gradient is not finite).*last good checkpoint saved in/);
+    expect(existsSync(join(out, 'sae_weights.safetensors'))).toBe(true);
+    const m = JSON.parse(await readFile(join(out, 'metrics.json'), 'utf8'));
+    expect(m.diverged.step).toBeGreaterThan(0);
+  });
+
+  it.skipIf(!existsSync(MNIST_DIR))('the seed recipe runs on a slice of MNIST, with the figures', async () => {
+    const out = join(await tmp(), 'mnist');
+    await mkdir(out, { recursive: true });
+    const r = saekit('train', '--dataset', 'mnist', '--data-dir', MNIST_DIR, '--limit', '2000', '--epochs', '2', '--out', out);
+    expect(r.code, r.stderr).toBe(0);
+    const files = await readdir(out);
+    for (const f of ['reconstructions.png', 'latent-scatter.png', 'mean-activation.png', 'features.png', 'loss.png', 'index.html']) {
+      expect(files, f).toContain(f);
+    }
+    const cfg = JSON.parse(await readFile(join(out, 'cfg.json'), 'utf8'));
+    expect(cfg.saekit).toMatchObject({ inputDim: 784, hiddenDim: 64, encoder: 'relu', decoder: 'sigmoid', sparsity: { kind: 'kl', rho: 0.05, weight: 0.1 } });
+  });
+});

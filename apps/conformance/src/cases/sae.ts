@@ -1,0 +1,37 @@
+import { type Backend, buildLossGraph, type SaeConfig } from '@saekit/core';
+import { compareTensors } from '@saekit/core/testing';
+import { evaluateBoth } from '../evaluate.js';
+import { SAE_TOLERANCE } from '../tolerances.js';
+import type { CaseContext, ConformanceCase } from '../types.js';
+import { modelName, paramsToF64, SAE_BATCH, saeConfig, saeData, saeVariants } from './sae-data.js';
+
+/**
+ * The loss graph of one SAE config (forward, loss parts, gradients of every parameter) on the
+ * backend against the float64 reference. `rows` < batch pads the batch with zero-weight rows.
+ */
+export function saeCase(config: SaeConfig, batch = SAE_BATCH, rows = batch): ConformanceCase {
+  const name = `${modelName(config, batch)}${rows < batch ? ` padded (${rows} rows)` : ''}`;
+  return {
+    group: 'sae',
+    name,
+    async run(backend: Backend, ctx: CaseContext) {
+      const d = saeData(config, `sae/${name}`, batch, rows);
+      const graph = buildLossGraph(config, batch);
+      const { actual, expected } = await evaluateBoth(backend, ctx.reference, graph, {
+        f32: { x: d.x, w: d.w, ...d.params },
+        f64: { x: Float64Array.from(d.x), w: Float64Array.from(d.w), ...paramsToF64(d.params) },
+      });
+      return Object.keys(graph.outputs).map((k) => compareTensors(k, actual[k], expected[k], SAE_TOLERANCE));
+    },
+  };
+}
+
+/** Every encoder × decoder × sparsity variant, and a padded partial batch. */
+export function saeCases(): ConformanceCase[] {
+  const padded = saeConfig({
+    encoder: 'relu',
+    decoder: 'sigmoid',
+    sparsity: { kind: 'kl', rho: 0.05, weight: 0.1 },
+  });
+  return [...saeVariants().map((c) => saeCase(c)), saeCase(padded, SAE_BATCH, 6)];
+}
