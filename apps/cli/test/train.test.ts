@@ -44,15 +44,17 @@ describe('saekit train', () => {
   });
 
   it('a NaN loss stops with the epoch and step, and saves the last good checkpoint', async () => {
-    // KL on ReLU units with a huge learning rate: a unit's batch-mean activation passes 1 and
-    // log(1 - rho_hat) is NaN — the seed's formula, reproduced on purpose.
+    // All-white images: with Glorot init some ReLU unit's batch-mean activation is above 1 from
+    // the start, so the seed's KL takes log(1 - rho_hat) < 0 — NaN at step 1, on purpose.
+    const dir = await tmp();
+    await writeIdxSet(dir, 40, 255);
     const out = join(await tmp(), 'nan');
-    const r = saekit('train', '--limit', '2000', '--sparsity', 'kl', '--lr', '5', '--hidden', '16', '--epochs', '3', '--no-report', '--out', out);
-    expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/training diverged at epoch \d+, step \d+: (loss is NaN|a gradient is not finite).*last good checkpoint saved in/);
+    const r = saekit('train', '--dataset', dir, '--epochs', '2', '--batch-size', '8', '--no-report', '--out', out);
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stderr).toMatch(/training diverged at epoch 1, step 1: loss is NaN .*last good checkpoint saved in/);
     expect(existsSync(join(out, 'sae_weights.safetensors'))).toBe(true);
     const m = JSON.parse(await readFile(join(out, 'metrics.json'), 'utf8'));
-    expect(m.diverged.step).toBeGreaterThan(0);
+    expect(m.diverged).toMatchObject({ epoch: 1, step: 1 });
   });
 
   it.skipIf(!existsSync(MNIST_DIR))('the seed recipe runs on a slice of MNIST, with the figures', async () => {
@@ -68,3 +70,20 @@ describe('saekit train', () => {
     expect(cfg.saekit).toMatchObject({ inputDim: 784, hiddenDim: 64, encoder: 'relu', decoder: 'sigmoid', sparsity: { kind: 'kl', rho: 0.05, weight: 0.1 } });
   });
 });
+
+/** Four IDX files of n 28x28 images of one grey level, labels 0..9. */
+async function writeIdxSet(dir: string, n: number, level: number): Promise<void> {
+  const images = Buffer.alloc(16 + n * 784, level);
+  images.writeUInt32BE(0x803, 0);
+  images.writeUInt32BE(n, 4);
+  images.writeUInt32BE(28, 8);
+  images.writeUInt32BE(28, 12);
+  const labels = Buffer.alloc(8 + n);
+  labels.writeUInt32BE(0x801, 0);
+  labels.writeUInt32BE(n, 4);
+  for (let i = 0; i < n; i++) labels[8 + i] = i % 10;
+  for (const split of ['train', 't10k']) {
+    await writeFile(join(dir, `${split}-images-idx3-ubyte`), images);
+    await writeFile(join(dir, `${split}-labels-idx1-ubyte`), labels);
+  }
+}
