@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { MNIST_DIR, saekit } from './run.js';
+import { checkPng, MNIST_DIR, saekit } from './run.js';
 
 const tmp = () => mkdtemp(join(tmpdir(), 'saekit-cli-'));
 
@@ -63,8 +63,12 @@ describe('saekit train', () => {
     const r = saekit('train', '--dataset', 'mnist', '--data-dir', MNIST_DIR, '--limit', '2000', '--epochs', '2', '--out', out);
     expect(r.code, r.stderr).toBe(0);
     const files = await readdir(out);
-    for (const f of ['reconstructions.png', 'latent-scatter.png', 'mean-activation.png', 'features.png', 'loss.png', 'index.html']) {
-      expect(files, f).toContain(f);
+    expect(files).toContain('index.html');
+    for (const f of ['reconstructions.png', 'latent-scatter.png', 'mean-activation.png', 'features.png', 'loss.png']) {
+      const png = await checkPng(join(out, f));
+      expect(png.width, f).toBeGreaterThan(300);
+      expect(png.height, f).toBeGreaterThan(200);
+      expect(png.colours, f).toBeGreaterThanOrEqual(20);
     }
     const cfg = JSON.parse(await readFile(join(out, 'cfg.json'), 'utf8'));
     expect(cfg.saekit).toMatchObject({ inputDim: 784, hiddenDim: 64, encoder: 'relu', decoder: 'sigmoid', sparsity: { kind: 'kl', rho: 0.05, weight: 0.1 } });
