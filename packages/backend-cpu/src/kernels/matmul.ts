@@ -22,14 +22,23 @@ import type { FloatArray } from '@saekit/core';
  *    TurboFan 15 usable XMM registers. 3×2 (12 live values) is the largest tile that never spills;
  *    4×4, 4×8, 6×4 and 8×4 tiles spill accumulators to the stack every iteration and measured 25–35%
  *    slower than 3×2 despite their better load/flop ratio.
- *  - The scratch arrays are module-level `const`s of fixed power-of-two size, so TurboFan embeds their
- *    address and length as constants (no map checks or length loads inside the hot loop), and indices
- *    are masked with `& (size - 1)` so the typer can prove every access in bounds (the remaining bounds
- *    checks carry no deoptimization state, which keeps register pressure down). Because the blocking
- *    bounds every packed panel, the scratch never needs to grow: it is allocated once, when this module
- *    is loaded (2 × 512 KiB), and `matmul` itself never allocates.
+ *  - The scratch arrays are module-level `const`s of fixed size, so TurboFan embeds their address and
+ *    length as constants: no map checks or length reloads inside the hot loop (in early variants that
+ *    took the panels as arguments of a non-inlined kernel, those checks ran every iteration). Indices
+ *    are masked with `& (CAP - 1)`, which lets the typer prove every access in bounds; with CAP = 2^16
+ *    the mask compiles to a single 16-bit zero-extension, and 2^15 or 2^17 (a real `and`) measured ~20%
+ *    slower, so keep CAP at exactly 2^16.
+ *  - Because the blocking bounds every packed panel, the scratch never grows: it is allocated once,
+ *    when this module is loaded (2 × 512 KiB, shared by float32 and float64 calls, since both are
+ *    packed to float64), and `matmul` itself never allocates.
  *  - Blocks are sized to fill the scratch (kc ≤ 256, then as many rows/columns as fit), which keeps a
- *    B micro-panel (NR×kc doubles) in L1 and the packed A block in L2.
+ *    B micro-panel (NR×kc doubles) in L1 and the packed A block in L2. At ~2.5 flops/cycle the kernel
+ *    is instruction-bound, not memory-bound, so the block sizes matter little (KC from 128 to 1024
+ *    measured within noise); what packing buys is the linear, monomorphic, constant-address stream.
+ *  - Matrix × vector (m = 1 or n = 1) skips packing: there is no reuse to exploit, so a direct
+ *    four-outputs-at-a-time loop is ~2.5× faster than packing a whole operand for one pass.
+ *  - Within a k block, sums are float64; across k blocks they are added into out, so for float32 out a
+ *    product with k > 256 is rounded to float32 once per block (as any float32 GEMM does).
  */
 
 /** Micro-kernel tile: MR rows of op(a) × NR columns of op(b). */
@@ -46,6 +55,8 @@ const MASK_B = CAP_B - 1;
 // +8 so that masked index + (MR - 1) or + (NR - 1) is provably inside the array.
 const PACK_A = new Float64Array(CAP_A + 8);
 const PACK_B = new Float64Array(CAP_B + 8);
+/** Result of one micro-kernel call, MR×NR row-major. */
+const TILE = new Float64Array(MR * NR);
 
 /** Bytes of packing scratch held by the kernel (fixed; allocated once at module load, never grows). */
 export function matmulScratchBytes(): number {
@@ -55,7 +66,8 @@ export function matmulScratchBytes(): number {
 /**
  * out[m,n] = op(a) · op(b), overwriting out. a is [m,k] ([k,m] when transA), b is [k,n]
  * ([n,k] when transB), all row-major. Works on Float32Array and Float64Array (accumulates in float64).
- * Never allocates.
+ * out must not overlap a or b; only its first m·n elements are written. k = 0 gives zeros.
+ * Never allocates (see matmulScratchBytes for the fixed scratch).
  */
 export function matmul(
   a: FloatArray,
@@ -70,6 +82,18 @@ export function matmul(
   if (m <= 0 || n <= 0) return;
   if (k <= 0) {
     out.fill(0, 0, m * n);
+    return;
+  }
+  // Vector × matrix and matrix × vector: no reuse to exploit, so packing would only add a copy.
+  // Either way the vector operand is contiguous whatever its trans flag says.
+  if (m === 1) {
+    if (transB) gemv(a, b, out, n, k, k, 1);
+    else gemv(a, b, out, n, k, 1, n);
+    return;
+  }
+  if (n === 1) {
+    if (transA) gemv(b, a, out, m, k, 1, m);
+    else gemv(b, a, out, m, k, k, 1);
     return;
   }
   // k blocks: split evenly into pieces of at most KC.
@@ -98,12 +122,78 @@ export function matmul(
           const bOff = jr * kc;
           let o = ic * n + jc + jr;
           for (let ir = 0; ir < mc; ir += MR) {
-            kernel3x2(ir * kc, bOff, kc, out, o, n, Math.min(MR, mc - ir), nr, accumulate);
+            kernel3x2(ir * kc, bOff, kc);
+            const mr = Math.min(MR, mc - ir);
+            if (mr === MR && nr === NR) {
+              const o1 = o + n;
+              const o2 = o1 + n;
+              if (accumulate) {
+                out[o] += TILE[0];
+                out[o + 1] += TILE[1];
+                out[o1] += TILE[2];
+                out[o1 + 1] += TILE[3];
+                out[o2] += TILE[4];
+                out[o2 + 1] += TILE[5];
+              } else {
+                out[o] = TILE[0];
+                out[o + 1] = TILE[1];
+                out[o1] = TILE[2];
+                out[o1 + 1] = TILE[3];
+                out[o2] = TILE[4];
+                out[o2 + 1] = TILE[5];
+              }
+            } else {
+              storeEdge(out, o, n, mr, nr, accumulate);
+            }
             o += MR * n;
           }
         }
       }
     }
+  }
+}
+
+/**
+ * out[r] = Σ_p x[p] · mat[r·rs + p·ps] for r < rows: four outputs at a time so the four sums are
+ * independent chains (one chain would be bound by floating-point add latency).
+ */
+function gemv(
+  x: FloatArray,
+  mat: FloatArray,
+  out: FloatArray,
+  rows: number,
+  k: number,
+  rs: number,
+  ps: number,
+): void {
+  let r = 0;
+  for (; r + 4 <= rows; r += 4) {
+    let s0 = 0;
+    let s1 = 0;
+    let s2 = 0;
+    let s3 = 0;
+    let q = r * rs;
+    for (let p = 0; p < k; p++) {
+      const xp = x[p];
+      s0 += xp * mat[q];
+      s1 += xp * mat[q + rs];
+      s2 += xp * mat[q + 2 * rs];
+      s3 += xp * mat[q + 3 * rs];
+      q += ps;
+    }
+    out[r] = s0;
+    out[r + 1] = s1;
+    out[r + 2] = s2;
+    out[r + 3] = s3;
+  }
+  for (; r < rows; r++) {
+    let s = 0;
+    let q = r * rs;
+    for (let p = 0; p < k; p++) {
+      s += x[p] * mat[q];
+      q += ps;
+    }
+    out[r] = s;
   }
 }
 
@@ -115,7 +205,16 @@ function roundUp(x: number, step: number): number {
  * PACK_A[(ir/MR)·MR·kc + p·MR + r] = op(a)[i0 + ir + r, p0 + p], rows past mc zero-filled so every
  * micro-panel is a full MR rows.
  */
-function packA(a: FloatArray, transA: boolean, m: number, k: number, i0: number, mc: number, p0: number, kc: number): void {
+function packA(
+  a: FloatArray,
+  transA: boolean,
+  m: number,
+  k: number,
+  i0: number,
+  mc: number,
+  p0: number,
+  kc: number,
+): void {
   const D = PACK_A;
   let d = 0;
   for (let ir = 0; ir < mc; ir += MR) {
@@ -165,7 +264,16 @@ function packA(a: FloatArray, transA: boolean, m: number, k: number, i0: number,
 /**
  * PACK_B[(jr/NR)·NR·kc + p·NR + c] = op(b)[p0 + p, j0 + jr + c], columns past nc zero-filled.
  */
-function packB(b: FloatArray, transB: boolean, n: number, k: number, j0: number, nc: number, p0: number, kc: number): void {
+function packB(
+  b: FloatArray,
+  transB: boolean,
+  n: number,
+  k: number,
+  j0: number,
+  nc: number,
+  p0: number,
+  kc: number,
+): void {
   const D = PACK_B;
   let d = 0;
   for (let jr = 0; jr < nc; jr += NR) {
@@ -211,20 +319,15 @@ function packB(b: FloatArray, transB: boolean, n: number, k: number, j0: number,
 }
 
 /**
- * 3×2 micro-kernel: out[o + r·ldo + c] (+)= Σ_p PACK_A[aOff + 3p + r] · PACK_B[bOff + 2p + c] for the
- * top-left mr×nr corner of the tile.
+ * 3×2 micro-kernel: TILE[r·NR + c] = Σ_p PACK_A[aOff + 3p + r] · PACK_B[bOff + 2p + c], p < kc.
+ *
+ * It touches nothing but the module-level Float64Arrays and small integers, and has no branch that
+ * could be unvisited when V8 first optimizes it; the caller does the (element-type polymorphic, edge
+ * dependent) stores into out. That matters: this function is called once per tile, so if it were
+ * deoptimized for missing feedback a few times V8 could leave it running on-stack-replacement code
+ * entered from the interpreter on every call, which measured 8× slower.
  */
-function kernel3x2(
-  aOff: number,
-  bOff: number,
-  kc: number,
-  out: FloatArray,
-  o: number,
-  ldo: number,
-  mr: number,
-  nr: number,
-  accumulate: boolean,
-): void {
+function kernel3x2(aOff: number, bOff: number, kc: number): void {
   const A = PACK_A;
   const B = PACK_B;
   let c00 = 0;
@@ -253,48 +356,29 @@ function kernel3x2(
     ia = (ia + 3) | 0;
     ib = (ib + 2) | 0;
   }
-  const o1 = o + ldo;
-  const o2 = o1 + ldo;
-  if (mr === MR && nr === NR) {
-    if (accumulate) {
-      out[o] += c00;
-      out[o + 1] += c01;
-      out[o1] += c10;
-      out[o1 + 1] += c11;
-      out[o2] += c20;
-      out[o2 + 1] += c21;
-    } else {
-      out[o] = c00;
-      out[o + 1] = c01;
-      out[o1] = c10;
-      out[o1 + 1] = c11;
-      out[o2] = c20;
-      out[o2 + 1] = c21;
-    }
-    return;
-  }
-  // Edge tile: only the top-left mr×nr corner exists in out.
-  if (accumulate) {
-    out[o] += c00;
-    if (nr > 1) out[o + 1] += c01;
-    if (mr > 1) {
-      out[o1] += c10;
-      if (nr > 1) out[o1 + 1] += c11;
-    }
-    if (mr > 2) {
-      out[o2] += c20;
-      if (nr > 1) out[o2 + 1] += c21;
-    }
-  } else {
-    out[o] = c00;
-    if (nr > 1) out[o + 1] = c01;
-    if (mr > 1) {
-      out[o1] = c10;
-      if (nr > 1) out[o1 + 1] = c11;
-    }
-    if (mr > 2) {
-      out[o2] = c20;
-      if (nr > 1) out[o2 + 1] = c21;
+  const T = TILE;
+  T[0] = c00;
+  T[1] = c01;
+  T[2] = c10;
+  T[3] = c11;
+  T[4] = c20;
+  T[5] = c21;
+}
+
+/** Stores (or adds) the top-left mr×nr corner of TILE into out at offset o, row stride ldo. */
+function storeEdge(
+  out: FloatArray,
+  o: number,
+  ldo: number,
+  mr: number,
+  nr: number,
+  accumulate: boolean,
+): void {
+  for (let r = 0; r < mr; r++) {
+    for (let c = 0; c < nr; c++) {
+      const v = TILE[r * NR + c];
+      if (accumulate) out[o + r * ldo + c] += v;
+      else out[o + r * ldo + c] = v;
     }
   }
 }

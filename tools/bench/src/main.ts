@@ -1,0 +1,101 @@
+#!/usr/bin/env node
+// pnpm bench [steps|matmul]: the seed model's training step and 10,000-example encode on every
+// backend (each in its own process, so peak RSS is its own), with ratios measured in this one run;
+// then the CPU backend's matmul kernel against a naive loop on the five products of a step.
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { writeFileAtomic } from '@saekit/core/node';
+import { benchMatmul } from './matmul.js';
+import { formatTable } from './table.js';
+
+const USAGE = `usage: pnpm bench [steps|matmul] [--backends cpu,tfjs-cpu,tfjs-wasm,onnx] [--f64] [--json FILE]
+
+  steps     training step and 10k-example encode per backend, ratios and peak RSS
+  matmul    CPU matmul kernel GFLOP/s vs a naive triple loop (--f64: Float64Array operands)
+  (no suite: both)`;
+
+let parsed: ReturnType<typeof parse>;
+function parse() {
+  return parseArgs({
+    options: {
+      json: { type: 'string' },
+      backends: { type: 'string', default: 'cpu,tfjs-cpu,tfjs-wasm,onnx' },
+      f64: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    allowPositionals: true,
+    strict: true,
+  });
+}
+try {
+  parsed = parse();
+} catch (e) {
+  process.stderr.write(`saekit-bench: ${(e as Error).message}\n${USAGE}\n`);
+  process.exit(2);
+}
+const { values: args, positionals } = parsed;
+if (args.help) {
+  process.stdout.write(`${USAGE}\n`);
+  process.exit(0);
+}
+const bad = positionals.find((p) => p !== 'steps' && p !== 'matmul');
+if (bad) {
+  process.stderr.write(`saekit-bench: unknown suite '${bad}'\n${USAGE}\n`);
+  process.exit(2);
+}
+const suites = positionals.length ? positionals : ['steps', 'matmul'];
+
+interface Row {
+  backend: string;
+  stepMs?: number;
+  encodeMs: number;
+  saeModelEncodeMs?: number;
+  peakRssMb: number;
+  source?: string;
+}
+
+const worker = fileURLToPath(new URL('./worker.js', import.meta.url));
+const measure = (name: string): Row => {
+  process.stderr.write(`measuring ${name}...\n`);
+  const out = execFileSync(process.execPath, [worker, name], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  return JSON.parse(out.trim().split('\n').pop()!);
+};
+
+const report: Record<string, unknown> = { date: new Date().toISOString(), node: process.version };
+if (suites.includes('steps')) {
+  const names = args.backends.split(',').filter(Boolean);
+  const rows = names.map(measure);
+  const bare = names.includes('onnx') ? measure('ort-bare') : undefined;
+  const fastest = Math.min(...rows.map((r) => r.stepMs!));
+  const fastestEnc = Math.min(...rows.map((r) => r.encodeMs));
+  const by = (b: string) => rows.find((r) => r.backend === b);
+  const ratio = (a: number | undefined, b: number | undefined): number | string => (a !== undefined && b !== undefined ? a / b : '-');
+  process.stdout.write(`\nSeed model 784 -> 64 -> 784 (KL, Adam), batch 256; data: ${rows[0]?.source ?? '-'}; medians after warm-up\n\n`);
+  process.stdout.write(
+    `${formatTable(
+      ['backend', 'step ms', 'x fastest', 'x tfjs-cpu', 'x tfjs-wasm', 'encode 10k ms', 'x fastest', 'x tfjs-cpu', 'peak RSS MB'],
+      rows.map((r) => [
+        r.backend, r.stepMs!, ratio(r.stepMs, fastest), ratio(r.stepMs, by('tfjs-cpu')?.stepMs), ratio(r.stepMs, by('tfjs-wasm')?.stepMs),
+        r.encodeMs, r.encodeMs / fastestEnc, ratio(r.encodeMs, by('tfjs-cpu')?.encodeMs), r.peakRssMb,
+      ]),
+    )}\n`,
+  );
+  const onnx = by('onnx');
+  if (bare && onnx) {
+    process.stdout.write(
+      `\nONNX encode of 10,000 examples: bare onnxruntime-node session ${bare.encodeMs.toFixed(2)} ms; ` +
+        `OnnxSaeModel ${bare.saeModelEncodeMs!.toFixed(2)} ms (x${(bare.saeModelEncodeMs! / bare.encodeMs).toFixed(2)}); ` +
+        `onnx backend ${onnx.encodeMs.toFixed(2)} ms (x${(onnx.encodeMs / bare.encodeMs).toFixed(2)})\n`,
+    );
+  }
+  Object.assign(report, { steps: rows, bareOrt: bare });
+}
+if (suites.includes('matmul')) {
+  process.stdout.write('\n');
+  report.matmul = await benchMatmul({ dtype: args.f64 ? 'float64' : 'float32' });
+}
+if (args.json) {
+  await writeFileAtomic(args.json, `${JSON.stringify(report, null, 2)}\n`);
+  process.stderr.write(`wrote ${args.json}\n`);
+}
