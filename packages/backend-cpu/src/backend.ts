@@ -1,5 +1,6 @@
 import { BACKEND_SPEC_VERSION, type Backend, type CompileOptions, type FloatArray, type Graph } from '@saekit/core';
 import { type ArrayFactory, CpuExecutable } from './executable.js';
+import { availableThreads, MatmulPool } from './parallel/pool.js';
 
 export type CpuDType = 'float32' | 'float64';
 
@@ -14,12 +15,20 @@ const f32: ArrayFactory<Float32Array> = {
     allocations++;
     return new Float32Array(n);
   },
+  allocShared: (n) => {
+    allocations++;
+    return new Float32Array(new SharedArrayBuffer(n * 4));
+  },
   is: (x): x is Float32Array => x instanceof Float32Array,
 };
 const f64: ArrayFactory<Float64Array> = {
   alloc: (n) => {
     allocations++;
     return new Float64Array(n);
+  },
+  allocShared: (n) => {
+    allocations++;
+    return new Float64Array(new SharedArrayBuffer(n * 8));
   },
   is: (x): x is Float64Array => x instanceof Float64Array,
 };
@@ -33,10 +42,29 @@ export interface CpuBackend<T extends FloatArray> extends Backend<T> {
 export interface CpuBackendOptions {
   /** Fuse chains of elementwise ops into one loop each (default true). */
   readonly fuse?: boolean;
+  /**
+   * Threads for large matrix products (worker_threads over SharedArrayBuffer). Default: every
+   * available core for the float32 backend, 1 for the float64 reference. 1 = no workers.
+   */
+  readonly threads?: number;
 }
 
-function make<T extends FloatArray>(name: string, arrays: ArrayFactory<T>, o: CpuBackendOptions): CpuBackend<T> {
-  const compileSync = (graph: Graph, opts?: CompileOptions<T>) => new CpuExecutable<T>(graph, arrays, opts?.state, o);
+let sharedPool: MatmulPool | undefined;
+/** One pool per process, grown on demand: workers are shared by every executable. */
+function poolFor(threads: number): MatmulPool | undefined {
+  if (threads < 2) return undefined;
+  if (!sharedPool || sharedPool.threads < threads) {
+    sharedPool?.close();
+    sharedPool = MatmulPool.create(threads);
+  }
+  return sharedPool;
+}
+
+function make<T extends FloatArray>(name: string, arrays: ArrayFactory<T>, o: CpuBackendOptions, defaultThreads: number): CpuBackend<T> {
+  const threads = o.threads ?? defaultThreads;
+  if (!Number.isInteger(threads) || threads < 1) throw new RangeError(`cpu backend: threads must be an integer >= 1, got ${threads}`);
+  const compileSync = (graph: Graph, opts?: CompileOptions<T>) =>
+    new CpuExecutable<T>(graph, arrays, opts?.state, { fuse: o.fuse, pool: poolFor(threads) });
   return {
     name,
     specVersion: BACKEND_SPEC_VERSION,
@@ -47,7 +75,7 @@ function make<T extends FloatArray>(name: string, arrays: ArrayFactory<T>, o: Cp
 
 /** The pure-JS CPU backend on Float32Array. */
 export function createCpuBackend(options: CpuBackendOptions = {}): CpuBackend<Float32Array> {
-  return make('cpu', f32, options);
+  return make('cpu', f32, options, availableThreads());
 }
 
 /**
@@ -55,5 +83,5 @@ export function createCpuBackend(options: CpuBackendOptions = {}): CpuBackend<Fl
  * suite compare every backend against, and the one finite-difference checks run on.
  */
 export function createReferenceBackend(options: CpuBackendOptions = {}): CpuBackend<Float64Array> {
-  return make('cpu-f64', f64, options);
+  return make('cpu-f64', f64, options, 1);
 }

@@ -8,6 +8,7 @@ import {
 } from '@saekit/core';
 import { type FusedKernel, planFusion } from './fuse.js';
 import { compileElementwise } from './kernels/elementwise.js';
+import type { MatmulPool } from './parallel/pool.js';
 import { compileKthLargest } from './kernels/kth-largest.js';
 import { matmul } from './kernels/matmul.js';
 import { compileSum } from './kernels/sum.js';
@@ -17,6 +18,8 @@ import { type BufferPlan, planBuffers } from './plan.js';
 /** Allocates the backend's arrays; the only place that does, so allocations can be counted. */
 export interface ArrayFactory<T extends FloatArray> {
   alloc(n: number): T;
+  /** An array on a SharedArrayBuffer, for buffers worker threads read or write. */
+  allocShared(n: number): T;
   is(x: FloatArray): x is T;
 }
 
@@ -39,22 +42,38 @@ export class CpuExecutable<T extends FloatArray> implements Executable<T> {
   /** Outputs that are state the run updates: copied out before the update, so they show the old value. */
   private readonly stateOutputs: [string, number, T][] = [];
   private readonly kernels: Map<Node, FusedKernel>;
+  private readonly pool?: MatmulPool;
+  /** Feeds that parallel matmuls read: copied into shared staging buffers each run. */
+  private readonly stagedFeeds = new Set<number>();
+  private readonly releases: (() => void)[] = [];
   private disposed = false;
 
   constructor(
     readonly graph: Graph,
     private readonly arrays: ArrayFactory<T>,
     state: Readonly<Record<string, T>> = {},
-    options: { fuse?: boolean } = {},
+    options: { fuse?: boolean; pool?: MatmulPool } = {},
   ) {
+    this.pool = options.pool;
     const { stateNames, feedNames } = planInputs(graph, state);
     this.feedNames = feedNames;
     const { fused, kernels } = planFusion(graph, options.fuse ?? true);
     this.kernels = kernels;
     this.plan = planBuffers(graph, new Set(stateNames), fused, (n) => kernels.get(n)?.leaves ?? n.inputs);
     const { slotSize, slotKind } = this.plan;
-    // Feed slots start empty-sized and are bound to the caller's arrays on each run.
-    this.bufs = slotSize.map((n, i) => arrays.alloc(slotKind[i] === 'feed' ? 0 : n));
+    // Feed slots start empty-sized and are bound to the caller's arrays on each run, except feeds
+    // that worker threads read, which are copied into shared buffers.
+    const shared = Boolean(this.pool);
+    if (this.pool) {
+      for (const n of graph.nodes) {
+        if (n.op.kind !== 'matmul' || !this.pool.worthSplitting(n.shape[0], n.shape[1], n.op.transA ? n.inputs[0].shape[0] : n.inputs[0].shape[1])) continue;
+        for (const i of n.inputs) if (slotKind[this.slot(i)] === 'feed') this.stagedFeeds.add(this.slot(i));
+      }
+    }
+    this.bufs = slotSize.map((n, i) => {
+      if (slotKind[i] === 'feed' && !this.stagedFeeds.has(i)) return arrays.alloc(0);
+      return shared ? arrays.allocShared(n) : arrays.alloc(n);
+    });
     for (const n of graph.nodes) if (!fused.has(n)) this.compileNode(n);
     for (const name of stateNames) {
       const slot = this.slot(graph.inputs.get(name)!);
@@ -130,7 +149,13 @@ export class CpuExecutable<T extends FloatArray> implements Executable<T> {
         const a = n.inputs[0].shape;
         const kDim = op.transA ? a[0] : a[1];
         const { transA, transB } = op;
-        this.steps.push(() => matmul(b[ins[0]], b[ins[1]], b[o], m, nn, kDim, transA, transB));
+        if (this.pool?.worthSplitting(m, nn, kDim)) {
+          const { run, release } = this.pool.plan(b[ins[0]], b[ins[1]], b[o], m, nn, kDim, transA, transB);
+          this.releases.push(release);
+          this.steps.push(run);
+        } else {
+          this.steps.push(() => matmul(b[ins[0]], b[ins[1]], b[o], m, nn, kDim, transA, transB));
+        }
         return;
       }
       case 'sum': {
@@ -168,7 +193,8 @@ export class CpuExecutable<T extends FloatArray> implements Executable<T> {
     for (const [name, slot] of this.feedSlots) {
       const v = feeds[name];
       if (!this.arrays.is(v)) throw new TypeError(`run: feed "${name}" is a ${v.constructor.name}; this backend takes ${this.bufs[0].constructor.name}`);
-      this.bufs[slot] = v;
+      if (this.stagedFeeds.has(slot)) this.bufs[slot].set(v);
+      else this.bufs[slot] = v;
     }
     for (const s of this.steps) s();
     for (const [, slot, copy] of this.stateOutputs) copy.set(this.bufs[slot]);
@@ -202,6 +228,7 @@ export class CpuExecutable<T extends FloatArray> implements Executable<T> {
   }
 
   dispose(): void {
+    if (!this.disposed) for (const r of this.releases) r();
     this.disposed = true;
     this.bufs.length = 0;
   }

@@ -4,8 +4,8 @@ import { DatasetError, describeError } from './errors.js';
 
 /**
  * An IDX array (the format of the MNIST files): its dimensions, outermost first, and its values
- * row-major. Only unsigned bytes (type 0x08) are supported. `data` is always a fresh copy, never a
- * view into the bytes that were parsed.
+ * row-major. Only unsigned bytes (type 0x08) are supported. `data` never shares memory with the
+ * caller's bytes (for a gzipped file it views the freshly gunzipped buffer: no second copy).
  */
 export interface IdxArray {
   dtype: 'uint8';
@@ -82,7 +82,11 @@ export function parseIdx(bytes: Uint8Array, source: string): IdxArray {
   const says = `header says ${dims.join('x')} = ${size} bytes of data, file has ${got} (after the ${headerBytes}-byte header)`;
   if (got < size) throw new DatasetError(`${source}: truncated: ${says}`);
   if (got > size) throw new DatasetError(`${source}: ${got - size} trailing bytes: ${says}`);
-  return { dtype: 'uint8', dims, data: new Uint8Array(raw.subarray(headerBytes)) };
+  // A large gunzipped buffer is ours alone: view it instead of copying 47 MB of MNIST a second time.
+  // Small ones may sit in Node's shared Buffer pool, and the caller's bytes are the caller's: copy.
+  const owned = raw !== bytes && raw.byteLength === raw.buffer.byteLength;
+  const data = owned ? new Uint8Array(raw.buffer, headerBytes, size) : new Uint8Array(raw.subarray(headerBytes));
+  return { dtype: 'uint8', dims, data };
 }
 
 /**

@@ -97,8 +97,8 @@ export async function writeReport(dir: string, o: ReportOptions): Promise<string
   const H = config.hiddenDim;
   const D = config.inputDim;
   const shown = Math.min(10, test.n);
-  const { recon } = await forwardDataset(o.backend, config, params, test.x.subarray(0, shown * D), shown);
-  const { hidden } = await forwardDataset(o.backend, config, params, train.x, train.n);
+  const { recon } = await forwardDataset(o.backend, config, params, test.x.subarray(0, shown * D), shown, ['recon']);
+  const { hidden } = await forwardDataset(o.backend, config, params, train.x, train.n, ['hidden']);
   const dims = o.dims ?? busiestUnits(hidden, train.n, H);
   for (const d of dims) if (d >= H) throw new Error(`report: --dims ${dims.join(',')}: the model has ${H} hidden units`);
   const x = new Float32Array(train.n);

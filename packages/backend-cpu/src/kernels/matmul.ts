@@ -67,6 +67,7 @@ export function matmulScratchBytes(): number {
  * out[m,n] = op(a) · op(b), overwriting out. a is [m,k] ([k,m] when transA), b is [k,n]
  * ([n,k] when transB), all row-major. Works on Float32Array and Float64Array (accumulates in float64).
  * out must not overlap a or b; only its first m·n elements are written. k = 0 gives zeros.
+ * With [rowStart, rowEnd), only those rows of out are computed (how threads split a product).
  * Never allocates (see matmulScratchBytes for the fixed scratch).
  */
 export function matmul(
@@ -78,11 +79,16 @@ export function matmul(
   k: number,
   transA: boolean,
   transB: boolean,
+  rowStart = 0,
+  rowEnd = m,
 ): void {
-  if (m <= 0 || n <= 0) return;
+  if (m <= 0 || n <= 0 || rowEnd <= rowStart) return;
   if (k <= 0) {
-    out.fill(0, 0, m * n);
+    out.fill(0, rowStart * n, rowEnd * n);
     return;
+  }
+  if ((m === 1 || n === 1) && (rowStart !== 0 || rowEnd !== m)) {
+    throw new RangeError('matmul: a row range needs the blocked path (m > 1 and n > 1)');
   }
   // Vector × matrix and matrix × vector: no reuse to exploit, so packing would only add a copy.
   // Either way the vector operand is contiguous whatever its trans flag says.
@@ -105,8 +111,8 @@ export function matmul(
   const ncMax = roundUp(Math.ceil(n / nBlocks), NR);
   // m blocks: likewise for MR-tall panels in PACK_A.
   const mcCap = Math.floor(CAP_A / (kcMax * MR)) * MR;
-  const mBlocks = Math.ceil(m / mcCap);
-  const mcMax = roundUp(Math.ceil(m / mBlocks), MR);
+  const mBlocks = Math.ceil((rowEnd - rowStart) / mcCap);
+  const mcMax = roundUp(Math.ceil((rowEnd - rowStart) / mBlocks), MR);
 
   for (let pc = 0; pc < k; pc += kcMax) {
     const kc = Math.min(kcMax, k - pc);
@@ -114,8 +120,8 @@ export function matmul(
     for (let jc = 0; jc < n; jc += ncMax) {
       const nc = Math.min(ncMax, n - jc);
       packB(b, transB, n, k, jc, nc, pc, kc);
-      for (let ic = 0; ic < m; ic += mcMax) {
-        const mc = Math.min(mcMax, m - ic);
+      for (let ic = rowStart; ic < rowEnd; ic += mcMax) {
+        const mc = Math.min(mcMax, rowEnd - ic);
         packA(a, transA, m, k, ic, mc, pc, kc);
         for (let jr = 0; jr < nc; jr += NR) {
           const nr = Math.min(NR, nc - jr);

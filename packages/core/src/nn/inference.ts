@@ -45,19 +45,21 @@ export async function streamForward(
   }
 }
 
-/** Hidden activations [n, hiddenDim] and reconstructions [n, inputDim] of every example. */
-export async function forwardDataset(
+/**
+ * Hidden activations [n, hiddenDim] and/or reconstructions [n, inputDim] of every example; only
+ * the outputs asked for are kept (the reconstructions of 60,000 MNIST images are 188 MB).
+ */
+export async function forwardDataset<K extends 'hidden' | 'recon'>(
   backend: Backend,
   config: SaeConfig,
   params: SaeParams,
   x: Float32Array,
   n: number,
+  outputs: readonly K[],
   batchSize?: number,
-): Promise<{ hidden: Float32Array; recon: Float32Array }> {
-  const H = config.hiddenDim;
-  const D = config.inputDim;
-  const hidden = new Float32Array(n * H);
-  const recon = new Float32Array(n * D);
+): Promise<Record<K, Float32Array>> {
+  const width = { hidden: config.hiddenDim, recon: config.inputDim };
+  const out = Object.fromEntries(outputs.map((k) => [k, new Float32Array(n * width[k])])) as Record<K, Float32Array>;
   await streamForward(
     backend,
     config,
@@ -65,10 +67,9 @@ export async function forwardDataset(
     x,
     n,
     (b) => {
-      hidden.set(b.hidden.subarray(0, b.rows * H), b.start * H);
-      recon.set(b.recon.subarray(0, b.rows * D), b.start * D);
+      for (const k of outputs) out[k].set(b[k].subarray(0, b.rows * width[k]), b.start * width[k]);
     },
     batchSize,
   );
-  return { hidden, recon };
+  return out;
 }

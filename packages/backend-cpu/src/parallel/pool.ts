@@ -1,0 +1,127 @@
+import type { FloatArray } from '@saekit/core';
+import { matmul } from '../kernels/matmul.js';
+import { CTRL, CTRL_INTS, EXIT_TASK, type MatmulTask } from './protocol.js';
+
+type WorkerThreads = typeof import('node:worker_threads');
+type Os = typeof import('node:os');
+
+/** Node's modules when running in Node (synchronously, so compile stays sync); undefined elsewhere. */
+function nodeBuiltin<T>(name: string): T | undefined {
+  const proc = (globalThis as { process?: { getBuiltinModule?: (n: string) => unknown } }).process;
+  return proc?.getBuiltinModule?.(name) as T | undefined;
+}
+
+/** Cores this process may use (1 outside Node). */
+export function availableThreads(): number {
+  const os = nodeBuiltin<Os>('node:os');
+  return os ? Math.max(1, os.availableParallelism?.() ?? os.cpus().length) : 1;
+}
+
+interface PoolWorker {
+  readonly ctrl: Int32Array;
+  readonly port: import('node:worker_threads').MessagePort;
+}
+
+/**
+ * Threads for large matrix products: the calling thread takes the first share of the rows and
+ * `threads - 1` workers the rest, all on shared memory. Dispatch and completion go through Atomics
+ * on a per-worker control block, so a parallel matmul is a synchronous call that sends no message
+ * and allocates nothing. Workers are unref'd: they never keep the process alive.
+ */
+export class MatmulPool {
+  private readonly workers: PoolWorker[] = [];
+  private nextTask = 1;
+
+  private constructor(readonly threads: number) {}
+
+  /** A pool of `threads` (>= 2) threads, or undefined when worker threads are unavailable. */
+  static create(threads: number): MatmulPool | undefined {
+    const wt = nodeBuiltin<WorkerThreads>('node:worker_threads');
+    if (!wt || threads < 2) return undefined;
+    const pool = new MatmulPool(threads);
+    const here = import.meta.url;
+    // Tests run the TypeScript sources; the worker is always the compiled file beside dist/.
+    const url = new URL(here.endsWith('.ts') ? '../../dist/parallel/worker.js' : './worker.js', here);
+    for (let i = 1; i < threads; i++) {
+      const ctrl = new SharedArrayBuffer(CTRL_INTS * 4);
+      const { port1, port2 } = new wt.MessageChannel();
+      const w = new wt.Worker(url, { workerData: { ctrl, port: port2 }, transferList: [port2] });
+      port1.on('message', (m) => {
+        process.stderr.write(`saekit cpu backend: matmul worker error: ${m}\n`);
+      });
+      // After on('message'), which refs the port: neither may keep the process alive.
+      port1.unref();
+      w.unref();
+      pool.workers.push({ ctrl: new Int32Array(ctrl), port: port1 });
+    }
+    return pool;
+  }
+
+  /**
+   * Prepares out = op(a)·op(b) to run split by rows over the pool; the returned function runs it.
+   * a, b, out must live in SharedArrayBuffers and stay the same arrays for the task's lifetime.
+   */
+  plan(
+    a: FloatArray,
+    b: FloatArray,
+    out: FloatArray,
+    m: number,
+    n: number,
+    k: number,
+    transA: boolean,
+    transB: boolean,
+  ): { run: () => void; release: () => void } {
+    const parts = this.threads;
+    const chunk = Math.ceil(m / parts / 3) * 3; // whole 3-row tiles of the micro-kernel
+    const dtype = a instanceof Float64Array ? 'float64' : 'float32';
+    const ids: number[] = [];
+    for (let w = 0; w < this.workers.length; w++) {
+      const rowStart = Math.min(m, (w + 1) * chunk);
+      const rowEnd = Math.min(m, (w + 2) * chunk);
+      if (rowStart >= rowEnd) break;
+      const task: MatmulTask = {
+        id: this.nextTask++, dtype, m, n, k, transA, transB, rowStart, rowEnd,
+        a: a.buffer as SharedArrayBuffer, b: b.buffer as SharedArrayBuffer, out: out.buffer as SharedArrayBuffer,
+      };
+      this.workers[w].port.postMessage(task);
+      ids.push(task.id);
+    }
+    const mine = Math.min(m, chunk);
+    const workers = this.workers.slice(0, ids.length);
+    const release = () => workers.forEach((w, i) => w.port.postMessage({ release: [ids[i]] }));
+    const run = () => {
+      for (let w = 0; w < workers.length; w++) {
+        const c = workers[w].ctrl;
+        Atomics.store(c, CTRL.TASK, ids[w]);
+        Atomics.add(c, CTRL.GEN, 1);
+        Atomics.notify(c, CTRL.GEN);
+      }
+      matmul(a, b, out, m, n, k, transA, transB, 0, mine);
+      for (let w = 0; w < workers.length; w++) {
+        const c = workers[w].ctrl;
+        const gen = Atomics.load(c, CTRL.GEN);
+        for (let done = Atomics.load(c, CTRL.DONE); done !== gen; done = Atomics.load(c, CTRL.DONE)) {
+          Atomics.wait(c, CTRL.DONE, done);
+        }
+        if (Atomics.load(c, CTRL.ERROR)) throw new Error('cpu backend: a matmul worker failed (see stderr)');
+      }
+    };
+    return { run, release };
+  }
+
+  /** Whether a product is worth splitting: big enough, and shaped for the blocked kernel. */
+  worthSplitting(m: number, n: number, k: number): boolean {
+    return n > 1 && m >= 6 * this.threads && 2 * m * n * k >= 1 << 20;
+  }
+
+  /** Stops the workers (they also stop with the process). */
+  close(): void {
+    for (const w of this.workers) {
+      Atomics.store(w.ctrl, CTRL.TASK, EXIT_TASK);
+      Atomics.add(w.ctrl, CTRL.GEN, 1);
+      Atomics.notify(w.ctrl, CTRL.GEN);
+      w.port.close();
+    }
+    this.workers.length = 0;
+  }
+}

@@ -1,0 +1,27 @@
+/**
+ * The matmul thread pool's wire format. Each worker has a control block in shared memory:
+ * the main thread writes a task id and bumps GEN (waking the worker); the worker runs its rows
+ * and copies GEN into DONE (waking the main thread). Tasks are registered once, at compile time,
+ * over a MessagePort the worker drains synchronously, so a run sends no messages at all.
+ */
+export const CTRL = { GEN: 0, TASK: 1, DONE: 2, ERROR: 3 } as const;
+export const CTRL_INTS = 4;
+/** TASK value that asks a worker to exit. */
+export const EXIT_TASK = -1;
+
+/** A row range of one matmul, with its operands in shared memory. */
+export interface MatmulTask {
+  readonly id: number;
+  readonly dtype: 'float32' | 'float64';
+  readonly a: SharedArrayBuffer;
+  readonly b: SharedArrayBuffer;
+  readonly out: SharedArrayBuffer;
+  readonly m: number;
+  readonly n: number;
+  readonly k: number;
+  readonly transA: boolean;
+  readonly transB: boolean;
+  readonly rowStart: number;
+  readonly rowEnd: number;
+}
+

@@ -1,0 +1,52 @@
+import { buildTrainStep, initParams, Rng, rowWeights, SEED_CONFIG } from '@saekit/core';
+import { describe, expect, it } from 'vitest';
+import { cpuAllocationCount, createCpuBackend } from '../src/index.js';
+import { MatmulPool } from '../src/parallel/pool.js';
+import { matmul } from '../src/kernels/matmul.js';
+
+describe('matmul on worker threads', () => {
+  it('each of the five seed products split over 2 threads equals the single-threaded kernel bit for bit', () => {
+    const pool = MatmulPool.create(2)!;
+    expect(pool).toBeDefined();
+    const rng = new Rng(3);
+    const shared = (n: number) => new Float32Array(new SharedArrayBuffer(n * 4));
+    for (const [m, k, n, ta, tb] of [[256, 784, 64, false, false], [256, 64, 784, false, false], [64, 256, 784, true, false], [256, 784, 64, false, true], [784, 256, 64, true, false]] as const) {
+      const a = shared(m * k);
+      const b = shared(k * n);
+      a.set(rng.normalArray(m * k));
+      b.set(rng.normalArray(k * n));
+      const out = shared(m * n).fill(Number.NaN);
+      const ref = new Float32Array(m * n);
+      expect(pool.worthSplitting(m, n, k)).toBe(true);
+      const { run, release } = pool.plan(a, b, out, m, n, k, ta, tb);
+      run();
+      run(); // a task runs again with new data just as well
+      matmul(a, b, ref, m, n, k, ta, tb);
+      expect(out).toEqual(ref);
+      release();
+    }
+    pool.close();
+  });
+
+  it('a threaded training step of the seed model matches one thread exactly and allocates nothing per step', async () => {
+    const step = buildTrainStep(SEED_CONFIG, 256, { kind: 'adam', lr: 1e-3 });
+    const params = initParams(SEED_CONFIG, new Rng(0));
+    const rng = new Rng(9);
+    const x = new Float32Array(256 * 784);
+    for (let i = 0; i < x.length; i++) if (rng.uniform() < 0.2) x[i] = rng.uniform();
+    const w = rowWeights(new Float32Array(256), 256);
+    const one = createCpuBackend({ threads: 1 }).compileSync(step.graph, { state: step.initialState(params) });
+    const two = createCpuBackend({ threads: 2 }).compileSync(step.graph, { state: step.initialState(params) });
+    two.runSync({ x, w });
+    one.runSync({ x, w });
+    const before = cpuAllocationCount();
+    for (let i = 0; i < 3; i++) {
+      const a = one.runSync({ x, w }).loss[0];
+      const b = two.runSync({ x, w }).loss[0];
+      expect(b).toBe(a);
+    }
+    expect(cpuAllocationCount()).toBe(before);
+    expect(await two.readState('W_enc')).toEqual(await one.readState('W_enc'));
+    two.dispose();
+  });
+});
