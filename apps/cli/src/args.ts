@@ -5,7 +5,9 @@ export function int(min: number, max = Number.MAX_SAFE_INTEGER) {
   return (v: string): number => {
     const n = Number(v);
     if (!/^-?\d+$/.test(v.trim()) || !Number.isSafeInteger(n) || n < min || n > max) {
-      throw new InvalidArgumentError(`expected an integer${max < Number.MAX_SAFE_INTEGER ? ` in [${min}, ${max}]` : ` >= ${min}`}, got "${v}"`);
+      throw new InvalidArgumentError(
+        `expected an integer${max < Number.MAX_SAFE_INTEGER ? ` in [${min}, ${max}]` : ` >= ${min}`}, got "${v}"`,
+      );
     }
     return n;
   };
@@ -13,18 +15,21 @@ export function int(min: number, max = Number.MAX_SAFE_INTEGER) {
 
 export function positive(v: string): number {
   const n = Number(v);
-  if (v.trim() === '' || !Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`expected a positive number, got "${v}"`);
+  if (v.trim() === '' || !Number.isFinite(n) || n <= 0)
+    throw new InvalidArgumentError(`expected a positive number, got "${v}"`);
   return n;
 }
 
 export function nonNegative(v: string): number {
   const n = Number(v);
-  if (v.trim() === '' || !Number.isFinite(n) || n < 0) throw new InvalidArgumentError(`expected a number >= 0, got "${v}"`);
+  if (v.trim() === '' || !Number.isFinite(n) || n < 0)
+    throw new InvalidArgumentError(`expected a number >= 0, got "${v}"`);
   return n;
 }
 
 export function fraction(v: string): number {
   const n = Number(v);
-  if (v.trim() === '' || !(n > 0 && n < 1)) throw new InvalidArgumentError(`expected a number in (0, 1), got "${v}"`);
+  if (v.trim() === '' || !(n > 0 && n < 1))
+    throw new InvalidArgumentError(`expected a number in (0, 1), got "${v}"`);
   return n;
 }

@@ -1,4 +1,4 @@
-import { type Dataset, type DatasetSplits } from '@saekit/core';
+import type { Dataset, DatasetSplits } from '@saekit/core';
 import { loadIdxDir, loadMnist, syntheticSparse } from '@saekit/datasets';
 
 export interface LoadedData {
@@ -22,7 +22,11 @@ export async function loadData(o: DataOptions): Promise<LoadedData> {
   let data: LoadedData;
   if (o.dataset === 'synthetic') {
     const s = syntheticSparse({ seed: o.seed });
-    data = { name: 'synthetic', splits: s, dictionary: { data: s.dictionary, numFeatures: s.dictionary.length / s.train.dim } };
+    data = {
+      name: 'synthetic',
+      splits: s,
+      dictionary: { data: s.dictionary, numFeatures: s.dictionary.length / s.train.dim },
+    };
   } else if (o.dataset === 'mnist' || o.dataset === 'fashion-mnist') {
     let last = '';
     const splits = await loadMnist({
@@ -30,7 +34,8 @@ export async function loadData(o: DataOptions): Promise<LoadedData> {
       dir: o.dataDir,
       cacheDir: o.cacheDir,
       onProgress: (e) => {
-        if (e.file !== last) o.log(`downloading ${e.file}${e.total ? ` (${(e.total / 1e6).toFixed(1)} MB)` : ''}`);
+        if (e.file !== last)
+          o.log(`downloading ${e.file}${e.total ? ` (${(e.total / 1e6).toFixed(1)} MB)` : ''}`);
         last = e.file;
       },
     });
@@ -38,7 +43,11 @@ export async function loadData(o: DataOptions): Promise<LoadedData> {
   } else {
     data = { name: o.dataset, splits: await loadIdxDir(o.dataset) };
   }
-  if (o.limit !== undefined) data = { ...data, splits: { train: head(data.splits.train, o.limit), test: head(data.splits.test, o.limit) } };
+  if (o.limit !== undefined)
+    data = {
+      ...data,
+      splits: { train: head(data.splits.train, o.limit), test: head(data.splits.test, o.limit) },
+    };
   return data;
 }
 

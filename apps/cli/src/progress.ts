@@ -19,21 +19,36 @@ export function progressReporter(opts: { quiet: boolean; tty: boolean; log: (s: 
     if (opts.quiet) return;
     if (e.type === 'start') {
       epochs = e.epochs;
-      opts.log(`training on ${e.examples} examples, ${e.stepsPerEpoch} steps per epoch, ${e.epochs} epochs, backend ${e.backend}`);
+      opts.log(
+        `training on ${e.examples} examples, ${e.stepsPerEpoch} steps per epoch, ${e.epochs} epochs, backend ${e.backend}`,
+      );
     } else if (e.type === 'step' && opts.tty) {
       if (!bar) {
         bar = new cliProgress.SingleBar(
-          { format: 'epoch {epoch}/{epochs} [{bar}] {value}/{total} | loss {loss} | {eps} ex/s', hideCursor: true, clearOnComplete: true },
+          {
+            format: 'epoch {epoch}/{epochs} [{bar}] {value}/{total} | loss {loss} | {eps} ex/s',
+            hideCursor: true,
+            clearOnComplete: true,
+          },
           cliProgress.Presets.shades_classic,
         );
         bar.start(e.stepsPerEpoch, 0, { epoch: e.epoch, epochs, loss: '-', eps: '-' });
       }
-      bar.update(e.step, { epoch: e.epoch, epochs, loss: e.loss.toFixed(5), eps: Math.round(e.examplesPerSecond) });
+      bar.update(e.step, {
+        epoch: e.epoch,
+        epochs,
+        loss: e.loss.toFixed(5),
+        eps: Math.round(e.examplesPerSecond),
+      });
     } else if (e.type === 'epoch') {
       stop();
       const t = e.test;
-      const test = t ? `  test mse ${t.mse.toFixed(5)}  total ${t.total.toFixed(5)}  l0 ${t.l0.toFixed(2)}  dead ${t.deadUnits}` : '';
-      opts.log(`epoch ${e.epoch}/${epochs}  train loss ${e.trainLoss.toFixed(5)}${test}  ${e.seconds.toFixed(2)}s`);
+      const test = t
+        ? `  test mse ${t.mse.toFixed(5)}  total ${t.total.toFixed(5)}  l0 ${t.l0.toFixed(2)}  dead ${t.deadUnits}`
+        : '';
+      opts.log(
+        `epoch ${e.epoch}/${epochs}  train loss ${e.trainLoss.toFixed(5)}${test}  ${e.seconds.toFixed(2)}s`,
+      );
     }
   };
   return { onEvent, stop };

@@ -16,7 +16,11 @@ export interface RunInfo {
   readonly dataDir?: string;
 }
 
-export function metricsDocument(history: TrainHistory, test: SaeMetrics, extra: Record<string, unknown>): Record<string, unknown> {
+export function metricsDocument(
+  history: TrainHistory,
+  test: SaeMetrics,
+  extra: Record<string, unknown>,
+): Record<string, unknown> {
   return {
     ...history,
     test: {

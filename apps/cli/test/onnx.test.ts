@@ -11,7 +11,19 @@ let dir: string;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'saekit-onnx-'));
   run = join(dir, 'run');
-  const r = saekit('train', '--limit', '1000', '--epochs', '1', '--hidden', '24', '--no-report', '--quiet', '--out', run);
+  const r = saekit(
+    'train',
+    '--limit',
+    '1000',
+    '--epochs',
+    '1',
+    '--hidden',
+    '24',
+    '--no-report',
+    '--quiet',
+    '--out',
+    run,
+  );
   expect(r.code, r.stderr).toBe(0);
 });
 

@@ -4,7 +4,13 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { checkPng, saekit } from './run.js';
 
-const FIGURES = ['reconstructions.png', 'latent-scatter.png', 'mean-activation.png', 'features.png', 'loss.png'];
+const FIGURES = [
+  'reconstructions.png',
+  'latent-scatter.png',
+  'mean-activation.png',
+  'features.png',
+  'loss.png',
+];
 let run: string;
 
 beforeAll(async () => {
@@ -31,7 +37,9 @@ describe('figures of a synthetic run (the main job)', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('encoder-features.png');
     expect((await checkPng(join(run, 'encoder-features.png'))).colours).toBeGreaterThanOrEqual(20);
-    expect(saekit('report', run, '--dims', '0,999').stderr).toMatch(/--dims 0,999: the model has 32 hidden units/);
+    expect(saekit('report', run, '--dims', '0,999').stderr).toMatch(
+      /--dims 0,999: the model has 32 hidden units/,
+    );
   });
 
   it('missing or corrupt metrics give a clear error naming what is missing', async () => {
@@ -44,7 +52,9 @@ describe('figures of a synthetic run (the main job)', () => {
     await writeFile(join(broken, 'metrics.json'), '{"trainLossPerEpoch": [1, 2], "test": {"mse": 0.1}}');
     r = saekit('report', broken);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/metrics\.json: missing or malformed "test\.meanActivation" \(an array of numbers\), "test\.total" \(a number\)/);
+    expect(r.stderr).toMatch(
+      /metrics\.json: missing or malformed "test\.meanActivation" \(an array of numbers\), "test\.total" \(a number\)/,
+    );
     await writeFile(join(broken, 'metrics.json'), '{ not json');
     expect(saekit('report', broken).stderr).toMatch(/metrics\.json: not valid JSON/);
     await rm(join(broken, 'cfg.json'));

@@ -1,14 +1,17 @@
 import { spawnSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
-import { decode } from 'fast-png';
 import { fileURLToPath } from 'node:url';
+import { decode } from 'fast-png';
 
 export const MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 export const MNIST_DIR = fileURLToPath(new URL('../../../../shared/data/mnist', import.meta.url));
 
 /** Runs the built `saekit` command; stdin closed, not a TTY. */
 export function saekit(...args: string[]): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [MAIN, ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  const r = spawnSync(process.execPath, [MAIN, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1' },
+  });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -17,6 +20,7 @@ export async function checkPng(path: string): Promise<{ width: number; height: n
   const png = decode(new Uint8Array(await readFile(path)));
   const ch = png.channels;
   const colours = new Set<number>();
-  for (let i = 0; i < png.data.length; i += ch) colours.add((png.data[i] << 16) | (png.data[i + 1] << 8) | png.data[i + 2]);
+  for (let i = 0; i < png.data.length; i += ch)
+    colours.add((png.data[i] << 16) | (png.data[i + 1] << 8) | png.data[i + 2]);
   return { width: png.width, height: png.height, colours: colours.size };
 }

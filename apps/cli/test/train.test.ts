@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, readdir, writeFile, mkdir } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -11,14 +11,31 @@ const tmp = () => mkdtemp(join(tmpdir(), 'saekit-cli-'));
 describe('saekit train', () => {
   it('trains on synthetic data and writes config, weights, run.json and metrics.json', async () => {
     const out = join(await tmp(), 'run');
-    const r = saekit('train', '--limit', '3000', '--epochs', '2', '--hidden', '32', '--no-report', '--out', out);
+    const r = saekit(
+      'train',
+      '--limit',
+      '3000',
+      '--epochs',
+      '2',
+      '--hidden',
+      '32',
+      '--no-report',
+      '--out',
+      out,
+    );
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/done: test mse [\d.]+ .* mmcs [\d.]+/);
-    expect((await readdir(out)).sort()).toEqual(['cfg.json', 'metrics.json', 'run.json', 'sae_weights.safetensors']);
+    expect((await readdir(out)).sort()).toEqual([
+      'cfg.json',
+      'metrics.json',
+      'run.json',
+      'sae_weights.safetensors',
+    ]);
     const m = JSON.parse(await readFile(join(out, 'metrics.json'), 'utf8'));
     expect(m.trainLossPerEpoch).toHaveLength(2);
     expect(m.secondsPerEpoch).toHaveLength(2);
-    for (const k of ['mse', 'l1', 'total', 'l0', 'fvu', 'deadUnits', 'mmcs']) expect(typeof m.test[k], k).toBe('number');
+    for (const k of ['mse', 'l1', 'total', 'l0', 'fvu', 'deadUnits', 'mmcs'])
+      expect(typeof m.test[k], k).toBe('number');
     expect(m.test.meanActivation).toHaveLength(32);
     expect(r.stderr).toMatch(/epoch 2\/2 {2}train loss/); // plain progress lines when not a terminal
   });
@@ -31,7 +48,8 @@ describe('saekit train', () => {
     img.writeUInt32BE(28, 8);
     img.writeUInt32BE(28, 12);
     await writeFile(join(dir, 'train-images-idx3-ubyte.gz'), gzipSync(img));
-    for (const f of ['train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte']) await writeFile(join(dir, f), Buffer.alloc(3));
+    for (const f of ['train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte'])
+      await writeFile(join(dir, f), Buffer.alloc(3));
     const r = saekit('train', '--dataset', dir, '--epochs', '1');
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^saekit: error: .*train-images-idx3-ubyte\.gz.*(truncated|header)/);
@@ -49,30 +67,70 @@ describe('saekit train', () => {
     const dir = await tmp();
     await writeIdxSet(dir, 40, 255);
     const out = join(await tmp(), 'nan');
-    const r = saekit('train', '--dataset', dir, '--epochs', '2', '--batch-size', '8', '--no-report', '--out', out);
+    const r = saekit(
+      'train',
+      '--dataset',
+      dir,
+      '--epochs',
+      '2',
+      '--batch-size',
+      '8',
+      '--no-report',
+      '--out',
+      out,
+    );
     expect(r.code, r.stderr).toBe(1);
-    expect(r.stderr).toMatch(/training diverged at epoch 1, step 1: loss is NaN .*last good checkpoint saved in/);
+    expect(r.stderr).toMatch(
+      /training diverged at epoch 1, step 1: loss is NaN .*last good checkpoint saved in/,
+    );
     expect(existsSync(join(out, 'sae_weights.safetensors'))).toBe(true);
     const m = JSON.parse(await readFile(join(out, 'metrics.json'), 'utf8'));
     expect(m.diverged).toMatchObject({ epoch: 1, step: 1 });
   });
 
-  it.skipIf(!existsSync(MNIST_DIR))('the seed recipe runs on a slice of MNIST, with the figures', async () => {
-    const out = join(await tmp(), 'mnist');
-    await mkdir(out, { recursive: true });
-    const r = saekit('train', '--dataset', 'mnist', '--data-dir', MNIST_DIR, '--limit', '2000', '--epochs', '2', '--out', out);
-    expect(r.code, r.stderr).toBe(0);
-    const files = await readdir(out);
-    expect(files).toContain('index.html');
-    for (const f of ['reconstructions.png', 'latent-scatter.png', 'mean-activation.png', 'features.png', 'loss.png']) {
-      const png = await checkPng(join(out, f));
-      expect(png.width, f).toBeGreaterThan(300);
-      expect(png.height, f).toBeGreaterThan(200);
-      expect(png.colours, f).toBeGreaterThanOrEqual(20);
-    }
-    const cfg = JSON.parse(await readFile(join(out, 'cfg.json'), 'utf8'));
-    expect(cfg.saekit).toMatchObject({ inputDim: 784, hiddenDim: 64, encoder: 'relu', decoder: 'sigmoid', sparsity: { kind: 'kl', rho: 0.05, weight: 0.1 } });
-  });
+  it.skipIf(!existsSync(MNIST_DIR))(
+    'the seed recipe runs on a slice of MNIST, with the figures',
+    async () => {
+      const out = join(await tmp(), 'mnist');
+      await mkdir(out, { recursive: true });
+      const r = saekit(
+        'train',
+        '--dataset',
+        'mnist',
+        '--data-dir',
+        MNIST_DIR,
+        '--limit',
+        '2000',
+        '--epochs',
+        '2',
+        '--out',
+        out,
+      );
+      expect(r.code, r.stderr).toBe(0);
+      const files = await readdir(out);
+      expect(files).toContain('index.html');
+      for (const f of [
+        'reconstructions.png',
+        'latent-scatter.png',
+        'mean-activation.png',
+        'features.png',
+        'loss.png',
+      ]) {
+        const png = await checkPng(join(out, f));
+        expect(png.width, f).toBeGreaterThan(300);
+        expect(png.height, f).toBeGreaterThan(200);
+        expect(png.colours, f).toBeGreaterThanOrEqual(20);
+      }
+      const cfg = JSON.parse(await readFile(join(out, 'cfg.json'), 'utf8'));
+      expect(cfg.saekit).toMatchObject({
+        inputDim: 784,
+        hiddenDim: 64,
+        encoder: 'relu',
+        decoder: 'sigmoid',
+        sparsity: { kind: 'kl', rho: 0.05, weight: 0.1 },
+      });
+    },
+  );
 });
 
 /** Four IDX files of n 28x28 images of one grey level, labels 0..9. */

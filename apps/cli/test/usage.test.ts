@@ -3,7 +3,13 @@ import { saekit } from './run.js';
 
 describe('saekit usage errors', () => {
   it('--help on every subcommand lists its flags and exits 0', () => {
-    for (const [cmd, flag] of [['train', '--sparsity-weight'], ['eval', '--model'], ['encode', '--onnx'], ['export', '--part'], ['report', '--dims']]) {
+    for (const [cmd, flag] of [
+      ['train', '--sparsity-weight'],
+      ['eval', '--model'],
+      ['encode', '--onnx'],
+      ['export', '--part'],
+      ['report', '--dims'],
+    ]) {
       const r = saekit(cmd, '--help');
       expect(r.code, cmd).toBe(0);
       expect(r.stdout).toContain(flag);
@@ -16,7 +22,13 @@ describe('saekit usage errors', () => {
     expect(r.stderr).toMatch(/unknown option '--epoch'/);
   });
   it('a bad value is a one-line error and exit code 2', () => {
-    for (const args of [['--epochs', 'ten'], ['--rho', '1.5'], ['--encoder', 'tanh'], ['--lr', '-1'], ['--batch-size', '0']]) {
+    for (const args of [
+      ['--epochs', 'ten'],
+      ['--rho', '1.5'],
+      ['--encoder', 'tanh'],
+      ['--lr', '-1'],
+      ['--batch-size', '0'],
+    ]) {
       const r = saekit('train', ...args);
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.stderr.trim().split('\n'), args.join(' ')).toHaveLength(1);

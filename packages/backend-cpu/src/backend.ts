@@ -1,4 +1,10 @@
-import { BACKEND_SPEC_VERSION, type Backend, type CompileOptions, type FloatArray, type Graph } from '@saekit/core';
+import {
+  BACKEND_SPEC_VERSION,
+  type Backend,
+  type CompileOptions,
+  type FloatArray,
+  type Graph,
+} from '@saekit/core';
 import { type ArrayFactory, CpuExecutable } from './executable.js';
 import { availableThreads, MatmulPool } from './parallel/pool.js';
 
@@ -60,9 +66,15 @@ function poolFor(threads: number): MatmulPool | undefined {
   return sharedPool;
 }
 
-function make<T extends FloatArray>(name: string, arrays: ArrayFactory<T>, o: CpuBackendOptions, defaultThreads: number): CpuBackend<T> {
+function make<T extends FloatArray>(
+  name: string,
+  arrays: ArrayFactory<T>,
+  o: CpuBackendOptions,
+  defaultThreads: number,
+): CpuBackend<T> {
   const threads = o.threads ?? defaultThreads;
-  if (!Number.isInteger(threads) || threads < 1) throw new RangeError(`cpu backend: threads must be an integer >= 1, got ${threads}`);
+  if (!Number.isInteger(threads) || threads < 1)
+    throw new RangeError(`cpu backend: threads must be an integer >= 1, got ${threads}`);
   const compileSync = (graph: Graph, opts?: CompileOptions<T>) =>
     new CpuExecutable<T>(graph, arrays, opts?.state, { fuse: o.fuse, pool: poolFor(threads) });
   return {

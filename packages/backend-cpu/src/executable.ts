@@ -8,11 +8,11 @@ import {
 } from '@saekit/core';
 import { type FusedKernel, planFusion } from './fuse.js';
 import { compileElementwise } from './kernels/elementwise.js';
-import type { MatmulPool } from './parallel/pool.js';
 import { compileKthLargest } from './kernels/kth-largest.js';
 import { matmul } from './kernels/matmul.js';
 import { compileSum } from './kernels/sum.js';
 import { compileTranspose } from './kernels/transpose.js';
+import type { MatmulPool } from './parallel/pool.js';
 import { type BufferPlan, planBuffers } from './plan.js';
 
 /** Allocates the backend's arrays; the only place that does, so allocations can be counted. */
@@ -66,7 +66,15 @@ export class CpuExecutable<T extends FloatArray> implements Executable<T> {
     const shared = Boolean(this.pool);
     if (this.pool) {
       for (const n of graph.nodes) {
-        if (n.op.kind !== 'matmul' || !this.pool.worthSplitting(n.shape[0], n.shape[1], n.op.transA ? n.inputs[0].shape[0] : n.inputs[0].shape[1])) continue;
+        if (
+          n.op.kind !== 'matmul' ||
+          !this.pool.worthSplitting(
+            n.shape[0],
+            n.shape[1],
+            n.op.transA ? n.inputs[0].shape[0] : n.inputs[0].shape[1],
+          )
+        )
+          continue;
         for (const i of n.inputs) if (slotKind[this.slot(i)] === 'feed') this.stagedFeeds.add(this.slot(i));
       }
     }
@@ -81,7 +89,8 @@ export class CpuExecutable<T extends FloatArray> implements Executable<T> {
       this.bufs[slot].set(state[name]);
     }
     for (const name of feedNames) this.feedSlots.push([name, this.slot(graph.inputs.get(name)!)]);
-    for (const [name, u] of Object.entries(graph.updates)) this.updates.push([this.stateSlots.get(name)!, this.slot(u)]);
+    for (const [name, u] of Object.entries(graph.updates))
+      this.updates.push([this.stateSlots.get(name)!, this.slot(u)]);
     this.outputs = Object.entries(graph.outputs).map(([name, n]) => [name, this.slot(n)]);
     const updated = new Set(this.updates.map(([dst]) => dst));
     for (const [name, slot] of this.outputs) {
@@ -126,7 +135,11 @@ export class CpuExecutable<T extends FloatArray> implements Executable<T> {
       case 'where':
       case 'broadcastTo': {
         const { expr, leaves } = this.kernels.get(n)!;
-        const k = compileElementwise(expr, n.shape, leaves.map((l) => l.shape));
+        const k = compileElementwise(
+          expr,
+          n.shape,
+          leaves.map((l) => l.shape),
+        );
         const ls = leaves.map((l) => this.slot(l));
         // Unrolled by arity so the run loop makes no array of operands.
         if (ls.length === 0) this.steps.push(() => k(b[o]));
@@ -192,7 +205,10 @@ export class CpuExecutable<T extends FloatArray> implements Executable<T> {
     checkFeeds(this.graph, this.feedNames, feeds);
     for (const [name, slot] of this.feedSlots) {
       const v = feeds[name];
-      if (!this.arrays.is(v)) throw new TypeError(`run: feed "${name}" is a ${v.constructor.name}; this backend takes ${this.bufs[0].constructor.name}`);
+      if (!this.arrays.is(v))
+        throw new TypeError(
+          `run: feed "${name}" is a ${v.constructor.name}; this backend takes ${this.bufs[0].constructor.name}`,
+        );
       if (this.stagedFeeds.has(slot)) this.bufs[slot].set(v);
       else this.bufs[slot] = v;
     }
@@ -223,7 +239,10 @@ export class CpuExecutable<T extends FloatArray> implements Executable<T> {
 
   private stateSlot(name: string): number {
     const slot = this.stateSlots.get(name);
-    if (slot === undefined) throw new Error(`state "${name}" is not state of this executable (state: ${[...this.stateSlots.keys()].join(', ') || 'none'})`);
+    if (slot === undefined)
+      throw new Error(
+        `state "${name}" is not state of this executable (state: ${[...this.stateSlots.keys()].join(', ') || 'none'})`,
+      );
     return slot;
   }
 

@@ -1,12 +1,26 @@
 import type { Graph, Node } from '@saekit/core';
-import { sameShapeAs } from './shape-util.js';
 import { BINARY_EXPR, UNARY_EXPR, WHERE_EXPR } from './kernels/elementwise.js';
+import { sameShapeAs } from './shape-util.js';
 
 export function isElementwise(n: Node): boolean {
   switch (n.op.kind) {
-    case 'neg': case 'exp': case 'log': case 'sqrt': case 'abs': case 'sign': case 'relu': case 'sigmoid':
-    case 'add': case 'sub': case 'mul': case 'div': case 'maximum': case 'greater': case 'greaterEqual':
-    case 'where': case 'broadcastTo':
+    case 'neg':
+    case 'exp':
+    case 'log':
+    case 'sqrt':
+    case 'abs':
+    case 'sign':
+    case 'relu':
+    case 'sigmoid':
+    case 'add':
+    case 'sub':
+    case 'mul':
+    case 'div':
+    case 'maximum':
+    case 'greater':
+    case 'greaterEqual':
+    case 'where':
+    case 'broadcastTo':
       return true;
     default:
       return false;
@@ -25,7 +39,10 @@ export interface FusedKernel {
  * node is not needed as an output or a state update. Scalar constants become literals. What stays
  * is one loop (and one buffer) per chain instead of one per op.
  */
-export function planFusion(graph: Graph, enabled: boolean): { fused: Set<Node>; kernels: Map<Node, FusedKernel> } {
+export function planFusion(
+  graph: Graph,
+  enabled: boolean,
+): { fused: Set<Node>; kernels: Map<Node, FusedKernel> } {
   const uses = new Map<Node, number>();
   const consumer = new Map<Node, Node>();
   for (const n of graph.nodes) {
@@ -40,9 +57,16 @@ export function planFusion(graph: Graph, enabled: boolean): { fused: Set<Node>; 
     for (const n of graph.nodes) {
       const c = consumer.get(n);
       if (
-        c && isElementwise(n) && n.op.kind !== 'broadcastTo' && uses.get(n) === 1 && !pinned.has(n) &&
-        isElementwise(c) && c.op.kind !== 'broadcastTo' && sameShapeAs(n, c)
-      ) fused.add(n);
+        c &&
+        isElementwise(n) &&
+        n.op.kind !== 'broadcastTo' &&
+        uses.get(n) === 1 &&
+        !pinned.has(n) &&
+        isElementwise(c) &&
+        c.op.kind !== 'broadcastTo' &&
+        sameShapeAs(n, c)
+      )
+        fused.add(n);
     }
   }
   const kernels = new Map<Node, FusedKernel>();
@@ -64,9 +88,22 @@ export function planFusion(graph: Graph, enabled: boolean): { fused: Set<Node>; 
       const a = m.inputs.map((i) => expr(i, false));
       const op = m.op;
       switch (op.kind) {
-        case 'neg': case 'exp': case 'log': case 'sqrt': case 'abs': case 'sign': case 'relu': case 'sigmoid':
+        case 'neg':
+        case 'exp':
+        case 'log':
+        case 'sqrt':
+        case 'abs':
+        case 'sign':
+        case 'relu':
+        case 'sigmoid':
           return UNARY_EXPR[op.kind](a[0]);
-        case 'add': case 'sub': case 'mul': case 'div': case 'maximum': case 'greater': case 'greaterEqual':
+        case 'add':
+        case 'sub':
+        case 'mul':
+        case 'div':
+        case 'maximum':
+        case 'greater':
+        case 'greaterEqual':
           return BINARY_EXPR[op.kind](a[0], a[1]);
         case 'where':
           return WHERE_EXPR(a[0], a[1], a[2]);

@@ -14,7 +14,10 @@ describe('PyTorch golden cases on the CPU backend', () => {
       const c = parseGoldenCase(JSON.parse(readFileSync(dir + f, 'utf8')));
       const res = await runGoldenCase(createCpuBackend(), c);
       expect(res.length).toBeGreaterThanOrEqual(14);
-      expect(res.filter((r) => !r.pass), formatComparisons(res)).toEqual([]);
+      expect(
+        res.filter((r) => !r.pass),
+        formatComparisons(res),
+      ).toEqual([]);
       console.log(formatComparisons(res));
     });
   }

@@ -1,4 +1,16 @@
-import { type Graph, grad, input, mul, type Node, Rng, type Shape, sizeOf, sum, constant, Graph as G } from '@saekit/core';
+import {
+  constant,
+  Graph as G,
+  type Graph,
+  grad,
+  input,
+  mul,
+  type Node,
+  Rng,
+  type Shape,
+  sizeOf,
+  sum,
+} from '@saekit/core';
 import { createReferenceBackend } from '../src/index.js';
 
 export const ref = createReferenceBackend();

@@ -1,11 +1,27 @@
 import {
-  buildTrainStep, type Dataset, evaluate, initParams, mmcs, Rng, rowWeights, type SaeConfig, type SaeParams,
-  type TrainEvent, TrainingDivergedError, train,
+  buildTrainStep,
+  type Dataset,
+  evaluate,
+  initParams,
+  mmcs,
+  Rng,
+  rowWeights,
+  type SaeConfig,
+  type SaeParams,
+  type TrainEvent,
+  TrainingDivergedError,
+  train,
 } from '@saekit/core';
 import { describe, expect, it } from 'vitest';
 import { createCpuBackend } from '../src/index.js';
 
-const cfg: SaeConfig = { inputDim: 8, hiddenDim: 6, encoder: 'relu', decoder: 'sigmoid', sparsity: { kind: 'kl', rho: 0.05, weight: 0.1 } };
+const cfg: SaeConfig = {
+  inputDim: 8,
+  hiddenDim: 6,
+  encoder: 'relu',
+  decoder: 'sigmoid',
+  sparsity: { kind: 'kl', rho: 0.05, weight: 0.1 },
+};
 
 function data(n: number, dim: number, seed: number, name = 'toy'): Dataset {
   return { name, n, dim, x: new Rng(seed).uniformArray(n * dim) };
@@ -30,7 +46,7 @@ describe('the one-graph training step', () => {
     for (const p of ['W_enc', 'b_enc', 'W_dec', 'b_dec']) {
       const pa = await a.readState(p);
       const pb = await b.readState(p);
-      pa.forEach((v, i) => expect(Math.abs(v - pb[i])).toBeLessThan(1e-6));
+      for (let i = 0; i < pa.length; i++) expect(Math.abs(pa[i] - pb[i])).toBeLessThan(1e-6);
     }
   });
 });
@@ -58,7 +74,13 @@ describe('train', () => {
     const params = initParams(cfg, new Rng(5));
     params.b_enc.fill(5);
     const splits = { train: data(32, 8, 1), test: data(8, 8, 2) };
-    const err = await train(createCpuBackend(), cfg, splits, { epochs: 2, batchSize: 8, seed: 0, optimizer: { kind: 'adam', lr: 1e-3 } }, params).catch((e) => e);
+    const err = await train(
+      createCpuBackend(),
+      cfg,
+      splits,
+      { epochs: 2, batchSize: 8, seed: 0, optimizer: { kind: 'adam', lr: 1e-3 } },
+      params,
+    ).catch((e) => e);
     expect(err).toBeInstanceOf(TrainingDivergedError);
     expect(err.message).toMatch(/training diverged at epoch 1, step 1: loss is NaN/);
     expect((err as TrainingDivergedError).epoch).toBe(1);
@@ -68,16 +90,43 @@ describe('train', () => {
 
   it('refuses data that does not fit the model, and bad options', async () => {
     const splits = { train: data(8, 5, 1), test: data(8, 5, 2) };
-    await expect(train(createCpuBackend(), cfg, splits, { epochs: 1, batchSize: 4, seed: 0, optimizer: { kind: 'adam', lr: 1e-3 } })).rejects.toThrow(/dataset toy has 5 features, the model takes inputDim=8/);
+    await expect(
+      train(createCpuBackend(), cfg, splits, {
+        epochs: 1,
+        batchSize: 4,
+        seed: 0,
+        optimizer: { kind: 'adam', lr: 1e-3 },
+      }),
+    ).rejects.toThrow(/dataset toy has 5 features, the model takes inputDim=8/);
     const ok = { train: data(8, 8, 1), test: data(8, 8, 2) };
-    await expect(train(createCpuBackend(), cfg, ok, { epochs: 1, batchSize: 0, seed: 0, optimizer: { kind: 'adam', lr: 1e-3 } })).rejects.toThrow(/batch size must be a positive integer/);
-    await expect(train(createCpuBackend(), cfg, ok, { epochs: 1, batchSize: 4, seed: 0, optimizer: { kind: 'adam', lr: -1 } })).rejects.toThrow(/lr must be a positive number/);
+    await expect(
+      train(createCpuBackend(), cfg, ok, {
+        epochs: 1,
+        batchSize: 0,
+        seed: 0,
+        optimizer: { kind: 'adam', lr: 1e-3 },
+      }),
+    ).rejects.toThrow(/batch size must be a positive integer/);
+    await expect(
+      train(createCpuBackend(), cfg, ok, {
+        epochs: 1,
+        batchSize: 4,
+        seed: 0,
+        optimizer: { kind: 'adam', lr: -1 },
+      }),
+    ).rejects.toThrow(/lr must be a positive number/);
   });
 });
 
 describe('metrics', () => {
   // An identity SAE on non-negative data: reconstruction is exact, and activity is the data's.
-  const id: SaeConfig = { inputDim: 3, hiddenDim: 4, encoder: 'relu', decoder: 'identity', sparsity: { kind: 'l1', weight: 0.5 } };
+  const id: SaeConfig = {
+    inputDim: 3,
+    hiddenDim: 4,
+    encoder: 'relu',
+    decoder: 'identity',
+    sparsity: { kind: 'l1', weight: 0.5 },
+  };
   const params: SaeParams = {
     W_enc: Float32Array.of(1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0),
     b_enc: new Float32Array(4),
@@ -94,11 +143,18 @@ describe('metrics', () => {
     expect(m.penalty).toBeCloseTo(11 / 3, 6); // L1: (3 + 3 + 5) / 3
     expect(m.total).toBeCloseTo(0.5 * (11 / 3), 6);
     expect(m.deadUnits).toBe(2); // unit 1 (column of zeros) and unit 3 (no input)
-    expect(m.meanActivation.map((v) => Number(v.toFixed(6)))).toEqual([5 / 3, 0, 2, 0].map((v) => Number(v.toFixed(6))));
+    expect(m.meanActivation.map((v) => Number(v.toFixed(6)))).toEqual(
+      [5 / 3, 0, 2, 0].map((v) => Number(v.toFixed(6))),
+    );
   });
 
   it('fvu is 1 for a model that outputs the per-feature mean', async () => {
-    const mean: SaeParams = { ...params, W_enc: new Float32Array(12), W_dec: new Float32Array(12), b_dec: Float32Array.of(5 / 3, 0, 2) };
+    const mean: SaeParams = {
+      ...params,
+      W_enc: new Float32Array(12),
+      W_dec: new Float32Array(12),
+      b_dec: Float32Array.of(5 / 3, 0, 2),
+    };
     const m = await evaluate(createCpuBackend(), id, mean, ds);
     expect(m.fvu).toBeCloseTo(1, 6);
     expect(m.l0).toBe(0);

@@ -1,8 +1,8 @@
 import { buildTrainStep, initParams, Rng, rowWeights, SEED_CONFIG } from '@saekit/core';
 import { describe, expect, it } from 'vitest';
 import { cpuAllocationCount, createCpuBackend } from '../src/index.js';
-import { MatmulPool } from '../src/parallel/pool.js';
 import { matmul } from '../src/kernels/matmul.js';
+import { MatmulPool } from '../src/parallel/pool.js';
 
 describe('matmul on worker threads', () => {
   it('each of the five seed products split over 2 threads equals the single-threaded kernel bit for bit', () => {
@@ -10,7 +10,13 @@ describe('matmul on worker threads', () => {
     expect(pool).toBeDefined();
     const rng = new Rng(3);
     const shared = (n: number) => new Float32Array(new SharedArrayBuffer(n * 4));
-    for (const [m, k, n, ta, tb] of [[256, 784, 64, false, false], [256, 64, 784, false, false], [64, 256, 784, true, false], [256, 784, 64, false, true], [784, 256, 64, true, false]] as const) {
+    for (const [m, k, n, ta, tb] of [
+      [256, 784, 64, false, false],
+      [256, 64, 784, false, false],
+      [64, 256, 784, true, false],
+      [256, 784, 64, false, true],
+      [784, 256, 64, true, false],
+    ] as const) {
       const a = shared(m * k);
       const b = shared(k * n);
       a.set(rng.normalArray(m * k));
@@ -35,8 +41,12 @@ describe('matmul on worker threads', () => {
     const x = new Float32Array(256 * 784);
     for (let i = 0; i < x.length; i++) if (rng.uniform() < 0.2) x[i] = rng.uniform();
     const w = rowWeights(new Float32Array(256), 256);
-    const one = createCpuBackend({ threads: 1 }).compileSync(step.graph, { state: step.initialState(params) });
-    const two = createCpuBackend({ threads: 2 }).compileSync(step.graph, { state: step.initialState(params) });
+    const one = createCpuBackend({ threads: 1 }).compileSync(step.graph, {
+      state: step.initialState(params),
+    });
+    const two = createCpuBackend({ threads: 2 }).compileSync(step.graph, {
+      state: step.initialState(params),
+    });
     two.runSync({ x, w });
     one.runSync({ x, w });
     const before = cpuAllocationCount();

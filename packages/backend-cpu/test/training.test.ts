@@ -1,4 +1,4 @@
-import { add, constant, Graph, grad, input, matmul, mean, mul, relu, Rng, square, sub } from '@saekit/core';
+import { add, constant, Graph, grad, input, matmul, mean, mul, Rng, relu, square, sub } from '@saekit/core';
 import { describe, expect, it } from 'vitest';
 import { cpuAllocationCount, createCpuBackend } from '../src/index.js';
 
@@ -84,10 +84,18 @@ describe('training on the CPU backend', () => {
     const x = new Float32Array(16);
     const y = new Float32Array(8);
     expect(() => exe.runSync({ x })).toThrow(/missing feed "y" \[8,1\]/);
-    expect(() => exe.runSync({ x, y, w1: new Float32Array(32) })).toThrow(/unexpected feed "w1" \(it is state/);
-    expect(() => exe.runSync({ x: new Float32Array(3), y })).toThrow(/feed "x" has 3 values, input \[8,2\] needs 16/);
-    expect(() => exe.runSync({ x: new Float64Array(16) as unknown as Float32Array, y })).toThrow(/Float64Array/);
-    expect(() => createCpuBackend().compileSync(mlpStep(8, 0.1))).toThrow(/state input "w1" is updated by the graph but has no initial value/);
+    expect(() => exe.runSync({ x, y, w1: new Float32Array(32) })).toThrow(
+      /unexpected feed "w1" \(it is state/,
+    );
+    expect(() => exe.runSync({ x: new Float32Array(3), y })).toThrow(
+      /feed "x" has 3 values, input \[8,2\] needs 16/,
+    );
+    expect(() => exe.runSync({ x: new Float64Array(16) as unknown as Float32Array, y })).toThrow(
+      /Float64Array/,
+    );
+    expect(() => createCpuBackend().compileSync(mlpStep(8, 0.1))).toThrow(
+      /state input "w1" is updated by the graph but has no initial value/,
+    );
     exe.writeState('b2', Float32Array.of(5));
     expect((await exe.readState('b2'))[0]).toBe(5);
     expect(() => exe.writeState('x', x)).toThrow(/"x" is not state/);

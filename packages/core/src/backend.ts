@@ -63,7 +63,9 @@ export function assertBackend(b: unknown, source = 'backend'): asserts b is Back
     throw new TypeError(`${source}: not a saekit Backend (needs a string "name" and a "compile" method)`);
   }
   if (o.specVersion !== BACKEND_SPEC_VERSION) {
-    throw new TypeError(`${source}: implements backend spec ${String(o.specVersion)}, this saekit needs ${BACKEND_SPEC_VERSION}`);
+    throw new TypeError(
+      `${source}: implements backend spec ${String(o.specVersion)}, this saekit needs ${BACKEND_SPEC_VERSION}`,
+    );
   }
 }
 
@@ -77,11 +79,18 @@ export function planInputs<T extends FloatArray>(
 ): { stateNames: string[]; feedNames: string[] } {
   for (const [name, v] of Object.entries(state)) {
     const n = graph.inputs.get(name);
-    if (!n) throw new Error(`compile: state "${name}" names no input of the graph (inputs: ${[...graph.inputs.keys()].join(', ')})`);
-    if (v.length !== n.size) throw new Error(`compile: state "${name}" has ${v.length} values, input ${fmt(n.shape)} needs ${n.size}`);
+    if (!n)
+      throw new Error(
+        `compile: state "${name}" names no input of the graph (inputs: ${[...graph.inputs.keys()].join(', ')})`,
+      );
+    if (v.length !== n.size)
+      throw new Error(
+        `compile: state "${name}" has ${v.length} values, input ${fmt(n.shape)} needs ${n.size}`,
+      );
   }
   for (const name of Object.keys(graph.updates)) {
-    if (!(name in state)) throw new Error(`compile: state input "${name}" is updated by the graph but has no initial value`);
+    if (!(name in state))
+      throw new Error(`compile: state input "${name}" is updated by the graph but has no initial value`);
   }
   const stateNames = [...graph.inputs.keys()].filter((k) => k in state);
   const feedNames = [...graph.inputs.keys()].filter((k) => !(k in state));
@@ -89,12 +98,17 @@ export function planInputs<T extends FloatArray>(
 }
 
 /** Checks the feeds of one run: all present, none unknown, right lengths. */
-export function checkFeeds<T extends FloatArray>(graph: Graph, feedNames: readonly string[], feeds: Readonly<Record<string, T>>): void {
+export function checkFeeds<T extends FloatArray>(
+  graph: Graph,
+  feedNames: readonly string[],
+  feeds: Readonly<Record<string, T>>,
+): void {
   for (const name of feedNames) {
     const v = feeds[name];
     const n = graph.inputs.get(name)!;
     if (!v) throw new Error(`run: missing feed "${name}" ${fmt(n.shape)} (feeds: ${feedNames.join(', ')})`);
-    if (v.length !== n.size) throw new Error(`run: feed "${name}" has ${v.length} values, input ${fmt(n.shape)} needs ${n.size}`);
+    if (v.length !== n.size)
+      throw new Error(`run: feed "${name}" has ${v.length} values, input ${fmt(n.shape)} needs ${n.size}`);
   }
   for (const name of Object.keys(feeds)) {
     if (!feedNames.includes(name)) {

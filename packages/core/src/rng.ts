@@ -46,7 +46,8 @@ export class Rng {
 
   /** Uniform integer in [0, n). Rejection sampling, so there is no modulo bias. */
   int(n: number): number {
-    if (!Number.isInteger(n) || n <= 0 || n > 4294967296) throw new RangeError(`Rng.int: n must be an integer in [1, 2^32], got ${n}`);
+    if (!Number.isInteger(n) || n <= 0 || n > 4294967296)
+      throw new RangeError(`Rng.int: n must be an integer in [1, 2^32], got ${n}`);
     const limit = 4294967296 - (4294967296 % n);
     let r = this.nextUint32();
     while (r >= limit) r = this.nextUint32();
@@ -84,7 +85,8 @@ export class Rng {
 
   /** A uniformly random permutation of 0..n-1 (Fisher-Yates), written into `out` when given. */
   permutation(n: number, out: Uint32Array = new Uint32Array(n)): Uint32Array {
-    if (out.length !== n) throw new RangeError(`Rng.permutation: out has length ${out.length}, expected ${n}`);
+    if (out.length !== n)
+      throw new RangeError(`Rng.permutation: out has length ${out.length}, expected ${n}`);
     for (let i = 0; i < n; i++) out[i] = i;
     for (let i = n - 1; i > 0; i--) {
       const j = this.int(i + 1);

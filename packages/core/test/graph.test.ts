@@ -14,9 +14,13 @@ describe('Graph', () => {
   });
   it('refuses two different inputs with one name, and updates that do not fit', () => {
     const a = input('a', [2]);
-    expect(() => Graph.from({ outputs: { s: add(a, input('a', [2])) } })).toThrow(/two different inputs are named "a"/);
+    expect(() => Graph.from({ outputs: { s: add(a, input('a', [2])) } })).toThrow(
+      /two different inputs are named "a"/,
+    );
     expect(() => Graph.from({ outputs: {}, updates: { b: a } })).toThrow(/update "b" names no input/);
-    expect(() => Graph.from({ outputs: { a }, updates: { a: sum(a) } })).toThrow(/update "a" has shape \[\], the input has \[2\]/);
+    expect(() => Graph.from({ outputs: { a }, updates: { a: sum(a) } })).toThrow(
+      /update "a" has shape \[\], the input has \[2\]/,
+    );
     expect(() => Graph.from({ outputs: {} })).toThrow(ShapeError);
   });
   it('sorts deep chains without recursion limits', () => {

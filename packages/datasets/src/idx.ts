@@ -85,7 +85,9 @@ export function parseIdx(bytes: Uint8Array, source: string): IdxArray {
   // A large gunzipped buffer is ours alone: view it instead of copying 47 MB of MNIST a second time.
   // Small ones may sit in Node's shared Buffer pool, and the caller's bytes are the caller's: copy.
   const owned = raw !== bytes && raw.byteLength === raw.buffer.byteLength;
-  const data = owned ? new Uint8Array(raw.buffer, headerBytes, size) : new Uint8Array(raw.subarray(headerBytes));
+  const data = owned
+    ? new Uint8Array(raw.buffer, headerBytes, size)
+    : new Uint8Array(raw.subarray(headerBytes));
   return { dtype: 'uint8', dims, data };
 }
 

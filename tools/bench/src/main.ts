@@ -58,7 +58,10 @@ interface Row {
 const worker = fileURLToPath(new URL('./worker.js', import.meta.url));
 const measure = (name: string): Row => {
   process.stderr.write(`measuring ${name}...\n`);
-  const out = execFileSync(process.execPath, [worker, name], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const out = execFileSync(process.execPath, [worker, name], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   return JSON.parse(out.trim().split('\n').pop()!);
 };
 
@@ -70,14 +73,34 @@ if (suites.includes('steps')) {
   const fastest = Math.min(...rows.map((r) => r.stepMs!));
   const fastestEnc = Math.min(...rows.map((r) => r.encodeMs));
   const by = (b: string) => rows.find((r) => r.backend === b);
-  const ratio = (a: number | undefined, b: number | undefined): number | string => (a !== undefined && b !== undefined ? a / b : '-');
-  process.stdout.write(`\nSeed model 784 -> 64 -> 784 (KL, Adam), batch 256; data: ${rows[0]?.source ?? '-'}; medians after warm-up\n\n`);
+  const ratio = (a: number | undefined, b: number | undefined): number | string =>
+    a !== undefined && b !== undefined ? a / b : '-';
+  process.stdout.write(
+    `\nSeed model 784 -> 64 -> 784 (KL, Adam), batch 256; data: ${rows[0]?.source ?? '-'}; medians after warm-up\n\n`,
+  );
   process.stdout.write(
     `${formatTable(
-      ['backend', 'step ms', 'x fastest', 'x tfjs-cpu', 'x tfjs-wasm', 'encode 10k ms', 'x fastest', 'x tfjs-cpu', 'peak RSS MB'],
+      [
+        'backend',
+        'step ms',
+        'x fastest',
+        'x tfjs-cpu',
+        'x tfjs-wasm',
+        'encode 10k ms',
+        'x fastest',
+        'x tfjs-cpu',
+        'peak RSS MB',
+      ],
       rows.map((r) => [
-        r.backend, r.stepMs!, ratio(r.stepMs, fastest), ratio(r.stepMs, by('tfjs-cpu')?.stepMs), ratio(r.stepMs, by('tfjs-wasm')?.stepMs),
-        r.encodeMs, r.encodeMs / fastestEnc, ratio(r.encodeMs, by('tfjs-cpu')?.encodeMs), r.peakRssMb,
+        r.backend,
+        r.stepMs!,
+        ratio(r.stepMs, fastest),
+        ratio(r.stepMs, by('tfjs-cpu')?.stepMs),
+        ratio(r.stepMs, by('tfjs-wasm')?.stepMs),
+        r.encodeMs,
+        r.encodeMs / fastestEnc,
+        ratio(r.encodeMs, by('tfjs-cpu')?.encodeMs),
+        r.peakRssMb,
       ]),
     )}\n`,
   );

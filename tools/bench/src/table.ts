@@ -2,9 +2,14 @@
 export function formatTable(header: string[], rows: (string | number)[][]): string {
   const cells = rows.map((r) => r.map((c) => (typeof c === 'number' ? fmt(c) : c)));
   const width = header.map((h, i) => Math.max(h.length, ...cells.map((r) => r[i].length)));
-  const line = (r: string[], nums: boolean[]) => r.map((c, i) => (nums[i] ? c.padStart(width[i]) : c.padEnd(width[i]))).join('  ');
+  const line = (r: string[], nums: boolean[]) =>
+    r.map((c, i) => (nums[i] ? c.padStart(width[i]) : c.padEnd(width[i]))).join('  ');
   const numeric = header.map((_, i) => rows.every((r) => typeof r[i] === 'number' || r[i] === '-'));
-  return [line(header, numeric), width.map((w) => '-'.repeat(w)).join('  '), ...cells.map((r) => line(r, numeric))].join('\n');
+  return [
+    line(header, numeric),
+    width.map((w) => '-'.repeat(w)).join('  '),
+    ...cells.map((r) => line(r, numeric)),
+  ].join('\n');
 }
 
 function fmt(x: number): string {

@@ -2,7 +2,17 @@
 // One backend's figures, measured in a fresh process so its peak RSS is its own.
 // Prints one JSON line: { backend, stepMs, encodeMs, peakRssMb, source } (or bare ORT: { encodeMs }).
 import { loadBackend } from '@saekit/conformance/backends';
-import { buildTrainStep, encode, Graph, initParams, input, paramInputs, Rng, rowWeights, SEED_CONFIG } from '@saekit/core';
+import {
+  buildTrainStep,
+  encode,
+  Graph,
+  initParams,
+  input,
+  paramInputs,
+  Rng,
+  rowWeights,
+  SEED_CONFIG,
+} from '@saekit/core';
 import { benchData } from './data.js';
 import { median, timeRuns } from './measure.js';
 
@@ -27,7 +37,9 @@ async function measureBackend(name: string) {
 
   // Encoding: the encoder alone, one compiled batch of all 10,000 examples, parameters resident.
   const p = paramInputs(SEED_CONFIG);
-  const enc = Graph.from({ outputs: { latents: encode(SEED_CONFIG, p, input('x', [ENCODE_N, 784])).hidden } });
+  const enc = Graph.from({
+    outputs: { latents: encode(SEED_CONFIG, p, input('x', [ENCODE_N, 784])).hidden },
+  });
   const encExe = await backend.compile(enc, { state: { W_enc: params.W_enc, b_enc: params.b_enc } });
   const encTimes = await timeRuns(() => encExe.run({ x }), { warmup: 2, minRuns: 7, minMs: 1000 });
   encExe.dispose();

@@ -1,18 +1,26 @@
 import { resolve } from 'node:path';
-import type { Command } from 'commander';
 import { OnnxSaeModel } from '@saekit/backend-onnx';
 import { encodeSafetensors } from '@saekit/core';
 import { writeFileAtomic } from '@saekit/core/node';
 import { readIdxFile } from '@saekit/datasets';
+import type { Command } from 'commander';
 import { int } from '../args.js';
 import { loadData } from '../data.js';
 
 const DATASETS = ['synthetic', 'mnist', 'fashion-mnist'];
 
 /** Examples from an IDX image file (bytes / 255) or a dataset split. */
-async function readInput(f: EncodeFlags): Promise<{ x: Float32Array; n: number; dim: number; labels?: Uint8Array; name: string }> {
+async function readInput(
+  f: EncodeFlags,
+): Promise<{ x: Float32Array; n: number; dim: number; labels?: Uint8Array; name: string }> {
   if (DATASETS.includes(f.input)) {
-    const data = await loadData({ dataset: f.input, dataDir: f.dataDir, seed: f.seed, limit: f.limit, log: (s) => process.stderr.write(`${s}\n`) });
+    const data = await loadData({
+      dataset: f.input,
+      dataDir: f.dataDir,
+      seed: f.seed,
+      limit: f.limit,
+      log: (s) => process.stderr.write(`${s}\n`),
+    });
     const d = f.split === 'train' ? data.splits.train : data.splits.test;
     return { x: d.x, n: d.n, dim: d.dim, labels: d.labels, name: d.name };
   }
@@ -41,28 +49,40 @@ export function encodeCommand(program: Command): void {
       'encode examples with an exported ONNX encoder; writes the latents as safetensors: "latents" F32 [n, hidden] (and "labels" F32 [n] when known)',
     )
     .requiredOption('--onnx <file>', 'an encoder exported by saekit export')
-    .requiredOption('--input <idx|dataset>', 'an IDX image file (.gz or raw), or synthetic | mnist | fashion-mnist')
+    .requiredOption(
+      '--input <idx|dataset>',
+      'an IDX image file (.gz or raw), or synthetic | mnist | fashion-mnist',
+    )
     .option('--split <split>', 'train | test, for a dataset input', 'test')
     .option('--data-dir <dir>', 'MNIST / Fashion-MNIST directory')
     .option('--seed <n>', 'seed of the synthetic data', int(0), 0)
     .option('--limit <n>', 'first n examples only', int(1))
     .option('--out <file>', 'output file', 'latents.safetensors')
     .action(async (f: EncodeFlags) => {
-      if (f.split !== 'train' && f.split !== 'test') throw new Error(`--split must be train or test, got "${f.split}"`);
+      if (f.split !== 'train' && f.split !== 'test')
+        throw new Error(`--split must be train or test, got "${f.split}"`);
       const model = await OnnxSaeModel.load(resolve(f.onnx));
       try {
         const input = await readInput(f);
         if (input.dim !== model.config.inputDim) {
-          throw new Error(`${f.input}: examples have ${input.dim} features, the encoder in ${f.onnx} takes ${model.config.inputDim}`);
+          throw new Error(
+            `${f.input}: examples have ${input.dim} features, the encoder in ${f.onnx} takes ${model.config.inputDim}`,
+          );
         }
         const latents = await model.encode(input.x, input.n);
         const tensors: Record<string, { shape: number[]; data: Float32Array }> = {
           latents: { shape: [input.n, model.config.hiddenDim], data: latents },
         };
-        if (input.labels) tensors.labels = { shape: [input.n], data: Float32Array.from(input.labels.subarray(0, input.n)) };
+        if (input.labels)
+          tensors.labels = { shape: [input.n], data: Float32Array.from(input.labels.subarray(0, input.n)) };
         const out = resolve(f.out);
-        await writeFileAtomic(out, encodeSafetensors(tensors, { source: input.name, model: resolve(f.onnx) }));
-        process.stdout.write(`encoded ${input.n} examples of ${input.name} -> latents [${input.n}, ${model.config.hiddenDim}] in ${out}\n`);
+        await writeFileAtomic(
+          out,
+          encodeSafetensors(tensors, { source: input.name, model: resolve(f.onnx) }),
+        );
+        process.stdout.write(
+          `encoded ${input.n} examples of ${input.name} -> latents [${input.n}, ${model.config.hiddenDim}] in ${out}\n`,
+        );
       } finally {
         model.dispose();
       }

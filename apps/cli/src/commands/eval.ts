@@ -1,7 +1,7 @@
-import type { Command } from 'commander';
 import { loadBackend } from '@saekit/conformance/backends';
 import { evaluate, mmcs } from '@saekit/core';
 import { loadCheckpoint } from '@saekit/core/node';
+import type { Command } from 'commander';
 import { int } from '../args.js';
 import { loadData } from '../data.js';
 
@@ -17,13 +17,27 @@ export function evalCommand(program: Command): void {
     .option('--backend <name>', 'backend', 'cpu')
     .option('--seed <n>', 'seed of the synthetic data', int(0), 0)
     .option('--limit <n>', 'first n examples only', int(1))
-    .action(async (f: { model: string; dataset: string; dataDir?: string; cacheDir?: string; split: string; backend: string; seed: number; limit?: number }) => {
-      if (f.split !== 'train' && f.split !== 'test') throw new Error(`--split must be train or test, got "${f.split}"`);
-      const { config, params } = await loadCheckpoint(f.model);
-      const data = await loadData({ ...f, log: (s) => process.stderr.write(`${s}\n`) });
-      const split = data.splits[f.split];
-      const m = await evaluate(await loadBackend(f.backend), config, params, split);
-      const extra = data.dictionary ? { mmcs: mmcs(data.dictionary.data, data.dictionary.numFeatures, params.W_dec, config.hiddenDim) } : {};
-      process.stdout.write(`${JSON.stringify({ dataset: split.name, ...m, ...extra }, null, 2)}\n`);
-    });
+    .action(
+      async (f: {
+        model: string;
+        dataset: string;
+        dataDir?: string;
+        cacheDir?: string;
+        split: string;
+        backend: string;
+        seed: number;
+        limit?: number;
+      }) => {
+        if (f.split !== 'train' && f.split !== 'test')
+          throw new Error(`--split must be train or test, got "${f.split}"`);
+        const { config, params } = await loadCheckpoint(f.model);
+        const data = await loadData({ ...f, log: (s) => process.stderr.write(`${s}\n`) });
+        const split = data.splits[f.split];
+        const m = await evaluate(await loadBackend(f.backend), config, params, split);
+        const extra = data.dictionary
+          ? { mmcs: mmcs(data.dictionary.data, data.dictionary.numFeatures, params.W_dec, config.hiddenDim) }
+          : {};
+        process.stdout.write(`${JSON.stringify({ dataset: split.name, ...m, ...extra }, null, 2)}\n`);
+      },
+    );
 }

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
-import { type Command, Option } from 'commander';
 import { loadBackend } from '@saekit/conformance/backends';
 import { mmcs, type SaeConfig, type Sparsity, TrainingDivergedError, train } from '@saekit/core';
+import { type Command, Option } from 'commander';
 import { fraction, int, nonNegative, positive } from '../args.js';
 import { loadData } from '../data.js';
 import { progressReporter } from '../progress.js';
@@ -42,9 +42,16 @@ export function trainCommand(program: Command): void {
     .command('train')
     .description('train a sparse autoencoder and write its checkpoint, metrics and figures to --out')
     .option('--dataset <name>', 'synthetic | mnist | fashion-mnist | a directory of IDX files', 'synthetic')
-    .option('--data-dir <dir>', 'read MNIST / Fashion-MNIST files from this directory instead of the download cache')
+    .option(
+      '--data-dir <dir>',
+      'read MNIST / Fashion-MNIST files from this directory instead of the download cache',
+    )
     .option('--cache-dir <dir>', 'download cache (default $SAEKIT_CACHE_DIR or ~/.cache/saekit)')
-    .addOption(new Option('--backend <name>', 'cpu | tfjs-wasm | tfjs-cpu | onnx | path to a backend module').default('cpu'))
+    .addOption(
+      new Option('--backend <name>', 'cpu | tfjs-wasm | tfjs-cpu | onnx | path to a backend module').default(
+        'cpu',
+      ),
+    )
     .option('--epochs <n>', 'epochs (default: 20 synthetic, 50 images)', int(0))
     .option('--batch-size <n>', 'examples per step', int(1), 256)
     .option('--hidden <n>', 'hidden units (default: 256 synthetic, 64 images)', int(1))
@@ -52,7 +59,11 @@ export function trainCommand(program: Command): void {
     .option('--k <n>', 'active units per example for --encoder topk', int(1))
     .addOption(new Option('--decoder <act>', 'decoder activation').choices(['sigmoid', 'identity']))
     .addOption(new Option('--sparsity <kind>', 'sparsity penalty').choices(['kl', 'l1', 'none']))
-    .option('--sparsity-weight <w>', 'penalty weight (default: 0.003 for l1 on synthetic, 0.001 for l1 on images, 0.1 for kl)', nonNegative)
+    .option(
+      '--sparsity-weight <w>',
+      'penalty weight (default: 0.003 for l1 on synthetic, 0.001 for l1 on images, 0.1 for kl)',
+      nonNegative,
+    )
     .option('--rho <r>', 'KL target activation', fraction, 0.05)
     .addOption(new Option('--optimizer <kind>', 'optimizer').choices(['adam', 'sgd']).default('adam'))
     .option('--lr <lr>', 'learning rate', positive, 1e-3)
@@ -71,9 +82,20 @@ async function runTrain(f: TrainFlags): Promise<void> {
   const sparsityKind = f.sparsity ?? d.sparsity;
   const weight = f.sparsityWeight ?? (sparsityKind === 'l1' && !synthetic ? 1e-3 : d.weight);
   const sparsity: Sparsity =
-    sparsityKind === 'kl' ? { kind: 'kl', rho: f.rho, weight } : sparsityKind === 'l1' ? { kind: 'l1', weight } : { kind: 'none' };
+    sparsityKind === 'kl'
+      ? { kind: 'kl', rho: f.rho, weight }
+      : sparsityKind === 'l1'
+        ? { kind: 'l1', weight }
+        : { kind: 'none' };
 
-  const data = await loadData({ dataset: f.dataset, dataDir: f.dataDir, cacheDir: f.cacheDir, seed: f.seed, limit: f.limit, log });
+  const data = await loadData({
+    dataset: f.dataset,
+    dataDir: f.dataDir,
+    cacheDir: f.cacheDir,
+    seed: f.seed,
+    limit: f.limit,
+    log,
+  });
   const config: SaeConfig = {
     inputDim: data.splits.train.dim,
     hiddenDim: f.hidden ?? d.hidden,
@@ -83,27 +105,54 @@ async function runTrain(f: TrainFlags): Promise<void> {
     ...(f.k !== undefined ? { k: f.k } : {}),
   };
   const epochs = f.epochs ?? d.epochs;
-  const optimizer = f.optimizer === 'adam' ? { kind: 'adam' as const, lr: f.lr } : { kind: 'sgd' as const, lr: f.lr };
-  const out = resolve(f.out ?? `runs/${data.name.replace(/[^\w.-]+/g, '_')}-${new Date().toISOString().replace(/[:.]/g, '-')}`);
+  const optimizer =
+    f.optimizer === 'adam' ? { kind: 'adam' as const, lr: f.lr } : { kind: 'sgd' as const, lr: f.lr };
+  const out = resolve(
+    f.out ?? `runs/${data.name.replace(/[^\w.-]+/g, '_')}-${new Date().toISOString().replace(/[:.]/g, '-')}`,
+  );
   const backend = await loadBackend(f.backend);
-  const info: RunInfo = { dataset: data.name, backend: backend.name, epochs, batchSize: f.batchSize, optimizer, seed: f.seed, limit: f.limit, dataDir: f.dataDir };
+  const info: RunInfo = {
+    dataset: data.name,
+    backend: backend.name,
+    epochs,
+    batchSize: f.batchSize,
+    optimizer,
+    seed: f.seed,
+    limit: f.limit,
+    dataDir: f.dataDir,
+  };
 
   const progress = progressReporter({ quiet: f.quiet, tty: Boolean(process.stderr.isTTY), log });
   let result: Awaited<ReturnType<typeof train>>;
   try {
-    result = await train(backend, config, data.splits, { epochs, batchSize: f.batchSize, seed: f.seed, optimizer, onEvent: progress.onEvent });
+    result = await train(backend, config, data.splits, {
+      epochs,
+      batchSize: f.batchSize,
+      seed: f.seed,
+      optimizer,
+      onEvent: progress.onEvent,
+    });
   } catch (e) {
     progress.stop();
     if (e instanceof TrainingDivergedError) {
       // Keep what was good: the parameters before the failing step, and the history so far.
-      await writeRun(out, config, e.lastGoodParams, info, { ...e.history, diverged: { epoch: e.epoch, step: e.step, loss: e.loss } });
+      await writeRun(out, config, e.lastGoodParams, info, {
+        ...e.history,
+        diverged: { epoch: e.epoch, step: e.step, loss: e.loss },
+      });
       throw new Error(`${e.message}; last good checkpoint saved in ${out}`);
     }
     throw e;
   }
   progress.stop();
   const extra: Record<string, unknown> = {};
-  if (data.dictionary) extra.mmcs = mmcs(data.dictionary.data, data.dictionary.numFeatures, result.params.W_dec, config.hiddenDim);
+  if (data.dictionary)
+    extra.mmcs = mmcs(
+      data.dictionary.data,
+      data.dictionary.numFeatures,
+      result.params.W_dec,
+      config.hiddenDim,
+    );
   const metrics = metricsDocument(result.history, result.test, extra);
   await writeRun(out, config, result.params, info, metrics);
   if (f.report) await writeReport(out, { backend, data, log });

@@ -8,7 +8,7 @@ import {
   exp,
   greater,
   greaterEqual,
-  isFinite as isFiniteNode,
+  finiteMask as isFiniteNode,
   kthLargest,
   log,
   matmul,
@@ -265,7 +265,7 @@ function whereSpecs(): PrimitiveSpec[] {
 }
 
 /**
- * What the training step's guard relies on (`isFinite` and `where` in core's buildTrainStep): x - x
+ * What the training step's guard relies on (`finiteMask` and `where` in core's buildTrainStep): x - x
  * is NaN for NaN and ±Inf, NaN compares false, and `where` picks a value without touching the
  * other branch (cond * a + (1 - cond) * b would turn an unselected NaN into NaN).
  */

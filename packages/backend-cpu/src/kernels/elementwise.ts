@@ -61,7 +61,7 @@ function collapse(dims: number[], strides: number[][]): { dims: number[]; stride
       });
     } else {
       d.push(dims[i]);
-      strides.forEach((st, k) => s[k].push(st[i]));
+      for (let k = 0; k < strides.length; k++) s[k].push(strides[k][i]);
     }
   }
   if (d.length === 0) return { dims: [1], strides: strides.map(() => [0]) };
@@ -72,7 +72,11 @@ function collapse(dims: number[], strides: number[][]): { dims: number[]; stride
  * A kernel computing `expr` (over operand values named v0, v1, …) with operands of `shapes`
  * broadcast to `outShape`. Cached per (expression, broadcast pattern).
  */
-export function compileElementwise(expr: string, outShape: Shape, shapes: readonly Shape[]): ElementwiseKernel {
+export function compileElementwise(
+  expr: string,
+  outShape: Shape,
+  shapes: readonly Shape[],
+): ElementwiseKernel {
   const { dims, strides } = collapse(
     [...outShape],
     shapes.map((s) => broadcastStrides(outShape, s)),
@@ -84,10 +88,11 @@ export function compileElementwise(expr: string, outShape: Shape, shapes: readon
   const r = dims.length;
   const ops = shapes.map((_, k) => `x${k}`);
   const lines: string[] = ['let p = 0;'];
-  ops.forEach((_, k) => lines.push(`const o${k}_0 = 0;`));
+  for (let k = 0; k < ops.length; k++) lines.push(`const o${k}_0 = 0;`);
   for (let d = 0; d < r - 1; d++) {
     lines.push(`for (let i${d} = 0; i${d} < ${dims[d]}; i${d}++) {`);
-    ops.forEach((_, k) => lines.push(`const o${k}_${d + 1} = o${k}_${d} + i${d} * ${strides[k][d]};`));
+    for (let k = 0; k < ops.length; k++)
+      lines.push(`const o${k}_${d + 1} = o${k}_${d} + i${d} * ${strides[k][d]};`);
   }
   const inner = r - 1;
   // Operands constant along the innermost axis are loaded once, outside it.

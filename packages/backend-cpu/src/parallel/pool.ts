@@ -80,15 +80,27 @@ export class MatmulPool {
       const rowEnd = Math.min(m, (w + 2) * chunk);
       if (rowStart >= rowEnd) break;
       const task: MatmulTask = {
-        id: this.nextTask++, dtype, m, n, k, transA, transB, rowStart, rowEnd,
-        a: a.buffer as SharedArrayBuffer, b: b.buffer as SharedArrayBuffer, out: out.buffer as SharedArrayBuffer,
+        id: this.nextTask++,
+        dtype,
+        m,
+        n,
+        k,
+        transA,
+        transB,
+        rowStart,
+        rowEnd,
+        a: a.buffer as SharedArrayBuffer,
+        b: b.buffer as SharedArrayBuffer,
+        out: out.buffer as SharedArrayBuffer,
       };
       this.workers[w].port.postMessage(task);
       ids.push(task.id);
     }
     const mine = Math.min(m, chunk);
     const workers = this.workers.slice(0, ids.length);
-    const release = () => workers.forEach((w, i) => w.port.postMessage({ release: [ids[i]] }));
+    const release = () => {
+      for (let i = 0; i < workers.length; i++) workers[i].port.postMessage({ release: [ids[i]] });
+    };
     const run = () => {
       for (let w = 0; w < workers.length; w++) {
         const c = workers[w].ctrl;

@@ -24,4 +24,3 @@ export interface MatmulTask {
   readonly rowStart: number;
   readonly rowEnd: number;
 }
-

@@ -1,5 +1,4 @@
-import { add } from '../ops/binary.js';
-import { binaryVjps } from '../ops/binary.js';
+import { add, binaryVjps } from '../ops/binary.js';
 import { constant } from '../ops/leaves.js';
 import { matmulVjp } from '../ops/matmul.js';
 import { broadcastTo, shapeVjps, zeros } from '../ops/shape.js';
@@ -7,7 +6,7 @@ import { kthLargestVjp } from '../ops/topk.js';
 import { unaryVjps } from '../ops/unary.js';
 import { whereVjp } from '../ops/where.js';
 import type { Node, OpKind } from './node.js';
-import { fmt, sameShape, ShapeError } from './shape.js';
+import { fmt, ShapeError, sameShape } from './shape.js';
 import { topoSort } from './topo.js';
 import type { VjpRule } from './vjp.js';
 
@@ -27,7 +26,8 @@ const VJPS: Record<Exclude<OpKind, 'input' | 'const'>, VjpRule> = {
  * depend on gets zeros.
  */
 export function grad(y: Node, xs: readonly Node[], seed?: Node): Node[] {
-  if (!seed && y.size !== 1) throw new ShapeError(`grad: y must be a scalar (got ${fmt(y.shape)}); pass a seed of its shape`);
+  if (!seed && y.size !== 1)
+    throw new ShapeError(`grad: y must be a scalar (got ${fmt(y.shape)}); pass a seed of its shape`);
   if (seed && !sameShape(seed.shape, y.shape)) {
     throw new ShapeError(`grad: seed ${fmt(seed.shape)} does not match y ${fmt(y.shape)}`);
   }

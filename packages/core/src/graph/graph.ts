@@ -1,5 +1,5 @@
 import type { Node } from './node.js';
-import { fmt, sameShape, ShapeError } from './shape.js';
+import { fmt, ShapeError, sameShape } from './shape.js';
 import { topoSort } from './topo.js';
 
 /** What to compute: named outputs, and new values for state inputs (applied after each run). */
@@ -34,7 +34,9 @@ export class Graph {
       const inp = inputs.get(name);
       if (!inp) throw new ShapeError(`graph: update "${name}" names no input of the graph`);
       if (!sameShape(inp.shape, u.shape)) {
-        throw new ShapeError(`graph: update "${name}" has shape ${fmt(u.shape)}, the input has ${fmt(inp.shape)}`);
+        throw new ShapeError(
+          `graph: update "${name}" has shape ${fmt(u.shape)}, the input has ${fmt(inp.shape)}`,
+        );
       }
     }
     this.inputs = inputs;

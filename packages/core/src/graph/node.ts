@@ -24,8 +24,25 @@ export type Op =
 
 export type OpKind = Op['kind'];
 
-export const UNARY_KINDS: readonly UnaryKind[] = ['neg', 'exp', 'log', 'sqrt', 'abs', 'sign', 'relu', 'sigmoid'];
-export const BINARY_KINDS: readonly BinaryKind[] = ['add', 'sub', 'mul', 'div', 'maximum', 'greater', 'greaterEqual'];
+export const UNARY_KINDS: readonly UnaryKind[] = [
+  'neg',
+  'exp',
+  'log',
+  'sqrt',
+  'abs',
+  'sign',
+  'relu',
+  'sigmoid',
+];
+export const BINARY_KINDS: readonly BinaryKind[] = [
+  'add',
+  'sub',
+  'mul',
+  'div',
+  'maximum',
+  'greater',
+  'greaterEqual',
+];
 
 let nextId = 0;
 

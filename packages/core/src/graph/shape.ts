@@ -35,7 +35,9 @@ export function broadcastShapes(op: string, ...shapes: Shape[]): Shape {
       const d = s[i];
       if (out[j] === 1) out[j] = d;
       else if (d !== 1 && d !== out[j]) {
-        throw new ShapeError(`${op}: shapes ${shapes.map(fmt).join(' and ')} do not broadcast (axis ${j}: ${out[j]} vs ${d})`);
+        throw new ShapeError(
+          `${op}: shapes ${shapes.map(fmt).join(' and ')} do not broadcast (axis ${j}: ${out[j]} vs ${d})`,
+        );
       }
     }
   }
@@ -58,7 +60,8 @@ export function normalizeAxes(op: string, axes: readonly number[], rank: number)
   const out = new Set<number>();
   for (const a of axes) {
     const b = a < 0 ? a + rank : a;
-    if (!Number.isInteger(a) || b < 0 || b >= rank) throw new ShapeError(`${op}: axis ${a} is out of range for rank ${rank}`);
+    if (!Number.isInteger(a) || b < 0 || b >= rank)
+      throw new ShapeError(`${op}: axis ${a} is out of range for rank ${rank}`);
     out.add(b);
   }
   return [...out].sort((x, y) => x - y);

@@ -27,7 +27,9 @@ export function configFromJson(doc: unknown, source: string = CHECKPOINT_FILES.c
   if (d.saekit) return validateConfig(d.saekit as SaeConfig);
   if (typeof d.d_in === 'number' && typeof d.d_sae === 'number') {
     if (d.apply_b_dec_to_input === true) {
-      throw new Error(`${source}: apply_b_dec_to_input=true is not supported (saekit's encoder does not subtract b_dec)`);
+      throw new Error(
+        `${source}: apply_b_dec_to_input=true is not supported (saekit's encoder does not subtract b_dec)`,
+      );
     }
     const topk = d.architecture === 'topk' || d.activation_fn_str === 'topk';
     const k = (d.activation_fn_kwargs as { k?: number } | undefined)?.k;
@@ -46,16 +48,26 @@ export function configFromJson(doc: unknown, source: string = CHECKPOINT_FILES.c
 export function encodeWeights(c: SaeConfig, p: SaeParams): Uint8Array {
   const shapes = paramShapes(c);
   checkParams(c, p);
-  return encodeSafetensors(Object.fromEntries(PARAM_NAMES.map((n) => [n, { shape: shapes[n], data: p[n] }])), { format: 'pt' });
+  return encodeSafetensors(
+    Object.fromEntries(PARAM_NAMES.map((n) => [n, { shape: shapes[n], data: p[n] }])),
+    { format: 'pt' },
+  );
 }
 
-export function decodeWeights(c: SaeConfig, bytes: Uint8Array, source: string = CHECKPOINT_FILES.weights): SaeParams {
+export function decodeWeights(
+  c: SaeConfig,
+  bytes: Uint8Array,
+  source: string = CHECKPOINT_FILES.weights,
+): SaeParams {
   const { tensors } = decodeSafetensors(bytes, source);
   const shapes = paramShapes(c);
   const out: Partial<SaeParams> = {};
   for (const n of PARAM_NAMES) {
     const t = tensors[n];
-    if (!t) throw new Error(`${source}: tensor "${n}" is missing (has: ${Object.keys(tensors).join(', ') || 'none'})`);
+    if (!t)
+      throw new Error(
+        `${source}: tensor "${n}" is missing (has: ${Object.keys(tensors).join(', ') || 'none'})`,
+      );
     if (t.shape.join(',') !== shapes[n].join(',')) {
       throw new Error(`${source}: tensor "${n}" has shape [${t.shape}], the config needs [${shapes[n]}]`);
     }

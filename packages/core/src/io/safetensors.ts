@@ -14,7 +14,10 @@ export class SafetensorsError extends Error {
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
-export function encodeSafetensors(tensors: Readonly<Record<string, NamedTensor>>, metadata?: Record<string, string>): Uint8Array {
+export function encodeSafetensors(
+  tensors: Readonly<Record<string, NamedTensor>>,
+  metadata?: Record<string, string>,
+): Uint8Array {
   const header: Record<string, unknown> = {};
   if (metadata) header.__metadata__ = metadata;
   let offset = 0;
@@ -22,7 +25,8 @@ export function encodeSafetensors(tensors: Readonly<Record<string, NamedTensor>>
   for (const name of names) {
     const t = tensors[name];
     const n = t.shape.reduce((a, b) => a * b, 1);
-    if (n !== t.data.length) throw new SafetensorsError(`safetensors: "${name}" has ${t.data.length} values for shape [${t.shape}]`);
+    if (n !== t.data.length)
+      throw new SafetensorsError(`safetensors: "${name}" has ${t.data.length} values for shape [${t.shape}]`);
     header[name] = { dtype: 'F32', shape: t.shape, data_offsets: [offset, offset + n * 4] };
     offset += n * 4;
   }
@@ -56,14 +60,16 @@ export function decodeSafetensors(bytes: Uint8Array, source = 'safetensors'): De
   if (bytes.length < 8) fail(`truncated: ${bytes.length} bytes, not even the 8-byte header length`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const headLen = Number(view.getBigUint64(0, true));
-  if (headLen > bytes.length - 8) fail(`truncated or corrupt: header length ${headLen} exceeds the file (${bytes.length} bytes)`);
+  if (headLen > bytes.length - 8)
+    fail(`truncated or corrupt: header length ${headLen} exceeds the file (${bytes.length} bytes)`);
   let header: Record<string, unknown>;
   try {
     header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + headLen)));
   } catch (e) {
     return fail(`corrupt header: ${(e as Error).message}`);
   }
-  if (!header || typeof header !== 'object' || Array.isArray(header)) fail('corrupt header: not a JSON object');
+  if (!header || typeof header !== 'object' || Array.isArray(header))
+    fail('corrupt header: not a JSON object');
   const dataStart = 8 + headLen;
   const dataLen = bytes.length - dataStart;
   const tensors: Record<string, NamedTensor> = {};
@@ -73,16 +79,35 @@ export function decodeSafetensors(bytes: Uint8Array, source = 'safetensors'): De
       metadata = info as Record<string, string>;
       continue;
     }
-    const { dtype, shape, data_offsets: off } = info as { dtype: string; shape: number[]; data_offsets: [number, number] };
-    if (!Array.isArray(shape) || !Array.isArray(off) || off.length !== 2) fail(`tensor "${name}": missing shape or data_offsets`);
+    const {
+      dtype,
+      shape,
+      data_offsets: off,
+    } = info as { dtype: string; shape: number[]; data_offsets: [number, number] };
+    if (!Array.isArray(shape) || !Array.isArray(off) || off.length !== 2)
+      fail(`tensor "${name}": missing shape or data_offsets`);
     const n = shape.reduce((a, b) => a * b, 1);
-    const width = dtype === 'F32' ? 4 : dtype === 'F64' ? 8 : dtype === 'F16' ? 2 : fail(`tensor "${name}": dtype ${dtype} is not supported (F32, F64, F16)`);
-    if (off[1] - off[0] !== n * width) fail(`tensor "${name}": ${off[1] - off[0]} bytes for ${dtype} [${shape}] (needs ${n * width})`);
-    if (off[0] < 0 || off[1] > dataLen) fail(`truncated: tensor "${name}" ends at byte ${off[1]}, the data has ${dataLen}`);
+    const width =
+      dtype === 'F32'
+        ? 4
+        : dtype === 'F64'
+          ? 8
+          : dtype === 'F16'
+            ? 2
+            : fail(`tensor "${name}": dtype ${dtype} is not supported (F32, F64, F16)`);
+    if (off[1] - off[0] !== n * width)
+      fail(`tensor "${name}": ${off[1] - off[0]} bytes for ${dtype} [${shape}] (needs ${n * width})`);
+    if (off[0] < 0 || off[1] > dataLen)
+      fail(`truncated: tensor "${name}" ends at byte ${off[1]}, the data has ${dataLen}`);
     const data = new Float32Array(n);
     const base = dataStart + off[0];
     for (let i = 0; i < n; i++) {
-      data[i] = width === 4 ? view.getFloat32(base + 4 * i, true) : width === 8 ? view.getFloat64(base + 8 * i, true) : half(view.getUint16(base + 2 * i, true));
+      data[i] =
+        width === 4
+          ? view.getFloat32(base + 4 * i, true)
+          : width === 8
+            ? view.getFloat64(base + 8 * i, true)
+            : half(view.getUint16(base + 2 * i, true));
     }
     tensors[name] = { shape, data };
   }

@@ -33,16 +33,21 @@ export function validateConfig(c: SaeConfig): SaeConfig {
   const bad = (msg: string): never => {
     throw new RangeError(`sae config: ${msg}`);
   };
-  if (!Number.isInteger(c.inputDim) || c.inputDim < 1) bad(`inputDim must be a positive integer, got ${c.inputDim}`);
-  if (!Number.isInteger(c.hiddenDim) || c.hiddenDim < 1) bad(`hiddenDim must be a positive integer, got ${c.hiddenDim}`);
-  if (!['relu', 'sigmoid', 'topk'].includes(c.encoder)) bad(`encoder must be relu, sigmoid or topk, got ${c.encoder}`);
-  if (!['sigmoid', 'identity'].includes(c.decoder)) bad(`decoder must be sigmoid or identity, got ${c.decoder}`);
+  if (!Number.isInteger(c.inputDim) || c.inputDim < 1)
+    bad(`inputDim must be a positive integer, got ${c.inputDim}`);
+  if (!Number.isInteger(c.hiddenDim) || c.hiddenDim < 1)
+    bad(`hiddenDim must be a positive integer, got ${c.hiddenDim}`);
+  if (!['relu', 'sigmoid', 'topk'].includes(c.encoder))
+    bad(`encoder must be relu, sigmoid or topk, got ${c.encoder}`);
+  if (!['sigmoid', 'identity'].includes(c.decoder))
+    bad(`decoder must be sigmoid or identity, got ${c.decoder}`);
   if (c.encoder === 'topk' && (!Number.isInteger(c.k) || c.k! < 1 || c.k! > c.hiddenDim)) {
     bad(`encoder topk needs k, an integer in [1, hiddenDim=${c.hiddenDim}], got ${c.k}`);
   }
   const s = c.sparsity;
   if (!s || !['kl', 'l1', 'none'].includes(s.kind)) bad(`sparsity.kind must be kl, l1 or none`);
   if (s.kind === 'kl' && !(s.rho > 0 && s.rho < 1)) bad(`kl rho must be in (0, 1), got ${s.rho}`);
-  if (s.kind !== 'none' && !(s.weight >= 0 && Number.isFinite(s.weight))) bad(`sparsity weight must be >= 0, got ${s.weight}`);
+  if (s.kind !== 'none' && !(s.weight >= 0 && Number.isFinite(s.weight)))
+    bad(`sparsity weight must be >= 0, got ${s.weight}`);
   return c;
 }

@@ -23,13 +23,17 @@ export function checkDataset(d: Dataset): Dataset {
     throw new RangeError(`dataset ${d.name}: bad size n=${d.n}, dim=${d.dim}`);
   }
   if (d.x.length !== d.n * d.dim) {
-    throw new RangeError(`dataset ${d.name}: x has ${d.x.length} values, expected n*dim = ${d.n}*${d.dim} = ${d.n * d.dim}`);
+    throw new RangeError(
+      `dataset ${d.name}: x has ${d.x.length} values, expected n*dim = ${d.n}*${d.dim} = ${d.n * d.dim}`,
+    );
   }
   if (d.labels && d.labels.length !== d.n) {
     throw new RangeError(`dataset ${d.name}: ${d.labels.length} labels for ${d.n} examples`);
   }
   if (d.imageShape && d.imageShape[0] * d.imageShape[1] !== d.dim) {
-    throw new RangeError(`dataset ${d.name}: imageShape ${d.imageShape.join('x')} does not hold dim ${d.dim}`);
+    throw new RangeError(
+      `dataset ${d.name}: imageShape ${d.imageShape.join('x')} does not hold dim ${d.dim}`,
+    );
   }
   return d;
 }

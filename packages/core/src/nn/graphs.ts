@@ -1,5 +1,5 @@
-import { Graph } from '../graph/graph.js';
 import { grad } from '../graph/grad.js';
+import { Graph } from '../graph/graph.js';
 import type { Node } from '../graph/node.js';
 import { add, greaterEqual, sub } from '../ops/binary.js';
 import { input } from '../ops/leaves.js';
@@ -13,7 +13,7 @@ import { type OptimizerConfig, optimizer } from './optim.js';
 import { PARAM_NAMES, type SaeParams } from './params.js';
 
 /** 1 where x is finite, else 0 (x - x is 0 for finite x, NaN for NaN and ±Inf). */
-export function isFinite(x: Node): Node {
+export function finiteMask(x: Node): Node {
   return greaterEqual(0, abs(sub(x, x)));
 }
 
@@ -39,8 +39,16 @@ export function buildLossGraph(c: SaeConfig, batch: number): Graph {
   const { x, w } = batchInputs(c, batch);
   const f = forward(c, p, x);
   const loss = saeLoss(c.sparsity, x, f.hidden, f.recon, w);
-  const grads = grad(loss.total, PARAM_NAMES.map((n) => p[n]));
-  const outputs: Record<string, Node> = { hidden: f.hidden, recon: f.recon, mse: loss.mse, total: loss.total };
+  const grads = grad(
+    loss.total,
+    PARAM_NAMES.map((n) => p[n]),
+  );
+  const outputs: Record<string, Node> = {
+    hidden: f.hidden,
+    recon: f.recon,
+    mse: loss.mse,
+    total: loss.total,
+  };
   if (loss.penalty) outputs.penalty = loss.penalty;
   PARAM_NAMES.forEach((n, i) => {
     outputs[`grad.${n}`] = grads[i];
@@ -80,7 +88,10 @@ export function buildTrainStep(
   const { x, w } = batchInputs(c, batchSize);
   const f = forward(c, p, x);
   const loss = saeLoss(c.sparsity, x, f.hidden, f.recon, w);
-  const gs = grad(loss.total, PARAM_NAMES.map((n) => p[n]));
+  const gs = grad(
+    loss.total,
+    PARAM_NAMES.map((n) => p[n]),
+  );
   const grads = Object.fromEntries(PARAM_NAMES.map((n, i) => [n, gs[i]]));
   const o = optimizer(p, grads, opt);
 
@@ -90,7 +101,7 @@ export function buildTrainStep(
   if (opts.guard ?? true) {
     let check: Node = loss.total;
     for (const g of gs) check = add(check, sum(g)); // a NaN or Inf anywhere poisons the sum
-    const ok = isFinite(check);
+    const ok = finiteMask(check);
     outputs.ok = ok;
     const stateNodes: Record<string, Node> = { ...p };
     for (const [n, s] of Object.entries(o.slots)) stateNodes[n] = s.node;

@@ -27,7 +27,8 @@ export async function streamForward(
   batchSize = 1000,
 ): Promise<void> {
   const D = config.inputDim;
-  if (x.length !== n * D) throw new RangeError(`forward: ${x.length} values are not ${n} examples of ${D} features`);
+  if (x.length !== n * D)
+    throw new RangeError(`forward: ${x.length} values are not ${n} examples of ${D} features`);
   if (n === 0) return;
   const B = Math.min(batchSize, n);
   const exe = await backend.compile(buildForwardGraph(config, B), { state: { ...params } });
@@ -59,7 +60,10 @@ export async function forwardDataset<K extends 'hidden' | 'recon'>(
   batchSize?: number,
 ): Promise<Record<K, Float32Array>> {
   const width = { hidden: config.hiddenDim, recon: config.inputDim };
-  const out = Object.fromEntries(outputs.map((k) => [k, new Float32Array(n * width[k])])) as Record<K, Float32Array>;
+  const out = Object.fromEntries(outputs.map((k) => [k, new Float32Array(n * width[k])])) as Record<
+    K,
+    Float32Array
+  >;
   await streamForward(
     backend,
     config,

@@ -46,7 +46,8 @@ export async function evaluate(
 ): Promise<SaeMetrics> {
   const D = config.inputDim;
   const H = config.hiddenDim;
-  if (data.dim !== D) throw new Error(`evaluate: dataset ${data.name} has dim ${data.dim}, the model takes ${D}`);
+  if (data.dim !== D)
+    throw new Error(`evaluate: dataset ${data.name} has dim ${data.dim}, the model takes ${D}`);
   if (data.n === 0) throw new Error(`evaluate: dataset ${data.name} is empty`);
   const colMean = new Float64Array(D);
   for (let i = 0; i < data.n; i++) for (let d = 0; d < D; d++) colMean[d] += data.x[i * D + d];
@@ -101,10 +102,17 @@ export async function evaluate(
  * cosine with any learned decoder row (W_dec, [H, D]); averaged over the true features. 1 means
  * every true feature was recovered by some unit.
  */
-export function mmcs(dictionary: Float32Array, numFeatures: number, wDec: Float32Array, hidden: number): number {
+export function mmcs(
+  dictionary: Float32Array,
+  numFeatures: number,
+  wDec: Float32Array,
+  hidden: number,
+): number {
   const D = dictionary.length / numFeatures;
   if (!Number.isInteger(D) || wDec.length !== hidden * D) {
-    throw new Error(`mmcs: dictionary [${numFeatures}, ${D}] and W_dec [${hidden}, ${wDec.length / hidden}] disagree on the input size`);
+    throw new Error(
+      `mmcs: dictionary [${numFeatures}, ${D}] and W_dec [${hidden}, ${wDec.length / hidden}] disagree on the input size`,
+    );
   }
   const norm = (a: Float32Array, i: number) => {
     let s = 0;

@@ -22,7 +22,11 @@ export interface Forward {
 }
 
 /** The encoder alone: h = enc(x W_enc + b_enc). */
-export function encode(c: SaeConfig, p: Pick<ParamNodes, 'W_enc' | 'b_enc'>, x: Node): { pre: Node; hidden: Node } {
+export function encode(
+  c: SaeConfig,
+  p: Pick<ParamNodes, 'W_enc' | 'b_enc'>,
+  x: Node,
+): { pre: Node; hidden: Node } {
   const pre = add(matmul(x, p.W_enc), p.b_enc);
   switch (c.encoder) {
     case 'relu':

@@ -4,7 +4,13 @@ import { input } from '../ops/leaves.js';
 import { exp, sqrt } from '../ops/unary.js';
 
 export type OptimizerConfig =
-  | { readonly kind: 'adam'; readonly lr: number; readonly beta1?: number; readonly beta2?: number; readonly eps?: number }
+  | {
+      readonly kind: 'adam';
+      readonly lr: number;
+      readonly beta1?: number;
+      readonly beta2?: number;
+      readonly eps?: number;
+    }
   | { readonly kind: 'sgd'; readonly lr: number };
 
 export const ADAM_DEFAULTS = Object.freeze({ lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8 });
@@ -72,7 +78,11 @@ export function adam(
   return { updates, slots };
 }
 
-export function optimizer(params: Record<string, Node>, grads: Record<string, Node>, o: OptimizerConfig): OptimizerGraph {
+export function optimizer(
+  params: Record<string, Node>,
+  grads: Record<string, Node>,
+  o: OptimizerConfig,
+): OptimizerGraph {
   validateOptimizer(o);
   return o.kind === 'adam' ? adam(params, grads, o) : sgd(params, grads, o.lr);
 }

@@ -34,7 +34,8 @@ export function checkParams(c: SaeConfig, p: Partial<Record<string, Float32Array
     const v = p[name];
     const n = shapes[name].reduce((a, b) => a * b, 1);
     if (!v) throw new Error(`parameters: "${name}" is missing`);
-    if (v.length !== n) throw new Error(`parameters: "${name}" has ${v.length} values, [${shapes[name]}] needs ${n}`);
+    if (v.length !== n)
+      throw new Error(`parameters: "${name}" has ${v.length} values, [${shapes[name]}] needs ${n}`);
   }
   return p as SaeParams;
 }

@@ -23,7 +23,14 @@ export interface TrainOptions {
 
 export type TrainEvent =
   | { type: 'start'; epochs: number; stepsPerEpoch: number; examples: number; backend: string }
-  | { type: 'step'; epoch: number; step: number; stepsPerEpoch: number; loss: number; examplesPerSecond: number }
+  | {
+      type: 'step';
+      epoch: number;
+      step: number;
+      stepsPerEpoch: number;
+      loss: number;
+      examplesPerSecond: number;
+    }
   | { type: 'epoch'; epoch: number; trainLoss: number; seconds: number; test?: SaeMetrics };
 
 export interface TrainHistory {
@@ -76,12 +83,15 @@ export async function train(
   validateConfig(config);
   validateOptimizer(options.optimizer);
   const { epochs, batchSize: B, seed } = options;
-  if (!Number.isInteger(epochs) || epochs < 0) throw new RangeError(`train: epochs must be an integer >= 0, got ${epochs}`);
-  if (!Number.isInteger(B) || B < 1) throw new RangeError(`train: batch size must be a positive integer, got ${B}`);
+  if (!Number.isInteger(epochs) || epochs < 0)
+    throw new RangeError(`train: epochs must be an integer >= 0, got ${epochs}`);
+  if (!Number.isInteger(B) || B < 1)
+    throw new RangeError(`train: batch size must be a positive integer, got ${B}`);
   const { train: tr, test } = data;
   const D = config.inputDim;
   for (const d of [tr, test]) {
-    if (d.dim !== D) throw new RangeError(`train: dataset ${d.name} has ${d.dim} features, the model takes inputDim=${D}`);
+    if (d.dim !== D)
+      throw new RangeError(`train: dataset ${d.name} has ${d.dim} features, the model takes inputDim=${D}`);
   }
   if (tr.n === 0) throw new RangeError(`train: training set ${tr.name} is empty`);
 
@@ -90,7 +100,12 @@ export async function train(
   const step = buildTrainStep(config, Math.min(B, tr.n), options.optimizer);
   const batch = step.batchSize;
   const exe = await backend.compile(step.graph, { state: step.initialState(start) });
-  const history: TrainHistory = { trainLossPerEpoch: [], testLossPerEpoch: [], testMsePerEpoch: [], secondsPerEpoch: [] };
+  const history: TrainHistory = {
+    trainLossPerEpoch: [],
+    testLossPerEpoch: [],
+    testMsePerEpoch: [],
+    secondsPerEpoch: [],
+  };
   const emit = options.onEvent ?? (() => {});
   try {
     const stepsPerEpoch = Math.ceil(tr.n / batch);
@@ -115,24 +130,39 @@ export async function train(
         }
         lossSum += loss * rows;
         const secs = (performance.now() - t0) / 1000;
-        emit({ type: 'step', epoch, step: s + 1, stepsPerEpoch, loss, examplesPerSecond: (from + rows) / Math.max(secs, 1e-9) });
+        emit({
+          type: 'step',
+          epoch,
+          step: s + 1,
+          stepsPerEpoch,
+          loss,
+          examplesPerSecond: (from + rows) / Math.max(secs, 1e-9),
+        });
         if (options.signal?.aborted) {
           const params = await readParams(exe);
-          return { params, history, test: await evaluate(backend, config, params, test, { batchSize: options.evalBatchSize }), completed: false };
+          return {
+            params,
+            history,
+            test: await evaluate(backend, config, params, test, { batchSize: options.evalBatchSize }),
+            completed: false,
+          };
         }
       }
       const seconds = (performance.now() - t0) / 1000;
       history.trainLossPerEpoch.push(lossSum / tr.n);
       history.secondsPerEpoch.push(seconds);
       if ((options.evalEveryEpoch ?? true) || epoch === epochs) {
-        lastTest = await evaluate(backend, config, await readParams(exe), test, { batchSize: options.evalBatchSize });
+        lastTest = await evaluate(backend, config, await readParams(exe), test, {
+          batchSize: options.evalBatchSize,
+        });
         history.testLossPerEpoch.push(lastTest.total);
         history.testMsePerEpoch.push(lastTest.mse);
       }
       emit({ type: 'epoch', epoch, trainLoss: lossSum / tr.n, seconds, test: lastTest });
     }
     const params = await readParams(exe);
-    const finalTest = lastTest ?? (await evaluate(backend, config, params, test, { batchSize: options.evalBatchSize }));
+    const finalTest =
+      lastTest ?? (await evaluate(backend, config, params, test, { batchSize: options.evalBatchSize }));
     return { params, history, test: finalTest, completed: true };
   } finally {
     exe.dispose();

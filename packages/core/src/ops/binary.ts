@@ -1,5 +1,5 @@
 import { type BinaryKind, Node, type Operand } from '../graph/node.js';
-import { broadcastShapes, sameShape, type Shape } from '../graph/shape.js';
+import { broadcastShapes, type Shape, sameShape } from '../graph/shape.js';
 import type { VjpRule } from '../graph/vjp.js';
 import { lift } from './leaves.js';
 import { reshape, sum } from './shape.js';

@@ -19,4 +19,3 @@ export function constant(value: number | ArrayLike<number>, shape: Shape = []): 
 export function lift(x: Operand): Node {
   return typeof x === 'number' ? constant(x) : x;
 }
-

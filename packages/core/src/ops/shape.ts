@@ -1,5 +1,14 @@
 import { Node } from '../graph/node.js';
-import { broadcastShapes, checkShape, fmt, normalizeAxes, sameShape, type Shape, ShapeError, sizeOf } from '../graph/shape.js';
+import {
+  broadcastShapes,
+  checkShape,
+  fmt,
+  normalizeAxes,
+  type Shape,
+  ShapeError,
+  sameShape,
+  sizeOf,
+} from '../graph/shape.js';
 import type { VjpRule } from '../graph/vjp.js';
 import { unbroadcast } from './binary.js';
 import { constant } from './leaves.js';
@@ -12,7 +21,8 @@ export function reshape(x: Node, shape: Shape): Node {
   let s = shape;
   if (free === 1) {
     const k = sizeOf(known);
-    if (k === 0 || x.size % k !== 0) throw new ShapeError(`reshape: cannot reshape ${fmt(x.shape)} to ${fmt(shape)}`);
+    if (k === 0 || x.size % k !== 0)
+      throw new ShapeError(`reshape: cannot reshape ${fmt(x.shape)} to ${fmt(shape)}`);
     s = shape.map((d) => (d === -1 ? x.size / k : d));
   }
   const out = checkShape('reshape', s);
@@ -26,8 +36,15 @@ export function reshape(x: Node, shape: Shape): Node {
 export function transpose(x: Node, perm?: readonly number[]): Node {
   const p = perm ?? x.shape.map((_, i) => x.rank - 1 - i);
   const ok = p.length === x.rank && [...p].sort((a, b) => a - b).every((v, i) => v === i);
-  if (!ok) throw new ShapeError(`transpose: perm [${p.join(',')}] is not a permutation of the axes of ${fmt(x.shape)}`);
-  return new Node({ kind: 'transpose', perm: Object.freeze([...p]) }, [x], Object.freeze(p.map((a) => x.shape[a])));
+  if (!ok)
+    throw new ShapeError(
+      `transpose: perm [${p.join(',')}] is not a permutation of the axes of ${fmt(x.shape)}`,
+    );
+  return new Node(
+    { kind: 'transpose', perm: Object.freeze([...p]) },
+    [x],
+    Object.freeze(p.map((a) => x.shape[a])),
+  );
 }
 
 /** Broadcasts to `shape` by NumPy rules (the result must be exactly `shape`). */
@@ -41,7 +58,9 @@ export function broadcastTo(x: Node, shape: Shape): Node {
 /** Sum over `axes` (all axes when omitted). */
 export function sum(x: Node, axes?: readonly number[], keepDims = false): Node {
   const ax = normalizeAxes('sum', axes ?? x.shape.map((_, i) => i), x.rank);
-  const shape = keepDims ? x.shape.map((d, i) => (ax.includes(i) ? 1 : d)) : x.shape.filter((_, i) => !ax.includes(i));
+  const shape = keepDims
+    ? x.shape.map((d, i) => (ax.includes(i) ? 1 : d))
+    : x.shape.filter((_, i) => !ax.includes(i));
   return new Node({ kind: 'sum', axes: Object.freeze(ax), keepDims }, [x], Object.freeze(shape));
 }
 
@@ -65,7 +84,12 @@ export const shapeVjps: { reshape: VjpRule; transpose: VjpRule; broadcastTo: Vjp
     if (y.op.kind !== 'sum') throw new Error('unreachable');
     const x = y.inputs[0];
     const axes = y.op.axes;
-    const kept = y.op.keepDims ? g : reshape(g, x.shape.map((d, i) => (axes.includes(i) ? 1 : d)));
+    const kept = y.op.keepDims
+      ? g
+      : reshape(
+          g,
+          x.shape.map((d, i) => (axes.includes(i) ? 1 : d)),
+        );
     return [broadcastTo(kept, x.shape)];
   },
 };

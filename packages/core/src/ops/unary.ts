@@ -1,7 +1,7 @@
 import { Node, type UnaryKind } from '../graph/node.js';
 import type { VjpRule } from '../graph/vjp.js';
-import { constant } from './leaves.js';
 import { div, greater, mul, sub } from './binary.js';
+import { constant } from './leaves.js';
 
 function unary(kind: UnaryKind, x: Node): Node {
   return new Node({ kind }, [x], x.shape);

@@ -25,7 +25,14 @@ export function compareTensors(
   tol: Tolerance = GOLDEN_TOLERANCE,
 ): Comparison {
   if (actual.length !== expected.length) {
-    return { name, maxAbs: Infinity, maxRel: Infinity, tol: 0, pass: false, note: `length ${actual.length} vs ${expected.length}` };
+    return {
+      name,
+      maxAbs: Infinity,
+      maxRel: Infinity,
+      tol: 0,
+      pass: false,
+      note: `length ${actual.length} vs ${expected.length}`,
+    };
   }
   let maxAbs = 0;
   let maxRef = 0;
@@ -46,6 +53,9 @@ export function compareTensors(
 /** One line per comparison, for test failure messages and logs. */
 export function formatComparisons(cs: readonly Comparison[]): string {
   return cs
-    .map((c) => `${c.pass ? 'ok  ' : 'FAIL'} ${c.name}: max abs ${c.maxAbs.toExponential(2)}, rel ${c.maxRel.toExponential(2)}, tol ${c.tol.toExponential(2)}${c.note ? ` (${c.note})` : ''}`)
+    .map(
+      (c) =>
+        `${c.pass ? 'ok  ' : 'FAIL'} ${c.name}: max abs ${c.maxAbs.toExponential(2)}, rel ${c.maxRel.toExponential(2)}, tol ${c.tol.toExponential(2)}${c.note ? ` (${c.note})` : ''}`,
+    )
     .join('\n');
 }

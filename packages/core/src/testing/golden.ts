@@ -23,7 +23,8 @@ export interface GoldenCase {
 }
 
 type Json = Record<string, unknown>;
-const flat = (x: unknown): number[] => (Array.isArray(x) ? (x as unknown[]).flat(Infinity as 1) as number[] : []);
+const flat = (x: unknown): number[] =>
+  Array.isArray(x) ? ((x as unknown[]).flat(Infinity as 1) as number[]) : [];
 
 /** Reads a golden JSON document (already parsed) into typed arrays, checking what it needs. */
 export function parseGoldenCase(doc: unknown): GoldenCase {
@@ -42,7 +43,8 @@ export function parseGoldenCase(doc: unknown): GoldenCase {
   const batch = Float32Array.from(flat(d.batch));
   const e = d.expect as Json;
   const loss = e.loss as Json;
-  const f64 = (o: Json) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, Float64Array.from(flat(v))]));
+  const f64 = (o: Json) =>
+    Object.fromEntries(Object.entries(o).map(([k, v]) => [k, Float64Array.from(flat(v))]));
   return {
     name: String(d.name),
     config,
@@ -69,18 +71,24 @@ export function parseGoldenCase(doc: unknown): GoldenCase {
  * Runs a golden case on a backend: forward, every loss part, every gradient, then the Adam steps
  * (loss at each step and the parameters after the last), each compared per tensor.
  */
-export async function runGoldenCase(backend: Backend, c: GoldenCase, tol: Tolerance = GOLDEN_TOLERANCE): Promise<Comparison[]> {
+export async function runGoldenCase(
+  backend: Backend,
+  c: GoldenCase,
+  tol: Tolerance = GOLDEN_TOLERANCE,
+): Promise<Comparison[]> {
   const out: Comparison[] = [];
   const n = c.batchSize;
   const w = rowWeights(new Float32Array(n), n);
   const lossExe = await backend.compile(buildLossGraph(c.config, n));
   try {
     const r = await lossExe.run({ x: c.batch, w, ...c.params });
-    const cmp = (name: string, a: ArrayLike<number>, b: ArrayLike<number>) => out.push(compareTensors(`${c.name} ${name}`, a, b, tol));
+    const cmp = (name: string, a: ArrayLike<number>, b: ArrayLike<number>) =>
+      out.push(compareTensors(`${c.name} ${name}`, a, b, tol));
     cmp('hidden', r.hidden, c.expect.hidden);
     cmp('recon', r.recon, c.expect.recon);
     cmp('loss.mse', r.mse, [c.expect.loss.mse]);
-    if (c.expect.loss.penalty !== undefined) cmp(`loss.${c.config.sparsity.kind}`, r.penalty, [c.expect.loss.penalty]);
+    if (c.expect.loss.penalty !== undefined)
+      cmp(`loss.${c.config.sparsity.kind}`, r.penalty, [c.expect.loss.penalty]);
     cmp('loss.total', r.total, [c.expect.loss.total]);
     for (const p of PARAM_NAMES) cmp(`grad ${p}`, r[`grad.${p}`], c.expect.grads[p]);
   } finally {
@@ -95,7 +103,14 @@ export async function runGoldenCase(backend: Backend, c: GoldenCase, tol: Tolera
       for (let i = 0; i < steps; i++) losses.push((await exe.run({ x: c.batch, w })).loss[0]);
       out.push(compareTensors(`${c.name} adam loss per step`, losses, c.expect.lossPerStep, tol));
       for (const p of PARAM_NAMES) {
-        out.push(compareTensors(`${c.name} adam ${p} after ${steps} steps`, await exe.readState(p), c.expect.paramsAfterSteps[p], tol));
+        out.push(
+          compareTensors(
+            `${c.name} adam ${p} after ${steps} steps`,
+            await exe.readState(p),
+            c.expect.paramsAfterSteps[p],
+            tol,
+          ),
+        );
       }
     } finally {
       exe.dispose();
