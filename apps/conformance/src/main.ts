@@ -157,6 +157,10 @@ async function main(argv: readonly string[]): Promise<number> {
     ];
     process.stdout.write(`== summary ==\n${lines.join('\n')}\n`);
   }
+  // One plain closing line over every backend, the form CI logs are read for.
+  const passed = reports.reduce((a, r) => a + r.totals.passed, 0);
+  const failed = reports.reduce((a, r) => a + r.totals.failed + r.totals.errors, 0) + loadErrors.length;
+  process.stdout.write(`conformance: ${passed} passed, ${failed} failed\n`);
   if (flags.json) {
     await writeJsonAtomic(flags.json, {
       suite: PROG,
