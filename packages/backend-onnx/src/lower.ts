@@ -135,6 +135,7 @@ export function lowerGraph(graph: Graph, opts: LowerOptions = {}): LoweredGraph 
     shapes,
     direct,
     opts.dynamicBatch?.inputs.find((i) => graph.inputs.has(i) && !(i in initializers)),
+    gemmBiases(graph, direct),
   );
   for (const n of graph.nodes) lowerer.lower(n);
   for (const [onnxName, n] of sources) {
@@ -200,7 +201,12 @@ class Lowerer {
     private readonly shapes: Map<Node, SymShape>,
     private readonly direct: Map<Node, string>,
     private readonly batchSource: string | undefined,
-  ) {}
+    private readonly biases: ReadonlyMap<Node, { mm: Node; bias: Node }> = new Map(),
+  ) {
+    this.deferred = new Set([...biases.values()].map((f) => f.mm));
+  }
+
+  private readonly deferred: ReadonlySet<Node>;
 
   value(n: Node): string {
     const v = this.values.get(n);
@@ -209,13 +215,16 @@ class Lowerer {
   }
 
   lower(n: Node): void {
+    if (this.deferred.has(n)) return; // a matmul emitted later, as a Gemm with its bias
     this.values.set(n, this.emit(n));
   }
 
   private emit(n: Node): string {
     const b = this.b;
     const op = n.op;
-    const x = n.inputs.map((i) => this.value(i));
+    const fused = this.biases.get(n);
+    // A Gemm-with-bias add reads its deferred matmul's operands, not the matmul itself.
+    const x = fused ? [] : n.inputs.map((i) => this.value(i));
     const out = this.direct.get(n);
     switch (op.kind) {
       case 'input':
@@ -231,7 +240,17 @@ class Lowerer {
       case 'relu':
       case 'sigmoid':
         return b.op(UNARY_OP[op.kind], x, {}, out);
-      case 'add':
+      case 'add': {
+        if (fused) {
+          const mm = fused.mm;
+          if (mm.op.kind !== 'matmul') throw new Error('unreachable');
+          const attrs: Record<string, number> = {};
+          if (mm.op.transA) attrs.transA = 1;
+          if (mm.op.transB) attrs.transB = 1;
+          return b.op('Gemm', [...mm.inputs.map((i) => this.value(i)), this.value(fused.bias)], attrs, out);
+        }
+        return b.op(BINARY_OP[op.kind], x, {}, out);
+      }
       case 'sub':
       case 'mul':
       case 'div':
@@ -344,4 +363,40 @@ class Lowerer {
     this.batchDim = this.b.op('Shape', [this.batchSource], { start: 0, end: 1 }, this.b.fresh('batch_size'));
     return this.batchDim;
   }
+}
+
+/**
+ * add(matmul(a, b), bias) with a row bias ([n] or [1, n]) and a matmul used nowhere else: lowered
+ * as one Gemm(a, b, C = bias), so ONNX Runtime adds the bias while it writes the product instead
+ * of in a second pass over the output.
+ */
+function gemmBiases(graph: Graph, direct: ReadonlyMap<Node, string>): Map<Node, { mm: Node; bias: Node }> {
+  const uses = new Map<Node, number>();
+  for (const n of graph.nodes) for (const i of n.inputs) uses.set(i, (uses.get(i) ?? 0) + 1);
+  const pinned = new Set<Node>([
+    ...Object.values(graph.outputs),
+    ...Object.values(graph.updates),
+    ...direct.keys(),
+  ]);
+  const out = new Map<Node, { mm: Node; bias: Node }>();
+  for (const n of graph.nodes) {
+    if (n.op.kind !== 'add') continue;
+    for (const [mmIdx, biasIdx] of [
+      [0, 1],
+      [1, 0],
+    ]) {
+      const mm = n.inputs[mmIdx];
+      const bias = n.inputs[biasIdx];
+      if (mm.op.kind !== 'matmul' || uses.get(mm) !== 1 || pinned.has(mm)) continue;
+      const cols = mm.shape[1];
+      const rowBias =
+        (bias.rank === 1 && bias.shape[0] === cols) ||
+        (bias.rank === 2 && bias.shape[0] === 1 && bias.shape[1] === cols);
+      if (rowBias && n.shape.length === 2 && n.shape[0] === mm.shape[0] && n.shape[1] === cols) {
+        out.set(n, { mm, bias });
+        break;
+      }
+    }
+  }
+  return out;
 }

@@ -74,8 +74,9 @@ export interface TrainStep {
 /**
  * One whole training step as one graph: batch (x, w) and state (parameters, optimizer slots) in;
  * loss parts out; new parameters and slots as updates. With `guard` (default), a step whose loss
- * or gradients are not finite leaves every state value as it was, so the last good parameters
- * survive a NaN; the `ok` output tells the trainer.
+ * or gradients are not finite leaves the parameters as they were, so the last good parameters
+ * survive a NaN; the `ok` output tells the trainer, which stops (the optimizer's slots are not
+ * guarded: after a non-finite step they are not used again).
  */
 export function buildTrainStep(
   c: SaeConfig,
@@ -99,13 +100,14 @@ export function buildTrainStep(
   if (loss.penalty) outputs.penalty = loss.penalty;
   let updates = o.updates;
   if (opts.guard ?? true) {
-    let check: Node = loss.total;
-    for (const g of gs) check = add(check, sum(g)); // a NaN or Inf anywhere poisons the sum
+    // A NaN or Inf anywhere poisons a sum. The loss and the bias gradients are enough: a weight
+    // gradient xᵀ·g or hᵀ·g is non-finite only if g is (then so is its bias gradient, sum(g)) or
+    // the activations are (then so is the loss). The weight gradients are never summed.
+    const check = add(add(loss.total, sum(grads.b_enc)), sum(grads.b_dec));
     const ok = finiteMask(check);
     outputs.ok = ok;
-    const stateNodes: Record<string, Node> = { ...p };
-    for (const [n, s] of Object.entries(o.slots)) stateNodes[n] = s.node;
-    updates = Object.fromEntries(Object.entries(o.updates).map(([n, u]) => [n, where(ok, u, stateNodes[n])]));
+    updates = { ...o.updates };
+    for (const n of PARAM_NAMES) updates[n] = where(ok, o.updates[n], p[n]);
   }
   const graph = Graph.from({ outputs, updates });
   return {

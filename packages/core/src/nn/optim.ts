@@ -48,7 +48,9 @@ export function sgd(params: Record<string, Node>, grads: Record<string, Node>, l
 /**
  * Adam, Kingma & Ba Algorithm 1 in PyTorch's form:
  * m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2; p -= lr (m / (1-b1^t)) / (sqrt(v / (1-b2^t)) + eps).
- * The step count t is state too; b^t = exp(t ln b), which stays accurate in float32 for any t.
+ * Written as p -= (lr / (1-b1^t)) m / (sqrt(v) / sqrt(1-b2^t) + eps): the bias corrections become
+ * two scalars, so each parameter costs fewer full-size passes. The step count t is state too;
+ * b^t = exp(t ln b), which stays accurate in float32 for any t.
  */
 export function adam(
   params: Record<string, Node>,
@@ -60,6 +62,8 @@ export function adam(
   const t1 = add(t, 1);
   const bc1 = sub(1, exp(mul(t1, Math.log(b1))));
   const bc2 = sub(1, exp(mul(t1, Math.log(b2))));
+  const stepSize = div(lr, bc1); // scalar
+  const invSqrtBc2 = div(1, sqrt(bc2)); // scalar
   const updates: Record<string, Node> = { 'adam.t': t1 };
   const slots: Record<string, { node: Node; init: number }> = { 'adam.t': { node: t, init: 0 } };
   for (const [name, p] of Object.entries(params)) {
@@ -68,8 +72,7 @@ export function adam(
     const v = input(`adam.v.${name}`, p.shape);
     const m1 = add(mul(m, b1), mul(g, 1 - b1));
     const v1 = add(mul(v, b2), mul(mul(g, g), 1 - b2));
-    const step = div(div(m1, bc1), add(sqrt(div(v1, bc2)), eps));
-    updates[name] = sub(p, mul(step, lr));
+    updates[name] = sub(p, div(mul(m1, stepSize), add(mul(sqrt(v1), invSqrtBc2), eps)));
     updates[`adam.m.${name}`] = m1;
     updates[`adam.v.${name}`] = v1;
     slots[`adam.m.${name}`] = { node: m, init: 0 };

@@ -46,7 +46,11 @@ const both = (ga: Node, gb: Node, y: Node): Node[] => [
 export const binaryVjps: Record<BinaryKind, VjpRule> = {
   add: (g, y) => both(g, g, y),
   sub: (g, y) => both(g, neg(g), y),
-  mul: (g, y) => both(mul(g, y.inputs[1]), mul(g, y.inputs[0]), y),
+  // x·x (a square) is one term, 2·g·x, rather than two that grad() would add up.
+  mul: (g, y) =>
+    y.inputs[0] === y.inputs[1]
+      ? [mul(mul(g, y.inputs[0]), 2), null]
+      : both(mul(g, y.inputs[1]), mul(g, y.inputs[0]), y),
   // d(a/b)/db = -a/b^2 = -(a/b)/b
   div: (g, y) => both(div(g, y.inputs[1]), neg(div(mul(g, y), y.inputs[1])), y),
   maximum: (g, y) => {
