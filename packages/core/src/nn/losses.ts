@@ -15,7 +15,9 @@ import type { Sparsity } from './config.js';
 export function mseLoss(recon: Node, x: Node, w?: Node): Node {
   const se = square(sub(recon, x));
   if (!w) return mean(se);
-  return mul(sum(mul(se, w)), 1 / x.shape[1]);
+  // Each row's error first, then the row weights: a [batch, 1] product, not a [batch, inputDim] one
+  // (and the same saving again in the backward pass).
+  return mul(sum(mul(sum(se, [1], true), w)), 1 / x.shape[1]);
 }
 
 /** Batch-mean activation of each hidden unit, [hidden]. */
