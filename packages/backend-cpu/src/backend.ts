@@ -17,24 +17,24 @@ export function cpuAllocationCount(): number {
 }
 
 const f32: ArrayFactory<Float32Array> = {
+  dtype: 'float32',
+  count: () => {
+    allocations++;
+  },
   alloc: (n) => {
     allocations++;
     return new Float32Array(n);
   },
-  allocShared: (n) => {
-    allocations++;
-    return new Float32Array(new SharedArrayBuffer(n * 4));
-  },
   is: (x): x is Float32Array => x instanceof Float32Array,
 };
 const f64: ArrayFactory<Float64Array> = {
+  dtype: 'float64',
+  count: () => {
+    allocations++;
+  },
   alloc: (n) => {
     allocations++;
     return new Float64Array(n);
-  },
-  allocShared: (n) => {
-    allocations++;
-    return new Float64Array(new SharedArrayBuffer(n * 8));
   },
   is: (x): x is Float64Array => x instanceof Float64Array,
 };
@@ -56,6 +56,10 @@ export interface CpuBackendOptions {
 }
 
 let sharedPool: MatmulPool | undefined;
+/** @internal The process's matmul pool, if one was started (tests look at its shared memory). */
+export function sharedPoolForTests(): MatmulPool | undefined {
+  return sharedPool;
+}
 /** One pool per process, grown on demand: workers are shared by every executable. */
 function poolFor(threads: number): MatmulPool | undefined {
   if (threads < 2) return undefined;

@@ -3,6 +3,7 @@ import {
   type Executable,
   type FloatArray,
   type Graph,
+  isElementwiseOp,
   type Node,
   planInputs,
 } from '@saekit/core';
@@ -17,9 +18,10 @@ import { type BufferPlan, planBuffers } from './plan.js';
 
 /** Allocates the backend's arrays; the only place that does, so allocations can be counted. */
 export interface ArrayFactory<T extends FloatArray> {
+  readonly dtype: 'float32' | 'float64';
   alloc(n: number): T;
-  /** An array on a SharedArrayBuffer, for buffers worker threads read or write. */
-  allocShared(n: number): T;
+  /** Counts an allocation made elsewhere (the shared arena). */
+  count?(): void;
   is(x: FloatArray): x is T;
 }
 
@@ -46,6 +48,7 @@ export class CpuExecutable<T extends FloatArray> implements Executable<T> {
   /** Feeds that parallel matmuls read: copied into shared staging buffers each run. */
   private readonly stagedFeeds = new Set<number>();
   private readonly releases: (() => void)[] = [];
+  private readonly shared: T[] = [];
   private disposed = false;
 
   constructor(
@@ -80,7 +83,7 @@ export class CpuExecutable<T extends FloatArray> implements Executable<T> {
     }
     this.bufs = slotSize.map((n, i) => {
       if (slotKind[i] === 'feed' && !this.stagedFeeds.has(i)) return arrays.alloc(0);
-      return shared ? arrays.allocShared(n) : arrays.alloc(n);
+      return shared ? this.allocShared(n) : arrays.alloc(n);
     });
     for (const n of graph.nodes) if (!fused.has(n)) this.compileNode(n);
     for (const name of stateNames) {
@@ -103,11 +106,15 @@ export class CpuExecutable<T extends FloatArray> implements Executable<T> {
   }
 
   private compileNode(n: Node): void {
+    const op = n.op;
+    if (isElementwiseOp(op)) {
+      this.compileFused(n);
+      return;
+    }
     const b = this.bufs;
     const o = this.slot(n);
     const ins = n.inputs.map((i) => this.slot(i));
     const shapes = n.inputs.map((i) => i.shape);
-    const op = n.op;
     switch (op.kind) {
       case 'input':
       case 'reshape':
@@ -115,46 +122,6 @@ export class CpuExecutable<T extends FloatArray> implements Executable<T> {
       case 'const': {
         const buf = b[o];
         for (let i = 0; i < buf.length; i++) buf[i] = op.value[i];
-        return;
-      }
-      case 'neg':
-      case 'exp':
-      case 'log':
-      case 'sqrt':
-      case 'abs':
-      case 'sign':
-      case 'relu':
-      case 'sigmoid':
-      case 'add':
-      case 'sub':
-      case 'mul':
-      case 'div':
-      case 'maximum':
-      case 'greater':
-      case 'greaterEqual':
-      case 'where':
-      case 'broadcastTo': {
-        const { expr, leaves } = this.kernels.get(n)!;
-        const k = compileElementwise(
-          expr,
-          n.shape,
-          leaves.map((l) => l.shape),
-        );
-        const ls = leaves.map((l) => this.slot(l));
-        // Unrolled by arity so the run loop makes no array of operands.
-        if (ls.length === 0) this.steps.push(() => k(b[o]));
-        else if (ls.length === 1) this.steps.push(() => k(b[o], b[ls[0]]));
-        else if (ls.length === 2) this.steps.push(() => k(b[o], b[ls[0]], b[ls[1]]));
-        else if (ls.length === 3) this.steps.push(() => k(b[o], b[ls[0]], b[ls[1]], b[ls[2]]));
-        else if (ls.length === 4) this.steps.push(() => k(b[o], b[ls[0]], b[ls[1]], b[ls[2]], b[ls[3]]));
-        else {
-          const args: FloatArray[] = new Array(ls.length + 1);
-          this.steps.push(() => {
-            args[0] = b[o];
-            for (let i = 0; i < ls.length; i++) args[i + 1] = b[ls[i]];
-            k.apply(null, args as [FloatArray, ...FloatArray[]]);
-          });
-        }
         return;
       }
       case 'matmul': {
@@ -192,6 +159,33 @@ export class CpuExecutable<T extends FloatArray> implements Executable<T> {
         const never: never = op;
         throw new Error(`cpu: no kernel for ${(never as { kind: string }).kind}`);
       }
+    }
+  }
+
+  /** An elementwise node: its fused expression (see fuse.ts) as one loop over its leaf operands. */
+  private compileFused(n: Node): void {
+    const b = this.bufs;
+    const o = this.slot(n);
+    const { expr, leaves } = this.kernels.get(n)!;
+    const k = compileElementwise(
+      expr,
+      n.shape,
+      leaves.map((l) => l.shape),
+    );
+    const ls = leaves.map((l) => this.slot(l));
+    // Unrolled by arity so the run loop makes no array of operands.
+    if (ls.length === 0) this.steps.push(() => k(b[o]));
+    else if (ls.length === 1) this.steps.push(() => k(b[o], b[ls[0]]));
+    else if (ls.length === 2) this.steps.push(() => k(b[o], b[ls[0]], b[ls[1]]));
+    else if (ls.length === 3) this.steps.push(() => k(b[o], b[ls[0]], b[ls[1]], b[ls[2]]));
+    else if (ls.length === 4) this.steps.push(() => k(b[o], b[ls[0]], b[ls[1]], b[ls[2]], b[ls[3]]));
+    else {
+      const args: FloatArray[] = new Array(ls.length + 1);
+      this.steps.push(() => {
+        args[0] = b[o];
+        for (let i = 0; i < ls.length; i++) args[i + 1] = b[ls[i]];
+        k.apply(null, args as [FloatArray, ...FloatArray[]]);
+      });
     }
   }
 
@@ -246,8 +240,20 @@ export class CpuExecutable<T extends FloatArray> implements Executable<T> {
     return slot;
   }
 
+  /** A buffer on the pool's shared memory (counted like every other allocation). */
+  private allocShared(n: number): T {
+    const v = this.pool!.alloc(n, this.arrays.dtype) as T;
+    this.arrays.count?.();
+    this.shared.push(v);
+    return v;
+  }
+
   dispose(): void {
-    if (!this.disposed) for (const r of this.releases) r();
+    if (!this.disposed) {
+      for (const r of this.releases) r();
+      for (const v of this.shared) this.pool!.free(v);
+      this.shared.length = 0;
+    }
     this.disposed = true;
     this.bufs.length = 0;
   }

@@ -1,31 +1,6 @@
-import type { Graph, Node } from '@saekit/core';
+import { type Graph, isBinaryOp, isElementwiseOp, isUnaryOp, type Node } from '@saekit/core';
 import { BINARY_EXPR, UNARY_EXPR, WHERE_EXPR } from './kernels/elementwise.js';
 import { sameShapeAs } from './shape-util.js';
-
-export function isElementwise(n: Node): boolean {
-  switch (n.op.kind) {
-    case 'neg':
-    case 'exp':
-    case 'log':
-    case 'sqrt':
-    case 'abs':
-    case 'sign':
-    case 'relu':
-    case 'sigmoid':
-    case 'add':
-    case 'sub':
-    case 'mul':
-    case 'div':
-    case 'maximum':
-    case 'greater':
-    case 'greaterEqual':
-    case 'where':
-    case 'broadcastTo':
-      return true;
-    default:
-      return false;
-  }
-}
 
 /** An elementwise node computed as one loop: its expression over its leaf operands. */
 export interface FusedKernel {
@@ -58,11 +33,11 @@ export function planFusion(
       const c = consumer.get(n);
       if (
         c &&
-        isElementwise(n) &&
+        isElementwiseOp(n.op) &&
         n.op.kind !== 'broadcastTo' &&
         uses.get(n) === 1 &&
         !pinned.has(n) &&
-        isElementwise(c) &&
+        isElementwiseOp(c.op) &&
         c.op.kind !== 'broadcastTo' &&
         sameShapeAs(n, c)
       )
@@ -71,7 +46,7 @@ export function planFusion(
   }
   const kernels = new Map<Node, FusedKernel>();
   for (const n of graph.nodes) {
-    if (!isElementwise(n) || fused.has(n)) continue;
+    if (!isElementwiseOp(n.op) || fused.has(n)) continue;
     const leaves: Node[] = [];
     const leafIndex = new Map<Node, number>();
     const expr = (m: Node, root: boolean): string => {
@@ -87,31 +62,11 @@ export function planFusion(
       }
       const a = m.inputs.map((i) => expr(i, false));
       const op = m.op;
-      switch (op.kind) {
-        case 'neg':
-        case 'exp':
-        case 'log':
-        case 'sqrt':
-        case 'abs':
-        case 'sign':
-        case 'relu':
-        case 'sigmoid':
-          return UNARY_EXPR[op.kind](a[0]);
-        case 'add':
-        case 'sub':
-        case 'mul':
-        case 'div':
-        case 'maximum':
-        case 'greater':
-        case 'greaterEqual':
-          return BINARY_EXPR[op.kind](a[0], a[1]);
-        case 'where':
-          return WHERE_EXPR(a[0], a[1], a[2]);
-        case 'broadcastTo':
-          return a[0];
-        default:
-          throw new Error(`unreachable: ${op.kind} is not elementwise`);
-      }
+      if (isUnaryOp(op)) return UNARY_EXPR[op.kind](a[0]);
+      if (isBinaryOp(op)) return BINARY_EXPR[op.kind](a[0], a[1]);
+      if (op.kind === 'where') return WHERE_EXPR(a[0], a[1], a[2]);
+      if (op.kind === 'broadcastTo') return a[0];
+      throw new Error(`unreachable: ${op.kind} is not elementwise`);
     };
     const e = expr(n, true);
     kernels.set(n, { expr: e, leaves });

@@ -1,4 +1,5 @@
 import { Rng } from '@saekit/core';
+import { MATMUL_MODES } from '@saekit/core/testing';
 import { describe, expect, it } from 'vitest';
 import { matmul, matmulScratchBytes } from '../src/kernels/matmul.js';
 
@@ -72,12 +73,6 @@ function check(T: Ctor, m: number, k: number, n: number, transA: boolean, transB
 }
 
 const TYPES: Ctor[] = [Float32Array, Float64Array];
-const TRANS: [boolean, boolean][] = [
-  [false, false],
-  [true, false],
-  [false, true],
-  [true, true],
-];
 
 /** [m, k, n] */
 const SHAPES: [number, number, number][] = [
@@ -118,17 +113,17 @@ describe('matmul', () => {
     describe(T.name, () => {
       for (const [m, k, n] of SHAPES) {
         it(`${m}x${k}x${n}, all transpose combinations`, () => {
-          for (const [ta, tb] of TRANS) check(T, m, k, n, ta, tb);
+          for (const [ta, tb] of MATMUL_MODES) check(T, m, k, n, ta, tb);
         });
       }
       it('seed-model shapes, all transpose combinations', () => {
         for (const [m, k, n] of SEED) {
-          for (const [ta, tb] of TRANS) check(T, m, k, n, ta, tb);
+          for (const [ta, tb] of MATMUL_MODES) check(T, m, k, n, ta, tb);
         }
       });
 
       it('k = 0 gives zeros', () => {
-        for (const [ta, tb] of TRANS) {
+        for (const [ta, tb] of MATMUL_MODES) {
           const out = new T(12).fill(Number.NaN);
           matmul(new T(0), new T(0), out, 3, 4, 0, ta, tb);
           expect([...out]).toEqual(new Array(12).fill(0));
@@ -183,10 +178,10 @@ describe('matmul', () => {
     const out = new Float32Array(m * n);
     const bytes = matmulScratchBytes();
     expect(bytes).toBeGreaterThan(0);
-    for (const [ta, tb] of TRANS) matmul(a, b, out, m, n, k, ta, tb);
+    for (const [ta, tb] of MATMUL_MODES) matmul(a, b, out, m, n, k, ta, tb);
     expect(matmulScratchBytes()).toBe(bytes);
     const before = process.memoryUsage().arrayBuffers;
-    for (let r = 0; r < 20; r++) for (const [ta, tb] of TRANS) matmul(a, b, out, m, n, k, ta, tb);
+    for (let r = 0; r < 20; r++) for (const [ta, tb] of MATMUL_MODES) matmul(a, b, out, m, n, k, ta, tb);
     const grown = process.memoryUsage().arrayBuffers - before;
     expect(matmulScratchBytes()).toBe(bytes);
     // A per-call packing buffer for this shape would be ≥ 400 KB × 80 calls = 32 MB; the bound leaves room

@@ -29,6 +29,7 @@ import {
   transpose,
   where,
 } from '@saekit/core';
+import { BROADCAST_PAIRS, EDGE_SHAPES, MATMUL_MODES, matmulShapes } from '@saekit/core/testing';
 import { describe, expect, it } from 'vitest';
 import { gradCheck, randn, run64 } from './helpers.js';
 
@@ -232,7 +233,6 @@ describe('VJPs against central finite differences in float64', () => {
     for (let i = 0; i < v.length; i++) v[i] = Math.sign(v[i] || 1) * (0.2 + Math.abs(v[i]));
     return v;
   };
-  const shapes: Shape[] = [[7, 13], [1, 1], [5, 1, 3], [13], []];
   const unary: [string, (x: Node) => Node, (s: Shape) => Float64Array][] = [
     ['neg', neg, away],
     ['exp', exp, away],
@@ -244,33 +244,10 @@ describe('VJPs against central finite differences in float64', () => {
     ['sigmoid', sigmoid, away],
   ];
   for (const [name, f, gen] of unary) {
-    it(`${name} on ${shapes.map((s) => `[${s}]`).join(' ')}`, () => {
-      for (const s of shapes) expect(gradCheck(f, [gen(s)], [s])).toBeLessThan(1e-6);
+    it(`${name} on ${EDGE_SHAPES.map((s) => `[${s}]`).join(' ')}`, () => {
+      for (const s of EDGE_SHAPES) expect(gradCheck(f, [gen(s)], [s])).toBeLessThan(1e-6);
     });
   }
-  // Pairs that broadcast on the left, on the right, both ways, with size-1 dims, and odd sizes.
-  const pairs: [Shape, Shape][] = [
-    [
-      [7, 13],
-      [7, 13],
-    ],
-    [[7, 13], [13]],
-    [[13], [7, 13]],
-    [
-      [7, 1],
-      [1, 13],
-    ],
-    [[7, 13], []],
-    [[], [7, 13]],
-    [
-      [1, 1],
-      [3, 1],
-    ],
-    [
-      [5, 1, 3],
-      [4, 3],
-    ],
-  ];
   const binary: [string, (a: Node, b: Node) => Node, (s: Shape) => Float64Array][] = [
     ['add', add, away],
     ['sub', sub, away],
@@ -282,7 +259,7 @@ describe('VJPs against central finite differences in float64', () => {
   ];
   for (const [name, f, gen] of binary) {
     it(`${name} with broadcasting on either side`, () => {
-      for (const [sa, sb] of pairs) {
+      for (const [sa, sb] of BROADCAST_PAIRS) {
         const a = gen(sa);
         let b = gen(sb);
         if (name === 'maximum') b = b.map((v) => v + 0.05); // keep ties out of reach of eps
@@ -305,15 +282,8 @@ describe('VJPs against central finite differences in float64', () => {
     }
   });
   it('matmul in all four transpose modes, odd sizes', () => {
-    for (const [ta, tb] of [
-      [false, false],
-      [true, false],
-      [false, true],
-      [true, true],
-    ]) {
-      const [m, k, n] = [7, 13, 5];
-      const sa: Shape = ta ? [k, m] : [m, k];
-      const sb: Shape = tb ? [n, k] : [k, n];
+    for (const [ta, tb] of MATMUL_MODES) {
+      const [sa, sb] = matmulShapes(7, 13, 5, ta, tb);
       const f = (a: Node, b: Node) => matmul(a, b, { transA: ta, transB: tb });
       expect(gradCheck(f, [away(sa), away(sb)], [sa, sb]), `transA=${ta} transB=${tb}`).toBeLessThan(1e-6);
     }

@@ -1,15 +1,33 @@
 import { buildTrainStep, initParams, Rng, rowWeights, SEED_CONFIG } from '@saekit/core';
 import { describe, expect, it } from 'vitest';
+import { sharedPoolForTests } from '../src/backend.js';
 import { cpuAllocationCount, createCpuBackend } from '../src/index.js';
 import { matmul } from '../src/kernels/matmul.js';
 import { MatmulPool } from '../src/parallel/pool.js';
 
+function sharedChunks(): number {
+  return sharedPoolForTests()?.arena.chunks.length ?? 0;
+}
+
 describe('matmul on worker threads', () => {
+  it('compiling and disposing threaded executables reuses shared memory instead of growing it', () => {
+    const step = buildTrainStep(SEED_CONFIG, 256, { kind: 'adam', lr: 1e-3 });
+    const backend = createCpuBackend({ threads: 2 });
+    const params = initParams(SEED_CONFIG, new Rng(0));
+    const chunksAfter: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      const exe = backend.compileSync(step.graph, { state: step.initialState(params) });
+      exe.dispose();
+      chunksAfter.push(sharedChunks());
+    }
+    expect(chunksAfter[5]).toBe(chunksAfter[0]);
+  });
+
   it('each of the five seed products split over 2 threads equals the single-threaded kernel bit for bit', () => {
     const pool = MatmulPool.create(2)!;
     expect(pool).toBeDefined();
     const rng = new Rng(3);
-    const shared = (n: number) => new Float32Array(new SharedArrayBuffer(n * 4));
+    const shared = (n: number) => pool.alloc(n, 'float32') as Float32Array;
     for (const [m, k, n, ta, tb] of [
       [256, 784, 64, false, false],
       [256, 64, 784, false, false],
@@ -30,7 +48,9 @@ describe('matmul on worker threads', () => {
       matmul(a, b, ref, m, n, k, ta, tb);
       expect(out).toEqual(ref);
       release();
+      for (const v of [a, b, out]) pool.free(v);
     }
+    expect(pool.arena.freeBytes()).toBe(pool.arena.chunks.reduce((s, c) => s + c.byteLength, 0)); // all returned
     pool.close();
   });
 

@@ -1,4 +1,14 @@
-import type { Graph, Node, OpKind } from '@saekit/core';
+import {
+  BINARY_KINDS,
+  type BinaryKind,
+  type Graph,
+  isBinaryOp,
+  isUnaryOp,
+  type Node,
+  type OpKind,
+  UNARY_KINDS,
+  type UnaryKind,
+} from '@saekit/core';
 import { GraphBuilder } from './lower/builder.js';
 import { DynamicBatchError, inferBatchShapes, isBatchDim, type SymShape } from './lower/symbolic.js';
 import { resolveOpset } from './opset.js';
@@ -10,21 +20,8 @@ export { DynamicBatchError } from './lower/symbolic.js';
 export const LOWERED_OPS: ReadonlySet<OpKind> = new Set<OpKind>([
   'input',
   'const',
-  'neg',
-  'exp',
-  'log',
-  'sqrt',
-  'abs',
-  'sign',
-  'relu',
-  'sigmoid',
-  'add',
-  'sub',
-  'mul',
-  'div',
-  'maximum',
-  'greater',
-  'greaterEqual',
+  ...UNARY_KINDS,
+  ...BINARY_KINDS,
   'where',
   'matmul',
   'sum',
@@ -34,7 +31,7 @@ export const LOWERED_OPS: ReadonlySet<OpKind> = new Set<OpKind>([
   'kthLargest',
 ]);
 
-const UNARY_OP: Readonly<Record<string, string>> = {
+const UNARY_OP: Readonly<Record<UnaryKind, string>> = {
   neg: 'Neg',
   exp: 'Exp',
   log: 'Log',
@@ -44,14 +41,20 @@ const UNARY_OP: Readonly<Record<string, string>> = {
   relu: 'Relu',
   sigmoid: 'Sigmoid',
 };
-const BINARY_OP: Readonly<Record<string, string>> = {
+/** Comparisons give an ONNX bool tensor, cast to float (1 or 0). */
+type CompareKind = 'greater' | 'greaterEqual';
+const COMPARE_OP: Readonly<Record<CompareKind, string>> = {
+  greater: 'Greater',
+  greaterEqual: 'GreaterOrEqual',
+};
+const isCompare = (kind: BinaryKind): kind is CompareKind => kind in COMPARE_OP;
+const BINARY_OP: Readonly<Record<Exclude<BinaryKind, CompareKind>, string>> = {
   add: 'Add',
   sub: 'Sub',
   mul: 'Mul',
   div: 'Div',
   maximum: 'Max',
 };
-const COMPARE_OP: Readonly<Record<string, string>> = { greater: 'Greater', greaterEqual: 'GreaterOrEqual' };
 
 export interface LowerOptions {
   /** ONNX opset to target, 17 (default) to 26. The IR version follows from it (see opset.ts). */
@@ -226,42 +229,29 @@ class Lowerer {
     // A Gemm-with-bias add reads its deferred matmul's operands, not the matmul itself.
     const x = fused ? [] : n.inputs.map((i) => this.value(i));
     const out = this.direct.get(n);
+    if (isUnaryOp(op)) return b.op(UNARY_OP[op.kind], x, {}, out);
+    if (isBinaryOp(op)) {
+      if (op.kind === 'add' && fused) {
+        // add(matmul, row bias): one Gemm with the bias as C.
+        const mm = fused.mm;
+        if (mm.op.kind !== 'matmul') throw new Error('unreachable');
+        const attrs: Record<string, number> = {};
+        if (mm.op.transA) attrs.transA = 1;
+        if (mm.op.transB) attrs.transB = 1;
+        return b.op('Gemm', [...mm.inputs.map((i) => this.value(i)), this.value(fused.bias)], attrs, out);
+      }
+      if (isCompare(op.kind)) {
+        const flag = b.op(COMPARE_OP[op.kind], x);
+        this.bools.set(n, flag);
+        return b.op('Cast', [flag], { to: DataType.FLOAT }, out);
+      }
+      return b.op(BINARY_OP[op.kind], x, {}, out);
+    }
     switch (op.kind) {
       case 'input':
         return op.name;
       case 'const':
         return b.floatConst(op.value, n.shape);
-      case 'neg':
-      case 'exp':
-      case 'log':
-      case 'sqrt':
-      case 'abs':
-      case 'sign':
-      case 'relu':
-      case 'sigmoid':
-        return b.op(UNARY_OP[op.kind], x, {}, out);
-      case 'add': {
-        if (fused) {
-          const mm = fused.mm;
-          if (mm.op.kind !== 'matmul') throw new Error('unreachable');
-          const attrs: Record<string, number> = {};
-          if (mm.op.transA) attrs.transA = 1;
-          if (mm.op.transB) attrs.transB = 1;
-          return b.op('Gemm', [...mm.inputs.map((i) => this.value(i)), this.value(fused.bias)], attrs, out);
-        }
-        return b.op(BINARY_OP[op.kind], x, {}, out);
-      }
-      case 'sub':
-      case 'mul':
-      case 'div':
-      case 'maximum':
-        return b.op(BINARY_OP[op.kind], x, {}, out);
-      case 'greater':
-      case 'greaterEqual': {
-        const flag = b.op(COMPARE_OP[op.kind], x);
-        this.bools.set(n, flag);
-        return b.op('Cast', [flag], { to: DataType.FLOAT }, out);
-      }
       case 'where': {
         const cond = n.inputs[0];
         const flag = this.bools.get(cond) ?? b.op('Not', [b.op('Equal', [x[0], b.floatConst([0], [])])]);

@@ -27,6 +27,13 @@ import {
   transpose,
   where,
 } from '@saekit/core';
+import {
+  BROADCAST_PAIRS,
+  EDGE_SHAPES,
+  MATMUL_MODES,
+  matmulShapes,
+  PERMUTATIONS_3D,
+} from '@saekit/core/testing';
 import { describe, expect, it } from 'vitest';
 import { buildModel, encodeModel, lowerGraph, MAX_OPSET, SUPPORTED_OPSETS } from '../src/index.js';
 import { ort } from '../src/ort.js';
@@ -64,35 +71,6 @@ const positive = (s: Shape) => randn(r, s, 0.3, 1.5).map(Math.abs);
 /** Small integers: many exact ties for the comparisons and maximum. */
 const ints = (s: Shape) => randn(r, s, 1.5).map(Math.round);
 
-const SHAPES: Shape[] = [[7, 13], [1, 1], [5, 1, 3], [13], []];
-/** Broadcasting on the left, on the right, both ways, size-1 dims, scalars, odd sizes. */
-const PAIRS: [Shape, Shape][] = [
-  [
-    [7, 13],
-    [7, 13],
-  ],
-  [[7, 13], [13]],
-  [[13], [7, 13]],
-  [
-    [7, 1],
-    [1, 13],
-  ],
-  [[7, 13], []],
-  [[], [7, 13]],
-  [
-    [1, 1],
-    [3, 1],
-  ],
-  [
-    [5, 1, 3],
-    [4, 3],
-  ],
-  [
-    [2, 1, 4, 1],
-    [3, 1, 5],
-  ],
-];
-
 for (const opset of [17, MAX_OPSET]) {
   describe(`every primitive on ONNX Runtime agrees with the CPU backend (opset ${opset})`, () => {
     const unary: [string, (x: Node) => Node, (s: Shape) => Float32Array][] = [
@@ -106,8 +84,8 @@ for (const opset of [17, MAX_OPSET]) {
       ['sigmoid', (x) => sigmoid(mul(x, 4)), normal],
     ];
     for (const [name, f, gen] of unary) {
-      it(`${name} on ${SHAPES.map((s) => `[${s}]`).join(' ')}`, async () => {
-        for (const s of SHAPES) await check(f, [[s, gen(s)]], opset);
+      it(`${name} on ${EDGE_SHAPES.map((s) => `[${s}]`).join(' ')}`, async () => {
+        for (const s of EDGE_SHAPES) await check(f, [[s, gen(s)]], opset);
       });
     }
 
@@ -122,7 +100,7 @@ for (const opset of [17, MAX_OPSET]) {
     ];
     for (const [name, f, gen] of binary) {
       it(`${name} with broadcasting on either side`, async () => {
-        for (const [sa, sb] of PAIRS)
+        for (const [sa, sb] of BROADCAST_PAIRS)
           await check(
             f,
             [
@@ -168,15 +146,8 @@ for (const opset of [17, MAX_OPSET]) {
     });
 
     it('matmul in all four transpose modes, odd sizes, and 1x1', async () => {
-      const [m, k, n] = [7, 13, 5];
-      for (const [ta, tb] of [
-        [false, false],
-        [true, false],
-        [false, true],
-        [true, true],
-      ]) {
-        const sa: Shape = ta ? [k, m] : [m, k];
-        const sb: Shape = tb ? [n, k] : [k, n];
+      for (const [ta, tb] of MATMUL_MODES) {
+        const [sa, sb] = matmulShapes(7, 13, 5, ta, tb);
         await check(
           (a, b) => matmul(a, b, { transA: ta, transB: tb }),
           [
@@ -225,14 +196,7 @@ for (const opset of [17, MAX_OPSET]) {
     it('transpose 2-D and every 3-D permutation', async () => {
       await check((x) => transpose(x), [[[7, 13], normal([7, 13])]], opset);
       const s: Shape = [2, 3, 5];
-      for (const perm of [
-        [0, 1, 2],
-        [0, 2, 1],
-        [1, 0, 2],
-        [1, 2, 0],
-        [2, 0, 1],
-        [2, 1, 0],
-      ]) {
+      for (const perm of PERMUTATIONS_3D) {
         await check((x) => transpose(x, perm), [[s, normal(s)]], opset);
       }
     });

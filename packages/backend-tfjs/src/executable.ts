@@ -3,6 +3,8 @@ import {
   type Executable,
   formatShape,
   type Graph,
+  isBinaryOp,
+  isUnaryOp,
   type Node,
   planInputs,
   UnsupportedOpError,
@@ -84,28 +86,15 @@ export class TfjsExecutable implements Executable<Float32Array> {
   private stepFor(n: Node, index: ReadonlyMap<Node, number>, traits: EngineTraits): Step {
     const [a, b, c] = n.inputs.map((x) => index.get(x)!);
     const op = n.op;
+    if (isUnaryOp(op)) {
+      const f = unaryOp(op.kind, traits);
+      return (v) => f(v[a]);
+    }
+    if (isBinaryOp(op)) {
+      const f = binaryOp(op.kind, n.shape, traits);
+      return (v) => f(v[a], v[b]);
+    }
     switch (op.kind) {
-      case 'neg':
-      case 'exp':
-      case 'log':
-      case 'sqrt':
-      case 'abs':
-      case 'sign':
-      case 'relu':
-      case 'sigmoid': {
-        const f = unaryOp(op.kind, traits);
-        return (v) => f(v[a]);
-      }
-      case 'add':
-      case 'sub':
-      case 'mul':
-      case 'div':
-      case 'maximum':
-      case 'greater':
-      case 'greaterEqual': {
-        const f = binaryOp(op.kind, n.shape, traits);
-        return (v) => f(v[a], v[b]);
-      }
       case 'where': {
         const f = whereOp(n.shape, traits);
         return (v) => f(v[a], v[b], v[c]);

@@ -25,7 +25,14 @@ import {
   transpose,
   where,
 } from '@saekit/core';
-import { formatComparisons } from '@saekit/core/testing';
+import {
+  BROADCAST_PAIRS,
+  EDGE_SHAPES,
+  formatComparisons,
+  MATMUL_MODES,
+  matmulShapes,
+  PERMUTATIONS_3D,
+} from '@saekit/core/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { TfjsBackend } from '../src/index.js';
 import { type Agreement, agree, ENGINES, randn, specialMismatches, TOL, tfjsBackend } from './helpers.js';
@@ -63,33 +70,6 @@ const SPECIAL = Float32Array.from([
   1e-40,
 ]);
 
-const BINARY_PAIRS: [Shape, Shape][] = [
-  [
-    [7, 13],
-    [7, 13],
-  ],
-  [[7, 13], [13]],
-  [[13], [7, 13]],
-  [
-    [7, 1],
-    [1, 13],
-  ],
-  [[7, 13], []],
-  [[], [7, 13]],
-  [
-    [1, 1],
-    [3, 1],
-  ],
-  [
-    [5, 1, 3],
-    [4, 3],
-  ],
-  [
-    [2, 1, 3],
-    [2, 4, 1],
-  ],
-];
-
 for (const engine of ENGINES) {
   describe(`tfjs-${engine} forward agrees with the CPU backend`, () => {
     let be: TfjsBackend;
@@ -111,9 +91,8 @@ for (const engine of ENGINES) {
       ['sigmoid', sigmoid, (r, s) => randn(r, s, 4)],
     ];
     for (const [name, f, gen] of unary) {
-      it(`${name} on random [7,13], [1,1], [5,1,3], []`, async () => {
-        for (const s of [[7, 13], [1, 1], [5, 1, 3], []] as Shape[])
-          pass(await agree(be, f, [[s, gen(rng, s)]]));
+      it(`${name} on random ${EDGE_SHAPES.map((s) => `[${s}]`).join(', ')}`, async () => {
+        for (const s of EDGE_SHAPES) pass(await agree(be, f, [[s, gen(rng, s)]]));
       });
       it(`${name} on NaN, ±Inf, ±0 and extremes`, async () => {
         const r = await agree(be, f, [[[SPECIAL.length], SPECIAL]]);
@@ -137,7 +116,7 @@ for (const engine of ENGINES) {
     ];
     for (const [name, f, genA, genB = genA] of binary) {
       it(`${name} with broadcasting on either side and size-1 dims`, async () => {
-        for (const [sa, sb] of BINARY_PAIRS)
+        for (const [sa, sb] of BROADCAST_PAIRS)
           pass(
             await agree(be, f, [
               [sa, genA(rng, sa)],
@@ -190,14 +169,8 @@ for (const engine of ENGINES) {
 
     it('matmul in all four transpose modes, 7x13x5, and 1x1x3', async () => {
       const [m, k, n] = [7, 13, 5];
-      for (const [transA, transB] of [
-        [false, false],
-        [true, false],
-        [false, true],
-        [true, true],
-      ]) {
-        const sa: Shape = transA ? [k, m] : [m, k];
-        const sb: Shape = transB ? [n, k] : [k, n];
+      for (const [transA, transB] of MATMUL_MODES) {
+        const [sa, sb] = matmulShapes(m, k, n, transA, transB);
         const r = await agree(
           be,
           (a, b) => matmul(a, b, { transA, transB }),
@@ -258,14 +231,7 @@ for (const engine of ENGINES) {
     it('transpose 2-D and every 3-D permutation', async () => {
       pass(await agree(be, (x) => transpose(x), [[[7, 13], randn(rng, [7, 13])]]));
       const x = randn(rng, [2, 3, 4]);
-      for (const perm of [
-        [0, 1, 2],
-        [0, 2, 1],
-        [1, 0, 2],
-        [1, 2, 0],
-        [2, 0, 1],
-        [2, 1, 0],
-      ]) {
+      for (const perm of PERMUTATIONS_3D) {
         const r = await agree(be, (v) => transpose(v, perm), [[[2, 3, 4], x]], TOL, `transpose [${perm}]`);
         expect(r.shape).toEqual(perm.map((a) => [2, 3, 4][a]));
         pass(r);

@@ -4,6 +4,9 @@ export { Graph, type GraphSpec } from './graph/graph.js';
 export {
   BINARY_KINDS,
   type BinaryKind,
+  isBinaryOp,
+  isElementwiseOp,
+  isUnaryOp,
   Node,
   type Op,
   type Operand,
@@ -53,7 +56,7 @@ export {
   rowWeights,
   type TrainStep,
 } from './nn/graphs.js';
-export { type ForwardBatch, forwardDataset, streamForward } from './nn/inference.js';
+export { type ForwardBatch, ForwardRunner, forwardDataset, streamForward } from './nn/inference.js';
 export { klSparsity, type LossParts, l1Sparsity, meanActivation, mseLoss, saeLoss } from './nn/losses.js';
 export { evaluate, klDivergence, mmcs, type SaeMetrics } from './nn/metrics.js';
 export { decode, encode, type Forward, forward, type ParamNodes, paramInputs } from './nn/model.js';

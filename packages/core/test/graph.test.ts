@@ -1,5 +1,22 @@
 import { describe, expect, it } from 'vitest';
-import { add, Graph, grad, input, matmul, mul, relu, ShapeError, sum, topoSort } from '../src/index.js';
+import {
+  add,
+  BINARY_KINDS,
+  Graph,
+  grad,
+  input,
+  isBinaryOp,
+  isElementwiseOp,
+  isUnaryOp,
+  matmul,
+  mul,
+  type Op,
+  relu,
+  ShapeError,
+  sum,
+  topoSort,
+  UNARY_KINDS,
+} from '../src/index.js';
 
 describe('Graph', () => {
   it('collects reachable nodes in topological order and names its inputs', () => {
@@ -52,5 +69,27 @@ describe('grad', () => {
     const [gw] = grad(y, [w]);
     const kinds = Graph.from({ outputs: { gw } }).opCounts();
     expect(kinds.matmul).toBe(1); // only xᵀ·g; the gradient into x is never reachable
+  });
+});
+
+describe('op kind guards', () => {
+  it('tell unary, binary and elementwise ops apart', () => {
+    const ops: Op[] = [
+      ...UNARY_KINDS.map((kind) => ({ kind })),
+      ...BINARY_KINDS.map((kind) => ({ kind })),
+      { kind: 'where' },
+      { kind: 'broadcastTo' },
+      { kind: 'input', name: 'x' },
+      { kind: 'const', value: new Float64Array(1) },
+      { kind: 'matmul', transA: false, transB: false },
+      { kind: 'sum', axes: [0], keepDims: false },
+      { kind: 'reshape' },
+      { kind: 'transpose', perm: [1, 0] },
+      { kind: 'kthLargest', k: 1 },
+    ];
+    const kinds = (f: (op: Op) => boolean) => ops.filter(f).map((op) => op.kind);
+    expect(kinds(isUnaryOp)).toEqual(UNARY_KINDS);
+    expect(kinds(isBinaryOp)).toEqual(BINARY_KINDS);
+    expect(kinds(isElementwiseOp)).toEqual([...UNARY_KINDS, ...BINARY_KINDS, 'where', 'broadcastTo']);
   });
 });

@@ -30,6 +30,13 @@ import {
   where,
 } from '@saekit/core';
 import {
+  BROADCAST_PAIRS,
+  EDGE_SHAPES,
+  MATMUL_MODES,
+  matmulShapes,
+  PERMUTATIONS_3D,
+} from '@saekit/core/testing';
+import {
   awayFromZero,
   type Gen,
   ints,
@@ -45,32 +52,12 @@ import { MAGNITUDE_TOLERANCE } from '../tolerances.js';
 import type { ConformanceCase } from '../types.js';
 import { forwardCase, type PrimitiveSpec } from './primitive-spec.js';
 
-// Shapes chosen to hit edge cases of kernels: scalars, size-1 dims, and sizes that are no multiple
-// of any block or vector width (7, 13, 33, 65, 129 are odd; 33 and 65 are one past a power of 2).
-export const UNARY_SHAPES: readonly Shape[] = [[], [1, 1], [7, 13], [3, 1, 5], [33, 65]];
+/** core's edge shapes, and a larger odd size (33 and 65 are one past a power of 2). */
+export const UNARY_SHAPES: readonly Shape[] = [...EDGE_SHAPES, [33, 65]];
 
-/** Broadcasting on either side, on both sides at once, against scalars, across ranks. */
+/** core's broadcasting pairs, and column and row broadcasts at the larger odd size. */
 export const BINARY_SHAPES: readonly (readonly [Shape, Shape])[] = [
-  [
-    [7, 13],
-    [7, 13],
-  ],
-  [[7, 13], [13]],
-  [[13], [7, 13]],
-  [
-    [7, 1],
-    [1, 13],
-  ],
-  [[7, 13], []],
-  [[], [7, 13]],
-  [
-    [3, 1, 5],
-    [4, 5],
-  ],
-  [
-    [1, 1],
-    [1, 1],
-  ],
+  ...BROADCAST_PAIRS,
   [
     [33, 65],
     [33, 1],
@@ -290,24 +277,6 @@ function nonFiniteSpecs(): PrimitiveSpec[] {
   ];
 }
 
-/** Stored operand shapes for op(a) [m, k] · op(b) [k, n]. */
-export function matmulShapes(
-  m: number,
-  k: number,
-  n: number,
-  transA: boolean,
-  transB: boolean,
-): [Shape, Shape] {
-  return [transA ? [k, m] : [m, k], transB ? [n, k] : [k, n]];
-}
-
-export const MATMUL_MODES: readonly (readonly [boolean, boolean])[] = [
-  [false, false],
-  [true, false],
-  [false, true],
-  [true, true],
-];
-
 export function matmulName(m: number, k: number, n: number, transA: boolean, transB: boolean): string {
   const [sa, sb] = matmulShapes(m, k, n, transA, transB);
   const mode = [transA ? 'transA' : '', transB ? 'transB' : ''].filter(Boolean).join(' ');
@@ -400,15 +369,7 @@ function sumSpecs(): PrimitiveSpec[] {
 
 function shapeOpSpecs(): PrimitiveSpec[] {
   const out: PrimitiveSpec[] = [];
-  const perms3 = [
-    [0, 1, 2],
-    [0, 2, 1],
-    [1, 0, 2],
-    [1, 2, 0],
-    [2, 0, 1],
-    [2, 1, 0],
-  ];
-  for (const perm of perms3) {
+  for (const perm of PERMUTATIONS_3D) {
     out.push({
       name: `transpose 3x4x5 perm [${perm.join(',')}]`,
       inputs: [{ name: 'x', shape: [3, 4, 5], gen: normal() }],

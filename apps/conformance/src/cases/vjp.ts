@@ -13,39 +13,16 @@ import {
   UNARY_KINDS,
   where,
 } from '@saekit/core';
+import { BROADCAST_PAIRS, EDGE_SHAPES, MATMUL_MODES } from '@saekit/core/testing';
 import { ints, mask, normal, shapeName, uniform } from '../inputs.js';
 import type { ConformanceCase } from '../types.js';
 import { type PrimitiveSpec, vjpCase } from './primitive-spec.js';
-import {
-  BINARY_OPS,
-  BINARY_SYMBOL,
-  binaryGens,
-  MATMUL_MODES,
-  matmulSpec,
-  UNARY_DOMAIN,
-  UNARY_OPS,
-} from './primitives.js';
+import { BINARY_OPS, BINARY_SYMBOL, binaryGens, matmulSpec, UNARY_DOMAIN, UNARY_OPS } from './primitives.js';
 
 // The differentiable primitives. Not here: sign, greater, greaterEqual and kthLargest, whose
 // VJP is "no gradient" (they appear inside the topk mask case, which checks exactly that).
 
 const VJP_BINARY: readonly BinaryKind[] = ['add', 'sub', 'mul', 'div', 'maximum'];
-const VJP_BINARY_SHAPES: readonly (readonly [Shape, Shape])[] = [
-  [
-    [7, 13],
-    [7, 13],
-  ],
-  [[7, 13], [13]],
-  [
-    [7, 1],
-    [1, 13],
-  ],
-  [
-    [3, 1, 5],
-    [4, 5],
-  ],
-  [[], [7, 13]],
-];
 
 function unaryVjps(): PrimitiveSpec[] {
   const out: PrimitiveSpec[] = [];
@@ -54,7 +31,7 @@ function unaryVjps(): PrimitiveSpec[] {
     // log and sqrt: away from 0, where the gradient 1/x or 1/(2 sqrt x) blows up.
     const gen = kind === 'log' || kind === 'sqrt' ? uniform(0.1, 10) : UNARY_DOMAIN[kind];
     const f = UNARY_OPS[kind];
-    for (const shape of [[7, 13], [3, 1, 5], []] as Shape[]) {
+    for (const shape of EDGE_SHAPES) {
       out.push({
         name: `${kind} ${shapeName(shape)}`,
         inputs: [{ name: 'x', shape, gen }],
@@ -70,7 +47,7 @@ function binaryVjps(): PrimitiveSpec[] {
   for (const kind of VJP_BINARY) {
     const f = BINARY_OPS[kind];
     const [ga, gb] = binaryGens(kind);
-    for (const [sa, sb] of VJP_BINARY_SHAPES) {
+    for (const [sa, sb] of BROADCAST_PAIRS) {
       out.push({
         name: `${kind} ${shapeName(sa)} ${BINARY_SYMBOL[kind]} ${shapeName(sb)}`,
         inputs: [

@@ -1,6 +1,7 @@
 import type { FloatArray } from '@saekit/core';
 import { matmul } from '../kernels/matmul.js';
-import { CTRL, CTRL_INTS, EXIT_TASK, type MatmulTask } from './protocol.js';
+import { SharedArena } from './arena.js';
+import { CTRL, CTRL_INTS, EXIT_TASK, type MatmulTask, type SharedRef } from './protocol.js';
 
 type WorkerThreads = typeof import('node:worker_threads');
 type Os = typeof import('node:os');
@@ -31,8 +32,28 @@ interface PoolWorker {
 export class MatmulPool {
   private readonly workers: PoolWorker[] = [];
   private nextTask = 1;
+  /** Where every buffer a worker touches lives; each chunk is sent to the workers once. */
+  readonly arena = new SharedArena((chunk, buffer) => {
+    for (const w of this.workers) w.port.postMessage({ chunk, buffer });
+  });
 
   private constructor(readonly threads: number) {}
+
+  /** A zeroed array on the pool's shared memory; give it back with `free`. */
+  alloc(n: number, dtype: 'float32' | 'float64'): Float32Array | Float64Array {
+    return dtype === 'float32'
+      ? this.arena.alloc(n, (b, o, len) => new Float32Array(b, o, len), 4)
+      : this.arena.alloc(n, (b, o, len) => new Float64Array(b, o, len), 8);
+  }
+
+  free(v: Float32Array | Float64Array): void {
+    this.arena.release(v);
+  }
+
+  private ref(v: FloatArray): SharedRef {
+    const r = this.arena.rangeOf(v);
+    return { chunk: r.chunk, offset: r.offset, length: v.length };
+  }
 
   /** A pool of `threads` (>= 2) threads, or undefined when worker threads are unavailable. */
   static create(threads: number): MatmulPool | undefined {
@@ -59,7 +80,7 @@ export class MatmulPool {
 
   /**
    * Prepares out = op(a)·op(b) to run split by rows over the pool; the returned function runs it.
-   * a, b, out must live in SharedArrayBuffers and stay the same arrays for the task's lifetime.
+   * a, b, out must come from `alloc` and stay the same arrays for the task's lifetime.
    */
   plan(
     a: FloatArray,
@@ -89,9 +110,9 @@ export class MatmulPool {
         transB,
         rowStart,
         rowEnd,
-        a: a.buffer as SharedArrayBuffer,
-        b: b.buffer as SharedArrayBuffer,
-        out: out.buffer as SharedArrayBuffer,
+        a: this.ref(a),
+        b: this.ref(b),
+        out: this.ref(out),
       };
       this.workers[w].port.postMessage(task);
       ids.push(task.id);

@@ -6,16 +6,29 @@
  */
 export const CTRL = { GEN: 0, TASK: 1, DONE: 2, ERROR: 3 } as const;
 export const CTRL_INTS = 4;
+/** Messages on a worker's port, besides tasks. */
+export type PoolMessage =
+  | MatmulTask
+  | { readonly release: number[] }
+  | { readonly chunk: number; readonly buffer: SharedArrayBuffer };
+
 /** TASK value that asks a worker to exit. */
 export const EXIT_TASK = -1;
 
-/** A row range of one matmul, with its operands in shared memory. */
+/** An operand: `length` elements at byte `offset` of shared chunk `chunk`. */
+export interface SharedRef {
+  readonly chunk: number;
+  readonly offset: number;
+  readonly length: number;
+}
+
+/** A row range of one matmul, with its operands in the pool's shared chunks. */
 export interface MatmulTask {
   readonly id: number;
   readonly dtype: 'float32' | 'float64';
-  readonly a: SharedArrayBuffer;
-  readonly b: SharedArrayBuffer;
-  readonly out: SharedArrayBuffer;
+  readonly a: SharedRef;
+  readonly b: SharedRef;
+  readonly out: SharedRef;
   readonly m: number;
   readonly n: number;
   readonly k: number;

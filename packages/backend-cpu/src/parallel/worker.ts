@@ -2,7 +2,7 @@
 import { type MessagePort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import type { FloatArray } from '@saekit/core';
 import { matmul } from '../kernels/matmul.js';
-import { CTRL, EXIT_TASK, type MatmulTask } from './protocol.js';
+import { CTRL, EXIT_TASK, type MatmulTask, type PoolMessage, type SharedRef } from './protocol.js';
 
 interface Bound {
   readonly t: MatmulTask;
@@ -14,14 +14,18 @@ interface Bound {
 const { ctrl: ctrlBuf, port } = workerData as { ctrl: SharedArrayBuffer; port: MessagePort };
 const ctrl = new Int32Array(ctrlBuf);
 const tasks = new Map<number, Bound>();
+const chunks: SharedArrayBuffer[] = [];
 
-const view = (sab: SharedArrayBuffer, dtype: MatmulTask['dtype']): FloatArray =>
-  dtype === 'float32' ? new Float32Array(sab) : new Float64Array(sab);
+const view = (r: SharedRef, dtype: MatmulTask['dtype']): FloatArray =>
+  dtype === 'float32'
+    ? new Float32Array(chunks[r.chunk], r.offset, r.length)
+    : new Float64Array(chunks[r.chunk], r.offset, r.length);
 
 function drain(): void {
   for (let msg = receiveMessageOnPort(port); msg; msg = receiveMessageOnPort(port)) {
-    const m = msg.message as MatmulTask | { release: number[] };
+    const m = msg.message as PoolMessage;
     if ('release' in m) for (const id of m.release) tasks.delete(id);
+    else if ('buffer' in m) chunks[m.chunk] = m.buffer;
     else tasks.set(m.id, { t: m, a: view(m.a, m.dtype), b: view(m.b, m.dtype), out: view(m.out, m.dtype) });
   }
 }

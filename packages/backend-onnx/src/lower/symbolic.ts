@@ -1,4 +1,4 @@
-import { formatShape, type Graph, type Node } from '@saekit/core';
+import { formatShape, type Graph, isBinaryOp, isUnaryOp, type Node } from '@saekit/core';
 
 /**
  * Shapes with a symbolic batch: a dimension is a fixed size, or `times` × the batch size B (B is
@@ -59,6 +59,8 @@ function inferNode(
 ): SymShape {
   const op = n.op;
   const ins = n.inputs.map(shapeOf);
+  if (isUnaryOp(op)) return ins[0];
+  if (isBinaryOp(op) || op.kind === 'where') return broadcast(n, ins);
   switch (op.kind) {
     case 'input':
       if (!dynamic.has(op.name)) return n.shape;
@@ -70,24 +72,6 @@ function inferNode(
       return [{ times: 1 }, ...n.shape.slice(1)];
     case 'const':
       return n.shape;
-    case 'neg':
-    case 'exp':
-    case 'log':
-    case 'sqrt':
-    case 'abs':
-    case 'sign':
-    case 'relu':
-    case 'sigmoid':
-      return ins[0];
-    case 'add':
-    case 'sub':
-    case 'mul':
-    case 'div':
-    case 'maximum':
-    case 'greater':
-    case 'greaterEqual':
-    case 'where':
-      return broadcast(n, ins);
     case 'broadcastTo':
       return broadcastTarget(n, ins[0], batch);
     case 'matmul': {

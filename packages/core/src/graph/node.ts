@@ -44,6 +44,33 @@ export const BINARY_KINDS: readonly BinaryKind[] = [
   'greaterEqual',
 ];
 
+const UNARY_SET: ReadonlySet<OpKind> = new Set<OpKind>(UNARY_KINDS);
+const BINARY_SET: ReadonlySet<OpKind> = new Set<OpKind>(BINARY_KINDS);
+const ELEMENTWISE_SET: ReadonlySet<OpKind> = new Set<OpKind>([
+  ...UNARY_KINDS,
+  ...BINARY_KINDS,
+  'where',
+  'broadcastTo',
+]);
+
+/**
+ * The ops of one operand. A type guard: inside, `op.kind` is a UnaryKind; after it, a switch on
+ * the other kinds still checks that it is exhaustive.
+ */
+export const isUnaryOp = (op: Op): op is Extract<Op, { kind: UnaryKind }> => UNARY_SET.has(op.kind);
+
+/** The ops of two operands (NumPy broadcasting), as a type guard like `isUnaryOp`. */
+export const isBinaryOp = (op: Op): op is Extract<Op, { kind: BinaryKind }> => BINARY_SET.has(op.kind);
+
+/**
+ * The ops whose every output element depends only on the operands' elements at the same
+ * (broadcast) position: unary, binary, `where`, and `broadcastTo` (a broadcast copy).
+ */
+export const isElementwiseOp = (
+  op: Op,
+): op is Extract<Op, { kind: UnaryKind | BinaryKind | 'where' | 'broadcastTo' }> =>
+  ELEMENTWISE_SET.has(op.kind);
+
 let nextId = 0;
 
 /** One immutable node of the graph: an op, its operands and its (inferred) shape. */

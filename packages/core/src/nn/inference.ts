@@ -1,7 +1,7 @@
-import type { Backend } from '../backend.js';
+import type { Backend, Executable } from '../backend.js';
 import type { SaeConfig } from './config.js';
 import { buildForwardGraph } from './graphs.js';
-import type { SaeParams } from './params.js';
+import { PARAM_NAMES, type SaeParams } from './params.js';
 
 /** Rows of a batch as the model computed them; valid until the next batch. */
 export interface ForwardBatch {
@@ -14,9 +14,56 @@ export interface ForwardBatch {
 }
 
 /**
- * Runs the model over `n` examples in batches of one compiled size; the last partial batch is
- * zero-padded, and `rows` says how many rows are real. The parameters stay on the backend.
+ * The forward pass compiled once for batches of one size, parameters resident on the backend:
+ * run it over any number of examples, swap in new parameters between runs (the trainer evaluates
+ * every epoch with one of these).
  */
+export class ForwardRunner {
+  private readonly xb: Float32Array;
+
+  private constructor(
+    readonly config: SaeConfig,
+    readonly batchSize: number,
+    private readonly exe: Executable,
+  ) {
+    this.xb = new Float32Array(batchSize * config.inputDim);
+  }
+
+  static async create(
+    backend: Backend,
+    config: SaeConfig,
+    params: SaeParams,
+    batchSize = 1000,
+  ): Promise<ForwardRunner> {
+    const exe = await backend.compile(buildForwardGraph(config, batchSize), { state: { ...params } });
+    return new ForwardRunner(config, batchSize, exe);
+  }
+
+  setParams(params: SaeParams): void {
+    for (const name of PARAM_NAMES) this.exe.writeState(name, params[name]);
+  }
+
+  /** Calls `onBatch` for each batch of `x` ([n, inputDim]); the last one is zero-padded. */
+  async stream(x: Float32Array, n: number, onBatch: (b: ForwardBatch) => void): Promise<void> {
+    const D = this.config.inputDim;
+    const B = this.batchSize;
+    if (x.length !== n * D)
+      throw new RangeError(`forward: ${x.length} values are not ${n} examples of ${D} features`);
+    for (let start = 0; start < n; start += B) {
+      const rows = Math.min(B, n - start);
+      this.xb.set(x.subarray(start * D, (start + rows) * D));
+      if (rows < B) this.xb.fill(0, rows * D);
+      const out = await this.exe.run({ x: this.xb });
+      onBatch({ x: this.xb, hidden: out.hidden, recon: out.recon, start, rows });
+    }
+  }
+
+  dispose(): void {
+    this.exe.dispose();
+  }
+}
+
+/** One pass of the model over `n` examples: compiles, runs, disposes. */
 export async function streamForward(
   backend: Backend,
   config: SaeConfig,
@@ -26,23 +73,15 @@ export async function streamForward(
   onBatch: (b: ForwardBatch) => void,
   batchSize = 1000,
 ): Promise<void> {
-  const D = config.inputDim;
-  if (x.length !== n * D)
-    throw new RangeError(`forward: ${x.length} values are not ${n} examples of ${D} features`);
+  if (x.length !== n * config.inputDim) {
+    throw new RangeError(`forward: ${x.length} values are not ${n} examples of ${config.inputDim} features`);
+  }
   if (n === 0) return;
-  const B = Math.min(batchSize, n);
-  const exe = await backend.compile(buildForwardGraph(config, B), { state: { ...params } });
+  const runner = await ForwardRunner.create(backend, config, params, Math.min(batchSize, n));
   try {
-    const xb = new Float32Array(B * D);
-    for (let start = 0; start < n; start += B) {
-      const rows = Math.min(B, n - start);
-      xb.set(x.subarray(start * D, (start + rows) * D));
-      if (rows < B) xb.fill(0, rows * D);
-      const out = await exe.run({ x: xb });
-      onBatch({ x: xb, hidden: out.hidden, recon: out.recon, start, rows });
-    }
+    await runner.stream(x, n, onBatch);
   } finally {
-    exe.dispose();
+    runner.dispose();
   }
 }
 

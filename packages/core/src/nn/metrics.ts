@@ -1,7 +1,7 @@
 import type { Backend } from '../backend.js';
 import type { SaeConfig } from './config.js';
 import type { Dataset } from './dataset.js';
-import { type ForwardBatch, streamForward } from './inference.js';
+import { type ForwardBatch, type ForwardRunner, streamForward } from './inference.js';
 import type { SaeParams } from './params.js';
 
 /** What a trained SAE does on a dataset. */
@@ -42,7 +42,7 @@ export async function evaluate(
   config: SaeConfig,
   params: SaeParams,
   data: Dataset,
-  opts: { batchSize?: number } = {},
+  opts: { batchSize?: number; runner?: ForwardRunner } = {},
 ): Promise<SaeMetrics> {
   const D = config.inputDim;
   const H = config.hiddenDim;
@@ -79,7 +79,10 @@ export async function evaluate(
       }
     }
   };
-  await streamForward(backend, config, params, data.x, data.n, onBatch, opts.batchSize);
+  if (opts.runner) {
+    opts.runner.setParams(params);
+    await opts.runner.stream(data.x, data.n, onBatch);
+  } else await streamForward(backend, config, params, data.x, data.n, onBatch, opts.batchSize);
   const n = data.n;
   const meanActivation = Array.from(sumAct, (s) => s / n);
   const mse = sse / (n * D);

@@ -3,6 +3,7 @@ import { Rng } from '../rng.js';
 import { type SaeConfig, validateConfig } from './config.js';
 import type { Dataset, DatasetSplits } from './dataset.js';
 import { buildTrainStep, rowWeights } from './graphs.js';
+import { ForwardRunner } from './inference.js';
 import { evaluate, type SaeMetrics } from './metrics.js';
 import { type OptimizerConfig, validateOptimizer } from './optim.js';
 import { checkParams, initParams, PARAM_NAMES, type SaeParams } from './params.js';
@@ -107,7 +108,12 @@ export async function train(
     secondsPerEpoch: [],
   };
   const emit = options.onEvent ?? (() => {});
+  // The test set is evaluated every epoch with one compiled forward pass, parameters swapped in.
+  const evalBatch = Math.min(options.evalBatchSize ?? 1000, Math.max(test.n, 1));
+  let runner: ForwardRunner | undefined;
+  const evalTest = (params: SaeParams) => evaluate(backend, config, params, test, { runner });
   try {
+    if (test.n > 0) runner = await ForwardRunner.create(backend, config, start, evalBatch);
     const stepsPerEpoch = Math.ceil(tr.n / batch);
     emit({ type: 'start', epochs, stepsPerEpoch, examples: tr.n, backend: backend.name });
     const x = new Float32Array(batch * D);
@@ -143,7 +149,7 @@ export async function train(
           return {
             params,
             history,
-            test: await evaluate(backend, config, params, test, { batchSize: options.evalBatchSize }),
+            test: await evalTest(params),
             completed: false,
           };
         }
@@ -152,20 +158,18 @@ export async function train(
       history.trainLossPerEpoch.push(lossSum / tr.n);
       history.secondsPerEpoch.push(seconds);
       if ((options.evalEveryEpoch ?? true) || epoch === epochs) {
-        lastTest = await evaluate(backend, config, await readParams(exe), test, {
-          batchSize: options.evalBatchSize,
-        });
+        lastTest = await evalTest(await readParams(exe));
         history.testLossPerEpoch.push(lastTest.total);
         history.testMsePerEpoch.push(lastTest.mse);
       }
       emit({ type: 'epoch', epoch, trainLoss: lossSum / tr.n, seconds, test: lastTest });
     }
     const params = await readParams(exe);
-    const finalTest =
-      lastTest ?? (await evaluate(backend, config, params, test, { batchSize: options.evalBatchSize }));
+    const finalTest = lastTest ?? (await evalTest(params));
     return { params, history, test: finalTest, completed: true };
   } finally {
     exe.dispose();
+    runner?.dispose();
   }
 }
 
