@@ -86,6 +86,24 @@ describe('saekit train', () => {
     expect(existsSync(join(out, 'sae_weights.safetensors'))).toBe(true);
     const m = JSON.parse(await readFile(join(out, 'metrics.json'), 'utf8'));
     expect(m.diverged).toMatchObject({ epoch: 1, step: 1 });
+    expect(r.stderr).toMatch(/try --kl-clamp/);
+    // The same data trains with the capped KL.
+    const ok = saekit(
+      'train',
+      '--dataset',
+      dir,
+      '--epochs',
+      '2',
+      '--batch-size',
+      '8',
+      '--kl-clamp',
+      '--no-report',
+      '--out',
+      join(out, 'clamped'),
+    );
+    expect(ok.code, ok.stderr).toBe(0);
+    const cfg = JSON.parse(await readFile(join(out, 'clamped', 'cfg.json'), 'utf8'));
+    expect(cfg.saekit.sparsity).toEqual({ kind: 'kl', rho: 0.05, weight: 0.1, clamp: true });
   });
 
   it.skipIf(!existsSync(MNIST_DIR))(

@@ -88,6 +88,23 @@ describe('train', () => {
     expect([...(err as TrainingDivergedError).lastGoodParams.W_enc]).toEqual([...params.W_enc]);
   });
 
+  it('the clamped KL keeps training where the seed formula is NaN, and agrees with it below 1', async () => {
+    const params = initParams(cfg, new Rng(5));
+    params.b_enc.fill(5); // every unit's mean activation above 1: the seed's KL is NaN at step 1
+    const splits = { train: data(32, 8, 1), test: data(8, 8, 2) };
+    const clamped: SaeConfig = { ...cfg, sparsity: { kind: 'kl', rho: 0.05, weight: 0.1, clamp: true } };
+    const opts = { epochs: 2, batchSize: 8, seed: 0, optimizer: { kind: 'adam' as const, lr: 1e-3 } };
+    const r = await train(createCpuBackend(), clamped, splits, opts, params);
+    expect(r.history.trainLossPerEpoch.every(Number.isFinite)).toBe(true);
+    expect(Number.isFinite(r.test.penalty)).toBe(true);
+    // Where every mean activation is inside (0, 1), clamping changes nothing.
+    const small = { train: data(16, 8, 3), test: data(8, 8, 4) };
+    const x = { ...small.train, x: small.train.x.map((v) => v * 0.1) };
+    const a = await train(createCpuBackend(), cfg, { train: x, test: x }, { ...opts, epochs: 1 });
+    const b = await train(createCpuBackend(), clamped, { train: x, test: x }, { ...opts, epochs: 1 });
+    expect(b.history.trainLossPerEpoch[0]).toBeCloseTo(a.history.trainLossPerEpoch[0], 6);
+  });
+
   it('refuses data that does not fit the model, and bad options', async () => {
     const splits = { train: data(8, 5, 1), test: data(8, 5, 2) };
     await expect(

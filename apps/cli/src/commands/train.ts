@@ -28,6 +28,7 @@ interface TrainFlags {
   sparsity?: Sparsity['kind'];
   sparsityWeight?: number;
   rho: number;
+  klClamp: boolean;
   optimizer: 'adam' | 'sgd';
   lr: number;
   seed: number;
@@ -65,6 +66,11 @@ export function trainCommand(program: Command): void {
       nonNegative,
     )
     .option('--rho <r>', 'KL target activation', fraction, 0.05)
+    .option(
+      '--kl-clamp',
+      "cap KL's batch-mean activation below 1: the seed's formula, but finite where it is NaN",
+      false,
+    )
     .addOption(new Option('--optimizer <kind>', 'optimizer').choices(['adam', 'sgd']).default('adam'))
     .option('--lr <lr>', 'learning rate', positive, 1e-3)
     .option('--seed <n>', 'seed for init, shuffling and synthetic data', int(0), 0)
@@ -83,7 +89,7 @@ async function runTrain(f: TrainFlags): Promise<void> {
   const weight = f.sparsityWeight ?? (sparsityKind === 'l1' && !synthetic ? 1e-3 : d.weight);
   const sparsity: Sparsity =
     sparsityKind === 'kl'
-      ? { kind: 'kl', rho: f.rho, weight }
+      ? { kind: 'kl', rho: f.rho, weight, ...(f.klClamp ? { clamp: true } : {}) }
       : sparsityKind === 'l1'
         ? { kind: 'l1', weight }
         : { kind: 'none' };
@@ -140,7 +146,11 @@ async function runTrain(f: TrainFlags): Promise<void> {
         ...e.history,
         diverged: { epoch: e.epoch, step: e.step, loss: e.loss },
       });
-      throw new Error(`${e.message}; last good checkpoint saved in ${out}`);
+      const hint =
+        config.sparsity.kind === 'kl' && !config.sparsity.clamp && config.encoder !== 'sigmoid'
+          ? " (the seed's KL is NaN once a ReLU unit's batch-mean activation reaches 1: try --kl-clamp, --encoder sigmoid, or a smaller --lr)"
+          : ' (try a smaller --lr)';
+      throw new Error(`${e.message}; last good checkpoint saved in ${out}${hint}`);
     }
     throw e;
   }
@@ -157,10 +167,11 @@ async function runTrain(f: TrainFlags): Promise<void> {
   await writeRun(out, config, result.params, info, metrics);
   if (f.report) await writeReport(out, { backend, data, log });
   const t = result.test;
+  const penalty = t.penaltyKind === 'none' ? '' : `  ${t.penaltyKind} ${t.penalty.toFixed(5)}`;
   const mm = extra.mmcs !== undefined ? `  mmcs ${(extra.mmcs as number).toFixed(4)}` : '';
   const perEpoch = result.history.secondsPerEpoch;
   const secs = perEpoch.length ? perEpoch.reduce((a, b) => a + b, 0) / perEpoch.length : 0;
   process.stdout.write(
-    `done: test mse ${t.mse.toFixed(5)}  ${t.penaltyKind} ${t.penalty.toFixed(5)}  total ${t.total.toFixed(5)}  l0 ${t.l0.toFixed(2)}  fvu ${t.fvu.toFixed(4)}  dead ${t.deadUnits}${mm}  (${secs.toFixed(2)} s/epoch) -> ${out}\n`,
+    `done: test mse ${t.mse.toFixed(5)}${penalty}  total ${t.total.toFixed(5)}  l0 ${t.l0.toFixed(2)}  fvu ${t.fvu.toFixed(4)}  dead ${t.deadUnits}${mm}  (${secs.toFixed(2)} s/epoch) -> ${out}\n`,
   );
 }

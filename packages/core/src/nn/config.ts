@@ -1,6 +1,15 @@
 /** The sparse penalty on the hidden layer. */
 export type Sparsity =
-  | { readonly kind: 'kl'; readonly rho: number; readonly weight: number }
+  | {
+      readonly kind: 'kl';
+      readonly rho: number;
+      readonly weight: number;
+      /**
+       * Cap the batch-mean activation at 1 - 1e-6 before the KL. Off by default: the seed's
+       * formula, NaN once a ReLU unit's mean reaches 1. On: the same value below that, finite above.
+       */
+      readonly clamp?: boolean;
+    }
   | { readonly kind: 'l1'; readonly weight: number }
   | { readonly kind: 'none' };
 
@@ -47,6 +56,8 @@ export function validateConfig(c: SaeConfig): SaeConfig {
   const s = c.sparsity;
   if (!s || !['kl', 'l1', 'none'].includes(s.kind)) bad(`sparsity.kind must be kl, l1 or none`);
   if (s.kind === 'kl' && !(s.rho > 0 && s.rho < 1)) bad(`kl rho must be in (0, 1), got ${s.rho}`);
+  if (s.kind === 'kl' && s.clamp !== undefined && typeof s.clamp !== 'boolean')
+    bad(`kl clamp must be true or false`);
   if (s.kind !== 'none' && !(s.weight >= 0 && Number.isFinite(s.weight)))
     bad(`sparsity weight must be >= 0, got ${s.weight}`);
   return c;

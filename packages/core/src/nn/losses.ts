@@ -1,8 +1,8 @@
 import type { Node } from '../graph/node.js';
-import { add, div, mul, sub } from '../ops/binary.js';
+import { add, div, maximum, mul, sub } from '../ops/binary.js';
 import { mean, square } from '../ops/composite.js';
 import { sum } from '../ops/shape.js';
-import { abs, log } from '../ops/unary.js';
+import { abs, log, neg } from '../ops/unary.js';
 import type { Sparsity } from './config.js';
 
 /**
@@ -10,6 +10,9 @@ import type { Sparsity } from './config.js';
  * Full batches use w = 1/batch; a final partial batch is padded with zero rows of weight 0, so
  * one compiled graph trains every batch exactly.
  */
+
+/** A clamped KL caps the batch-mean activation at 1 - KL_CLAMP. */
+export const KL_CLAMP = 1e-6;
 
 /** Mean over all elements of (recon - x)^2. */
 export function mseLoss(recon: Node, x: Node, w?: Node): Node {
@@ -29,9 +32,13 @@ export function meanActivation(h: Node, w?: Node): Node {
  * KL(rho || rho_hat) summed over hidden units, exactly as the seed's Keras code writes it:
  * rho log(rho / (rho_hat + 1e-10)) + (1 - rho) log((1 - rho) / (1 - rho_hat + 1e-10)).
  * NaN once a unit's batch-mean activation reaches 1 (ReLU units can): the trainer catches it.
+ * With `clamp`, rho_hat is first capped at 1 - KL_CLAMP: the same value wherever the seed's formula
+ * is finite (its + 1e-10 already handles 0), and finite where it is not.
  */
-export function klSparsity(h: Node, rho: number, w?: Node): Node {
-  const rhoHat = meanActivation(h, w);
+export function klSparsity(h: Node, rho: number, w?: Node, clamp = false): Node {
+  const avg = meanActivation(h, w);
+  // min(x, c) = -max(-x, -c): no min primitive needed.
+  const rhoHat = clamp ? neg(maximum(neg(avg), -(1 - KL_CLAMP))) : avg;
   const a = mul(rho, log(div(rho, add(rhoHat, 1e-10))));
   const b = mul(1 - rho, log(div(1 - rho, add(sub(1, rhoHat), 1e-10))));
   return sum(add(a, b));
@@ -54,6 +61,7 @@ export interface LossParts {
 export function saeLoss(sparsity: Sparsity, x: Node, hidden: Node, recon: Node, w?: Node): LossParts {
   const mse = mseLoss(recon, x, w);
   if (sparsity.kind === 'none') return { mse, total: mse };
-  const penalty = sparsity.kind === 'kl' ? klSparsity(hidden, sparsity.rho, w) : l1Sparsity(hidden, w);
+  const penalty =
+    sparsity.kind === 'kl' ? klSparsity(hidden, sparsity.rho, w, sparsity.clamp) : l1Sparsity(hidden, w);
   return { mse, penalty, total: add(mse, mul(penalty, sparsity.weight)) };
 }

@@ -2,6 +2,7 @@ import type { Backend } from '../backend.js';
 import type { SaeConfig } from './config.js';
 import type { Dataset } from './dataset.js';
 import { type ForwardBatch, type ForwardRunner, streamForward } from './inference.js';
+import { KL_CLAMP } from './losses.js';
 import type { SaeParams } from './params.js';
 
 /** What a trained SAE does on a dataset. */
@@ -24,10 +25,10 @@ export interface SaeMetrics {
 }
 
 /** The seed's KL formula, summed over units, in float64 on already-averaged activations. */
-export function klDivergence(rho: number, rhoHat: ArrayLike<number>): number {
+export function klDivergence(rho: number, rhoHat: ArrayLike<number>, clamp = false): number {
   let s = 0;
   for (let j = 0; j < rhoHat.length; j++) {
-    const r = rhoHat[j];
+    const r = clamp ? Math.min(1 - KL_CLAMP, rhoHat[j]) : rhoHat[j];
     s += rho * Math.log(rho / (r + 1e-10)) + (1 - rho) * Math.log((1 - rho) / (1 - r + 1e-10));
   }
   return s;
@@ -87,7 +88,8 @@ export async function evaluate(
   const meanActivation = Array.from(sumAct, (s) => s / n);
   const mse = sse / (n * D);
   const s = config.sparsity;
-  const penalty = s.kind === 'kl' ? klDivergence(s.rho, meanActivation) : s.kind === 'l1' ? l1 / n : 0;
+  const penalty =
+    s.kind === 'kl' ? klDivergence(s.rho, meanActivation, s.clamp) : s.kind === 'l1' ? l1 / n : 0;
   return {
     mse,
     penalty,
