@@ -8,7 +8,13 @@ export const MNIST_DIR = fileURLToPath(new URL('../../../../shared/data/mnist', 
 
 /** Runs the built `saekit` command; stdin closed, not a TTY. */
 export function saekit(...args: string[]): { code: number; stdout: string; stderr: string } {
+  return saekitIn(process.cwd(), ...args);
+}
+
+/** The same, run from another working directory. */
+export function saekitIn(cwd: string, ...args: string[]): { code: number; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [MAIN, ...args], {
+    cwd,
     encoding: 'utf8',
     env: { ...process.env, NO_COLOR: '1' },
   });

@@ -1,10 +1,10 @@
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { checkPng, MNIST_DIR, saekit } from './run.js';
+import { checkPng, MNIST_DIR, saekit, saekitIn } from './run.js';
 
 const tmp = () => mkdtemp(join(tmpdir(), 'saekit-cli-'));
 
@@ -147,6 +147,33 @@ describe('saekit train', () => {
         decoder: 'sigmoid',
         sparsity: { kind: 'kl', rho: 0.05, weight: 0.1 },
       });
+    },
+  );
+  it.skipIf(!existsSync(MNIST_DIR))(
+    'a run made with a relative --data-dir can be redrawn from any directory',
+    async () => {
+      const out = join(await tmp(), 'rel');
+      const r = saekit(
+        'train',
+        '--dataset',
+        'mnist',
+        '--data-dir',
+        relative(process.cwd(), MNIST_DIR),
+        '--limit',
+        '500',
+        '--epochs',
+        '1',
+        '--hidden',
+        '16',
+        '--no-report',
+        '--out',
+        out,
+      );
+      expect(r.code, r.stderr).toBe(0);
+      expect(JSON.parse(await readFile(join(out, 'run.json'), 'utf8')).dataDir).toBe(MNIST_DIR);
+      const rep = saekitIn(tmpdir(), 'report', out);
+      expect(rep.code, rep.stderr).toBe(0);
+      expect(rep.stdout).toContain('features.png');
     },
   );
 });

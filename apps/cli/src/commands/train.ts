@@ -8,6 +8,9 @@ import { progressReporter } from '../progress.js';
 import { metricsDocument, type RunInfo, writeRun } from '../run-dir.js';
 import { writeReport } from './report.js';
 
+/** Dataset names that are not paths. */
+const BUILTIN_DATASETS = ['synthetic', 'mnist', 'fashion-mnist'];
+
 /** Defaults that suit each dataset; every flag overrides them. */
 const DEFAULTS = {
   synthetic: { hidden: 256, encoder: 'relu', decoder: 'identity', sparsity: 'l1', weight: 3e-3, epochs: 20 },
@@ -118,14 +121,14 @@ async function runTrain(f: TrainFlags): Promise<void> {
   );
   const backend = await loadBackend(f.backend);
   const info: RunInfo = {
-    dataset: data.name,
+    dataset: BUILTIN_DATASETS.includes(f.dataset) ? data.name : resolve(f.dataset),
     backend: backend.name,
     epochs,
     batchSize: f.batchSize,
     optimizer,
     seed: f.seed,
     limit: f.limit,
-    dataDir: f.dataDir,
+    dataDir: f.dataDir ? resolve(f.dataDir) : undefined,
   };
 
   const progress = progressReporter({ quiet: f.quiet, tty: Boolean(process.stderr.isTTY), log });
