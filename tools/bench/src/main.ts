@@ -9,11 +9,13 @@ import { writeFileAtomic } from '@saekit/core/node';
 import { benchMatmul } from './matmul.js';
 import { formatTable } from './table.js';
 
-const USAGE = `usage: pnpm bench [steps|matmul] [--backends cpu,tfjs-cpu,tfjs-wasm,onnx] [--f64] [--json FILE]
+const USAGE = `usage: pnpm bench [steps|matmul|rss] [--backends cpu,tfjs-cpu,tfjs-wasm,onnx] [--f64] [--epochs N] [--json FILE]
 
   steps     training step and 10k-example encode per backend, ratios and peak RSS
   matmul    CPU matmul kernel GFLOP/s vs a naive triple loop (--f64: Float64Array operands)
-  (no suite: both)`;
+  rss       peak RSS of the seed recipe trained on MNIST on the CPU backend (--epochs, default 50;
+            minutes; needs ../shared/data/mnist)
+  (no suite: steps and matmul)`;
 
 let parsed: ReturnType<typeof parse>;
 function parse() {
@@ -22,6 +24,7 @@ function parse() {
       json: { type: 'string' },
       backends: { type: 'string', default: 'cpu,tfjs-cpu,tfjs-wasm,onnx' },
       f64: { type: 'boolean', default: false },
+      epochs: { type: 'string', default: '50' },
       help: { type: 'boolean', short: 'h', default: false },
     },
     allowPositionals: true,
@@ -39,7 +42,7 @@ if (args.help) {
   process.stdout.write(`${USAGE}\n`);
   process.exit(0);
 }
-const bad = positionals.find((p) => p !== 'steps' && p !== 'matmul');
+const bad = positionals.find((p) => p !== 'steps' && p !== 'matmul' && p !== 'rss');
 if (bad) {
   process.stderr.write(`saekit-bench: unknown suite '${bad}'\n${USAGE}\n`);
   process.exit(2);
@@ -56,9 +59,9 @@ interface Row {
 }
 
 const worker = fileURLToPath(new URL('./worker.js', import.meta.url));
-const measure = (name: string): Row => {
+const measure = (name: string, ...extra: string[]): Row => {
   process.stderr.write(`measuring ${name}...\n`);
-  const out = execFileSync(process.execPath, [worker, name], {
+  const out = execFileSync(process.execPath, [worker, name, ...extra], {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -68,7 +71,7 @@ const measure = (name: string): Row => {
 const report: Record<string, unknown> = { date: new Date().toISOString(), node: process.version };
 if (suites.includes('steps')) {
   const names = args.backends.split(',').filter(Boolean);
-  const rows = names.map(measure);
+  const rows = names.map((n) => measure(n));
   const bare = names.includes('onnx') ? measure('ort-bare') : undefined;
   const fastest = Math.min(...rows.map((r) => r.stepMs!));
   const fastestEnc = Math.min(...rows.map((r) => r.encodeMs));
@@ -117,6 +120,23 @@ if (suites.includes('steps')) {
 if (suites.includes('matmul')) {
   process.stdout.write('\n');
   report.matmul = await benchMatmul({ dtype: args.f64 ? 'float64' : 'float32' });
+}
+if (suites.includes('rss')) {
+  const epochs = Number(args.epochs);
+  if (!Number.isInteger(epochs) || epochs < 1) {
+    process.stderr.write(`saekit-bench: --epochs must be a positive integer, got ${args.epochs}\n`);
+    process.exit(2);
+  }
+  const r = measure('train', String(epochs)) as Row & {
+    seconds: number;
+    testMse: number;
+    secondsPerEpoch: number;
+  };
+  process.stdout.write(
+    `\nSeed recipe on MNIST, ${epochs} epochs, cpu backend: peak RSS ${r.peakRssMb.toFixed(0)} MB, ` +
+      `${r.secondsPerEpoch.toFixed(2)} s/epoch, test MSE ${r.testMse.toFixed(5)}\n`,
+  );
+  report.rss = r;
 }
 if (args.json) {
   await writeFileAtomic(args.json, `${JSON.stringify(report, null, 2)}\n`);

@@ -62,7 +62,35 @@ async function measureBareOrt() {
   return { backend: 'onnxruntime (bare session)', encodeMs: median(bare), saeModelEncodeMs: median(ours) };
 }
 
+/** The seed recipe trained on MNIST for `epochs` epochs on the CPU backend, as `saekit train` runs it. */
+async function measureTraining(epochs: number) {
+  const { createCpuBackend } = await import('@saekit/backend-cpu');
+  const { train } = await import('@saekit/core');
+  const { loadMnist } = await import('@saekit/datasets');
+  const { MNIST_DIR } = await import('./data.js');
+  const data = await loadMnist({ name: 'mnist', dir: MNIST_DIR });
+  const t0 = performance.now();
+  const r = await train(createCpuBackend(), SEED_CONFIG, data, {
+    epochs,
+    batchSize: BATCH,
+    seed: 0,
+    optimizer: { kind: 'adam', lr: 1e-3 },
+  });
+  return {
+    backend: 'cpu',
+    epochs,
+    seconds: (performance.now() - t0) / 1000,
+    testMse: r.test.mse,
+    secondsPerEpoch: r.history.secondsPerEpoch.reduce((a, b) => a + b, 0) / epochs,
+  };
+}
+
 const name = process.argv[2];
-const result = name === 'ort-bare' ? await measureBareOrt() : await measureBackend(name);
+const result =
+  name === 'ort-bare'
+    ? await measureBareOrt()
+    : name === 'train'
+      ? await measureTraining(Number(process.argv[3]))
+      : await measureBackend(name);
 // maxRSS is in KiB on Linux: the process's peak resident set.
 process.stdout.write(`${JSON.stringify({ ...result, peakRssMb: process.resourceUsage().maxRSS / 1024 })}\n`);
