@@ -1,6 +1,6 @@
 import type * as vega from 'vega';
 import { fitTiles, gridFor, Raster, type Rect, schemeLut } from './raster.js';
-import { PADDING, type Rendered, renderVega, vegaConfig } from './render.js';
+import { cellBorders, PADDING, type Rendered, rasterMark, renderVega, vegaConfig } from './render.js';
 import {
   assertFinite,
   assertNonEmpty,
@@ -207,37 +207,9 @@ export async function renderFeatures(
       ],
       legends: [legend],
       marks: [
-        {
-          type: 'image',
-          encode: {
-            enter: {
-              url: { value: raster.toDataUrl() },
-              x: { value: 0 },
-              y: { value: 0 },
-              width: { value: width },
-              height: { value: height },
-              aspect: { value: false },
-              smooth: { value: false },
-            },
-          },
-        },
+        rasterMark(raster.toDataUrl(), width, height),
         ...(tileW >= 6 && tileH >= 6
-          ? [
-              {
-                type: 'rect' as const,
-                from: { data: 'tiles' },
-                encode: {
-                  enter: {
-                    x: { scale: 'col', field: 'c', offset: -0.5 },
-                    width: { scale: 'col', band: 1, offset: 1 },
-                    y: { scale: 'row', field: 'r', offset: -0.5 },
-                    height: { scale: 'row', band: 1, offset: 1 },
-                    stroke: { value: '#b8b8b8' },
-                    strokeWidth: { value: 1 },
-                  },
-                },
-              },
-            ]
+          ? [cellBorders('tiles', { scale: 'col', field: 'c' }, { scale: 'row', field: 'r' }, '#b8b8b8')]
           : []),
       ],
     };
@@ -309,22 +281,7 @@ export async function renderFeatures(
       { orient: 'bottom', scale: 'x', title: 'input dimension', tickMinStep: 1, format: 'd', tickCount: 10 },
     ],
     legends: [legend],
-    marks: [
-      {
-        type: 'image',
-        encode: {
-          enter: {
-            url: { value: raster.toDataUrl() },
-            x: { value: 0 },
-            y: { value: 0 },
-            width: { value: width },
-            height: { value: height },
-            aspect: { value: false },
-            smooth: { value: false },
-          },
-        },
-      },
-    ],
+    marks: [rasterMark(raster.toDataUrl(), width, height)],
   };
   const rendered = await renderVega(spec);
   const [ox, oy] = rendered.plotOrigin;

@@ -1,6 +1,6 @@
 import type * as vega from 'vega';
 import { fitTiles, grayLut, Raster, type Rect } from './raster.js';
-import { PADDING, type Rendered, renderVega, vegaConfig } from './render.js';
+import { cellBorders, PADDING, type Rendered, rasterMark, renderVega, vegaConfig } from './render.js';
 import {
   assertFinite,
   assertNonEmpty,
@@ -131,34 +131,8 @@ export async function renderReconstructions(
       { orient: 'bottom', scale: 'x', domain: false, ticks: false, labelPadding: 6, title: 'image index' },
     ],
     marks: [
-      {
-        type: 'image',
-        encode: {
-          enter: {
-            url: { value: raster.toDataUrl() },
-            x: { value: 0 },
-            y: { value: 0 },
-            width: { value: width },
-            height: { value: height },
-            aspect: { value: false },
-            smooth: { value: false },
-          },
-        },
-      },
-      {
-        type: 'rect',
-        from: { data: 'cells' },
-        encode: {
-          enter: {
-            x: { scale: 'x', field: 'i', offset: -0.5 },
-            width: { scale: 'x', band: 1, offset: 1 },
-            y: { scale: 'y', field: 'row', offset: -0.5 },
-            height: { scale: 'y', band: 1, offset: 1 },
-            stroke: { value: '#9a9a9a' },
-            strokeWidth: { value: 1 },
-          },
-        },
-      },
+      rasterMark(raster.toDataUrl(), width, height),
+      cellBorders('cells', { scale: 'x', field: 'i' }, { scale: 'y', field: 'row' }, '#9a9a9a'),
     ],
   };
   const rendered = await renderVega(spec);

@@ -164,3 +164,44 @@ export async function renderVegaLite(spec: TopLevelSpec): Promise<Rendered> {
   delete compiled.background;
   return renderVega(compiled);
 }
+
+/** A raster image (a data: URL) stretched over the plot area, pixels kept sharp. */
+export function rasterMark(url: string, width: number, height: number): vega.Mark {
+  return {
+    type: 'image',
+    encode: {
+      enter: {
+        url: { value: url },
+        x: { value: 0 },
+        y: { value: 0 },
+        width: { value: width },
+        height: { value: height },
+        aspect: { value: false },
+        smooth: { value: false },
+      },
+    },
+  };
+}
+
+/** A thin border around each band cell of `data` (one rect per row of it), on band scales. */
+export function cellBorders(
+  data: string,
+  x: { scale: string; field: string },
+  y: { scale: string; field: string },
+  stroke: string,
+): vega.Mark {
+  return {
+    type: 'rect',
+    from: { data },
+    encode: {
+      enter: {
+        x: { scale: x.scale, field: x.field, offset: -0.5 },
+        width: { scale: x.scale, band: 1, offset: 1 },
+        y: { scale: y.scale, field: y.field, offset: -0.5 },
+        height: { scale: y.scale, band: 1, offset: 1 },
+        stroke: { value: stroke },
+        strokeWidth: { value: 1 },
+      },
+    },
+  };
+}
