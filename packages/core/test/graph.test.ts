@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   add,
   BINARY_KINDS,
+  broadcastTo,
   Graph,
   grad,
   input,
@@ -91,5 +92,34 @@ describe('op kind guards', () => {
     expect(kinds(isUnaryOp)).toEqual(UNARY_KINDS);
     expect(kinds(isBinaryOp)).toEqual(BINARY_KINDS);
     expect(kinds(isElementwiseOp)).toEqual([...UNARY_KINDS, ...BINARY_KINDS, 'where', 'broadcastTo']);
+  });
+});
+
+describe('broadcasts the op would do anyway are not kept as nodes', () => {
+  it('op(broadcastTo(z), y) with y of the full shape uses z directly', () => {
+    const z = input('z', [3, 1]);
+    const y = input('y', [3, 4]);
+    const m = mul(broadcastTo(z, [3, 4]), y);
+    expect(m.inputs).toEqual([z, y]);
+    expect(m.shape).toEqual([3, 4]);
+  });
+  it('op(broadcastTo(z), scalar) broadcasts after the op, so a following op can drop it', () => {
+    const z = input('z', [3, 1]);
+    const m = mul(broadcastTo(z, [3, 4]), 2);
+    expect(m.op.kind).toBe('broadcastTo');
+    expect(m.inputs[0].op.kind).toBe('mul');
+    expect(m.inputs[0].shape).toEqual([3, 1]);
+  });
+  it('keeps a broadcast that changes the result shape', () => {
+    const z = input('z', [1]);
+    const m = add(broadcastTo(z, [5]), input('s', []));
+    expect(m.shape).toEqual([5]);
+  });
+  it('the gradient of a weighted squared error has no full-size broadcast', () => {
+    const x = input('x', [8, 6]);
+    const w = input('w', [8, 1]);
+    const loss = sum(mul(sum(mul(x, x), [1], true), w));
+    const [gx] = grad(loss, [x]);
+    expect(Graph.from({ outputs: { gx } }).opCounts().broadcastTo).toBeUndefined();
   });
 });

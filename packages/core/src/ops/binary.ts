@@ -2,14 +2,28 @@ import { type BinaryKind, Node, type Operand } from '../graph/node.js';
 import { broadcastShapes, type Shape, sameShape } from '../graph/shape.js';
 import type { VjpRule } from '../graph/vjp.js';
 import { lift } from './leaves.js';
-import { reshape, sum } from './shape.js';
+import { broadcastTo, reshape, sum } from './shape.js';
 import { neg } from './unary.js';
 import { where } from './where.js';
 
 function binary(kind: BinaryKind, a: Operand, b: Operand): Node {
   const x = lift(a);
   const y = lift(b);
-  return new Node({ kind }, [x, y], broadcastShapes(kind, x.shape, y.shape));
+  const shape = broadcastShapes(kind, x.shape, y.shape);
+  // Explicit broadcasts the op would do anyway are dropped, so no backend materialises them (the
+  // gradient of a sum is one: broadcastTo(g) · x). Pure algebra: the values are the same.
+  const bx = broadcastSource(x);
+  const by = broadcastSource(y);
+  if (bx && y.size === 1 && y.rank === 0) return broadcastTo(binary(kind, bx, y), shape); // op(bcast(z), s) = bcast(op(z, s))
+  if (by && x.size === 1 && x.rank === 0) return broadcastTo(binary(kind, x, by), shape);
+  if (bx && sameShape(broadcastShapes(kind, bx.shape, y.shape), shape)) return binary(kind, bx, y);
+  if (by && sameShape(broadcastShapes(kind, x.shape, by.shape), shape)) return binary(kind, x, by);
+  return new Node({ kind }, [x, y], shape);
+}
+
+/** The operand of an explicit broadcastTo node, else undefined. */
+function broadcastSource(n: Node): Node | undefined {
+  return n.op.kind === 'broadcastTo' ? n.inputs[0] : undefined;
 }
 
 export const add = (a: Operand, b: Operand): Node => binary('add', a, b);
@@ -49,7 +63,7 @@ export const binaryVjps: Record<BinaryKind, VjpRule> = {
   // x·x (a square) is one term, 2·g·x, rather than two that grad() would add up.
   mul: (g, y) =>
     y.inputs[0] === y.inputs[1]
-      ? [mul(mul(g, y.inputs[0]), 2), null]
+      ? [mul(mul(g, 2), y.inputs[0]), null] // 2·g first: g is often a broadcast row, so this stays small
       : both(mul(g, y.inputs[1]), mul(g, y.inputs[0]), y),
   // d(a/b)/db = -a/b^2 = -(a/b)/b
   div: (g, y) => both(div(g, y.inputs[1]), neg(div(mul(g, y), y.inputs[1])), y),
