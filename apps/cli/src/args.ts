@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from 'commander';
+import { InvalidArgumentError, Option } from 'commander';
 
 /** Value parsers for flags: a bad value is a one-line usage error (exit code 2). */
 export function int(min: number, max = Number.MAX_SAFE_INTEGER) {
@@ -26,6 +26,18 @@ export function nonNegative(v: string): number {
     throw new InvalidArgumentError(`expected a number >= 0, got "${v}"`);
   return n;
 }
+
+/** Two unit indices like `3,7`. */
+export function pair(v: string): [number, number] {
+  const parts = v.split(',');
+  if (parts.length !== 2) throw new InvalidArgumentError(`expected two unit indices like 3,7, got "${v}"`);
+  const toIndex = int(0);
+  return [toIndex(parts[0]), toIndex(parts[1])];
+}
+
+/** The --split option every command that reads a dataset split takes. */
+export const splitOption = () =>
+  new Option('--split <split>', 'dataset split').choices(['train', 'test']).default('test');
 
 export function fraction(v: string): number {
   const n = Number(v);

@@ -35,6 +35,18 @@ describe('saekit usage errors', () => {
     }
     expect(saekit('train', '--encoder', 'tanh').stderr).toMatch(/Allowed choices are relu, sigmoid, topk/);
   });
+  it('a bad --split or --dims is a usage error too (exit 2), on every command that takes it', () => {
+    for (const args of [
+      ['eval', '--model', 'x', '--split', 'validation'],
+      ['encode', '--onnx', 'x', '--input', 'mnist', '--split', 'dev'],
+      ['report', 'x', '--dims', '3'],
+      ['report', 'x', '--dims', 'a,b'],
+    ]) {
+      const r = saekit(...args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr.trim().split('\n'), args.join(' ')).toHaveLength(1);
+    }
+  });
   it('an unknown command exits 2', () => {
     expect(saekit('trian').code).toBe(2);
   });

@@ -32,7 +32,7 @@ export { evaluate, evaluateBoth, type PairedFeeds } from './evaluate.js';
 export { findRepoRoot, resolveGoldenDir } from './golden-dir.js';
 export * as gens from './inputs.js';
 export { isUnsupportedOpError, runCase, worstComparison } from './run-case.js';
-export { formatReport, formatSummary, formatTable } from './table.js';
+export { formatSummary, formatTable } from './table.js';
 export * from './tolerances.js';
 export * from './types.js';
 
@@ -86,7 +86,10 @@ export interface ConformanceOptions extends CaseOptions {
   readonly cases?: readonly ConformanceCase[];
   /** The float64 reference; default `createReferenceBackend()` from @saekit/backend-cpu. */
   readonly reference?: Backend<Float64Array>;
-  /** The float32 baseline the training case compares with; default `createCpuBackend()`. */
+  /**
+   * The float32 baseline the training case compares with. Default: the CPU backend unfused and on
+   * one thread, so even the CPU backend (fused, threaded) is compared with another code path.
+   */
   readonly f32Baseline?: Backend<Float32Array>;
   /** Called after each case with its row (progress, streaming output). */
   readonly onCase?: (row: ConformanceRow, index: number, total: number) => void;
@@ -117,7 +120,7 @@ export async function runConformance(
   const cases = selectCases(options.cases ?? conformanceCases(options), options.filter, options.groups);
   const ctx: CaseContext = {
     reference: options.reference ?? createReferenceBackend(),
-    f32Baseline: options.f32Baseline ?? createCpuBackend(),
+    f32Baseline: options.f32Baseline ?? createCpuBackend({ fuse: false, threads: 1 }),
   };
   const rows: ConformanceRow[] = [];
   for (const [i, c] of cases.entries()) {

@@ -1,9 +1,8 @@
 #!/usr/bin/env node
 // pnpm conformance [--backend <name|path> ...] [--json FILE] [--filter REGEX] [--golden DIR]
-import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
+import { writeFileAtomic } from '@saekit/core/node';
 import { Command, CommanderError, Option } from 'commander';
 import { BUILTIN_BACKENDS, loadBackend } from './backends.js';
 import { resolveGoldenDir } from './golden-dir.js';
@@ -70,23 +69,14 @@ function checkSpec(spec: string): void {
   if (!existsSync(resolve(spec))) throw new UsageError(`backend module not found: ${resolve(spec)}`);
 }
 
+/** The report as JSON, atomically; Infinity (NaN or a length mismatch) is kept readable, not null. */
 async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
-  const abs = resolve(path);
-  await mkdir(dirname(abs), { recursive: true });
-  const tmp = `${abs}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  // Infinity (NaN or a length mismatch where numbers were expected) would become null: keep it readable.
   const text = JSON.stringify(
     value,
     (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v),
     2,
   );
-  try {
-    await writeFile(tmp, `${text}\n`);
-    await rename(tmp, abs);
-  } catch (e) {
-    await rm(tmp, { force: true });
-    throw e;
-  }
+  await writeFileAtomic(resolve(path), `${text}\n`);
 }
 
 function progress(

@@ -59,10 +59,3 @@ export function formatTable(r: ConformanceReport, opts: TableOptions = {}): stri
   lines.push(formatSummary(r));
   return lines.join('\n');
 }
-
-/** Every backend's table, then one summary line per backend. */
-export function formatReport(reports: readonly ConformanceReport[], opts: TableOptions = {}): string {
-  const parts = reports.map((r) => formatTable(r, opts));
-  if (reports.length > 1) parts.push(['== summary ==', ...reports.map(formatSummary)].join('\n'));
-  return `${parts.join('\n\n')}\n`;
-}

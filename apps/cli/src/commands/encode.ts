@@ -4,7 +4,7 @@ import { encodeSafetensors } from '@saekit/core';
 import { writeFileAtomic } from '@saekit/core/node';
 import { readIdxFile } from '@saekit/datasets';
 import type { Command } from 'commander';
-import { int } from '../args.js';
+import { int, splitOption } from '../args.js';
 import { loadData } from '../data.js';
 
 const DATASETS = ['synthetic', 'mnist', 'fashion-mnist'];
@@ -53,14 +53,12 @@ export function encodeCommand(program: Command): void {
       '--input <idx|dataset>',
       'an IDX image file (.gz or raw), or synthetic | mnist | fashion-mnist',
     )
-    .option('--split <split>', 'train | test, for a dataset input', 'test')
+    .addOption(splitOption())
     .option('--data-dir <dir>', 'MNIST / Fashion-MNIST directory')
     .option('--seed <n>', 'seed of the synthetic data', int(0), 0)
     .option('--limit <n>', 'first n examples only', int(1))
     .option('--out <file>', 'output file', 'latents.safetensors')
     .action(async (f: EncodeFlags) => {
-      if (f.split !== 'train' && f.split !== 'test')
-        throw new Error(`--split must be train or test, got "${f.split}"`);
       const model = await OnnxSaeModel.load(resolve(f.onnx));
       try {
         const input = await readInput(f);

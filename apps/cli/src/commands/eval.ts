@@ -2,7 +2,7 @@ import { loadBackend } from '@saekit/conformance/backends';
 import { evaluate, mmcs } from '@saekit/core';
 import { loadCheckpoint } from '@saekit/core/node';
 import type { Command } from 'commander';
-import { int } from '../args.js';
+import { int, splitOption } from '../args.js';
 import { loadData } from '../data.js';
 
 export function evalCommand(program: Command): void {
@@ -13,7 +13,7 @@ export function evalCommand(program: Command): void {
     .option('--dataset <name>', 'synthetic | mnist | fashion-mnist | a directory of IDX files', 'synthetic')
     .option('--data-dir <dir>', 'MNIST / Fashion-MNIST directory')
     .option('--cache-dir <dir>', 'download cache')
-    .option('--split <split>', 'train | test', 'test')
+    .addOption(splitOption())
     .option('--backend <name>', 'backend', 'cpu')
     .option('--seed <n>', 'seed of the synthetic data', int(0), 0)
     .option('--limit <n>', 'first n examples only', int(1))
@@ -23,13 +23,11 @@ export function evalCommand(program: Command): void {
         dataset: string;
         dataDir?: string;
         cacheDir?: string;
-        split: string;
+        split: 'train' | 'test';
         backend: string;
         seed: number;
         limit?: number;
       }) => {
-        if (f.split !== 'train' && f.split !== 'test')
-          throw new Error(`--split must be train or test, got "${f.split}"`);
         const { config, params } = await loadCheckpoint(f.model);
         const data = await loadData({ ...f, log: (s) => process.stderr.write(`${s}\n`) });
         const split = data.splits[f.split];

@@ -13,7 +13,7 @@ import {
   writeFigures,
 } from '@saekit/report';
 import type { Command } from 'commander';
-import { int } from '../args.js';
+import { pair } from '../args.js';
 import { type LoadedData, loadData } from '../data.js';
 import { RUN_FILES, type RunInfo } from '../run-dir.js';
 
@@ -57,6 +57,8 @@ export interface ReportOptions {
   /** The run's data; loaded from run.json when absent. */
   readonly data?: LoadedData;
   readonly dims?: [number, number];
+  /** Where the run's IDX files are now, if not where run.json says. */
+  readonly dataDir?: string;
   readonly encoderFeatures?: boolean;
   readonly log: (s: string) => void;
 }
@@ -101,7 +103,7 @@ export async function writeReport(dir: string, o: ReportOptions): Promise<string
     o.data ??
     (await loadData({
       dataset: info.dataset ?? 'synthetic',
-      dataDir: info.dataDir,
+      dataDir: o.dataDir ?? info.dataDir,
       seed: info.seed ?? 0,
       limit: info.limit,
       log: o.log,
@@ -230,6 +232,7 @@ export function reportCommand(program: Command): void {
     .option(
       '--dims <i,j>',
       'the two hidden units of the scatter (default: the two with the largest variance)',
+      pair,
     )
     .option('--encoder-features', 'also draw the normalized encoder weights', false)
     .option('--backend <name>', 'backend for the forward passes', 'cpu')
@@ -237,31 +240,13 @@ export function reportCommand(program: Command): void {
     .action(
       async (
         dir: string,
-        f: { dims?: string; encoderFeatures: boolean; backend: string; dataDir?: string },
+        f: { dims?: [number, number]; encoderFeatures: boolean; backend: string; dataDir?: string },
       ) => {
-        let dims: [number, number] | undefined;
-        if (f.dims !== undefined) {
-          const parts = f.dims.split(',').map((s) => int(0)(s));
-          if (parts.length !== 2) throw new Error(`--dims takes two unit indices like 3,7, got "${f.dims}"`);
-          dims = [parts[0], parts[1]];
-        }
         const log = (s: string) => process.stderr.write(`${s}\n`);
-        const info = JSON.parse(
-          await readFile(join(dir, RUN_FILES.run), 'utf8').catch(() => '{}'),
-        ) as Partial<RunInfo>;
-        const data = f.dataDir
-          ? await loadData({
-              dataset: info.dataset ?? 'mnist',
-              dataDir: f.dataDir,
-              seed: info.seed ?? 0,
-              limit: info.limit,
-              log,
-            })
-          : undefined;
         const files = await writeReport(dir, {
           backend: await loadBackend(f.backend),
-          data,
-          dims,
+          dataDir: f.dataDir,
+          dims: f.dims,
           encoderFeatures: f.encoderFeatures,
           log,
         });

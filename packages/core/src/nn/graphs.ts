@@ -10,7 +10,7 @@ import { type SaeConfig, validateConfig } from './config.js';
 import { saeLoss } from './losses.js';
 import { forward, paramInputs } from './model.js';
 import { type OptimizerConfig, optimizer } from './optim.js';
-import { PARAM_NAMES, type SaeParams } from './params.js';
+import { PARAM_NAMES, type ParamName, type SaeParams } from './params.js';
 
 /** 1 where x is finite, else 0 (x - x is 0 for finite x, NaN for NaN and ±Inf). */
 export function finiteMask(x: Node): Node {
@@ -32,17 +32,24 @@ export function rowWeights(out: Float32Array, rows: number): Float32Array {
   return out;
 }
 
-/** Loss parts and gradients for a batch; parameters are inputs (golden checks, conformance). */
-export function buildLossGraph(c: SaeConfig, batch: number): Graph {
+/** Forward pass, loss parts and their gradients for one batch: what every loss graph shares. */
+function lossWithGrads(c: SaeConfig, batch: number) {
   validateConfig(c);
   const p = paramInputs(c);
   const { x, w } = batchInputs(c, batch);
   const f = forward(c, p, x);
   const loss = saeLoss(c.sparsity, x, f.hidden, f.recon, w);
-  const grads = grad(
+  const gs = grad(
     loss.total,
     PARAM_NAMES.map((n) => p[n]),
   );
+  const grads = Object.fromEntries(PARAM_NAMES.map((n, i) => [n, gs[i]])) as Record<ParamName, Node>;
+  return { p, f, loss, grads };
+}
+
+/** Loss parts and gradients for a batch; parameters are inputs (golden checks, conformance). */
+export function buildLossGraph(c: SaeConfig, batch: number): Graph {
+  const { f, loss, grads } = lossWithGrads(c, batch);
   const outputs: Record<string, Node> = {
     hidden: f.hidden,
     recon: f.recon,
@@ -50,9 +57,7 @@ export function buildLossGraph(c: SaeConfig, batch: number): Graph {
     total: loss.total,
   };
   if (loss.penalty) outputs.penalty = loss.penalty;
-  PARAM_NAMES.forEach((n, i) => {
-    outputs[`grad.${n}`] = grads[i];
-  });
+  for (const n of PARAM_NAMES) outputs[`grad.${n}`] = grads[n];
   return Graph.from({ outputs });
 }
 
@@ -84,16 +89,7 @@ export function buildTrainStep(
   opt: OptimizerConfig,
   opts: { guard?: boolean } = {},
 ): TrainStep {
-  validateConfig(c);
-  const p = paramInputs(c);
-  const { x, w } = batchInputs(c, batchSize);
-  const f = forward(c, p, x);
-  const loss = saeLoss(c.sparsity, x, f.hidden, f.recon, w);
-  const gs = grad(
-    loss.total,
-    PARAM_NAMES.map((n) => p[n]),
-  );
-  const grads = Object.fromEntries(PARAM_NAMES.map((n, i) => [n, gs[i]]));
+  const { p, loss, grads } = lossWithGrads(c, batchSize);
   const o = optimizer(p, grads, opt);
 
   const outputs: Record<string, Node> = { loss: loss.total, mse: loss.mse };

@@ -1,7 +1,7 @@
 // Conveniences composed from primitives: no rules of their own, so every backend gets them free.
-import type { Node, Operand } from '../graph/node.js';
+import type { Node } from '../graph/node.js';
 import { normalizeAxes, sizeOf } from '../graph/shape.js';
-import { mul, sub } from './binary.js';
+import { mul } from './binary.js';
 import { sum } from './shape.js';
 
 /** Mean over `axes` (all when omitted). */
@@ -12,6 +12,3 @@ export function mean(x: Node, axes?: readonly number[], keepDims = false): Node 
 }
 
 export const square = (x: Node): Node => mul(x, x);
-
-/** 1 - x. */
-export const oneMinus = (x: Operand): Node => sub(1, x);

@@ -1,5 +1,5 @@
 export { add, div, greater, greaterEqual, maximum, mul, sub, unbroadcast } from './binary.js';
-export { mean, oneMinus, square } from './composite.js';
+export { mean, square } from './composite.js';
 export { constant, input, lift } from './leaves.js';
 export { type MatmulOptions, matmul } from './matmul.js';
 export { broadcastTo, reshape, sum, transpose, zeros } from './shape.js';
