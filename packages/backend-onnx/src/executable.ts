@@ -50,10 +50,11 @@ export class OnnxExecutable implements Executable<Float32Array> {
     private readonly session: OrtSession,
     modelBytes: Uint8Array,
     state: Readonly<Record<string, Float32Array>>,
+    plan: ReturnType<typeof planInputs>,
     lowered: ReturnType<typeof lowerGraph>,
   ) {
     this.modelBytes = modelBytes;
-    const { stateNames, feedNames } = planInputs(graph, state);
+    const { stateNames, feedNames } = plan;
     this.feedNames = feedNames;
     for (const name of feedNames) this.feedDims.set(name, graph.inputs.get(name)!.shape);
     for (const name of stateNames) {
@@ -78,7 +79,7 @@ export class OnnxExecutable implements Executable<Float32Array> {
     state: Readonly<Record<string, Float32Array>>,
     cfg: OnnxCompileConfig,
   ): Promise<OnnxExecutable> {
-    planInputs(graph, state);
+    const plan = planInputs(graph, state); // checked before the (costly) lowering
     const lowered = lowerGraph(graph, { opset: cfg.opset, graphName: 'saekit_graph' });
     const bytes = encodeModel(
       buildModel(lowered, { docString: 'A saekit graph compiled by @saekit/backend-onnx.' }),
@@ -92,7 +93,7 @@ export class OnnxExecutable implements Executable<Float32Array> {
         { cause: e },
       );
     }
-    return new OnnxExecutable(graph, session, bytes, state, lowered);
+    return new OnnxExecutable(graph, session, bytes, state, plan, lowered);
   }
 
   run(feeds: Readonly<Record<string, Float32Array>>): Promise<Record<string, Float32Array>> {

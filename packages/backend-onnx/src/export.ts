@@ -1,6 +1,3 @@
-import { randomBytes } from 'node:crypto';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import {
   checkParams,
   encode,
@@ -14,6 +11,7 @@ import {
   type SaeParams,
   validateConfig,
 } from '@saekit/core';
+import { writeFileAtomic } from '@saekit/core/node';
 import { InvalidOnnxModelError } from './errors.js';
 import { lowerGraph } from './lower.js';
 import { buildModel, encodeModel } from './model.js';
@@ -112,17 +110,9 @@ export function exportSae(config: SaeConfig, params: SaeParams, opts: ExportOpti
   return encodeModel(model);
 }
 
-/** Writes bytes to `path` atomically: a temporary file in the same directory, then a rename. */
-export async function writeOnnxFile(path: string, bytes: Uint8Array): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  const tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  try {
-    await writeFile(tmp, bytes);
-    await rename(tmp, path);
-  } catch (e) {
-    await rm(tmp, { force: true });
-    throw e;
-  }
+/** Writes an exported model atomically (temp file, flushed, renamed), as every saekit file is written. */
+export function writeOnnxFile(path: string, bytes: Uint8Array): Promise<void> {
+  return writeFileAtomic(path, bytes);
 }
 
 /**

@@ -1,12 +1,11 @@
 import {
-  BINARY_KINDS,
   type BinaryKind,
   type Graph,
   isBinaryOp,
   isUnaryOp,
   type Node,
+  OP_KINDS,
   type OpKind,
-  UNARY_KINDS,
   type UnaryKind,
 } from '@saekit/core';
 import { GraphBuilder } from './lower/builder.js';
@@ -17,19 +16,7 @@ import { DataType, type GraphProto, type ValueInfoProto } from './proto/types.js
 export { DynamicBatchError } from './lower/symbolic.js';
 
 /** Every op kind of the core graph; the lowering handles each one. */
-export const LOWERED_OPS: ReadonlySet<OpKind> = new Set<OpKind>([
-  'input',
-  'const',
-  ...UNARY_KINDS,
-  ...BINARY_KINDS,
-  'where',
-  'matmul',
-  'sum',
-  'reshape',
-  'transpose',
-  'broadcastTo',
-  'kthLargest',
-]);
+export const LOWERED_OPS: ReadonlySet<OpKind> = new Set<OpKind>(OP_KINDS);
 
 const UNARY_OP: Readonly<Record<UnaryKind, string>> = {
   neg: 'Neg',

@@ -1,31 +1,16 @@
 import {
   BACKEND_SPEC_VERSION,
   type Backend,
-  BINARY_KINDS,
   type CompileOptions,
   type Graph,
   type OpKind,
-  UNARY_KINDS,
+  OP_KINDS,
 } from '@saekit/core';
 import { activate, type EngineInfo, type EngineOptions, initEngine } from './engine.js';
 import { TfjsExecutable } from './executable.js';
 
 /** Every primitive of saekit's graph: this backend runs them all. */
-export const TFJS_SUPPORTED_OPS: ReadonlySet<OpKind> = Object.freeze(
-  new Set<OpKind>([
-    'input',
-    'const',
-    ...UNARY_KINDS,
-    ...BINARY_KINDS,
-    'where',
-    'matmul',
-    'sum',
-    'reshape',
-    'transpose',
-    'broadcastTo',
-    'kthLargest',
-  ]),
-);
+export const TFJS_SUPPORTED_OPS: ReadonlySet<OpKind> = Object.freeze(new Set<OpKind>(OP_KINDS));
 
 export interface TfjsBackendOptions extends EngineOptions {
   /**

@@ -7,6 +7,7 @@ export {
   isBinaryOp,
   isElementwiseOp,
   isUnaryOp,
+  OP_KINDS,
   Node,
   type Op,
   type Operand,

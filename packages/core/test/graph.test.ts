@@ -11,6 +11,7 @@ import {
   isUnaryOp,
   matmul,
   mul,
+  OP_KINDS,
   type Op,
   relu,
   ShapeError,
@@ -121,5 +122,14 @@ describe('broadcasts the op would do anyway are not kept as nodes', () => {
     const loss = sum(mul(sum(mul(x, x), [1], true), w));
     const [gx] = grad(loss, [x]);
     expect(Graph.from({ outputs: { gx } }).opCounts().broadcastTo).toBeUndefined();
+  });
+});
+
+describe('OP_KINDS', () => {
+  it('lists every op kind once, unary and binary kinds included', () => {
+    expect(new Set(OP_KINDS).size).toBe(OP_KINDS.length);
+    expect(OP_KINDS.length).toBe(24);
+    for (const k of [...UNARY_KINDS, ...BINARY_KINDS, 'input', 'const', 'matmul', 'kthLargest'])
+      expect(OP_KINDS).toContain(k);
   });
 });
