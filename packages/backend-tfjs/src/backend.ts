@@ -3,8 +3,8 @@ import {
   type Backend,
   type CompileOptions,
   type Graph,
-  type OpKind,
   OP_KINDS,
+  type OpKind,
 } from '@saekit/core';
 import { activate, type EngineInfo, type EngineOptions, initEngine } from './engine.js';
 import { TfjsExecutable } from './executable.js';

@@ -64,7 +64,8 @@ interface Found {
  *
  * With `dir`, the files are read from it. Without, they are read from `<cacheDir>/<name>/`, and the
  * missing ones are downloaded from `mirrors`. Every known `.gz` file is checked against its SHA-256;
- * a cached file that fails is downloaded again, a file in `dir` that fails is an error.
+ * a cached file that fails is downloaded again; a file in `dir` that fails is an error, unless
+ * `download: true` was given with `dir`, which then acts as the cache (the file is replaced).
  * @throws DatasetError naming the file or directory and what is wrong
  */
 export async function loadMnist(options: LoadMnistOptions): Promise<DatasetSplits> {

@@ -44,7 +44,7 @@ export interface SyntheticSparse {
  *    across the split's examples: for each example, for j = 0..k-1: `r = j + rng.int(m - j)`, swap
  *    perm[j] and perm[r], feature `f = perm[j]`, then `coef = rng.uniform()` (in [0, 1)). This is a
  *    partial Fisher-Yates shuffle, so the k features are distinct and uniformly random.
- *    `x = sum_j coef_j * dictionary[f_j]`, accumulated in float32 in order j = 0..k-1.
+ *    `x = sum_j coef_j * dictionary[f_j]`, summed in order j = 0..k-1, each product computed in float64 and the running sum stored as float32.
  * Values of x can be negative (dictionary entries are), the coefficients never are.
  * @throws RangeError for options that are not non-negative integers or k > numFeatures
  */

@@ -233,15 +233,14 @@ export async function renderFeatures(
   const width = Math.min(inputDim * cellW, MAX_PLOT);
   const height = Math.min(numUnits * cellH, 480);
   const raster = new Raster(width, height);
+  // Each unit on its own scale first, then the whole matrix painted at once: the box filter of
+  // paintImage averages units into pixel rows when there are more units than rows, none is dropped.
+  const scaled = new Float32Array(numUnits * inputDim);
   for (let u = 0; u < numUnits; u++) {
-    // Rows are painted one unit at a time so each can use its own scale; a unit covers
-    // [u * height / numUnits, (u + 1) * height / numUnits) of the raster.
-    const y0 = Math.round((u * height) / numUnits);
-    const y1 = Math.round(((u + 1) * height) / numUnits);
-    if (y1 <= y0) continue;
-    const s = scales[u] || 1;
-    raster.paintImage(0, y0, width, y1 - y0, weights, u * inputDim, 1, inputDim, -s, s, lut);
+    const inv = 1 / (scales[u] || 1);
+    for (let d = 0; d < inputDim; d++) scaled[u * inputDim + d] = weights[u * inputDim + d] * inv;
   }
+  raster.paintImage(0, 0, width, height, scaled, 0, numUnits, inputDim, -1, 1, lut);
   const spec: vega.Spec = {
     $schema: 'https://vega.github.io/schema/vega/v6.json',
     width,

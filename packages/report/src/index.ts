@@ -9,4 +9,4 @@ export { type MeanActivationOptions, meanActivationPng } from './mean-activation
 export { type ReconstructionsOptions, reconstructionsPng } from './reconstructions.js';
 export { type LatentScatterOptions, latentScatterPng } from './scatter.js';
 export type { NumericArray } from './validate.js';
-export { writeFigures, writeFileAtomic } from './write.js';
+export { writeFigures } from './write.js';

@@ -2,8 +2,6 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '@saekit/core/node';
 
-export { writeFileAtomic };
-
 /**
  * Write each figure (PNG bytes or text such as index.html) to `dir/name` atomically, creating
  * `dir` if needed. Names must be plain file names. Returns the written paths, in input order.

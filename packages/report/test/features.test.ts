@@ -112,3 +112,16 @@ describe('featuresPng input checks', () => {
     );
   });
 });
+
+describe('a heat map of more units than pixel rows', () => {
+  it('averages units into rows instead of dropping some (one +1 unit among 1000 -1 units still shows)', async () => {
+    const numUnits = 1000;
+    const inputDim = 8;
+    const allNeg = new Float32Array(numUnits * inputDim).fill(-1);
+    const oneOff = allNeg.slice();
+    oneOff.fill(1, 2 * inputDim, 3 * inputDim); // unit 2: the one a rounding scheme would skip
+    const a = await featuresPng({ weights: allNeg, numUnits, normalize: 'global' });
+    const b = await featuresPng({ weights: oneOff, numUnits, normalize: 'global' });
+    expect(Buffer.from(b).equals(Buffer.from(a))).toBe(false);
+  });
+});

@@ -46,9 +46,30 @@ export const BINARY_KINDS: readonly BinaryKind[] = [
 
 /** Every op kind, each once; the Record type makes a kind missing here a compile error. */
 const KIND_TABLE: Record<OpKind, true> = {
-  input: true, const: true, neg: true, exp: true, log: true, sqrt: true, abs: true, sign: true, relu: true,
-  sigmoid: true, add: true, sub: true, mul: true, div: true, maximum: true, greater: true, greaterEqual: true,
-  where: true, matmul: true, sum: true, reshape: true, transpose: true, broadcastTo: true, kthLargest: true,
+  input: true,
+  const: true,
+  neg: true,
+  exp: true,
+  log: true,
+  sqrt: true,
+  abs: true,
+  sign: true,
+  relu: true,
+  sigmoid: true,
+  add: true,
+  sub: true,
+  mul: true,
+  div: true,
+  maximum: true,
+  greater: true,
+  greaterEqual: true,
+  where: true,
+  matmul: true,
+  sum: true,
+  reshape: true,
+  transpose: true,
+  broadcastTo: true,
+  kthLargest: true,
 };
 export const OP_KINDS: readonly OpKind[] = Object.freeze(Object.keys(KIND_TABLE) as OpKind[]);
 
