@@ -1,6 +1,6 @@
 import { checkFeeds, type Executable, type Graph, planInputs } from '@saekit/core';
 import { lowerGraph } from './lower.js';
-import { buildModel, encodeModel } from './model.js';
+import { buildModel } from './model.js';
 import {
   type OrtSession,
   type OrtTensor,
@@ -9,6 +9,7 @@ import {
   type SessionConfig,
   sessionOptions,
 } from './ort.js';
+import { encodeModelProto } from './proto/codec.js';
 
 export interface OnnxCompileConfig extends SessionConfig {
   readonly opset?: number;
@@ -19,7 +20,6 @@ const tensor = (data: Float32Array, dims: readonly number[]): OrtTensor =>
 
 /** A state input: the tensor fed to the next run, and (when updated) the one its new value lands in. */
 interface StateSlot {
-  readonly dims: readonly number[];
   current: OrtTensor;
   /** Preallocated fetch for the update; swapped with `current` after each run. */
   next?: OrtTensor;
@@ -40,7 +40,7 @@ export class OnnxExecutable implements Executable<Float32Array> {
   private readonly state = new Map<string, StateSlot>();
   private readonly feedDims = new Map<string, readonly number[]>();
   private readonly feedCache = new Map<string, { data: Float32Array; tensor: OrtTensor }>();
-  private readonly outputs: { key: string; onnx: string; tensor: OrtTensor }[];
+  private readonly outputs: { key: string; tensor: OrtTensor }[];
   private readonly fetches: Record<string, OrtTensor> = {};
   private queue: Promise<unknown> = Promise.resolve();
   private disposed = false;
@@ -60,7 +60,7 @@ export class OnnxExecutable implements Executable<Float32Array> {
     for (const name of stateNames) {
       const dims = graph.inputs.get(name)!.shape;
       const output = lowered.updates[name];
-      const slot: StateSlot = { dims, current: tensor(Float32Array.from(state[name]), dims), output };
+      const slot: StateSlot = { current: tensor(Float32Array.from(state[name]), dims), output };
       if (output) {
         slot.next = tensor(new Float32Array(slot.current.size), dims);
         this.fetches[output] = slot.next;
@@ -70,7 +70,7 @@ export class OnnxExecutable implements Executable<Float32Array> {
     this.outputs = Object.entries(graph.outputs).map(([key, n]) => {
       const t = tensor(new Float32Array(n.size), n.shape);
       this.fetches[lowered.outputs[key]] = t;
-      return { key, onnx: lowered.outputs[key], tensor: t };
+      return { key, tensor: t };
     });
   }
 
@@ -81,7 +81,7 @@ export class OnnxExecutable implements Executable<Float32Array> {
   ): Promise<OnnxExecutable> {
     const plan = planInputs(graph, state); // checked before the (costly) lowering
     const lowered = lowerGraph(graph, { opset: cfg.opset, graphName: 'saekit_graph' });
-    const bytes = encodeModel(
+    const bytes = encodeModelProto(
       buildModel(lowered, { docString: 'A saekit graph compiled by @saekit/backend-onnx.' }),
     );
     let session: OrtSession;

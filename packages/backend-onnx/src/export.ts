@@ -14,9 +14,9 @@ import {
 import { writeFileAtomic } from '@saekit/core/node';
 import { InvalidOnnxModelError } from './errors.js';
 import { lowerGraph } from './lower.js';
-import { buildModel, encodeModel } from './model.js';
+import { buildModel } from './model.js';
 import { resolveOpset } from './opset.js';
-import { decodeModelProto } from './proto/codec.js';
+import { decodeModelProto, encodeModelProto } from './proto/codec.js';
 import type { ModelProto } from './proto/types.js';
 
 export type SaePart = 'encoder' | 'autoencoder';
@@ -107,7 +107,7 @@ export function exportSae(config: SaeConfig, params: SaeParams, opts: ExportOpti
       ...opts.metadata,
     },
   });
-  return encodeModel(model);
+  return encodeModelProto(model);
 }
 
 /** Writes an exported model atomically (temp file, flushed, renamed), as every saekit file is written. */

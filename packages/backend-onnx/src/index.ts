@@ -14,7 +14,7 @@ export {
   writeOnnxFile,
 } from './export.js';
 export { DynamicBatchError, LOWERED_OPS, type LoweredGraph, type LowerOptions, lowerGraph } from './lower.js';
-export { buildModel, encodeModel, type ModelInfo } from './model.js';
+export { buildModel, type ModelInfo } from './model.js';
 export {
   DEFAULT_OPSET,
   IR_VERSION_OF_OPSET,
@@ -25,8 +25,7 @@ export {
 } from './opset.js';
 export { type GraphOptimization, type SessionConfig, sessionOptions } from './ort.js';
 export { decodeModelProto, encodeModelProto } from './proto/codec.js';
-export { ONNX_SCHEMA } from './proto/schema.js';
-export { floatTensor, int64Tensor, readFloatTensor, readInt64Tensor } from './proto/tensor.js';
+export { readFloatTensor } from './proto/tensor.js';
 export * from './proto/types.js';
 export { type LoadOptions, OnnxSaeModel } from './session.js';
 export { PACKAGE_VERSION } from './version.js';

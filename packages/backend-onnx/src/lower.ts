@@ -54,10 +54,7 @@ export interface LowerOptions {
   readonly dynamicBatch?: { readonly inputs: readonly string[]; readonly dimParam?: string };
   /** Inputs baked into the model as initializers (the parameters of an exported model). */
   readonly initializers?: Readonly<Record<string, ArrayLike<number>>>;
-  /** Name of the output that carries the new value of a state input (default `<name>.next`). */
-  readonly updateOutputName?: (stateName: string) => string;
   readonly graphName?: string;
-  readonly docString?: string;
 }
 
 export interface LoweredGraph {
@@ -106,8 +103,7 @@ export function lowerGraph(graph: Graph, opts: LowerOptions = {}): LoweredGraph 
   const outputs: Record<string, string> = {};
   for (const key of Object.keys(graph.outputs)) outputs[key] = claim(key);
   const updates: Record<string, string> = {};
-  for (const key of Object.keys(graph.updates))
-    updates[key] = claim(opts.updateOutputName?.(key) ?? `${key}.next`);
+  for (const key of Object.keys(graph.updates)) updates[key] = claim(`${key}.next`);
 
   // A computed node that is an output writes its value under the output's name directly.
   const direct = new Map<Node, string>();
@@ -154,7 +150,6 @@ export function lowerGraph(graph: Graph, opts: LowerOptions = {}): LoweredGraph 
     input: inputNames.map((name) => info(name, shapes.get(graph.inputs.get(name)!)!)),
     output: sources.map(([name, n]) => info(name, shapes.get(n)!)),
   };
-  if (opts.docString) g.doc_string = opts.docString;
   return { graph: g, opset, irVersion, inputs: inputNames, outputs, updates };
 }
 

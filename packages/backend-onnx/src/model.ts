@@ -1,5 +1,4 @@
 import type { LoweredGraph } from './lower.js';
-import { encodeModelProto } from './proto/codec.js';
 import type { ModelProto } from './proto/types.js';
 import { PACKAGE_VERSION } from './version.js';
 
@@ -27,9 +26,4 @@ export function buildModel(lowered: LoweredGraph, info: ModelInfo = {}): ModelPr
   const meta = Object.entries(info.metadata ?? {});
   if (meta.length) model.metadata_props = meta.map(([key, value]) => ({ key, value }));
   return model;
-}
-
-/** The model's bytes, as written to an .onnx file. */
-export function encodeModel(model: ModelProto): Uint8Array {
-  return encodeModelProto(model);
 }

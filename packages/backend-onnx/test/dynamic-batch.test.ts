@@ -15,7 +15,7 @@ import {
 } from '@saekit/core';
 import { compareTensors, formatComparisons } from '@saekit/core/testing';
 import { describe, expect, it } from 'vitest';
-import { buildModel, DynamicBatchError, encodeModel, lowerGraph, MAX_OPSET } from '../src/index.js';
+import { buildModel, DynamicBatchError, encodeModelProto, lowerGraph, MAX_OPSET } from '../src/index.js';
 import { ort } from '../src/ort.js';
 import { cpu, randn, runOnce } from './helpers.js';
 
@@ -36,7 +36,7 @@ const TOPK: SaeConfig = {
 };
 
 async function session(graph: Graph, dynamic: string[], opset = 17): Promise<ort.InferenceSession> {
-  const bytes = encodeModel(buildModel(lowerGraph(graph, { opset, dynamicBatch: { inputs: dynamic } })));
+  const bytes = encodeModelProto(buildModel(lowerGraph(graph, { opset, dynamicBatch: { inputs: dynamic } })));
   return ort.InferenceSession.create(bytes, { logSeverityLevel: 3 });
 }
 

@@ -35,7 +35,7 @@ import {
   PERMUTATIONS_3D,
 } from '@saekit/core/testing';
 import { describe, expect, it } from 'vitest';
-import { buildModel, encodeModel, lowerGraph, MAX_OPSET, SUPPORTED_OPSETS } from '../src/index.js';
+import { buildModel, encodeModelProto, lowerGraph, MAX_OPSET, SUPPORTED_OPSETS } from '../src/index.js';
 import { ort } from '../src/ort.js';
 import { expectSameAsCpu, randn, rng } from './helpers.js';
 
@@ -257,7 +257,8 @@ describe('every supported opset loads in onnxruntime-node and computes every op 
 
   it('onnxruntime-node refuses what lies beyond the table: opset 27, IR version 14', async () => {
     const model = buildModel(lowerGraph(graph, { opset: MAX_OPSET }));
-    const load = (m: typeof model) => ort.InferenceSession.create(encodeModel(m), { logSeverityLevel: 3 });
+    const load = (m: typeof model) =>
+      ort.InferenceSession.create(encodeModelProto(m), { logSeverityLevel: 3 });
     await expect(load({ ...model, opset_import: [{ domain: '', version: MAX_OPSET + 1 }] })).rejects.toThrow(
       /[Oo]pset 27/,
     );

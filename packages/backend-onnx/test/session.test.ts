@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import {
   buildModel,
   decodeModel,
-  encodeModel,
+  encodeModelProto,
   exportSae,
   InvalidOnnxModelError,
   lowerGraph,
@@ -73,7 +73,7 @@ describe('OnnxSaeModel.load refuses bad files with a clear error naming the file
   it('a valid ONNX model that onnxruntime refuses (IR version from the future)', async () => {
     const m = decodeModel(bytes);
     m.ir_version = 99;
-    const p = file('future.onnx', encodeModel(m));
+    const p = file('future.onnx', encodeModelProto(m));
     await expect(OnnxSaeModel.load(p)).rejects.toThrow(
       /^not a valid ONNX model: .*future\.onnx: onnxruntime cannot load it: .*IR version/,
     );
@@ -81,7 +81,7 @@ describe('OnnxSaeModel.load refuses bad files with a clear error naming the file
 
   it('a valid ONNX model that saekit did not export', async () => {
     const g = Graph.from({ outputs: { y: relu(input('x', [2, 3])) } });
-    const p = file('foreign.onnx', encodeModel(buildModel(lowerGraph(g))));
+    const p = file('foreign.onnx', encodeModelProto(buildModel(lowerGraph(g))));
     const err = await OnnxSaeModel.load(p).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(NotASaeModelError);
     expect((err as Error).message).toMatch(/^not a saekit ONNX model: .*foreign\.onnx: no "saekit.config"/);
@@ -112,7 +112,7 @@ describe('decodeModel', () => {
     const m = decodeModel(bytes);
     const w = m.graph!.initializer!.find((t) => t.name === 'W_enc')!;
     w.raw_data = w.raw_data!.subarray(0, 8);
-    expect(() => decodeModel(encodeModel(m), 'bad.onnx')).toThrow(
+    expect(() => decodeModel(encodeModelProto(m), 'bad.onnx')).toThrow(
       /^not a valid ONNX model: bad\.onnx: initializer "W_enc" \[13,5\] holds 8 bytes, not 260/,
     );
   });

@@ -37,14 +37,3 @@ export function readFloatTensor(t: TensorProto): Float32Array {
   }
   return out;
 }
-
-/** The values of an int64 tensor, from `raw_data` or `int64_data`. */
-export function readInt64Tensor(t: TensorProto): number[] {
-  if (t.data_type !== DataType.INT64)
-    throw new TypeError(`tensor "${t.name}": data_type ${t.data_type} is not INT64 (7)`);
-  if (t.raw_data && t.raw_data.length > 0) {
-    const view = new DataView(t.raw_data.buffer, t.raw_data.byteOffset, t.raw_data.byteLength);
-    return Array.from({ length: t.raw_data.length / 8 }, (_, i) => Number(view.getBigInt64(i * 8, true)));
-  }
-  return [...(t.int64_data ?? [])];
-}
