@@ -9,9 +9,16 @@ import {
   type UnaryKind,
 } from '@saekit/core';
 import { GraphBuilder } from './lower/builder.js';
+import { findGuards, type GuardGroup, type Guards } from './lower/guards.js';
 import { DynamicBatchError, inferBatchShapes, isBatchDim, type SymShape } from './lower/symbolic.js';
 import { resolveOpset } from './opset.js';
-import { DataType, type GraphProto, type ValueInfoProto } from './proto/types.js';
+import {
+  AttributeType,
+  DataType,
+  type GraphProto,
+  type NodeProto,
+  type ValueInfoProto,
+} from './proto/types.js';
 
 export { DynamicBatchError } from './lower/symbolic.js';
 
@@ -115,20 +122,37 @@ export function lowerGraph(graph: Graph, opts: LowerOptions = {}): LoweredGraph 
     if (n.op.kind !== 'input' && n.op.kind !== 'const' && !direct.has(n)) direct.set(n, onnxName);
   }
 
+  const uses = useCounts(graph);
+  const biases = gemmBiases(graph, uses, direct);
+  const keep = new Set<Node>([...direct.keys(), ...biases.keys(), ...[...biases.values()].map((f) => f.mm)]);
+  const info = (name: string, s: SymShape): ValueInfoProto => valueInfo(name, s, dimParam);
   const lowerer = new Lowerer(
     b,
     opset,
     shapes,
     direct,
     opts.dynamicBatch?.inputs.find((i) => graph.inputs.has(i) && !(i in initializers)),
-    gemmBiases(graph, direct),
+    biases,
+    findGuards(graph, uses, keep),
+    info,
   );
   for (const n of graph.nodes) lowerer.lower(n);
   for (const [onnxName, n] of sources) {
     if (direct.get(n) !== onnxName) b.op('Identity', [lowerer.value(n)], {}, onnxName);
   }
 
-  const info = (name: string, s: SymShape): ValueInfoProto => ({
+  const g: GraphProto = {
+    name: opts.graphName ?? 'saekit',
+    node: b.nodes,
+    initializer: b.initializers,
+    input: inputNames.map((name) => info(name, shapes.get(graph.inputs.get(name)!)!)),
+    output: sources.map(([name, n]) => info(name, shapes.get(n)!)),
+  };
+  return { graph: g, opset, irVersion, inputs: inputNames, outputs, updates };
+}
+
+function valueInfo(name: string, s: SymShape, dimParam: string): ValueInfoProto {
+  return {
     name,
     type: {
       tensor_type: {
@@ -142,15 +166,14 @@ export function lowerGraph(graph: Graph, opts: LowerOptions = {}): LoweredGraph 
         },
       },
     },
-  });
-  const g: GraphProto = {
-    name: opts.graphName ?? 'saekit',
-    node: b.nodes,
-    initializer: b.initializers,
-    input: inputNames.map((name) => info(name, shapes.get(graph.inputs.get(name)!)!)),
-    output: sources.map(([name, n]) => info(name, shapes.get(n)!)),
   };
-  return { graph: g, opset, irVersion, inputs: inputNames, outputs, updates };
+}
+
+/** How many node inputs read each node. */
+function useCounts(graph: Graph): Map<Node, number> {
+  const uses = new Map<Node, number>();
+  for (const n of graph.nodes) for (const i of n.inputs) uses.set(i, (uses.get(i) ?? 0) + 1);
+  return uses;
 }
 
 function symbolicShapes(graph: Graph, dynamic: readonly string[]): Map<Node, SymShape> {
@@ -186,12 +209,18 @@ class Lowerer {
     private readonly shapes: Map<Node, SymShape>,
     private readonly direct: Map<Node, string>,
     private readonly batchSource: string | undefined,
-    private readonly biases: ReadonlyMap<Node, { mm: Node; bias: Node }> = new Map(),
+    private readonly biases: ReadonlyMap<Node, { mm: Node; bias: Node }>,
+    private readonly guards: Guards,
+    private readonly info: (name: string, s: SymShape) => ValueInfoProto,
   ) {
     this.deferred = new Set([...biases.values()].map((f) => f.mm));
+    for (const a of guards.moved) this.deferred.add(a);
   }
 
-  private readonly deferred: ReadonlySet<Node>;
+  /** Nodes emitted later by the node that reads them: a Gemm's matmul, a guard's update. */
+  private readonly deferred: Set<Node>;
+  /** Guard wheres already seen, per group; the group's If is emitted at its last where. */
+  private readonly guardsSeen = new Map<GuardGroup, number>();
 
   value(n: Node): string {
     const v = this.values.get(n);
@@ -200,8 +229,48 @@ class Lowerer {
   }
 
   lower(n: Node): void {
-    if (this.deferred.has(n)) return; // a matmul emitted later, as a Gemm with its bias
-    this.values.set(n, this.emit(n));
+    if (this.deferred.has(n)) return;
+    const group = this.guards.groups.get(n);
+    if (!group) {
+      this.values.set(n, this.emit(n));
+      return;
+    }
+    const seen = (this.guardsSeen.get(group) ?? 0) + 1;
+    this.guardsSeen.set(group, seen);
+    if (seen === group.wheres.length) this.emitGuard(group);
+  }
+
+  /**
+   * One If for a group of guard wheres: then-branch the updated values, else-branch the old ones.
+   * The If comes after every where of the group in graph order, so every value a branch reads
+   * from the main graph is computed by then.
+   */
+  private emitGuard(group: GuardGroup): void {
+    const b = this.b;
+    const cond = group.cond;
+    const flag =
+      this.bools.get(cond) ?? b.op('Not', [b.op('Equal', [this.value(cond), b.floatConst([0], [])])]);
+    const branch = (pick: 1 | 2, name: string): GraphProto => {
+      const nodes: NodeProto[] = [];
+      const outs = b.into(nodes, () =>
+        group.wheres.map((w) => {
+          const v = w.inputs[pick];
+          // A moved update is computed right here; anything else is passed through.
+          const out =
+            pick === 1 && this.guards.moved.has(v) ? this.emit(v) : b.op('Identity', [this.value(v)]);
+          return this.info(out, this.shapes.get(w)!);
+        }),
+      );
+      return { name, node: nodes, output: outs };
+    };
+    const thenBranch = branch(1, 'guard_then');
+    const elseBranch = branch(2, 'guard_else');
+    const names = group.wheres.map((w) => this.direct.get(w) ?? b.fresh('where'));
+    b.rawNode('If', [flag], names, [
+      { name: 'then_branch', type: AttributeType.GRAPH, g: thenBranch },
+      { name: 'else_branch', type: AttributeType.GRAPH, g: elseBranch },
+    ]);
+    for (const [i, w] of group.wheres.entries()) this.values.set(w, names[i]);
   }
 
   private emit(n: Node): string {
@@ -342,9 +411,11 @@ class Lowerer {
  * as one Gemm(a, b, C = bias), so ONNX Runtime adds the bias while it writes the product instead
  * of in a second pass over the output.
  */
-function gemmBiases(graph: Graph, direct: ReadonlyMap<Node, string>): Map<Node, { mm: Node; bias: Node }> {
-  const uses = new Map<Node, number>();
-  for (const n of graph.nodes) for (const i of n.inputs) uses.set(i, (uses.get(i) ?? 0) + 1);
+function gemmBiases(
+  graph: Graph,
+  uses: ReadonlyMap<Node, number>,
+  direct: ReadonlyMap<Node, string>,
+): Map<Node, { mm: Node; bias: Node }> {
   const pinned = new Set<Node>([
     ...Object.values(graph.outputs),
     ...Object.values(graph.updates),

@@ -145,6 +145,27 @@ for (const opset of [17, MAX_OPSET]) {
       );
     });
 
+    it('wheres on one single-element condition, read only as outputs, become one If (both branches)', async () => {
+      // A guard: two updates on a plain condition and one on a comparison; the updates' last
+      // nodes move into the then-branch, a shared one (relu) stays in the main graph.
+      const f = (k: Node, a: Node, b: Node) => {
+        const r = relu(a);
+        return {
+          y1: where(k, sub(a, mul(b, 0.5)), a),
+          y2: where(k, r, b),
+          y3: where(greater(k, 0), sqrt(abs(b)), b),
+          r: r,
+        };
+      };
+      const g = opGraph(f, [[], [7, 13], [7, 13]]);
+      const ops = lowerGraph(g, { opset }).graph.node!.map((n) => n.op_type);
+      expect(ops.filter((o) => o === 'If')).toHaveLength(2); // one per condition
+      expect(ops).not.toContain('Where');
+      for (const k of [1, 0, 0.5, -0, -2]) {
+        await expectSameAsCpu(g, feedsOf([Float32Array.of(k), normal([7, 13]), normal([7, 13])]), opset);
+      }
+    });
+
     it('matmul in all four transpose modes, odd sizes, and 1x1', async () => {
       for (const [ta, tb] of MATMUL_MODES) {
         const [sa, sb] = matmulShapes(7, 13, 5, ta, tb);

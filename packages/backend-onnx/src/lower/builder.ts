@@ -22,6 +22,9 @@ function attribute(name: string, v: AttrValue): AttributeProto {
 export class GraphBuilder {
   readonly nodes: NodeProto[] = [];
   readonly initializers: TensorProto[] = [];
+  /** Where `node` appends: the main graph's list, or a subgraph's while `into` runs. */
+  private target: NodeProto[] = this.nodes;
+  private nodeCount = 0;
   private readonly used = new Set<string>();
   private readonly int64Cache = new Map<string, string>();
   private readonly floatCache = new Map<string, string>();
@@ -66,12 +69,43 @@ export class GraphBuilder {
       op_type: opType,
       input: [...inputs],
       output: [...outputs],
-      name: `${opType}_${this.nodes.length}`,
+      name: `${opType}_${this.nodeCount++}`,
     };
     const list = Object.entries(attrs).map(([k, v]) => attribute(k, v));
     if (list.length) node.attribute = list;
-    this.nodes.push(node);
+    this.target.push(node);
     return node.output!;
+  }
+
+  /**
+   * Runs `emit` with every node it appends going to `nodes` (the body of a subgraph) instead of
+   * the main graph. Names stay unique across both, as ONNX requires of a subgraph; initializers
+   * still go to the main graph, which a subgraph may read.
+   */
+  into<T>(nodes: NodeProto[], emit: () => T): T {
+    const outer = this.target;
+    this.target = nodes;
+    try {
+      return emit();
+    } finally {
+      this.target = outer;
+    }
+  }
+
+  /** Appends a node whose attributes are already built (control flow with subgraph attributes). */
+  rawNode(
+    opType: string,
+    inputs: readonly string[],
+    outputs: readonly string[],
+    attribute: AttributeProto[],
+  ): void {
+    this.target.push({
+      op_type: opType,
+      input: [...inputs],
+      output: [...outputs],
+      name: `${opType}_${this.nodeCount++}`,
+      attribute,
+    });
   }
 
   /** A float32 initializer; small ones with equal values are shared. */

@@ -7,7 +7,15 @@
 export const DataType = Object.freeze({ FLOAT: 1, INT64: 7, BOOL: 9 });
 
 /** `AttributeProto.AttributeType` values saekit uses. */
-export const AttributeType = Object.freeze({ FLOAT: 1, INT: 2, STRING: 3, TENSOR: 4, FLOATS: 6, INTS: 7 });
+export const AttributeType = Object.freeze({
+  FLOAT: 1,
+  INT: 2,
+  STRING: 3,
+  TENSOR: 4,
+  GRAPH: 5,
+  FLOATS: 6,
+  INTS: 7,
+});
 
 export interface TensorProto {
   dims?: number[];
@@ -53,6 +61,8 @@ export interface AttributeProto {
   i?: number;
   s?: Uint8Array;
   t?: TensorProto;
+  /** A subgraph (the branches of `If`). */
+  g?: GraphProto;
   floats?: number[];
   ints?: number[];
   strings?: Uint8Array[];
