@@ -6,7 +6,7 @@ import {
   type Graph,
 } from '@saekit/core';
 import { type ArrayFactory, CpuExecutable } from './executable.js';
-import { availableThreads, MatmulPool } from './parallel/pool.js';
+import { availableThreads, ThreadPool } from './parallel/pool.js';
 
 export type CpuDType = 'float32' | 'float64';
 
@@ -55,17 +55,17 @@ export interface CpuBackendOptions {
   readonly threads?: number;
 }
 
-let sharedPool: MatmulPool | undefined;
+let sharedPool: ThreadPool | undefined;
 /** @internal The process's matmul pool, if one was started (tests look at its shared memory). */
-export function sharedPoolForTests(): MatmulPool | undefined {
+export function sharedPoolForTests(): ThreadPool | undefined {
   return sharedPool;
 }
 /** One pool per process, grown on demand: workers are shared by every executable. */
-function poolFor(threads: number): MatmulPool | undefined {
+function poolFor(threads: number): ThreadPool | undefined {
   if (threads < 2) return undefined;
   if (!sharedPool || sharedPool.threads < threads) {
     sharedPool?.close();
-    sharedPool = MatmulPool.create(threads);
+    sharedPool = ThreadPool.create(threads);
   }
   return sharedPool;
 }

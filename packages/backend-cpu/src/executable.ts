@@ -10,10 +10,10 @@ import {
 import { type FusedKernel, planFusion } from './fuse.js';
 import { compileElementwise } from './kernels/elementwise.js';
 import { compileKthLargest } from './kernels/kth-largest.js';
-import { matmul } from './kernels/matmul.js';
+import { matmulAuto } from './kernels/sparse-matmul.js';
 import { compileSum } from './kernels/sum.js';
 import { compileTranspose } from './kernels/transpose.js';
-import type { MatmulPool } from './parallel/pool.js';
+import type { ThreadPool } from './parallel/pool.js';
 import { type BufferPlan, planBuffers } from './plan.js';
 
 /** Allocates the backend's arrays; the only place that does, so allocations can be counted. */
@@ -44,20 +44,23 @@ export class CpuExecutable<T extends FloatArray> implements Executable<T> {
   /** Outputs that are state the run updates: copied out before the update, so they show the old value. */
   private readonly stateOutputs: [string, number, T][] = [];
   private readonly kernels: Map<Node, FusedKernel>;
-  private readonly pool?: MatmulPool;
+  private readonly pool?: ThreadPool;
   /** Feeds that parallel matmuls read: copied into shared staging buffers each run. */
   private readonly stagedFeeds = new Set<number>();
   private readonly releases: (() => void)[] = [];
   private readonly shared: T[] = [];
   private disposed = false;
+  /** float32 runs exp as kernels/exp.ts's fastExp; the float64 reference keeps Math.exp. */
+  private readonly fastMath: boolean;
 
   constructor(
     readonly graph: Graph,
     private readonly arrays: ArrayFactory<T>,
     state: Readonly<Record<string, T>> = {},
-    options: { fuse?: boolean; pool?: MatmulPool } = {},
+    options: { fuse?: boolean; pool?: ThreadPool } = {},
   ) {
     this.pool = options.pool;
+    this.fastMath = arrays.dtype === 'float32';
     const { stateNames, feedNames } = planInputs(graph, state);
     this.feedNames = feedNames;
     const { fused, kernels } = planFusion(graph, options.fuse ?? true);
@@ -69,16 +72,9 @@ export class CpuExecutable<T extends FloatArray> implements Executable<T> {
     const shared = Boolean(this.pool);
     if (this.pool) {
       for (const n of graph.nodes) {
-        if (
-          n.op.kind !== 'matmul' ||
-          !this.pool.worthSplitting(
-            n.shape[0],
-            n.shape[1],
-            n.op.transA ? n.inputs[0].shape[0] : n.inputs[0].shape[1],
-          )
-        )
-          continue;
-        for (const i of n.inputs) if (slotKind[this.slot(i)] === 'feed') this.stagedFeeds.add(this.slot(i));
+        if (fused.has(n) || !this.splits(n)) continue;
+        for (const i of this.operandsOf(n))
+          if (slotKind[this.slot(i)] === 'feed') this.stagedFeeds.add(this.slot(i));
       }
     }
     this.bufs = slotSize.map((n, i) => {
@@ -105,6 +101,30 @@ export class CpuExecutable<T extends FloatArray> implements Executable<T> {
     return this.plan.slotOf.get(n)!;
   }
 
+  /** What a compiled node reads: a fused kernel's leaves, otherwise its inputs. */
+  private operandsOf(n: Node): readonly Node[] {
+    return this.kernels.get(n)?.leaves ?? n.inputs;
+  }
+
+  /** Whether the node runs split over the thread pool (a large matmul or elementwise loop). */
+  private splits(n: Node): boolean {
+    const pool = this.pool;
+    if (!pool) return false;
+    if (n.op.kind === 'matmul') {
+      const a = n.inputs[0].shape;
+      return pool.worthSplittingMatmul(n.shape[0], n.shape[1], n.op.transA ? a[0] : a[1]);
+    }
+    const k = this.kernels.get(n);
+    if (!k) return false;
+    const { outer } = compileElementwise(
+      k.expr,
+      n.shape,
+      k.leaves.map((l) => l.shape),
+      this.fastMath,
+    );
+    return pool.worthSplittingElementwise(n.size, outer);
+  }
+
   private compileNode(n: Node): void {
     const op = n.op;
     if (isElementwiseOp(op)) {
@@ -129,12 +149,21 @@ export class CpuExecutable<T extends FloatArray> implements Executable<T> {
         const a = n.inputs[0].shape;
         const kDim = op.transA ? a[0] : a[1];
         const { transA, transB } = op;
-        if (this.pool?.worthSplitting(m, nn, kDim)) {
-          const { run, release } = this.pool.plan(b[ins[0]], b[ins[1]], b[o], m, nn, kDim, transA, transB);
+        if (this.pool && this.splits(n)) {
+          const { run, release } = this.pool.planMatmul(
+            b[ins[0]],
+            b[ins[1]],
+            b[o],
+            m,
+            nn,
+            kDim,
+            transA,
+            transB,
+          );
           this.releases.push(release);
           this.steps.push(run);
         } else {
-          this.steps.push(() => matmul(b[ins[0]], b[ins[1]], b[o], m, nn, kDim, transA, transB));
+          this.steps.push(() => matmulAuto(b[ins[0]], b[ins[1]], b[o], m, nn, kDim, transA, transB));
         }
         return;
       }
@@ -167,24 +196,34 @@ export class CpuExecutable<T extends FloatArray> implements Executable<T> {
     const b = this.bufs;
     const o = this.slot(n);
     const { expr, leaves } = this.kernels.get(n)!;
-    const k = compileElementwise(
-      expr,
-      n.shape,
-      leaves.map((l) => l.shape),
-    );
+    const shapes = leaves.map((l) => l.shape);
     const ls = leaves.map((l) => this.slot(l));
+    if (this.pool && this.splits(n)) {
+      const { run, release } = this.pool.planElementwise(
+        expr,
+        n.shape,
+        shapes,
+        this.fastMath,
+        b[o],
+        ls.map((l) => b[l]),
+      );
+      this.releases.push(release);
+      this.steps.push(run);
+      return;
+    }
+    const { fn: k, outer: end } = compileElementwise(expr, n.shape, shapes, this.fastMath);
     // Unrolled by arity so the run loop makes no array of operands.
-    if (ls.length === 0) this.steps.push(() => k(b[o]));
-    else if (ls.length === 1) this.steps.push(() => k(b[o], b[ls[0]]));
-    else if (ls.length === 2) this.steps.push(() => k(b[o], b[ls[0]], b[ls[1]]));
-    else if (ls.length === 3) this.steps.push(() => k(b[o], b[ls[0]], b[ls[1]], b[ls[2]]));
-    else if (ls.length === 4) this.steps.push(() => k(b[o], b[ls[0]], b[ls[1]], b[ls[2]], b[ls[3]]));
+    if (ls.length === 0) this.steps.push(() => k(0, end, b[o]));
+    else if (ls.length === 1) this.steps.push(() => k(0, end, b[o], b[ls[0]]));
+    else if (ls.length === 2) this.steps.push(() => k(0, end, b[o], b[ls[0]], b[ls[1]]));
+    else if (ls.length === 3) this.steps.push(() => k(0, end, b[o], b[ls[0]], b[ls[1]], b[ls[2]]));
+    else if (ls.length === 4) this.steps.push(() => k(0, end, b[o], b[ls[0]], b[ls[1]], b[ls[2]], b[ls[3]]));
     else {
-      const args: FloatArray[] = new Array(ls.length + 1);
+      const args: (number | FloatArray)[] = [0, end];
       this.steps.push(() => {
-        args[0] = b[o];
-        for (let i = 0; i < ls.length; i++) args[i + 1] = b[ls[i]];
-        k.apply(null, args as [FloatArray, ...FloatArray[]]);
+        args[2] = b[o];
+        for (let i = 0; i < ls.length; i++) args[i + 3] = b[ls[i]];
+        k.apply(null, args as Parameters<typeof k>);
       });
     }
   }

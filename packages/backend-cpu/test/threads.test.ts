@@ -2,8 +2,9 @@ import { buildTrainStep, initParams, Rng, rowWeights, SEED_CONFIG } from '@saeki
 import { describe, expect, it } from 'vitest';
 import { sharedPoolForTests } from '../src/backend.js';
 import { cpuAllocationCount, createCpuBackend } from '../src/index.js';
+import { compileElementwise } from '../src/kernels/elementwise.js';
 import { matmul } from '../src/kernels/matmul.js';
-import { MatmulPool } from '../src/parallel/pool.js';
+import { ThreadPool } from '../src/parallel/pool.js';
 
 function sharedChunks(): number {
   return sharedPoolForTests()?.arena.chunks.length ?? 0;
@@ -24,7 +25,7 @@ describe('matmul on worker threads', () => {
   });
 
   it('each of the five seed products split over 2 threads equals the single-threaded kernel bit for bit', () => {
-    const pool = MatmulPool.create(2)!;
+    const pool = ThreadPool.create(2)!;
     expect(pool).toBeDefined();
     const rng = new Rng(3);
     const shared = (n: number) => pool.alloc(n, 'float32') as Float32Array;
@@ -41,8 +42,8 @@ describe('matmul on worker threads', () => {
       b.set(rng.normalArray(k * n));
       const out = shared(m * n).fill(Number.NaN);
       const ref = new Float32Array(m * n);
-      expect(pool.worthSplitting(m, n, k)).toBe(true);
-      const { run, release } = pool.plan(a, b, out, m, n, k, ta, tb);
+      expect(pool.worthSplittingMatmul(m, n, k)).toBe(true);
+      const { run, release } = pool.planMatmul(a, b, out, m, n, k, ta, tb);
       run();
       run(); // a task runs again with new data just as well
       matmul(a, b, ref, m, n, k, ta, tb);
@@ -51,6 +52,47 @@ describe('matmul on worker threads', () => {
       for (const v of [a, b, out]) pool.free(v);
     }
     expect(pool.arena.freeBytes()).toBe(pool.arena.chunks.reduce((s, c) => s + c.byteLength, 0)); // all returned
+    pool.close();
+  });
+
+  it('elementwise loops split over 2 threads equal one thread bit for bit, for every broadcast pattern', () => {
+    const pool = ThreadPool.create(2)!;
+    const rng = new Rng(4);
+    const cases: [string, number[], number[][]][] = [
+      ['(1 / (1 + Math.exp(-(v0 + v1))))', [256, 784], [[256, 784], [784]]], // sigmoid(z + row bias)
+      [
+        '((v0 * v1) * (v2 * ((1) - v2)))',
+        [256, 784],
+        [
+          [256, 1],
+          [256, 784],
+          [256, 784],
+        ],
+      ], // column broadcast
+      ['(v0 - v1)', [65537], [[65537], []]], // odd length, scalar operand
+      ['(v0 * v1)', [3, 40000], [[3, 1], [40000]]], // outer product: outer loop shorter than the split
+    ];
+    for (const [expr, outShape, shapes] of cases) {
+      const size = outShape.reduce((a, b) => a * b, 1);
+      const ops = shapes.map((s) => {
+        const v = pool.alloc(
+          s.reduce((a, b) => a * b, 1),
+          'float32',
+        ) as Float32Array;
+        v.set(rng.normalArray(v.length));
+        return v;
+      });
+      const out = (pool.alloc(size, 'float32') as Float32Array).fill(Number.NaN);
+      const { run, release } = pool.planElementwise(expr, outShape, shapes, true, out, ops);
+      run();
+      const ref = new Float32Array(size);
+      const { fn, outer } = compileElementwise(expr, outShape, shapes, true);
+      fn(0, outer, ref, ...ops);
+      expect(out).toEqual(ref);
+      expect(ref.some(Number.isNaN)).toBe(false);
+      release();
+      for (const v of [out, ...ops]) pool.free(v);
+    }
     pool.close();
   });
 

@@ -1,5 +1,6 @@
 import type { BinaryKind, FloatArray, Shape, UnaryKind } from '@saekit/core';
 import { stridesOf } from '@saekit/core';
+import { fastExp } from './exp.js';
 
 /**
  * Elementwise ops as expression builders over operand expressions. One loop template serves all
@@ -33,9 +34,19 @@ export const BINARY_EXPR: Record<BinaryKind, Expr2> = {
 
 export const WHERE_EXPR = (c: string, a: string, b: string): string => `(${c} !== 0 ? ${a} : ${b})`;
 
-export type ElementwiseKernel = (out: FloatArray, ...operands: FloatArray[]) => void;
+/**
+ * Computes the output for outer indices [lo, hi) of the collapsed loop nest (`outer` of them in
+ * all): how threads split an elementwise op.
+ */
+export type ElementwiseKernel = (lo: number, hi: number, out: FloatArray, ...operands: FloatArray[]) => void;
 
-const cache = new Map<string, ElementwiseKernel>();
+export interface CompiledElementwise {
+  readonly fn: ElementwiseKernel;
+  /** Extent of the outermost loop: the unit `lo`/`hi` count in. */
+  readonly outer: number;
+}
+
+const cache = new Map<string, CompiledElementwise>();
 
 /** Each operand's strides over the output shape: 0 along broadcast axes. */
 function broadcastStrides(out: Shape, s: Shape): number[] {
@@ -70,44 +81,87 @@ function collapse(dims: number[], strides: number[][]): { dims: number[]; stride
 
 /**
  * A kernel computing `expr` (over operand values named v0, v1, …) with operands of `shapes`
- * broadcast to `outShape`. Cached per (expression, broadcast pattern).
+ * broadcast to `outShape`. With `fastMath` (the float32 backend) exp runs as `fastExp`. Cached per
+ * (expression, broadcast pattern, fastMath).
  */
 export function compileElementwise(
   expr: string,
   outShape: Shape,
   shapes: readonly Shape[],
-): ElementwiseKernel {
+  fastMath = false,
+): CompiledElementwise {
   const { dims, strides } = collapse(
     [...outShape],
     shapes.map((s) => broadcastStrides(outShape, s)),
   );
-  const key = `${expr}|${dims.join(',')}|${strides.map((s) => s.join(',')).join(';')}`;
+  const body = fastMath ? expr.replaceAll('Math.exp(', 'fastExp(') : expr;
+  const key = `${body}|${dims.join(',')}|${strides.map((s) => s.join(',')).join(';')}`;
   const hit = cache.get(key);
   if (hit) return hit;
 
   const r = dims.length;
   const ops = shapes.map((_, k) => `x${k}`);
-  const lines: string[] = ['let p = 0;'];
+  const inner = r - 1;
+  // The output is contiguous: its offset at depth d is q_d; every operand k has its own o{k}_d.
+  const outStrides = stridesOf(dims);
+  const lines: string[] = ['const q_0 = 0;'];
   for (let k = 0; k < ops.length; k++) lines.push(`const o${k}_0 = 0;`);
   for (let d = 0; d < r - 1; d++) {
-    lines.push(`for (let i${d} = 0; i${d} < ${dims[d]}; i${d}++) {`);
+    lines.push(
+      d === 0 ? 'for (let i0 = lo; i0 < hi; i0++) {' : `for (let i${d} = 0; i${d} < ${dims[d]}; i${d}++) {`,
+    );
+    lines.push(`const q_${d + 1} = q_${d} + i${d} * ${outStrides[d]};`);
     for (let k = 0; k < ops.length; k++)
       lines.push(`const o${k}_${d + 1} = o${k}_${d} + i${d} * ${strides[k][d]};`);
   }
-  const inner = r - 1;
   // Operands constant along the innermost axis are loaded once, outside it.
   ops.forEach((x, k) => {
     if (strides[k][inner] === 0) lines.push(`const v${k} = ${x}[o${k}_${inner}];`);
   });
-  lines.push(`for (let i = 0; i < ${dims[inner]}; i++) {`);
+  lines.push(inner === 0 ? 'for (let i = lo; i < hi; i++) {' : `for (let i = 0; i < ${dims[inner]}; i++) {`);
   ops.forEach((x, k) => {
     const st = strides[k][inner];
     if (st !== 0) lines.push(`const v${k} = ${x}[o${k}_${inner} + ${st === 1 ? 'i' : `i * ${st}`}];`);
   });
-  lines.push(`out[p++] = ${expr};`, '}');
+  lines.push(`out[q_${inner} + i] = ${body};`, '}');
   for (let d = 0; d < r - 1; d++) lines.push('}');
   // Generated once per (expression, broadcast pattern) at compile time, never per run.
-  const fn = new Function('out', ...ops, lines.join('\n')) as ElementwiseKernel;
-  cache.set(key, fn);
-  return fn;
+  const factory = new Function(
+    'fastExp',
+    `return function (lo, hi, out, ${ops.join(', ')}) {\n${lines.join('\n')}\n};`,
+  );
+  const compiled: CompiledElementwise = { fn: factory(fastExp) as ElementwiseKernel, outer: dims[0] };
+  cache.set(key, compiled);
+  return compiled;
+}
+
+const binders = new Map<
+  number,
+  (fn: ElementwiseKernel, lo: number, hi: number, arrays: FloatArray[]) => () => void
+>();
+
+/**
+ * `() => fn(lo, hi, out, ...operands)` as a direct call of fixed arity, on arrays that stay put:
+ * `fn.apply` or a spread made the call several times slower than the loop it runs.
+ */
+export function bindKernel(
+  fn: ElementwiseKernel,
+  lo: number,
+  hi: number,
+  arrays: readonly FloatArray[],
+): () => void {
+  const n = arrays.length;
+  let make = binders.get(n);
+  if (!make) {
+    const names = arrays.map((_, i) => `a${i}`);
+    make = new Function(
+      'fn',
+      'lo',
+      'hi',
+      'arrays',
+      `const [${names.join(', ')}] = arrays;\nreturn () => fn(lo, hi, ${names.join(', ')});`,
+    ) as (fn: ElementwiseKernel, lo: number, hi: number, arrays: FloatArray[]) => () => void;
+    binders.set(n, make);
+  }
+  return make(fn, lo, hi, [...arrays]);
 }

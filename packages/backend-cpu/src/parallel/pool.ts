@@ -1,7 +1,8 @@
-import type { FloatArray } from '@saekit/core';
-import { matmul } from '../kernels/matmul.js';
+import type { FloatArray, Shape } from '@saekit/core';
+import { bindKernel, compileElementwise } from '../kernels/elementwise.js';
+import { matmulAuto } from '../kernels/sparse-matmul.js';
 import { SharedArena } from './arena.js';
-import { CTRL, CTRL_INTS, EXIT_TASK, type MatmulTask, type SharedRef } from './protocol.js';
+import { CTRL, CTRL_INTS, EXIT_TASK, type SharedRef, type Task } from './protocol.js';
 
 type WorkerThreads = typeof import('node:worker_threads');
 type Os = typeof import('node:os');
@@ -23,13 +24,22 @@ interface PoolWorker {
   readonly port: import('node:worker_threads').MessagePort;
 }
 
+/** A split node: `run` computes it on every thread and returns when all are done. */
+export interface PlannedTask {
+  readonly run: () => void;
+  readonly release: () => void;
+}
+
+/** Elementwise nodes with fewer outputs than this run on one thread (dispatch costs ~10 µs). */
+const ELEMENTWISE_SPLIT_MIN = 1 << 15;
+
 /**
- * Threads for large matrix products: the calling thread takes the first share of the rows and
- * `threads - 1` workers the rest, all on shared memory. Dispatch and completion go through Atomics
- * on a per-worker control block, so a parallel matmul is a synchronous call that sends no message
- * and allocates nothing. Workers are unref'd: they never keep the process alive.
+ * Threads for large nodes (matrix products, elementwise loops): the calling thread takes the first
+ * share and `threads - 1` workers the rest, all on shared memory. Dispatch and completion go
+ * through Atomics on a per-worker control block, so a parallel node is a synchronous call that
+ * sends no message and allocates nothing. Workers are unref'd: they never keep the process alive.
  */
-export class MatmulPool {
+export class ThreadPool {
   private readonly workers: PoolWorker[] = [];
   private nextTask = 1;
   /** Where every buffer a worker touches lives; each chunk is sent to the workers once. */
@@ -56,10 +66,10 @@ export class MatmulPool {
   }
 
   /** A pool of `threads` (>= 2) threads, or undefined when worker threads are unavailable. */
-  static create(threads: number): MatmulPool | undefined {
+  static create(threads: number): ThreadPool | undefined {
     const wt = nodeBuiltin<WorkerThreads>('node:worker_threads');
     if (!wt || threads < 2) return undefined;
-    const pool = new MatmulPool(threads);
+    const pool = new ThreadPool(threads);
     const here = import.meta.url;
     // Tests run the TypeScript sources; the worker is always the compiled file beside dist/.
     const url = new URL(here.endsWith('.ts') ? '../../dist/parallel/worker.js' : './worker.js', here);
@@ -68,7 +78,7 @@ export class MatmulPool {
       const { port1, port2 } = new wt.MessageChannel();
       const w = new wt.Worker(url, { workerData: { ctrl, port: port2 }, transferList: [port2] });
       port1.on('message', (m) => {
-        process.stderr.write(`saekit cpu backend: matmul worker error: ${m}\n`);
+        process.stderr.write(`saekit cpu backend: pool worker error: ${m}\n`);
       });
       // After on('message'), which refs the port: neither may keep the process alive.
       port1.unref();
@@ -82,7 +92,7 @@ export class MatmulPool {
    * Prepares out = op(a)·op(b) to run split by rows over the pool; the returned function runs it.
    * a, b, out must come from `alloc` and stay the same arrays for the task's lifetime.
    */
-  plan(
+  planMatmul(
     a: FloatArray,
     b: FloatArray,
     out: FloatArray,
@@ -91,16 +101,16 @@ export class MatmulPool {
     k: number,
     transA: boolean,
     transB: boolean,
-  ): { run: () => void; release: () => void } {
-    const parts = this.threads;
-    const chunk = Math.ceil(m / parts / 3) * 3; // whole 3-row tiles of the micro-kernel
-    const dtype = a instanceof Float64Array ? 'float64' : 'float32';
-    const ids: number[] = [];
+  ): PlannedTask {
+    const chunk = Math.ceil(m / this.threads / 3) * 3; // whole 3-row tiles of the micro-kernel
+    const dtype = dtypeOf(a);
+    const shares: Task[] = [];
     for (let w = 0; w < this.workers.length; w++) {
       const rowStart = Math.min(m, (w + 1) * chunk);
       const rowEnd = Math.min(m, (w + 2) * chunk);
       if (rowStart >= rowEnd) break;
-      const task: MatmulTask = {
+      shares.push({
+        kind: 'matmul',
         id: this.nextTask++,
         dtype,
         m,
@@ -113,11 +123,54 @@ export class MatmulPool {
         a: this.ref(a),
         b: this.ref(b),
         out: this.ref(out),
-      };
-      this.workers[w].port.postMessage(task);
-      ids.push(task.id);
+      });
     }
     const mine = Math.min(m, chunk);
+    return this.split(shares, () => matmulAuto(a, b, out, m, n, k, transA, transB, 0, mine));
+  }
+
+  /**
+   * Prepares an elementwise kernel (compiled here and, from the same expression, in each worker)
+   * to run split over the outer loop of its collapsed loop nest. Arrays as for `planMatmul`.
+   */
+  planElementwise(
+    expr: string,
+    outShape: Shape,
+    shapes: readonly Shape[],
+    fastMath: boolean,
+    out: FloatArray,
+    operands: readonly FloatArray[],
+  ): PlannedTask {
+    const { fn, outer } = compileElementwise(expr, outShape, shapes, fastMath);
+    const per = Math.ceil(outer / this.threads);
+    const dtype = dtypeOf(out);
+    const shares: Task[] = [];
+    for (let w = 0; w < this.workers.length; w++) {
+      const lo = Math.min(outer, (w + 1) * per);
+      const hi = Math.min(outer, (w + 2) * per);
+      if (lo >= hi) break;
+      shares.push({
+        kind: 'elementwise',
+        id: this.nextTask++,
+        dtype,
+        expr,
+        outShape: [...outShape],
+        shapes: shapes.map((s) => [...s]),
+        fastMath,
+        out: this.ref(out),
+        operands: operands.map((v) => this.ref(v)),
+        lo,
+        hi,
+      });
+    }
+    const mine = Math.min(outer, per);
+    return this.split(shares, bindKernel(fn, 0, mine, [out, ...operands]));
+  }
+
+  /** Registers each worker's share; `run` dispatches them, does `mine`, and waits for all. */
+  private split(shares: readonly Task[], mine: () => void): PlannedTask {
+    for (let w = 0; w < shares.length; w++) this.workers[w].port.postMessage(shares[w]);
+    const ids = shares.map((t) => t.id);
     const workers = this.workers.slice(0, ids.length);
     const release = () => {
       for (let i = 0; i < workers.length; i++) workers[i].port.postMessage({ release: [ids[i]] });
@@ -129,22 +182,27 @@ export class MatmulPool {
         Atomics.add(c, CTRL.GEN, 1);
         Atomics.notify(c, CTRL.GEN);
       }
-      matmul(a, b, out, m, n, k, transA, transB, 0, mine);
+      mine();
       for (let w = 0; w < workers.length; w++) {
         const c = workers[w].ctrl;
         const gen = Atomics.load(c, CTRL.GEN);
         for (let done = Atomics.load(c, CTRL.DONE); done !== gen; done = Atomics.load(c, CTRL.DONE)) {
           Atomics.wait(c, CTRL.DONE, done);
         }
-        if (Atomics.load(c, CTRL.ERROR)) throw new Error('cpu backend: a matmul worker failed (see stderr)');
+        if (Atomics.load(c, CTRL.ERROR)) throw new Error('cpu backend: a pool worker failed (see stderr)');
       }
     };
     return { run, release };
   }
 
   /** Whether a product is worth splitting: big enough, and shaped for the blocked kernel. */
-  worthSplitting(m: number, n: number, k: number): boolean {
+  worthSplittingMatmul(m: number, n: number, k: number): boolean {
     return n > 1 && m >= 6 * this.threads && 2 * m * n * k >= 1 << 20;
+  }
+
+  /** Whether an elementwise node of `size` outputs whose outer loop has `outer` steps is worth splitting. */
+  worthSplittingElementwise(size: number, outer: number): boolean {
+    return size >= ELEMENTWISE_SPLIT_MIN && outer >= this.threads;
   }
 
   /** Stops the workers (they also stop with the process). */
@@ -157,4 +215,8 @@ export class MatmulPool {
     }
     this.workers.length = 0;
   }
+}
+
+function dtypeOf(v: FloatArray): 'float32' | 'float64' {
+  return v instanceof Float64Array ? 'float64' : 'float32';
 }

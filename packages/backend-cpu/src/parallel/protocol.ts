@@ -1,14 +1,14 @@
 /**
- * The matmul thread pool's wire format. Each worker has a control block in shared memory:
- * the main thread writes a task id and bumps GEN (waking the worker); the worker runs its rows
- * and copies GEN into DONE (waking the main thread). Tasks are registered once, at compile time,
- * over a MessagePort the worker drains synchronously, so a run sends no messages at all.
+ * The thread pool's wire format. Each worker has a control block in shared memory: the main
+ * thread writes a task id and bumps GEN (waking the worker); the worker runs its share and copies
+ * GEN into DONE (waking the main thread). Tasks are registered once, at compile time, over a
+ * MessagePort the worker drains synchronously, so a run sends no messages at all.
  */
 export const CTRL = { GEN: 0, TASK: 1, DONE: 2, ERROR: 3 } as const;
 export const CTRL_INTS = 4;
 /** Messages on a worker's port, besides tasks. */
 export type PoolMessage =
-  | MatmulTask
+  | Task
   | { readonly release: number[] }
   | { readonly chunk: number; readonly buffer: SharedArrayBuffer };
 
@@ -22,8 +22,12 @@ export interface SharedRef {
   readonly length: number;
 }
 
-/** A row range of one matmul, with its operands in the pool's shared chunks. */
+/** One worker's share of a node, with its operands in the pool's shared chunks. */
+export type Task = MatmulTask | ElementwiseTask;
+
+/** Rows [rowStart, rowEnd) of out = op(a)·op(b). */
 export interface MatmulTask {
+  readonly kind: 'matmul';
   readonly id: number;
   readonly dtype: 'float32' | 'float64';
   readonly a: SharedRef;
@@ -36,4 +40,19 @@ export interface MatmulTask {
   readonly transB: boolean;
   readonly rowStart: number;
   readonly rowEnd: number;
+}
+
+/** Outer indices [lo, hi) of an elementwise kernel (see kernels/elementwise.ts), compiled in the worker. */
+export interface ElementwiseTask {
+  readonly kind: 'elementwise';
+  readonly id: number;
+  readonly dtype: 'float32' | 'float64';
+  readonly expr: string;
+  readonly outShape: readonly number[];
+  readonly shapes: readonly (readonly number[])[];
+  readonly fastMath: boolean;
+  readonly out: SharedRef;
+  readonly operands: readonly SharedRef[];
+  readonly lo: number;
+  readonly hi: number;
 }

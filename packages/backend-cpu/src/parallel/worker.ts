@@ -1,32 +1,38 @@
-// A matmul worker: waits on its control block, runs the row range of the task it is given.
+// A pool worker: waits on its control block, runs its share of the task it is given.
 import { type MessagePort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import type { FloatArray } from '@saekit/core';
-import { matmul } from '../kernels/matmul.js';
-import { CTRL, EXIT_TASK, type MatmulTask, type PoolMessage, type SharedRef } from './protocol.js';
-
-interface Bound {
-  readonly t: MatmulTask;
-  readonly a: FloatArray;
-  readonly b: FloatArray;
-  readonly out: FloatArray;
-}
+import { bindKernel, compileElementwise } from '../kernels/elementwise.js';
+import { matmulAuto } from '../kernels/sparse-matmul.js';
+import { CTRL, EXIT_TASK, type PoolMessage, type SharedRef, type Task } from './protocol.js';
 
 const { ctrl: ctrlBuf, port } = workerData as { ctrl: SharedArrayBuffer; port: MessagePort };
 const ctrl = new Int32Array(ctrlBuf);
-const tasks = new Map<number, Bound>();
+/** Registered tasks, each bound once to its views and kernel. */
+const tasks = new Map<number, () => void>();
 const chunks: SharedArrayBuffer[] = [];
 
-const view = (r: SharedRef, dtype: MatmulTask['dtype']): FloatArray =>
+const view = (r: SharedRef, dtype: Task['dtype']): FloatArray =>
   dtype === 'float32'
     ? new Float32Array(chunks[r.chunk], r.offset, r.length)
     : new Float64Array(chunks[r.chunk], r.offset, r.length);
+
+function bind(t: Task): () => void {
+  const out = view(t.out, t.dtype);
+  if (t.kind === 'matmul') {
+    const a = view(t.a, t.dtype);
+    const b = view(t.b, t.dtype);
+    return () => matmulAuto(a, b, out, t.m, t.n, t.k, t.transA, t.transB, t.rowStart, t.rowEnd);
+  }
+  const { fn } = compileElementwise(t.expr, t.outShape, t.shapes, t.fastMath);
+  return bindKernel(fn, t.lo, t.hi, [out, ...t.operands.map((r) => view(r, t.dtype))]);
+}
 
 function drain(): void {
   for (let msg = receiveMessageOnPort(port); msg; msg = receiveMessageOnPort(port)) {
     const m = msg.message as PoolMessage;
     if ('release' in m) for (const id of m.release) tasks.delete(id);
     else if ('buffer' in m) chunks[m.chunk] = m.buffer;
-    else tasks.set(m.id, { t: m, a: view(m.a, m.dtype), b: view(m.b, m.dtype), out: view(m.out, m.dtype) });
+    else tasks.set(m.id, bind(m));
   }
 }
 
@@ -42,9 +48,8 @@ for (;;) {
   for (let spins = 0; !tasks.has(id) && spins < 1e7; spins++) drain();
   const task = tasks.get(id);
   try {
-    if (!task) throw new Error(`matmul worker: unknown task ${id}`);
-    const { t, a, b, out } = task;
-    matmul(a, b, out, t.m, t.n, t.k, t.transA, t.transB, t.rowStart, t.rowEnd);
+    if (!task) throw new Error(`pool worker: unknown task ${id}`);
+    task();
   } catch (e) {
     Atomics.store(ctrl, CTRL.ERROR, 1);
     port.postMessage(String((e as Error)?.stack ?? e));

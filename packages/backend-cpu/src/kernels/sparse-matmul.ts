@@ -1,0 +1,278 @@
+import type { FloatArray } from '@saekit/core';
+import { matmul } from './matmul.js';
+
+/*
+ * Zero-skipping matrix multiply for a sparse left operand, pure JavaScript.
+ *
+ * Why: in a sparse autoencoder two of the three operands of every product are mostly zeros: the
+ * input (MNIST pixels are ~80% zero) and the ReLU/TopK code (half zero at initialisation, ~80–95%
+ * once the sparsity penalty bites). out = op(a)·b is then a sum over the non-zeros of each row of
+ * op(a) only:
+ *
+ *   out[i, :] = Σ_{p : op(a)[i,p] ≠ 0}  op(a)[i,p] · b[p, :]
+ *
+ * Each output row gathers its non-zeros (value, row offset into b) into small scratch arrays, then
+ * sweeps b's selected rows eight columns at a time with the eight sums in local variables
+ * (registers), so one gathered value feeds eight multiply-adds. Dense, the packed kernel in
+ * matmul.ts still wins (fewer loads per flop), so this kernel only takes products whose op(a) is
+ * sparse enough; `matmul` takes the rest.
+ *
+ * Exactness: skipping a zero term only drops `0·b[p,j]`, which is ±0 unless b[p,j] is Inf or NaN
+ * (then it is NaN). So the kernel declines whenever b holds a non-finite value, and otherwise gives
+ * what a float64-accumulated dense product gives (the same non-zero terms in the same order; sums
+ * are float64 and rounded once). Whether a product is "sparse enough" is decided from a fixed
+ * sample of op(a), the same for every thread, and each output row is computed by itself, so
+ * splitting rows over threads gives bit-identical results.
+ *
+ * Float32 only: the float64 reference backend keeps the plain dense kernel, so conformance compares
+ * this kernel against an independent implementation.
+ */
+
+/** Densities of op(a) up to this go to the zero-skipping kernel (measured crossover ~0.7 on x64). */
+export const SPARSE_MAX_DENSITY = 0.6;
+/** Gathered non-zeros of the rows a call computes (values; row offsets into the packed b). */
+const CAP_NZ = 1 << 18;
+const MASK_NZ = CAP_NZ - 1;
+const VAL = new Float64Array(CAP_NZ);
+const OFF = new Int32Array(CAP_NZ);
+/** Where each row's non-zeros start in VAL/OFF (rows + 1 entries). */
+const ROW_START = new Int32Array(1 << 14);
+/** Packed float64 column block of b, [k][nb]; indices masked by CAP_B - 1 (+8 slack for the sweep). */
+const CAP_B = 1 << 16;
+const MASK_B = CAP_B - 1;
+const PACK_B = new Float64Array(CAP_B + 8);
+/** Every SAMPLE_STRIDE-th element of a is looked at to estimate its density. */
+const SAMPLE_STRIDE = 7;
+
+/** Estimated fraction of non-zeros in a (a deterministic sample; NaN counts as non-zero). */
+export function sampledDensity(a: Float32Array, len = a.length): number {
+  if (len === 0) return 0;
+  let nz = 0;
+  let seen = 0;
+  for (let i = 0; i < len; i += SAMPLE_STRIDE) {
+    nz += a[i] !== 0 ? 1 : 0;
+    seen++;
+  }
+  return nz / seen;
+}
+
+/** True when every element of x is finite (a float64 sum of finite float32 values cannot overflow). */
+export function allFinite(x: Float32Array, len = x.length): boolean {
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let i = 0;
+  for (; i + 4 <= len; i += 4) {
+    s0 += x[i];
+    s1 += x[i + 1];
+    s2 += x[i + 2];
+    s3 += x[i + 3];
+  }
+  for (; i < len; i++) s0 += x[i];
+  return Number.isFinite(s0 + s1 + s2 + s3);
+}
+
+/**
+ * out[rowStart:rowEnd, :] = op(a)·b when op(a) is sparse enough (a is [m,k], or [k,m] when
+ * transA; b is [k,n] and not transposed; all Float32Array). Returns false, having written nothing,
+ * when the product should go to the dense kernel instead: a float64 call, transB, op(a) too dense,
+ * too large for the scratch, or b not all finite.
+ */
+export function trySparseMatmul(
+  a: FloatArray,
+  b: FloatArray,
+  out: FloatArray,
+  m: number,
+  n: number,
+  k: number,
+  transA: boolean,
+  transB: boolean,
+  rowStart = 0,
+  rowEnd = m,
+): boolean {
+  const rows = rowEnd - rowStart;
+  if (
+    transB ||
+    !(a instanceof Float32Array) ||
+    !(b instanceof Float32Array) ||
+    !(out instanceof Float32Array) ||
+    n < 8 ||
+    k < 16 ||
+    rows <= 0 ||
+    rows * k > CAP_NZ ||
+    rows >= ROW_START.length ||
+    k * 8 > CAP_B
+  )
+    return false;
+  if (sampledDensity(a, m * k) > SPARSE_MAX_DENSITY || !allFinite(b, k * n)) return false;
+  if (k * n > CAP_B) {
+    // b does not fit the scratch whole: read it in place (float32, bounds-checked) rather than
+    // have every thread pack all of it for a few rows each.
+    if (transA) gatherColumns(a, rowStart, rowEnd, m, k, n);
+    else gatherRows(a, rowStart, rowEnd, k, n);
+    for (let r = 0; r < rows; r++) directRow(b, out, (rowStart + r) * n, n, ROW_START[r], ROW_START[r + 1]);
+    return true;
+  }
+  // Column blocks of b as wide as the packing scratch holds (a multiple of 8), split evenly.
+  const nbCap = Math.floor(CAP_B / k / 8) * 8;
+  const blocks = Math.ceil(n / nbCap);
+  const nbMax = Math.ceil(n / blocks / 8) * 8;
+  for (let j0 = 0; j0 < n; j0 += nbMax) {
+    const nb = Math.min(nbMax, n - j0);
+    if (transA) gatherColumns(a, rowStart, rowEnd, m, k, nb);
+    else gatherRows(a, rowStart, rowEnd, k, nb);
+    packB(b, n, k, j0, nb);
+    for (let r = 0; r < rows; r++)
+      sparseRow(out, (rowStart + r) * n + j0, nb, ROW_START[r], ROW_START[r + 1]);
+  }
+  return true;
+}
+
+/** Non-zeros of rows [r0, r1) of a [m,k] into VAL, with their offsets p·nb into PACK_B in OFF. */
+function gatherRows(a: Float32Array, r0: number, r1: number, k: number, nb: number): void {
+  let nnz = 0;
+  for (let i = r0; i < r1; i++) {
+    ROW_START[i - r0] = nnz;
+    const start = i * k;
+    for (let p = 0; p < k; p++) {
+      const v = a[start + p];
+      // Branch-free append: write always, advance only for a non-zero.
+      VAL[nnz & MASK_NZ] = v;
+      OFF[nnz & MASK_NZ] = p * nb;
+      nnz += v !== 0 ? 1 : 0;
+    }
+  }
+  ROW_START[r1 - r0] = nnz;
+}
+
+/** The same for columns [c0, c1) of a [k,m] (the rows of op(a) = aᵀ). */
+function gatherColumns(a: Float32Array, c0: number, c1: number, m: number, k: number, nb: number): void {
+  let nnz = 0;
+  for (let i = c0; i < c1; i++) {
+    ROW_START[i - c0] = nnz;
+    let s = i;
+    for (let p = 0; p < k; p++) {
+      const v = a[s];
+      VAL[nnz & MASK_NZ] = v;
+      OFF[nnz & MASK_NZ] = p * nb;
+      nnz += v !== 0 ? 1 : 0;
+      s += m;
+    }
+  }
+  ROW_START[c1 - c0] = nnz;
+}
+
+/** PACK_B[p·nb + c] = b[p, j0 + c] as float64, for p < k, c < nb. */
+function packB(b: Float32Array, n: number, k: number, j0: number, nb: number): void {
+  const D = PACK_B;
+  let d = 0;
+  for (let p = 0; p < k; p++) {
+    let s = p * n + j0;
+    for (let c = 0; c < nb; c++) D[d++ & MASK_B] = b[s++];
+  }
+}
+
+/** As sparseRow, reading b [k,n] itself: out[o + c] = Σ_t VAL[t] · b[OFF[t] + c], OFF = p·n. */
+function directRow(b: Float32Array, out: Float32Array, o: number, n: number, t0: number, t1: number): void {
+  let c = 0;
+  for (; c + 8 <= n; c += 8) {
+    let c0 = 0;
+    let c1 = 0;
+    let c2 = 0;
+    let c3 = 0;
+    let c4 = 0;
+    let c5 = 0;
+    let c6 = 0;
+    let c7 = 0;
+    for (let t = t0; t < t1; t++) {
+      const tt = t & MASK_NZ;
+      const v = VAL[tt];
+      const q = OFF[tt] + c;
+      c0 += v * b[q];
+      c1 += v * b[q + 1];
+      c2 += v * b[q + 2];
+      c3 += v * b[q + 3];
+      c4 += v * b[q + 4];
+      c5 += v * b[q + 5];
+      c6 += v * b[q + 6];
+      c7 += v * b[q + 7];
+    }
+    out[o + c] = c0;
+    out[o + c + 1] = c1;
+    out[o + c + 2] = c2;
+    out[o + c + 3] = c3;
+    out[o + c + 4] = c4;
+    out[o + c + 5] = c5;
+    out[o + c + 6] = c6;
+    out[o + c + 7] = c7;
+  }
+  for (; c < n; c++) {
+    let s = 0;
+    for (let t = t0; t < t1; t++) s += VAL[t & MASK_NZ] * b[OFF[t & MASK_NZ] + c];
+    out[o + c] = s;
+  }
+}
+
+/**
+ * out[o + c] = Σ_{t in [t0,t1)} VAL[t] · PACK_B[OFF[t] + c] for c < nb: eight columns per sweep
+ * over the row's non-zeros, the eight sums in registers. Every index is masked to the fixed scratch
+ * sizes, so V8 drops the bounds checks.
+ */
+function sparseRow(out: Float32Array, o: number, nb: number, t0: number, t1: number): void {
+  const B = PACK_B;
+  let c = 0;
+  for (; c + 8 <= nb; c += 8) {
+    let c0 = 0;
+    let c1 = 0;
+    let c2 = 0;
+    let c3 = 0;
+    let c4 = 0;
+    let c5 = 0;
+    let c6 = 0;
+    let c7 = 0;
+    for (let t = t0; t < t1; t++) {
+      const tt = t & MASK_NZ;
+      const v = VAL[tt];
+      const q = (OFF[tt] + c) & MASK_B;
+      c0 += v * B[q];
+      c1 += v * B[q + 1];
+      c2 += v * B[q + 2];
+      c3 += v * B[q + 3];
+      c4 += v * B[q + 4];
+      c5 += v * B[q + 5];
+      c6 += v * B[q + 6];
+      c7 += v * B[q + 7];
+    }
+    out[o + c] = c0;
+    out[o + c + 1] = c1;
+    out[o + c + 2] = c2;
+    out[o + c + 3] = c3;
+    out[o + c + 4] = c4;
+    out[o + c + 5] = c5;
+    out[o + c + 6] = c6;
+    out[o + c + 7] = c7;
+  }
+  for (; c < nb; c++) {
+    let s = 0;
+    for (let t = t0; t < t1; t++) s += VAL[t & MASK_NZ] * B[(OFF[t & MASK_NZ] + c) & MASK_B];
+    out[o + c] = s;
+  }
+}
+
+/** out = op(a)·op(b) on rows [rowStart, rowEnd): the zero-skipping kernel when it applies, else the packed one. */
+export function matmulAuto(
+  a: FloatArray,
+  b: FloatArray,
+  out: FloatArray,
+  m: number,
+  n: number,
+  k: number,
+  transA: boolean,
+  transB: boolean,
+  rowStart = 0,
+  rowEnd = m,
+): void {
+  if (!trySparseMatmul(a, b, out, m, n, k, transA, transB, rowStart, rowEnd))
+    matmul(a, b, out, m, n, k, transA, transB, rowStart, rowEnd);
+}

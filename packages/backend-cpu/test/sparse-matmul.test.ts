@@ -1,0 +1,147 @@
+import { Rng } from '@saekit/core';
+import { describe, expect, it } from 'vitest';
+import { matmul } from '../src/kernels/matmul.js';
+import {
+  allFinite,
+  matmulAuto,
+  SPARSE_MAX_DENSITY,
+  sampledDensity,
+  trySparseMatmul,
+} from '../src/kernels/sparse-matmul.js';
+
+/** A float32 matrix with about `density` of its entries non-zero (normal values). */
+function sparse(rng: Rng, len: number, density: number): Float32Array {
+  const x = new Float32Array(len);
+  for (let i = 0; i < len; i++) if (rng.uniform() < density) x[i] = rng.normal();
+  return x;
+}
+
+/** Float64 op(a)·b and the per-element scale Σ|a||b| that bounds rounding error. */
+function reference(a: Float32Array, b: Float32Array, m: number, n: number, k: number, transA: boolean) {
+  const ref = new Float64Array(m * n);
+  const mag = new Float64Array(m * n);
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j < n; j++) {
+      let s = 0;
+      let t = 0;
+      for (let p = 0; p < k; p++) {
+        const x = (transA ? a[p * m + i] : a[i * k + p]) * b[p * n + j];
+        s += x;
+        t += Math.abs(x);
+      }
+      ref[i * n + j] = s;
+      mag[i * n + j] = t;
+    }
+  }
+  return { ref, mag };
+}
+
+/** [m, k, n]: the sparse products of a seed step, odd sizes (tails of the 8-wide sweep), b wider than the scratch. */
+const SHAPES: [number, number, number][] = [
+  [256, 784, 64],
+  [256, 64, 784],
+  [64, 256, 784],
+  [784, 256, 64],
+  [7, 19, 13],
+  [33, 100, 9],
+  [40, 300, 1000],
+];
+
+describe('zero-skipping matmul', () => {
+  for (const [m, k, n] of SHAPES) {
+    for (const transA of [false, true]) {
+      it(`${m}x${k}x${n} transA=${transA}: every element within float32 rounding of the float64 product`, () => {
+        const rng = new Rng(m * 31 + k * 7 + n + (transA ? 1 : 0));
+        const a = sparse(rng, m * k, 0.2);
+        const b = sparse(rng, k * n, 1);
+        const out = new Float32Array(m * n).fill(Number.NaN);
+        expect(trySparseMatmul(a, b, out, m, n, k, transA, false)).toBe(true);
+        const { ref, mag } = reference(a, b, m, n, k, transA);
+        for (let i = 0; i < m * n; i++) {
+          const err = Math.abs(out[i] - ref[i]) / (mag[i] + 1e-30);
+          if (!(err <= 1e-6)) throw new Error(`element ${i}: got ${out[i]}, want ${ref[i]}`);
+        }
+      });
+    }
+  }
+
+  it('a row range computes exactly those rows, bit-identical to the whole product', () => {
+    const rng = new Rng(5);
+    const [m, k, n] = [50, 200, 24];
+    for (const transA of [false, true]) {
+      const a = sparse(rng, m * k, 0.3);
+      const b = sparse(rng, k * n, 1);
+      const whole = new Float32Array(m * n);
+      expect(trySparseMatmul(a, b, whole, m, n, k, transA, false)).toBe(true);
+      const parts = new Float32Array(m * n).fill(Number.NaN);
+      for (const [r0, r1] of [
+        [0, 17],
+        [17, 18],
+        [18, 50],
+      ])
+        expect(trySparseMatmul(a, b, parts, m, n, k, transA, false, r0, r1)).toBe(true);
+      expect(parts).toEqual(whole);
+    }
+  });
+
+  it('declines (writing nothing) when op(a) is dense, b is transposed, or the arrays are float64', () => {
+    const rng = new Rng(1);
+    const [m, k, n] = [20, 30, 16];
+    const out = new Float32Array(m * n).fill(7);
+    expect(trySparseMatmul(sparse(rng, m * k, 0.95), sparse(rng, k * n, 1), out, m, n, k, false, false)).toBe(
+      false,
+    );
+    expect(trySparseMatmul(sparse(rng, m * k, 0.1), sparse(rng, k * n, 1), out, m, n, k, false, true)).toBe(
+      false,
+    );
+    const a64 = Float64Array.from(sparse(rng, m * k, 0.1));
+    const b64 = Float64Array.from(sparse(rng, k * n, 1));
+    expect(trySparseMatmul(a64, b64, new Float64Array(m * n), m, n, k, false, false)).toBe(false);
+    expect(out.every((v) => v === 7)).toBe(true);
+  });
+
+  it('keeps NaN where a dense product has it: 0·Inf in a skipped term sends the product to the dense kernel', () => {
+    const [m, k, n] = [16, 32, 8];
+    const a = new Float32Array(m * k); // all zeros: every term would be skipped
+    a[3] = 1;
+    const b = new Float32Array(k * n).fill(1);
+    b[5 * n + 2] = Number.POSITIVE_INFINITY; // row 5 of b meets only zeros of a
+    expect(trySparseMatmul(a, b, new Float32Array(m * n), m, n, k, false, false)).toBe(false);
+    const auto = new Float32Array(m * n);
+    const dense = new Float32Array(m * n);
+    matmulAuto(a, b, auto, m, n, k, false, false);
+    matmul(a, b, dense, m, n, k, false, false);
+    expect(Number.isNaN(auto[2])).toBe(true);
+    expect(auto).toEqual(dense);
+    // NaN in a itself is a non-zero and propagates through the sparse path.
+    const b1 = new Float32Array(k * n).fill(1);
+    a[7] = Number.NaN;
+    const out = new Float32Array(m * n);
+    expect(trySparseMatmul(a, b1, out, m, n, k, false, false)).toBe(true);
+    expect(Number.isNaN(out[0])).toBe(true);
+    expect(out[n]).toBe(0);
+  });
+
+  it('density is estimated from a fixed sample; the threshold sits where the kernels cross over', () => {
+    const rng = new Rng(2);
+    const x = sparse(rng, 100_000, 0.3);
+    expect(Math.abs(sampledDensity(x) - 0.3)).toBeLessThan(0.02);
+    expect(sampledDensity(x)).toBe(sampledDensity(x));
+    expect(sampledDensity(new Float32Array(0))).toBe(0);
+    expect(SPARSE_MAX_DENSITY).toBeGreaterThan(0.3);
+    expect(SPARSE_MAX_DENSITY).toBeLessThan(0.9);
+  });
+
+  it('allFinite finds a single Inf or NaN anywhere, and passes huge finite values', () => {
+    const x = new Float32Array(1001).fill(3.4e38);
+    expect(allFinite(x)).toBe(true);
+    for (const bad of [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]) {
+      for (const at of [0, 3, 999, 1000]) {
+        const y = x.slice();
+        y[at] = bad;
+        expect(allFinite(y)).toBe(false);
+        expect(allFinite(y, at)).toBe(true); // only the first `at` values are looked at
+      }
+    }
+  });
+});
