@@ -9,6 +9,7 @@ import {
   type SessionConfig,
   sessionOptions,
 } from './ort.js';
+import { PackedState } from './packed-state.js';
 import { encodeModelProto } from './proto/codec.js';
 
 export interface OnnxCompileConfig extends SessionConfig {
@@ -17,6 +18,25 @@ export interface OnnxCompileConfig extends SessionConfig {
 
 const tensor = (data: Float32Array, dims: readonly number[]): OrtTensor =>
   new ort.Tensor('float32', data, dims);
+
+/**
+ * Updated state and outputs up to this many values are fed and fetched packed (lower/pack.ts):
+ * biases, their moments, the step count and the losses, not the weight matrices (splitting those
+ * out of one vector would copy them).
+ */
+const PACK_MAX_SIZE = 4096;
+
+/** The state and outputs worth packing: the small ones, when there are at least two. */
+function packChoice(
+  graph: Graph,
+  stateNames: readonly string[],
+): { state: string[]; outputs: string[] } | undefined {
+  const state = stateNames.filter(
+    (name) => name in graph.updates && graph.inputs.get(name)!.size <= PACK_MAX_SIZE,
+  );
+  const outputs = Object.keys(graph.outputs).filter((k) => graph.outputs[k].size <= PACK_MAX_SIZE);
+  return state.length + outputs.length >= 2 ? { state, outputs } : undefined;
+}
 
 /** A state input: the tensor fed to the next run, and (when updated) the one its new value lands in. */
 interface StateSlot {
@@ -42,6 +62,7 @@ export class OnnxExecutable implements Executable<Float32Array> {
   private readonly feedCache = new Map<string, { data: Float32Array; tensor: OrtTensor }>();
   private readonly outputs: { key: string; tensor: OrtTensor }[];
   private readonly fetches: Record<string, OrtTensor> = {};
+  private readonly packed?: PackedState;
   private queue: Promise<unknown> = Promise.resolve();
   private disposed = false;
 
@@ -57,7 +78,9 @@ export class OnnxExecutable implements Executable<Float32Array> {
     const { stateNames, feedNames } = plan;
     this.feedNames = feedNames;
     for (const name of feedNames) this.feedDims.set(name, graph.inputs.get(name)!.shape);
+    if (lowered.packed) this.packed = new PackedState(lowered.packed, state);
     for (const name of stateNames) {
+      if (this.packed?.state(name)) continue;
       const dims = graph.inputs.get(name)!.shape;
       const output = lowered.updates[name];
       const slot: StateSlot = { current: tensor(Float32Array.from(state[name]), dims), output };
@@ -67,10 +90,11 @@ export class OnnxExecutable implements Executable<Float32Array> {
       }
       this.state.set(name, slot);
     }
-    this.outputs = Object.entries(graph.outputs).map(([key, n]) => {
+    this.outputs = Object.entries(graph.outputs).flatMap(([key, n]) => {
+      if (!(key in lowered.outputs)) return []; // packed
       const t = tensor(new Float32Array(n.size), n.shape);
       this.fetches[lowered.outputs[key]] = t;
-      return { key, tensor: t };
+      return [{ key, tensor: t }];
     });
   }
 
@@ -80,7 +104,8 @@ export class OnnxExecutable implements Executable<Float32Array> {
     cfg: OnnxCompileConfig,
   ): Promise<OnnxExecutable> {
     const plan = planInputs(graph, state); // checked before the (costly) lowering
-    const lowered = lowerGraph(graph, { opset: cfg.opset, graphName: 'saekit_graph' });
+    const pack = packChoice(graph, plan.stateNames);
+    const lowered = lowerGraph(graph, { opset: cfg.opset, graphName: 'saekit_graph', pack });
     const bytes = encodeModelProto(
       buildModel(lowered, { docString: 'A saekit graph compiled by @saekit/backend-onnx.' }),
     );
@@ -109,6 +134,13 @@ export class OnnxExecutable implements Executable<Float32Array> {
     const inputs: Record<string, OrtTensor> = {};
     for (const name of this.feedNames) inputs[name] = this.feedTensor(name, feeds[name]);
     for (const [name, slot] of this.state) inputs[name] = slot.current;
+    const packed = this.packed;
+    if (packed) {
+      const feed = packed.feed;
+      if (feed) inputs[feed[0]] = feed[1];
+      const [name, t] = packed.fetch;
+      this.fetches[name] = t;
+    }
     try {
       await this.session.run(inputs, this.fetches);
     } catch (e) {
@@ -122,7 +154,8 @@ export class OnnxExecutable implements Executable<Float32Array> {
       slot.current = done;
       this.fetches[slot.output] = slot.next;
     }
-    const out: Record<string, Float32Array> = {};
+    packed?.swap();
+    const out: Record<string, Float32Array> = packed ? { ...packed.outputs() } : {};
     for (const o of this.outputs) out[o.key] = o.tensor.data as Float32Array;
     return out;
   }
@@ -143,26 +176,28 @@ export class OnnxExecutable implements Executable<Float32Array> {
 
   async readState(name: string): Promise<Float32Array> {
     await this.queue;
-    return Float32Array.from(this.slot(name).current.data as Float32Array);
+    return Float32Array.from(this.stateData(name));
   }
 
   /** Replaces a state value; call it between runs (after awaiting the last one), as with every backend. */
   writeState(name: string, value: Float32Array): void {
-    const slot = this.slot(name);
-    const data = slot.current.data as Float32Array;
+    const data = this.stateData(name);
     if (value.length !== data.length)
       throw new Error(`writeState: "${name}" has ${data.length} values, got ${value.length}`);
     data.set(value);
   }
 
-  private slot(name: string): StateSlot {
+  /** The current value of a state input, packed or not (the buffer runs read, not a copy). */
+  private stateData(name: string): Float32Array {
     if (this.disposed) throw new Error(`state "${name}": executable was disposed`);
-    const s = this.state.get(name);
-    if (!s)
+    const data = this.packed?.state(name) ?? (this.state.get(name)?.current.data as Float32Array | undefined);
+    if (!data) {
+      const names = [...(this.packed?.layout.state.map((e) => e.name) ?? []), ...this.state.keys()];
       throw new Error(
-        `state "${name}" is not state of this executable (state: ${[...this.state.keys()].join(', ') || 'none'})`,
+        `state "${name}" is not state of this executable (state: ${names.join(', ') || 'none'})`,
       );
-    return s;
+    }
+    return data;
   }
 
   dispose(): void {

@@ -10,6 +10,7 @@ import {
 } from '@saekit/core';
 import { GraphBuilder } from './lower/builder.js';
 import { findGuards, type GuardGroup, type Guards } from './lower/guards.js';
+import { emitPack, emitUnpack, type PackedLayout, packLayout } from './lower/pack.js';
 import { DynamicBatchError, inferBatchShapes, isBatchDim, type SymShape } from './lower/symbolic.js';
 import { resolveOpset } from './opset.js';
 import {
@@ -20,6 +21,7 @@ import {
   type ValueInfoProto,
 } from './proto/types.js';
 
+export type { PackEntry, PackedLayout } from './lower/pack.js';
 export { DynamicBatchError } from './lower/symbolic.js';
 
 /** Every op kind of the core graph; the lowering handles each one. */
@@ -62,6 +64,12 @@ export interface LowerOptions {
   /** Inputs baked into the model as initializers (the parameters of an exported model). */
   readonly initializers?: Readonly<Record<string, ArrayLike<number>>>;
   readonly graphName?: string;
+  /**
+   * Fed and fetched as one flat vector each (see lower/pack.ts): `state` inputs (each must have an
+   * update) go in as one input, and their updates, then the `outputs` (graph output keys), come
+   * out as one output. Not with a dynamic batch.
+   */
+  readonly pack?: { readonly state: readonly string[]; readonly outputs: readonly string[] };
 }
 
 export interface LoweredGraph {
@@ -74,7 +82,12 @@ export interface LoweredGraph {
   readonly outputs: Readonly<Record<string, string>>;
   /** State input name -> ONNX output name holding its updated value. */
   readonly updates: Readonly<Record<string, string>>;
+  /** With the `pack` option: where each packed value lives (packed ones are not in the above). */
+  readonly packed?: PackedLayout;
 }
+
+const PACKED_INPUT = 'saekit.packed_state';
+const PACKED_OUTPUT = 'saekit.packed_outputs';
 
 /**
  * Lowers a whole graph to one ONNX GraphProto: every output and every update becomes a graph
@@ -86,6 +99,8 @@ export function lowerGraph(graph: Graph, opts: LowerOptions = {}): LoweredGraph 
   for (const n of graph.nodes) {
     if (!LOWERED_OPS.has(n.op.kind)) throw new Error(`onnx lowering: no rule for op "${n.op.kind}"`);
   }
+  if (opts.pack && opts.dynamicBatch)
+    throw new Error('onnx lowering: pack and dynamicBatch do not go together');
   const dimParam = opts.dynamicBatch?.dimParam ?? 'batch';
   const shapes = symbolicShapes(graph, opts.dynamicBatch?.inputs ?? []);
   const b = new GraphBuilder();
@@ -111,6 +126,19 @@ export function lowerGraph(graph: Graph, opts: LowerOptions = {}): LoweredGraph 
   for (const key of Object.keys(graph.outputs)) outputs[key] = claim(key);
   const updates: Record<string, string> = {};
   for (const key of Object.keys(graph.updates)) updates[key] = claim(`${key}.next`);
+  const pack = opts.pack && checkPack(graph, opts.pack, inputNames);
+  if (pack) {
+    b.reserve(PACKED_OUTPUT);
+    if (pack.state.length) {
+      b.reserve(PACKED_INPUT);
+      const values = pack.state.map((name) => ({
+        name,
+        size: graph.inputs.get(name)!.size,
+        dims: graph.inputs.get(name)!.shape,
+      }));
+      emitUnpack(b, PACKED_INPUT, values);
+    }
+  }
 
   // A computed node that is an output writes its value under the output's name directly.
   const direct = new Map<Node, string>();
@@ -141,14 +169,79 @@ export function lowerGraph(graph: Graph, opts: LowerOptions = {}): LoweredGraph 
     if (direct.get(n) !== onnxName) b.op('Identity', [lowerer.value(n)], {}, onnxName);
   }
 
+  let input = inputNames.map((name) => info(name, shapes.get(graph.inputs.get(name)!)!));
+  let output = sources.map(([name, n]) => info(name, shapes.get(n)!));
+  if (!pack) {
+    const g: GraphProto = {
+      name: opts.graphName ?? 'saekit',
+      node: b.nodes,
+      initializer: b.initializers,
+      input,
+      output,
+    };
+    return { graph: g, opset, irVersion, inputs: inputNames, outputs, updates };
+  }
+  // Packed values leave the graph's inputs and outputs; the two flat vectors take their place.
+  const packedNodes = [
+    ...pack.state.map((k) => graph.updates[k]),
+    ...pack.outputs.map((k) => graph.outputs[k]),
+  ];
+  const packedNames = [...pack.state.map((k) => updates[k]), ...pack.outputs.map((k) => outputs[k])];
+  emitPack(
+    b,
+    PACKED_OUTPUT,
+    packedNames.map((name, i) => ({ name, dims: packedNodes[i].shape })),
+  );
+  const layout = packLayout(
+    pack.state.map((name) => ({ name, size: graph.inputs.get(name)!.size })),
+    pack.outputs.map((name) => ({ name, size: graph.outputs[name].size })),
+    { input: PACKED_INPUT, output: PACKED_OUTPUT },
+  );
+  const leftIn = inputNames.filter((name) => !pack.state.includes(name));
+  if (layout.input) leftIn.push(layout.input);
+  input = leftIn.map((name) =>
+    name === layout.input ? info(name, [layout.inputSize]) : info(name, shapes.get(graph.inputs.get(name)!)!),
+  );
+  output = [
+    ...output.filter((v) => !packedNames.includes(v.name!)),
+    info(PACKED_OUTPUT, [layout.outputSize]),
+  ];
   const g: GraphProto = {
     name: opts.graphName ?? 'saekit',
     node: b.nodes,
     initializer: b.initializers,
-    input: inputNames.map((name) => info(name, shapes.get(graph.inputs.get(name)!)!)),
-    output: sources.map(([name, n]) => info(name, shapes.get(n)!)),
+    input,
+    output,
   };
-  return { graph: g, opset, irVersion, inputs: inputNames, outputs, updates };
+  const omit = <T>(r: Record<string, T>, keys: readonly string[]): Record<string, T> =>
+    Object.fromEntries(Object.entries(r).filter(([k]) => !keys.includes(k)));
+  return {
+    graph: g,
+    opset,
+    irVersion,
+    inputs: leftIn,
+    outputs: omit(outputs, pack.outputs),
+    updates: omit(updates, pack.state),
+    packed: layout,
+  };
+}
+
+/** The pack option, checked: fed state with an update, existing outputs. */
+function checkPack(
+  graph: Graph,
+  pack: NonNullable<LowerOptions['pack']>,
+  fed: readonly string[],
+): NonNullable<LowerOptions['pack']> | undefined {
+  for (const name of pack.state) {
+    if (!fed.includes(name) || !(name in graph.updates))
+      throw new Error(`onnx lowering: packed state "${name}" is not a fed input with an update`);
+  }
+  for (const key of pack.outputs) {
+    if (!(key in graph.outputs)) throw new Error(`onnx lowering: packed output "${key}" is not an output`);
+  }
+  if (new Set(pack.state).size !== pack.state.length || new Set(pack.outputs).size !== pack.outputs.length)
+    throw new Error('onnx lowering: a value is packed twice');
+  return pack.state.length + pack.outputs.length ? pack : undefined;
 }
 
 function valueInfo(name: string, s: SymShape, dimParam: string): ValueInfoProto {

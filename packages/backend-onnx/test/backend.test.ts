@@ -1,6 +1,6 @@
 import { add, assertBackend, Graph, input, mul, OP_KINDS, sum } from '@saekit/core';
 import { describe, expect, it } from 'vitest';
-import { createOnnxBackend, decodeModel, LOWERED_OPS } from '../src/index.js';
+import { createOnnxBackend, decodeModel, LOWERED_OPS, lowerGraph } from '../src/index.js';
 
 /** A counter: state c (updated to c + x), outputs y = 2c, the state input itself, and the update node twice. */
 function counter() {
@@ -83,14 +83,56 @@ describe('createOnnxBackend', () => {
     exe.dispose();
   });
 
-  it('exposes the lowered model: state and feeds are inputs, updates are extra outputs', async () => {
+  it('exposes the lowered model: small state goes in as one input, small outputs and updates come out as one', async () => {
     const exe = await createOnnxBackend({ opset: 18 }).compile(counter(), {
       state: { c: new Float32Array(3) },
     });
     const m = decodeModel(exe.modelBytes);
     expect(m.opset_import![0].version).toBe(18);
-    expect(m.graph!.input!.map((v) => v.name).sort()).toEqual(['c', 'x']);
-    expect(m.graph!.output!.map((v) => v.name)).toEqual(['y', 'c_1', 'next', 'total', 'c.next']);
+    expect(m.graph!.input!.map((v) => v.name).sort()).toEqual(['saekit.packed_state', 'x']);
+    expect(m.graph!.output!.map((v) => v.name)).toEqual(['saekit.packed_outputs']);
     exe.dispose();
+    // Unpacked (lowerGraph's default), state and feeds are inputs, updates extra outputs.
+    const l = lowerGraph(counter(), { opset: 18 });
+    expect(l.graph.input!.map((v) => v.name).sort()).toEqual(['c', 'x']);
+    expect(l.graph.output!.map((v) => v.name)).toEqual(['y', 'c_1', 'next', 'total', 'c.next']);
+  });
+
+  it('packs only small values: a large state and a large output keep their own input and output', async () => {
+    const n = 5000;
+    const big = input('big', [n]);
+    const small = input('small', [2]);
+    const x = input('x', [n]);
+    const g = Graph.from({
+      outputs: { s: sum(big), wide: mul(x, 2), b2: mul(small, 2) },
+      updates: { big: add(big, x), small: add(small, sum(x)) },
+    });
+    const exe = await createOnnxBackend().compile(g, {
+      state: { big: new Float32Array(n).fill(1), small: Float32Array.of(1, 2) },
+    });
+    const m = decodeModel(exe.modelBytes);
+    expect(m.graph!.input!.map((v) => v.name).sort()).toEqual(['big', 'saekit.packed_state', 'x']);
+    expect(m.graph!.output!.map((v) => v.name).sort()).toEqual(['big.next', 'saekit.packed_outputs', 'wide']);
+    const xs = new Float32Array(n).fill(0.5);
+    for (let step = 1; step <= 3; step++) {
+      const r = await exe.run({ x: xs });
+      expect([...r.s]).toEqual([n * (1 + 0.5 * (step - 1))]);
+      expect([...r.b2]).toEqual([2 + n * (step - 1), 4 + n * (step - 1)]);
+      expect(r.wide[0]).toBe(1);
+    }
+    expect([...(await exe.readState('small'))]).toEqual([1 + 3 * n * 0.5, 2 + 3 * n * 0.5]);
+    exe.writeState('small', Float32Array.of(7, 8));
+    expect([...(await exe.run({ x: xs })).b2]).toEqual([14, 16]);
+    expect((await exe.readState('big'))[0]).toBe(3);
+    exe.dispose();
+    expect(() => lowerGraph(g, { pack: { state: ['x'], outputs: [] } })).toThrow(
+      /"x" is not a fed input with an update/,
+    );
+    expect(() => lowerGraph(g, { pack: { state: [], outputs: ['nope'] } })).toThrow(
+      /"nope" is not an output/,
+    );
+    expect(() =>
+      lowerGraph(g, { pack: { state: ['small'], outputs: [] }, dynamicBatch: { inputs: ['x'] } }),
+    ).toThrow(/pack and dynamicBatch/);
   });
 });

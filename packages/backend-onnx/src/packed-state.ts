@@ -1,0 +1,57 @@
+import type { PackedLayout } from './lower/pack.js';
+import { type OrtTensor, ort } from './ort.js';
+
+/**
+ * The two buffers of a packed layout (lower/pack.ts). A run feeds the state prefix of the current
+ * buffer and fetches into the other one; the state comes first in the output, so after the swap
+ * the buffer just written holds the new state (the next run's feed) and the packed outputs.
+ * Nothing is copied, and every tensor and view is made once.
+ */
+export class PackedState {
+  private readonly feeds: readonly OrtTensor[];
+  private readonly fetches: readonly OrtTensor[];
+  private readonly views: readonly Map<string, Float32Array>[];
+  private readonly outputViews: readonly Record<string, Float32Array>[];
+  private cur = 0;
+
+  constructor(
+    readonly layout: PackedLayout,
+    initial: Readonly<Record<string, Float32Array>>,
+  ) {
+    const bufs = [new Float32Array(layout.outputSize), new Float32Array(layout.outputSize)];
+    this.feeds = bufs.map(
+      (b) => new ort.Tensor('float32', b.subarray(0, layout.inputSize), [layout.inputSize]),
+    );
+    this.fetches = bufs.map((b) => new ort.Tensor('float32', b, [layout.outputSize]));
+    const view = (b: Float32Array, e: { offset: number; size: number }) =>
+      b.subarray(e.offset, e.offset + e.size);
+    this.views = bufs.map((b) => new Map(layout.state.map((e) => [e.name, view(b, e)])));
+    this.outputViews = bufs.map((b) => Object.fromEntries(layout.outputs.map((e) => [e.name, view(b, e)])));
+    for (const e of layout.state) this.state(e.name)!.set(initial[e.name]);
+  }
+
+  /** The packed state input's name and the tensor to feed it (none when only outputs are packed). */
+  get feed(): [string, OrtTensor] | undefined {
+    return this.layout.input ? [this.layout.input, this.feeds[this.cur]] : undefined;
+  }
+
+  /** The packed output's name and the tensor this run writes it into. */
+  get fetch(): [string, OrtTensor] {
+    return [this.layout.output, this.fetches[1 - this.cur]];
+  }
+
+  /** After a run: the buffer just written becomes the current one. */
+  swap(): void {
+    this.cur = 1 - this.cur;
+  }
+
+  /** The current value of a packed state input (a view, written in place by writeState). */
+  state(name: string): Float32Array | undefined {
+    return this.views[this.cur].get(name);
+  }
+
+  /** The packed outputs of the last run, as views. */
+  outputs(): Readonly<Record<string, Float32Array>> {
+    return this.outputViews[this.cur];
+  }
+}
