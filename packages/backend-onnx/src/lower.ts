@@ -9,6 +9,7 @@ import {
   type UnaryKind,
 } from '@saekit/core';
 import { GraphBuilder } from './lower/builder.js';
+import { type ColumnSum, columnSums, type GemmAdd, gemmAdds } from './lower/fusions.js';
 import { findGuards, type GuardGroup, type Guards } from './lower/guards.js';
 import { emitPack, emitUnpack, type PackedLayout, packLayout } from './lower/pack.js';
 import { DynamicBatchError, inferBatchShapes, isBatchDim, type SymShape } from './lower/symbolic.js';
@@ -151,8 +152,19 @@ export function lowerGraph(graph: Graph, opts: LowerOptions = {}): LoweredGraph 
   }
 
   const uses = useCounts(graph);
-  const biases = gemmBiases(graph, uses, direct);
-  const keep = new Set<Node>([...direct.keys(), ...biases.keys(), ...[...biases.values()].map((f) => f.mm)]);
+  const pinned = new Set<Node>([
+    ...Object.values(graph.outputs),
+    ...Object.values(graph.updates),
+    ...direct.keys(),
+  ]);
+  const adds = gemmAdds(graph, uses, pinned);
+  const sums = columnSums(graph, uses, pinned, (n) => !isBatchDim(shapes.get(n)![0]));
+  // Nodes whose value is never written: a Gemm's matmul, a weighted column sum's product.
+  const folded = new Set<Node>([
+    ...[...adds.values()].map((f) => f.mm),
+    ...[...sums].flatMap(([sum, c]) => (c.weights ? [sum.inputs[0]] : [])),
+  ]);
+  const keep = new Set<Node>([...pinned, ...adds.keys(), ...folded]);
   const info = (name: string, s: SymShape): ValueInfoProto => valueInfo(name, s, dimParam);
   const lowerer = new Lowerer(
     b,
@@ -160,7 +172,7 @@ export function lowerGraph(graph: Graph, opts: LowerOptions = {}): LoweredGraph 
     shapes,
     direct,
     opts.dynamicBatch?.inputs.find((i) => graph.inputs.has(i) && !(i in initializers)),
-    biases,
+    { adds, sums, folded },
     findGuards(graph, uses, keep),
     info,
   );
@@ -302,16 +314,21 @@ class Lowerer {
     private readonly shapes: Map<Node, SymShape>,
     private readonly direct: Map<Node, string>,
     private readonly batchSource: string | undefined,
-    private readonly biases: ReadonlyMap<Node, { mm: Node; bias: Node }>,
+    private readonly fused: {
+      readonly adds: ReadonlyMap<Node, GemmAdd>;
+      readonly sums: ReadonlyMap<Node, ColumnSum>;
+      /** Nodes folded into the node that reads them, never lowered on their own. */
+      readonly folded: ReadonlySet<Node>;
+    },
     private readonly guards: Guards,
     private readonly info: (name: string, s: SymShape) => ValueInfoProto,
   ) {
-    this.deferred = new Set([...biases.values()].map((f) => f.mm));
-    for (const a of guards.moved) this.deferred.add(a);
+    this.deferred = new Set([...fused.folded, ...guards.moved]);
   }
 
-  /** Nodes emitted later by the node that reads them: a Gemm's matmul, a guard's update. */
-  private readonly deferred: Set<Node>;
+  /** Nodes emitted by the node that reads them: folded ones, and a guard's updates. */
+  private readonly deferred: ReadonlySet<Node>;
+  private readonly ones = new Map<number, string>();
   /** Guard wheres already seen, per group; the group's If is emitted at its last where. */
   private readonly guardsSeen = new Map<GuardGroup, number>();
 
@@ -369,9 +386,11 @@ class Lowerer {
   private emit(n: Node): string {
     const b = this.b;
     const op = n.op;
-    const fused = this.biases.get(n);
-    // A Gemm-with-bias add reads its deferred matmul's operands, not the matmul itself.
-    const x = fused ? [] : n.inputs.map((i) => this.value(i));
+    const fused = this.fused.adds.get(n);
+    const colSum = this.fused.sums.get(n);
+    // A Gemm-with-bias add reads its deferred matmul's operands, not the matmul itself; a
+    // weighted column sum reads the operands of its deferred mul.
+    const x = fused || colSum?.weights ? [] : n.inputs.map((i) => this.value(i));
     const out = this.direct.get(n);
     if (isUnaryOp(op)) return b.op(UNARY_OP[op.kind], x, {}, out);
     if (isBinaryOp(op)) {
@@ -408,6 +427,7 @@ class Lowerer {
         return b.op('Gemm', x, attrs, out);
       }
       case 'sum':
+        if (colSum) return this.columnSum(n, colSum, out);
         if (op.axes.length === 0) return b.op('Identity', x, {}, out);
         return b.op(
           'ReduceSum',
@@ -442,6 +462,28 @@ class Lowerer {
         throw new Error(`onnx lowering: no rule for ${(never as { kind: string }).kind}`);
       }
     }
+  }
+
+  /** A sum over the rows of a matrix as one matrix-vector Gemm (see lower/fusions.ts). */
+  private columnSum(n: Node, c: ColumnSum, out: string | undefined): string {
+    const b = this.b;
+    const m = this.value(c.matrix);
+    const keepDims = n.rank === 2; // [1, cols], as Gemm gives it; else [cols]
+    const into = keepDims ? out : undefined;
+    const row = c.weights
+      ? b.op('Gemm', [this.value(c.weights), m], { transA: 1 }, into)
+      : b.op('Gemm', [this.onesRow(c.matrix.shape[0]), m], {}, into);
+    return keepDims ? row : b.op('Reshape', [row, b.int64Const([-1], 'shape')], {}, out);
+  }
+
+  /** A [1, n] initializer of ones, one per n. */
+  private onesRow(n: number): string {
+    let name = this.ones.get(n);
+    if (!name) {
+      name = this.b.floatConst(new Float32Array(n).fill(1), [1, n], 'ones');
+      this.ones.set(n, name);
+    }
+    return name;
   }
 
   /** Reshape's int64 shape: fixed sizes, with -1 standing for the one axis that holds the batch. */
@@ -497,42 +539,4 @@ class Lowerer {
     this.batchDim = this.b.op('Shape', [this.batchSource], { start: 0, end: 1 }, this.b.fresh('batch_size'));
     return this.batchDim;
   }
-}
-
-/**
- * add(matmul(a, b), bias) with a row bias ([n] or [1, n]) and a matmul used nowhere else: lowered
- * as one Gemm(a, b, C = bias), so ONNX Runtime adds the bias while it writes the product instead
- * of in a second pass over the output.
- */
-function gemmBiases(
-  graph: Graph,
-  uses: ReadonlyMap<Node, number>,
-  direct: ReadonlyMap<Node, string>,
-): Map<Node, { mm: Node; bias: Node }> {
-  const pinned = new Set<Node>([
-    ...Object.values(graph.outputs),
-    ...Object.values(graph.updates),
-    ...direct.keys(),
-  ]);
-  const out = new Map<Node, { mm: Node; bias: Node }>();
-  for (const n of graph.nodes) {
-    if (n.op.kind !== 'add') continue;
-    for (const [mmIdx, biasIdx] of [
-      [0, 1],
-      [1, 0],
-    ]) {
-      const mm = n.inputs[mmIdx];
-      const bias = n.inputs[biasIdx];
-      if (mm.op.kind !== 'matmul' || uses.get(mm) !== 1 || pinned.has(mm)) continue;
-      const cols = mm.shape[1];
-      const rowBias =
-        (bias.rank === 1 && bias.shape[0] === cols) ||
-        (bias.rank === 2 && bias.shape[0] === 1 && bias.shape[1] === cols);
-      if (rowBias && n.shape.length === 2 && n.shape[0] === mm.shape[0] && n.shape[1] === cols) {
-        out.set(n, { mm, bias });
-        break;
-      }
-    }
-  }
-  return out;
 }

@@ -166,6 +166,44 @@ for (const opset of [17, MAX_OPSET]) {
       }
     });
 
+    it('column sums become matrix-vector Gemms: plain, row-weighted (either operand order), keepDims', async () => {
+      const f = (a: Node, w: Node, c: Node) => {
+        const p = mul(a, c);
+        return {
+          plain: sum(a, [0]),
+          kept: sum(a, [0], true),
+          weighted: sum(mul(a, w), [0]),
+          weightedLeft: sum(mul(w, relu(a)), [0], true),
+          column: sum(c, [0]), // [7, 1]: a dot product with ones
+          shared: add(sum(p, [0]), p), // the product is read twice: summed with ones, not folded
+        };
+      };
+      const g = opGraph(f, [
+        [7, 13],
+        [7, 1],
+        [7, 1],
+      ]);
+      const ops = lowerGraph(g, { opset }).graph.node!.map((n) => n.op_type);
+      expect(ops.filter((o) => o === 'ReduceSum')).toHaveLength(0);
+      expect(ops.filter((o) => o === 'Gemm')).toHaveLength(6);
+      await expectSameAsCpu(g, feedsOf([normal([7, 13]), normal([7, 1]), normal([7, 1])]), opset);
+    });
+
+    it('add(matmul, c) is one Gemm for any c Gemm can broadcast: row, column, scalar, whole', async () => {
+      const f = (a: Node, b: Node, row: Node, col: Node, whole: Node) => ({
+        row: add(matmul(a, b), row),
+        col: add(col, matmul(a, b)),
+        scalar: add(matmul(a, b), 2),
+        whole: add(matmul(a, b, { transB: false }), whole),
+        wider: add(matmul(a, b), input('t', [2, 7, 5])), // rank 3: not Gemm's C
+      });
+      const shapes: Shape[] = [[7, 13], [13, 5], [5], [7, 1], [7, 5]];
+      const g = opGraph(f, shapes);
+      const ops = lowerGraph(g, { opset }).graph.node!.map((n) => n.op_type);
+      expect(ops.filter((o) => o === 'Add')).toHaveLength(1);
+      await expectSameAsCpu(g, { ...feedsOf(shapes.map(normal)), t: normal([2, 7, 5]) }, opset);
+    });
+
     it('matmul in all four transpose modes, odd sizes, and 1x1', async () => {
       for (const [ta, tb] of MATMUL_MODES) {
         const [sa, sb] = matmulShapes(7, 13, 5, ta, tb);

@@ -1,0 +1,86 @@
+import type { Graph, Node } from '@saekit/core';
+
+/** An add lowered as one Gemm: the matmul's product plus `bias` as Gemm's C. */
+export interface GemmAdd {
+  readonly mm: Node;
+  readonly bias: Node;
+}
+
+/**
+ * add(matmul(a, b), c) with a matmul used nowhere else and a c that Gemm's C can take (it
+ * broadcasts one way to the product's [m, n]: a row bias, a column, a scalar or a whole [m, n]):
+ * one Gemm(a, b, C = c), so ONNX Runtime adds c while it writes the product instead of in a
+ * second pass over the output. `pinned` nodes (outputs, updates) keep their own value.
+ */
+export function gemmAdds(
+  graph: Graph,
+  uses: ReadonlyMap<Node, number>,
+  pinned: ReadonlySet<Node>,
+): Map<Node, GemmAdd> {
+  const out = new Map<Node, GemmAdd>();
+  for (const n of graph.nodes) {
+    if (n.op.kind !== 'add') continue;
+    for (const [mmIdx, biasIdx] of [
+      [0, 1],
+      [1, 0],
+    ]) {
+      const mm = n.inputs[mmIdx];
+      const bias = n.inputs[biasIdx];
+      if (mm.op.kind !== 'matmul' || uses.get(mm) !== 1 || pinned.has(mm)) continue;
+      const sameAsProduct = n.rank === 2 && n.shape[0] === mm.shape[0] && n.shape[1] === mm.shape[1];
+      if (sameAsProduct && bias.rank <= 2 && broadcastsTo(bias.shape, mm.shape)) {
+        out.set(n, { mm, bias });
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+/** Whether `from` stretches to `to` (right-aligned, each dim 1 or equal). */
+function broadcastsTo(from: readonly number[], to: readonly number[]): boolean {
+  const lead = to.length - from.length;
+  return lead >= 0 && from.every((d, i) => d === 1 || d === to[lead + i]);
+}
+
+/**
+ * A sum over the rows of a matrix (axes [0]) lowered as a matrix-vector product, which MLAS
+ * does in about half the time of ReduceSum over the leading axis: Gemm(wᵀ, a) when the matrix is
+ * mul(a, w) with a column of row weights w [rows, 1] (used nowhere else: the Gemm weighs the rows
+ * as it sums them, and the product is never written), else Gemm(ones [1, rows], matrix) when the
+ * row count is fixed (`fixedRows`: not a dynamic batch).
+ */
+export interface ColumnSum {
+  readonly matrix: Node;
+  /** The column of row weights, when the sum's operand was mul(matrix, weights). */
+  readonly weights?: Node;
+}
+
+export function columnSums(
+  graph: Graph,
+  uses: ReadonlyMap<Node, number>,
+  pinned: ReadonlySet<Node>,
+  fixedRows: (n: Node) => boolean,
+): Map<Node, ColumnSum> {
+  const out = new Map<Node, ColumnSum>();
+  for (const n of graph.nodes) {
+    const op = n.op;
+    if (op.kind !== 'sum' || op.axes.length !== 1 || op.axes[0] !== 0) continue;
+    const x = n.inputs[0];
+    if (x.rank !== 2) continue;
+    const weighted = x.op.kind === 'mul' && uses.get(x) === 1 && !pinned.has(x) ? rowWeighting(x) : undefined;
+    if (weighted) out.set(n, weighted);
+    else if (fixedRows(x)) out.set(n, { matrix: x });
+  }
+  return out;
+}
+
+/** mul(a, w) or mul(w, a) with a of the product's shape and w a column [rows, 1]. */
+function rowWeighting(x: Node): ColumnSum | undefined {
+  const [p, q] = x.inputs;
+  const isColumn = (w: Node) => w.rank === 2 && w.shape[0] === x.shape[0] && w.shape[1] === 1;
+  const full = (a: Node) => a.rank === 2 && a.shape[0] === x.shape[0] && a.shape[1] === x.shape[1];
+  if (full(p) && isColumn(q)) return { matrix: p, weights: q };
+  if (full(q) && isColumn(p)) return { matrix: q, weights: p };
+  return undefined;
+}
