@@ -46,7 +46,10 @@ export interface CpuBackend<T extends FloatArray> extends Backend<T> {
 }
 
 export interface CpuBackendOptions {
-  /** Fuse chains of elementwise ops into one loop each (default true). */
+  /**
+   * Fuse chains of elementwise ops into one loop each, and compute a product that ReLU's derivative
+   * masks only where it is kept (default true; false runs every op as written).
+   */
   readonly fuse?: boolean;
   /**
    * Threads for large matrix products (worker_threads over SharedArrayBuffer). Default: every

@@ -10,9 +10,11 @@ import {
 import { type FusedKernel, planFusion } from './fuse.js';
 import { compileElementwise } from './kernels/elementwise.js';
 import { compileKthLargest } from './kernels/kth-largest.js';
+import { maskedMatmul } from './kernels/masked-matmul.js';
 import { matmulAuto } from './kernels/sparse-matmul.js';
 import { compileSum } from './kernels/sum.js';
 import { compileTranspose } from './kernels/transpose.js';
+import { type MaskedProduct, planMaskedProducts } from './masked.js';
 import type { ThreadPool } from './parallel/pool.js';
 import { type BufferPlan, planBuffers } from './plan.js';
 
@@ -44,6 +46,8 @@ export class CpuExecutable<T extends FloatArray> implements Executable<T> {
   /** Outputs that are state the run updates: copied out before the update, so they show the old value. */
   private readonly stateOutputs: [string, number, T][] = [];
   private readonly kernels: Map<Node, FusedKernel>;
+  /** Products computed only where their consumer keeps them (float32 only: masked.ts). */
+  private readonly masked: Map<Node, MaskedProduct>;
   private readonly pool?: ThreadPool;
   /** Feeds that parallel matmuls read: copied into shared staging buffers each run. */
   private readonly stagedFeeds = new Set<number>();
@@ -65,7 +69,9 @@ export class CpuExecutable<T extends FloatArray> implements Executable<T> {
     this.feedNames = feedNames;
     const { fused, kernels } = planFusion(graph, options.fuse ?? true);
     this.kernels = kernels;
-    this.plan = planBuffers(graph, new Set(stateNames), fused, (n) => kernels.get(n)?.leaves ?? n.inputs);
+    this.masked =
+      this.fastMath && options.fuse !== false ? planMaskedProducts(graph, fused, kernels) : new Map();
+    this.plan = planBuffers(graph, new Set(stateNames), fused, (n) => this.operandsOf(n));
     const { slotSize, slotKind } = this.plan;
     // Feed slots start empty-sized and are bound to the caller's arrays on each run, except feeds
     // that worker threads read, which are copied into shared buffers.
@@ -101,8 +107,10 @@ export class CpuExecutable<T extends FloatArray> implements Executable<T> {
     return this.plan.slotOf.get(n)!;
   }
 
-  /** What a compiled node reads: a fused kernel's leaves, otherwise its inputs. */
+  /** What a compiled node reads: a fused kernel's leaves, a masked product's mask too, else its inputs. */
   private operandsOf(n: Node): readonly Node[] {
+    const mask = this.masked.get(n);
+    if (mask) return [...n.inputs, mask.p];
     return this.kernels.get(n)?.leaves ?? n.inputs;
   }
 
@@ -149,6 +157,28 @@ export class CpuExecutable<T extends FloatArray> implements Executable<T> {
         const a = n.inputs[0].shape;
         const kDim = op.transA ? a[0] : a[1];
         const { transA, transB } = op;
+        const mask = this.masked.get(n);
+        if (mask) {
+          const p = this.slot(mask.p);
+          const t = mask.threshold;
+          if (this.pool && this.splits(n)) {
+            const { run, release } = this.pool.planMaskedMatmul(
+              b[ins[0]],
+              b[ins[1]],
+              b[p],
+              t,
+              b[o],
+              m,
+              nn,
+              kDim,
+            );
+            this.releases.push(release);
+            this.steps.push(run);
+          } else {
+            this.steps.push(() => maskedMatmul(b[ins[0]], b[ins[1]], b[p], t, b[o], m, nn, kDim));
+          }
+          return;
+        }
         if (this.pool && this.splits(n)) {
           const { run, release } = this.pool.planMatmul(
             b[ins[0]],

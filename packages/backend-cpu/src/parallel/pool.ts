@@ -1,5 +1,6 @@
 import type { FloatArray, Shape } from '@saekit/core';
 import { bindKernel, compileElementwise } from '../kernels/elementwise.js';
+import { maskedMatmul } from '../kernels/masked-matmul.js';
 import { matmulAuto } from '../kernels/sparse-matmul.js';
 import { SharedArena } from './arena.js';
 import { CTRL, CTRL_INTS, EXIT_TASK, type SharedRef, type Task } from './protocol.js';
@@ -127,6 +128,44 @@ export class ThreadPool {
     }
     const mine = Math.min(m, chunk);
     return this.split(shares, () => matmulAuto(a, b, out, m, n, k, transA, transB, 0, mine));
+  }
+
+  /** Prepares a masked product (kernels/masked-matmul.ts) split by rows, as `planMatmul`. */
+  planMaskedMatmul(
+    a: FloatArray,
+    b: FloatArray,
+    p: FloatArray,
+    threshold: number,
+    out: FloatArray,
+    m: number,
+    n: number,
+    k: number,
+  ): PlannedTask {
+    const per = Math.ceil(m / this.threads);
+    const dtype = dtypeOf(a);
+    const shares: Task[] = [];
+    for (let w = 0; w < this.workers.length; w++) {
+      const rowStart = Math.min(m, (w + 1) * per);
+      const rowEnd = Math.min(m, (w + 2) * per);
+      if (rowStart >= rowEnd) break;
+      shares.push({
+        kind: 'masked',
+        id: this.nextTask++,
+        dtype,
+        m,
+        n,
+        k,
+        threshold,
+        rowStart,
+        rowEnd,
+        a: this.ref(a),
+        b: this.ref(b),
+        p: this.ref(p),
+        out: this.ref(out),
+      });
+    }
+    const mine = Math.min(m, per);
+    return this.split(shares, () => maskedMatmul(a, b, p, threshold, out, m, n, k, 0, mine));
   }
 
   /**

@@ -23,7 +23,7 @@ export interface SharedRef {
 }
 
 /** One worker's share of a node, with its operands in the pool's shared chunks. */
-export type Task = MatmulTask | ElementwiseTask;
+export type Task = MatmulTask | MaskedMatmulTask | ElementwiseTask;
 
 /** Rows [rowStart, rowEnd) of out = op(a)·op(b). */
 export interface MatmulTask {
@@ -38,6 +38,23 @@ export interface MatmulTask {
   readonly k: number;
   readonly transA: boolean;
   readonly transB: boolean;
+  readonly rowStart: number;
+  readonly rowEnd: number;
+}
+
+/** Rows [rowStart, rowEnd) of out = a·bᵀ at the entries where p > threshold (kernels/masked-matmul.ts). */
+export interface MaskedMatmulTask {
+  readonly kind: 'masked';
+  readonly id: number;
+  readonly dtype: 'float32' | 'float64';
+  readonly a: SharedRef;
+  readonly b: SharedRef;
+  readonly p: SharedRef;
+  readonly threshold: number;
+  readonly out: SharedRef;
+  readonly m: number;
+  readonly n: number;
+  readonly k: number;
   readonly rowStart: number;
   readonly rowEnd: number;
 }

@@ -2,6 +2,7 @@
 import { type MessagePort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import type { FloatArray } from '@saekit/core';
 import { bindKernel, compileElementwise } from '../kernels/elementwise.js';
+import { maskedMatmul } from '../kernels/masked-matmul.js';
 import { matmulAuto } from '../kernels/sparse-matmul.js';
 import { CTRL, EXIT_TASK, type PoolMessage, type SharedRef, type Task } from './protocol.js';
 
@@ -22,6 +23,12 @@ function bind(t: Task): () => void {
     const a = view(t.a, t.dtype);
     const b = view(t.b, t.dtype);
     return () => matmulAuto(a, b, out, t.m, t.n, t.k, t.transA, t.transB, t.rowStart, t.rowEnd);
+  }
+  if (t.kind === 'masked') {
+    const a = view(t.a, t.dtype);
+    const b = view(t.b, t.dtype);
+    const p = view(t.p, t.dtype);
+    return () => maskedMatmul(a, b, p, t.threshold, out, t.m, t.n, t.k, t.rowStart, t.rowEnd);
   }
   const { fn } = compileElementwise(t.expr, t.outShape, t.shapes, t.fastMath);
   return bindKernel(fn, t.lo, t.hi, [out, ...t.operands.map((r) => view(r, t.dtype))]);

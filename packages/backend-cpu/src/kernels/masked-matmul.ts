@@ -1,0 +1,142 @@
+import type { FloatArray } from '@saekit/core';
+
+/*
+ * A product whose consumer keeps only some of its entries: out = a·bᵀ where the graph goes on to
+ * multiply out by a 0/1 mask (mask[i,j] = p[i,j] > threshold). In a sparse autoencoder this is the
+ * gradient reaching the hidden layer, g·W_decᵀ, which ReLU's derivative zeroes wherever the unit
+ * was off: most of the product at realistic sparsity. Only the kept entries are computed, each a
+ * float64 dot product of a row of a with a row of b; the others are written as 0.
+ *
+ * Why that is exact: the consumer multiplies each skipped entry by 0 (see masked.ts for the
+ * pattern), and 0 times any finite value is the 0 this kernel writes. A dense product could only
+ * differ where it is not finite, so a row of a with a non-finite value, or a b with one, is
+ * computed in full (every entry, the same dot products). The one difference left: an entry whose
+ * true value overflows float32 (|a·b| > 3.4e38) becomes Inf·0 = NaN in the dense graph and 0 here.
+ * Each row depends only on its own data, so splitting rows over threads gives identical results.
+ */
+
+/** b as float64, indices masked to the fixed capacity (+8 slack) so V8 drops bounds checks. */
+const CAP_B = 1 << 16;
+const MASK_B = CAP_B - 1;
+const PACK_B = new Float64Array(CAP_B + 8);
+/** Columns kept in the current row. */
+const KEEP = new Int32Array(1 << 14);
+
+/** Whether b [n,k] fits the kernel's scratch (otherwise the product runs dense). */
+export function maskedMatmulFits(n: number, k: number): boolean {
+  return n * k <= CAP_B && n <= KEEP.length;
+}
+
+/**
+ * Rows [rowStart, rowEnd) of out[m,n] = a[m,k] · b[n,k]ᵀ at the entries where p[i,j] > threshold
+ * (all entries of a row when that row of a, or b, is not all finite); 0 elsewhere.
+ */
+export function maskedMatmul(
+  a: FloatArray,
+  b: FloatArray,
+  p: FloatArray,
+  threshold: number,
+  out: FloatArray,
+  m: number,
+  n: number,
+  k: number,
+  rowStart = 0,
+  rowEnd = m,
+): void {
+  if (!maskedMatmulFits(n, k))
+    throw new RangeError(`maskedMatmul: b [${n},${k}] exceeds the kernel's scratch`);
+  const bFinite = packB(b, n * k);
+  for (let i = rowStart; i < rowEnd; i++) {
+    const io = i * n;
+    let kept = 0;
+    for (let j = 0; j < n; j++) {
+      if (!bFinite || p[io + j] > threshold) KEEP[kept++] = j;
+      else out[io + j] = 0;
+    }
+    // With b finite, a non-finite value in row i makes every dot product of the row non-finite,
+    // so the row needs a look of its own only when it has no kept entry to show it.
+    const finite = kept > 0 ? dots(a, out, i, n, k, kept) : rowFinite(a, i * k, k);
+    if (!finite && kept < n) {
+      for (let j = 0; j < n; j++) KEEP[j] = j;
+      dots(a, out, i, n, k, n);
+    }
+  }
+}
+
+/** out[i, KEEP[t]] = a[i,:] · b[KEEP[t],:] for t < kept; returns whether all were finite. */
+function dots(a: FloatArray, out: FloatArray, i: number, n: number, k: number, kept: number): boolean {
+  const ia = i * k;
+  const io = i * n;
+  let s = 0;
+  let t = 0;
+  for (; t + 4 <= kept; t += 4) {
+    const j0 = KEEP[t];
+    const j1 = KEEP[t + 1];
+    const j2 = KEEP[t + 2];
+    const j3 = KEEP[t + 3];
+    dot4(a, ia, j0 * k, j1 * k, j2 * k, j3 * k, k);
+    out[io + j0] = D[0];
+    out[io + j1] = D[1];
+    out[io + j2] = D[2];
+    out[io + j3] = D[3];
+    s += D[0] + D[1] + D[2] + D[3];
+  }
+  for (; t < kept; t++) {
+    const j = KEEP[t];
+    const d = dot1(a, ia, j * k, k);
+    out[io + j] = d;
+    s += d;
+  }
+  // s is a float64 sum of float64 dot products of float32 data: it overflows only if one of them is not finite.
+  return Number.isFinite(s);
+}
+
+function rowFinite(a: FloatArray, ia: number, k: number): boolean {
+  let s0 = 0;
+  let s1 = 0;
+  let q = 0;
+  for (; q + 2 <= k; q += 2) {
+    s0 += a[ia + q];
+    s1 += a[ia + q + 1];
+  }
+  if (q < k) s0 += a[ia + q];
+  return Number.isFinite(s0 + s1);
+}
+
+/** Copies b into PACK_B as float64; returns whether every value is finite. */
+function packB(b: FloatArray, len: number): boolean {
+  let s = 0;
+  for (let q = 0; q < len; q++) {
+    const v = b[q];
+    PACK_B[q & MASK_B] = v;
+    s += v;
+  }
+  return Number.isFinite(s);
+}
+
+const D = new Float64Array(4);
+
+/** D[c] = Σ_q a[ia + q] · PACK_B[oc + q] for four rows of b at once (one load of a feeds four sums). */
+function dot4(a: FloatArray, ia: number, o0: number, o1: number, o2: number, o3: number, k: number): void {
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  for (let q = 0; q < k; q++) {
+    const x = a[ia + q];
+    s0 += x * PACK_B[(o0 + q) & MASK_B];
+    s1 += x * PACK_B[(o1 + q) & MASK_B];
+    s2 += x * PACK_B[(o2 + q) & MASK_B];
+    s3 += x * PACK_B[(o3 + q) & MASK_B];
+  }
+  D[0] = s0;
+  D[1] = s1;
+  D[2] = s2;
+  D[3] = s3;
+}
+
+function dot1(a: FloatArray, ia: number, o: number, k: number): number {
+  let s = 0;
+  for (let q = 0; q < k; q++) s += a[ia + q] * PACK_B[(o + q) & MASK_B];
+  return s;
+}

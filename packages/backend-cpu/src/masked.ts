@@ -1,0 +1,66 @@
+import type { Graph, Node } from '@saekit/core';
+import type { FusedKernel } from './fuse.js';
+import { maskedMatmulFits } from './kernels/masked-matmul.js';
+import { sameShapeAs } from './shape-util.js';
+
+/** A matmul whose entries matter only where `p > threshold` (see kernels/masked-matmul.ts). */
+export interface MaskedProduct {
+  readonly p: Node;
+  readonly threshold: number;
+}
+
+/** Ops that keep "the consumer multiplies this entry by 0 in the end" true for a finite operand. */
+const PASS_THROUGH = new Set(['add', 'sub', 'mul', 'neg']);
+
+/**
+ * Finds products out = a·bᵀ that reach a kernel root `mul(X, greater(p, c))` (ReLU's derivative is
+ * exactly this: g · (x > 0)) only through X, along add/sub/mul/neg of entries of the same shape,
+ * and nowhere else. Where p ≤ c the root multiplies by 0, and a finite value along that path stays
+ * finite when the product's entry is replaced by 0, so the root's result is the same 0 whichever
+ * value the entry had: the entry need not be computed.
+ */
+export function planMaskedProducts(
+  graph: Graph,
+  fused: ReadonlySet<Node>,
+  kernels: ReadonlyMap<Node, FusedKernel>,
+): Map<Node, MaskedProduct> {
+  const uses = new Map<Node, number>();
+  for (const n of graph.nodes) for (const i of n.inputs) uses.set(i, (uses.get(i) ?? 0) + 1);
+  const pinned = new Set<Node>([...Object.values(graph.outputs), ...Object.values(graph.updates)]);
+  const order = new Map<Node, number>(graph.nodes.map((n, i) => [n, i]));
+  const found = new Map<Node, MaskedProduct>();
+
+  for (const root of kernels.keys()) {
+    if (root.op.kind !== 'mul') continue;
+    for (const side of [0, 1]) {
+      const cmp = root.inputs[side];
+      const x = root.inputs[1 - side];
+      const c = cmp.inputs[1];
+      if (cmp.op.kind !== 'greater' || c.op.kind !== 'const' || c.size !== 1) continue;
+      const p = cmp.inputs[0];
+      if (!sameShapeAs(p, root)) continue;
+      for (const m of productsUnder(x, root, fused)) {
+        const op = m.op;
+        if (
+          op.kind === 'matmul' &&
+          !op.transA &&
+          op.transB &&
+          uses.get(m) === 1 &&
+          !pinned.has(m) &&
+          (p.op.kind === 'input' || p.op.kind === 'const' || order.get(p)! < order.get(m)!) && // p is ready when the product runs
+          maskedMatmulFits(m.shape[1], m.inputs[0].shape[1])
+        )
+          found.set(m, { p, threshold: c.op.value[0] });
+      }
+    }
+  }
+  return found;
+}
+
+/** Matmul leaves reached from `x` through same-shape pass-through ops fused into the root's kernel. */
+function productsUnder(x: Node, root: Node, fused: ReadonlySet<Node>): Node[] {
+  if (!sameShapeAs(x, root)) return [];
+  if (x.op.kind === 'matmul') return [x];
+  if (!fused.has(x) || !PASS_THROUGH.has(x.op.kind)) return [];
+  return x.inputs.flatMap((i) => productsUnder(i, root, fused));
+}

@@ -1,0 +1,115 @@
+import {
+  add,
+  buildTrainStep,
+  div,
+  Graph,
+  greater,
+  input,
+  matmul,
+  mul,
+  Rng,
+  SEED_CONFIG,
+  sigmoid,
+} from '@saekit/core';
+import { describe, expect, it } from 'vitest';
+import { planFusion } from '../src/fuse.js';
+import { createCpuBackend, createReferenceBackend } from '../src/index.js';
+import { maskedMatmul } from '../src/kernels/masked-matmul.js';
+import { planMaskedProducts } from '../src/masked.js';
+
+const [M, K, N] = [96, 300, 40]; // large enough to be split over threads
+
+/** relu's backward shape: (u·v + g·Wᵀ) · (p > 0), the product used only through the masked root. */
+function reluBackward(): Graph {
+  const g = input('g', [M, K]);
+  const w = input('w', [N, K]);
+  const u = input('u', [1, N]);
+  const v = input('v', [M, 1]);
+  const p = input('p', [M, N]);
+  return Graph.from({ outputs: { y: mul(add(mul(u, v), matmul(g, w, { transB: true })), greater(p, 0)) } });
+}
+
+function feeds(rng: Rng, pOn: number) {
+  const p = new Float32Array(M * N);
+  for (let i = 0; i < p.length; i++) p[i] = rng.uniform() < pOn ? rng.uniform() : -rng.uniform();
+  return {
+    g: Float32Array.from(rng.normalArray(M * K)),
+    w: Float32Array.from(rng.normalArray(N * K)),
+    u: Float32Array.from(rng.normalArray(N)),
+    v: Float32Array.from(rng.normalArray(M)),
+    p,
+  };
+}
+
+const f64 = (f: Record<string, Float32Array>) =>
+  Object.fromEntries(Object.entries(f).map(([k, x]) => [k, Float64Array.from(x)]));
+
+function masked(graph: Graph) {
+  const { fused, kernels } = planFusion(graph, true);
+  return planMaskedProducts(graph, fused, kernels);
+}
+
+describe('masked products', () => {
+  it('are found in the seed training step: g·W_decᵀ under the ReLU derivative, and only that product', () => {
+    const found = masked(buildTrainStep(SEED_CONFIG, 16, { kind: 'adam', lr: 1e-3 }).graph);
+    expect(found.size).toBe(1);
+    const [m] = found.keys();
+    expect(m.shape).toEqual([16, SEED_CONFIG.hiddenDim]);
+    expect(m.op).toMatchObject({ kind: 'matmul', transA: false, transB: true });
+  });
+
+  it('are not taken where a skipped entry could matter: a division on the path, or a second use', () => {
+    const g = input('g', [M, K]);
+    const w = input('w', [N, K]);
+    const p = input('p', [M, N]);
+    const prod = matmul(g, w, { transB: true });
+    expect(masked(Graph.from({ outputs: { y: mul(div(1, prod), greater(p, 0)) } })).size).toBe(0);
+    const prod2 = matmul(g, w, { transB: true });
+    expect(masked(Graph.from({ outputs: { y: mul(prod2, greater(p, 0)), z: sigmoid(prod2) } })).size).toBe(0);
+    expect(masked(reluBackward()).size).toBe(1);
+  });
+
+  it('give what the float64 reference gives, single- and multi-threaded, from all-off to all-on masks', async () => {
+    const graph = reluBackward();
+    const rng = new Rng(11);
+    for (const on of [0, 0.1, 0.5, 1]) {
+      const f = feeds(rng, on);
+      const want = (await createReferenceBackend().compile(graph)).runSync(f64(f)).y;
+      for (const threads of [1, 2]) {
+        const got = createCpuBackend({ threads }).compileSync(graph).runSync(f).y;
+        for (let i = 0; i < want.length; i++)
+          expect(Math.abs(got[i] - want[i])).toBeLessThan(1e-5 * (1 + Math.abs(want[i])));
+      }
+    }
+  });
+
+  it('keep NaN where the dense product has it: a non-finite value in g or W fills its row or the whole product', () => {
+    const graph = reluBackward();
+    const rng = new Rng(12);
+    for (const where of ['g', 'w'] as const) {
+      const f = feeds(rng, 0.3);
+      f[where][where === 'g' ? 5 * K + 3 : 2 * K + 7] = Number.POSITIVE_INFINITY;
+      const want = createCpuBackend({ threads: 1, fuse: false }).compileSync(graph).runSync(f).y;
+      const got = createCpuBackend({ threads: 1 }).compileSync(graph).runSync(f).y;
+      expect(Array.from(got, Number.isNaN)).toEqual(Array.from(want, Number.isNaN));
+      expect(got.some(Number.isNaN)).toBe(true);
+    }
+  });
+
+  it('the kernel: kept entries are the dot products, the rest exactly 0, any row range alike', () => {
+    const rng = new Rng(3);
+    const f = feeds(rng, 0.4);
+    const out = new Float32Array(M * N).fill(Number.NaN);
+    maskedMatmul(f.g, f.w, f.p, 0, out, M, N, K, 0, 41);
+    maskedMatmul(f.g, f.w, f.p, 0, out, M, N, K, 41, M);
+    for (let i = 0; i < M; i++) {
+      for (let j = 0; j < N; j++) {
+        let s = 0;
+        for (let q = 0; q < K; q++) s += f.g[i * K + q] * f.w[j * K + q];
+        const got = out[i * N + j];
+        if (f.p[i * N + j] > 0) expect(got).toBe(Math.fround(s));
+        else expect(Object.is(got, 0)).toBe(true);
+      }
+    }
+  });
+});
