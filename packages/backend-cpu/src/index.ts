@@ -8,3 +8,5 @@ export {
 } from './backend.js';
 export { CpuExecutable } from './executable.js';
 export { matmul } from './kernels/matmul.js';
+export { maskedMatmul } from './kernels/masked-matmul.js';
+export { trySparseMatmul } from './kernels/sparse-matmul.js';

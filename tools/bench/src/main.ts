@@ -7,12 +7,14 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { writeFileAtomic } from '@saekit/core/node';
 import { benchMatmul } from './matmul.js';
+import { benchSparse } from './sparse.js';
 import { formatTable } from './table.js';
 
 const USAGE = `usage: pnpm bench [steps|matmul|rss] [--backends cpu,tfjs-cpu,tfjs-wasm,onnx] [--f64] [--epochs N] [--json FILE]
 
   steps     training step and 10k-example encode per backend, ratios and peak RSS
-  matmul    CPU matmul kernel GFLOP/s vs a naive triple loop (--f64: Float64Array operands)
+  matmul    CPU matmul kernel GFLOP/s vs a naive triple loop (--f64: Float64Array operands); then
+            the zero-skipping and masked kernels vs the dense one at MNIST / ReLU-code sparsity
   rss       peak RSS of the seed recipe trained on MNIST on the CPU backend (--epochs, default 50;
             minutes; needs ../shared/data/mnist)
   (no suite: steps and matmul)`;
@@ -120,6 +122,7 @@ if (suites.includes('steps')) {
 if (suites.includes('matmul')) {
   process.stdout.write('\n');
   report.matmul = await benchMatmul({ dtype: args.f64 ? 'float64' : 'float32' });
+  report.sparse = await benchSparse();
 }
 if (suites.includes('rss')) {
   const epochs = Number(args.epochs);
