@@ -8,6 +8,7 @@ import {
   planInputs,
 } from '@saekit/core';
 import { type FusedKernel, planFusion } from './fuse.js';
+import { type LoopGroup, planGroups } from './groups.js';
 import { compileElementwise } from './kernels/elementwise.js';
 import { compileKthLargest } from './kernels/kth-largest.js';
 import { maskedMatmul } from './kernels/masked-matmul.js';
@@ -16,7 +17,7 @@ import { compileSum } from './kernels/sum.js';
 import { compileTranspose } from './kernels/transpose.js';
 import { type MaskedProduct, planMaskedProducts } from './masked.js';
 import type { ThreadPool } from './parallel/pool.js';
-import { type BufferPlan, planBuffers } from './plan.js';
+import { type BufferPlan, type PlanStep, planBuffers } from './plan.js';
 
 /** Allocates the backend's arrays; the only place that does, so allocations can be counted. */
 export interface ArrayFactory<T extends FloatArray> {
@@ -39,6 +40,8 @@ export class CpuExecutable<T extends FloatArray> implements Executable<T> {
   private readonly bufs: T[];
   private readonly plan: BufferPlan;
   private readonly steps: Step[] = [];
+  /** What each step computes, for `profileSync`. */
+  private readonly labels: string[] = [];
   private readonly stateSlots = new Map<string, number>();
   private readonly feedSlots: [string, number][] = [];
   private readonly updates: [number, number][] = [];
@@ -48,6 +51,8 @@ export class CpuExecutable<T extends FloatArray> implements Executable<T> {
   private readonly kernels: Map<Node, FusedKernel>;
   /** Products computed only where their consumer keeps them (float32 only: masked.ts). */
   private readonly masked: Map<Node, MaskedProduct>;
+  /** Each kernel root's loop group (groups.ts). */
+  private readonly groupOf = new Map<Node, LoopGroup>();
   private readonly pool?: ThreadPool;
   /** Feeds that parallel matmuls read: copied into shared staging buffers each run. */
   private readonly stagedFeeds = new Set<number>();
@@ -71,23 +76,32 @@ export class CpuExecutable<T extends FloatArray> implements Executable<T> {
     this.kernels = kernels;
     this.masked =
       this.fastMath && options.fuse !== false ? planMaskedProducts(graph, fused, kernels) : new Map();
-    this.plan = planBuffers(graph, new Set(stateNames), fused, (n) => this.operandsOf(n));
+    for (const g of planGroups(graph, kernels, fused, (n) => this.operandsOf(n), options.fuse ?? true))
+      for (const m of g.members) this.groupOf.set(m, g);
+    this.plan = planBuffers(graph, new Set(stateNames), (n) => this.stepAt(n, fused));
     const { slotSize, slotKind } = this.plan;
     // Feed slots start empty-sized and are bound to the caller's arrays on each run, except feeds
     // that worker threads read, which are copied into shared buffers.
     const shared = Boolean(this.pool);
     if (this.pool) {
       for (const n of graph.nodes) {
-        if (fused.has(n) || !this.splits(n)) continue;
-        for (const i of this.operandsOf(n))
-          if (slotKind[this.slot(i)] === 'feed') this.stagedFeeds.add(this.slot(i));
+        const step = this.stepAt(n, fused);
+        if (!step || !this.splits(n)) continue;
+        for (const i of step.reads) if (slotKind[this.slot(i)] === 'feed') this.stagedFeeds.add(this.slot(i));
       }
     }
     this.bufs = slotSize.map((n, i) => {
       if (slotKind[i] === 'feed' && !this.stagedFeeds.has(i)) return arrays.alloc(0);
       return shared ? this.allocShared(n) : arrays.alloc(n);
     });
-    for (const n of graph.nodes) if (!fused.has(n)) this.compileNode(n);
+    for (const n of graph.nodes) {
+      const before = this.steps.length;
+      const g = this.groupOf.get(n);
+      if (g) {
+        if (g.members[0] === n) this.compileGroup(g);
+      } else if (!fused.has(n)) this.compileNode(n);
+      if (this.steps.length > before) this.labels.push(this.describe(n, g));
+    }
     for (const name of stateNames) {
       const slot = this.slot(graph.inputs.get(name)!);
       this.stateSlots.set(name, slot);
@@ -114,6 +128,14 @@ export class CpuExecutable<T extends FloatArray> implements Executable<T> {
     return this.kernels.get(n)?.leaves ?? n.inputs;
   }
 
+  /** The step that runs at n's place: its group's loop (at the first member), its own, or none. */
+  private stepAt(n: Node, fused: ReadonlySet<Node>): PlanStep | undefined {
+    if (fused.has(n) || n.op.kind === 'input' || n.op.kind === 'const') return undefined;
+    const g = this.groupOf.get(n);
+    if (g) return g.members[0] === n ? { outputs: g.stored, reads: g.leaves } : undefined;
+    return { outputs: [n], reads: this.operandsOf(n) };
+  }
+
   /** Whether the node runs split over the thread pool (a large matmul or elementwise loop). */
   private splits(n: Node): boolean {
     const pool = this.pool;
@@ -122,12 +144,12 @@ export class CpuExecutable<T extends FloatArray> implements Executable<T> {
       const a = n.inputs[0].shape;
       return pool.worthSplittingMatmul(n.shape[0], n.shape[1], n.op.transA ? a[0] : a[1]);
     }
-    const k = this.kernels.get(n);
-    if (!k) return false;
+    const g = this.groupOf.get(n);
+    if (!g) return false;
     const { outer } = compileElementwise(
-      k.expr,
+      g,
       n.shape,
-      k.leaves.map((l) => l.shape),
+      g.leaves.map((l) => l.shape),
       this.fastMath,
     );
     return pool.worthSplittingElementwise(n.size, outer);
@@ -135,10 +157,7 @@ export class CpuExecutable<T extends FloatArray> implements Executable<T> {
 
   private compileNode(n: Node): void {
     const op = n.op;
-    if (isElementwiseOp(op)) {
-      this.compileFused(n);
-      return;
-    }
+    if (isElementwiseOp(op)) throw new Error(`cpu: elementwise ${op.kind} outside a loop group`);
     const b = this.bufs;
     const o = this.slot(n);
     const ins = n.inputs.map((i) => this.slot(i));
@@ -221,41 +240,73 @@ export class CpuExecutable<T extends FloatArray> implements Executable<T> {
     }
   }
 
-  /** An elementwise node: its fused expression (see fuse.ts) as one loop over its leaf operands. */
-  private compileFused(n: Node): void {
+  /** A loop group (see groups.ts): one loop over its leaves, storing the members read elsewhere. */
+  private compileGroup(g: LoopGroup): void {
     const b = this.bufs;
-    const o = this.slot(n);
-    const { expr, leaves } = this.kernels.get(n)!;
-    const shapes = leaves.map((l) => l.shape);
-    const ls = leaves.map((l) => this.slot(l));
-    if (this.pool && this.splits(n)) {
+    const shape = g.members[0].shape;
+    const shapes = g.leaves.map((l) => l.shape);
+    const slots = [...g.stored, ...g.leaves].map((n) => this.slot(n));
+    if (this.pool && this.splits(g.members[0])) {
       const { run, release } = this.pool.planElementwise(
-        expr,
-        n.shape,
+        g,
+        shape,
         shapes,
         this.fastMath,
-        b[o],
-        ls.map((l) => b[l]),
+        g.stored.map((n) => b[this.slot(n)]),
+        g.leaves.map((n) => b[this.slot(n)]),
       );
       this.releases.push(release);
       this.steps.push(run);
       return;
     }
-    const { fn: k, outer: end } = compileElementwise(expr, n.shape, shapes, this.fastMath);
-    // Unrolled by arity so the run loop makes no array of operands.
-    if (ls.length === 0) this.steps.push(() => k(0, end, b[o]));
-    else if (ls.length === 1) this.steps.push(() => k(0, end, b[o], b[ls[0]]));
-    else if (ls.length === 2) this.steps.push(() => k(0, end, b[o], b[ls[0]], b[ls[1]]));
-    else if (ls.length === 3) this.steps.push(() => k(0, end, b[o], b[ls[0]], b[ls[1]], b[ls[2]]));
-    else if (ls.length === 4) this.steps.push(() => k(0, end, b[o], b[ls[0]], b[ls[1]], b[ls[2]], b[ls[3]]));
+    const { fn: k, outer: end } = compileElementwise(g, shape, shapes, this.fastMath);
+    // Unrolled by arity so the run loop makes no array of operands (feeds change buffers per run).
+    const [s0, s1, s2, s3, s4] = slots;
+    if (slots.length === 1) this.steps.push(() => k(0, end, b[s0]));
+    else if (slots.length === 2) this.steps.push(() => k(0, end, b[s0], b[s1]));
+    else if (slots.length === 3) this.steps.push(() => k(0, end, b[s0], b[s1], b[s2]));
+    else if (slots.length === 4) this.steps.push(() => k(0, end, b[s0], b[s1], b[s2], b[s3]));
+    else if (slots.length === 5) this.steps.push(() => k(0, end, b[s0], b[s1], b[s2], b[s3], b[s4]));
     else {
       const args: (number | FloatArray)[] = [0, end];
       this.steps.push(() => {
-        args[2] = b[o];
-        for (let i = 0; i < ls.length; i++) args[i + 3] = b[ls[i]];
+        for (let i = 0; i < slots.length; i++) args[i + 2] = b[slots[i]];
         k.apply(null, args as Parameters<typeof k>);
       });
     }
+  }
+
+  /** A step's label: its op (a group's ops joined by +), output shape, and how it runs. */
+  private describe(n: Node, g: LoopGroup | undefined): string {
+    const what = g ? g.members.map((m) => m.op.kind).join('+') : n.op.kind;
+    const how = [this.masked.has(n) ? 'masked' : '', this.splits(n) ? `${this.pool!.threads} threads` : '']
+      .filter(Boolean)
+      .join(', ');
+    return `${what} [${n.shape.join(',')}]${how ? ` (${how})` : ''}`;
+  }
+
+  /**
+   * Runs the graph `runs` times like `runSync` (it trains, if the graph updates state) and returns
+   * each step's mean milliseconds per run, in schedule order: where a run's time goes.
+   */
+  profileSync(feeds: Readonly<Record<string, T>>, runs: number): { step: string; ms: number }[] {
+    const total = new Float64Array(this.steps.length);
+    const plain = this.steps.slice();
+    this.steps.forEach((s, i) => {
+      this.steps[i] = () => {
+        const t0 = performance.now();
+        s();
+        total[i] += performance.now() - t0;
+      };
+    });
+    try {
+      for (let r = 0; r < runs; r++) this.runSync(feeds);
+    } finally {
+      plain.forEach((s, i) => {
+        this.steps[i] = s;
+      });
+    }
+    return this.labels.map((step, i) => ({ step, ms: total[i] / runs }));
   }
 
   async run(feeds: Readonly<Record<string, T>>): Promise<Record<string, T>> {

@@ -7,6 +7,6 @@ export {
   createReferenceBackend,
 } from './backend.js';
 export { CpuExecutable } from './executable.js';
-export { matmul } from './kernels/matmul.js';
 export { maskedMatmul } from './kernels/masked-matmul.js';
+export { matmul } from './kernels/matmul.js';
 export { trySparseMatmul } from './kernels/sparse-matmul.js';

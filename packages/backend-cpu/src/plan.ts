@@ -10,17 +10,24 @@ export interface BufferPlan {
   readonly slotKind: readonly SlotKind[];
 }
 
+/** One compiled step: the nodes it writes and the nodes it reads. */
+export interface PlanStep {
+  readonly outputs: readonly Node[];
+  readonly reads: readonly Node[];
+}
+
 /**
  * Assigns every node a buffer slot once, at compile time. Temporaries are recycled by liveness:
  * a slot returns to the pool (by size) after its last reader runs, unless an output or a state
  * update needs it at the end of the run. Peak memory is then the widest live set, not the sum.
- * Fused nodes get no slot: `operandsOf` gives what each remaining node really reads.
+ * `stepAt(n)` is the step that runs at node n's place in the schedule (undefined for nodes computed
+ * inside another step, such as fused chains, which get no slot). A step's outputs never share a
+ * slot with what it reads, so a loop may write one output while reading another element.
  */
 export function planBuffers(
   graph: Graph,
   stateNames: ReadonlySet<string>,
-  skip: ReadonlySet<Node>,
-  operandsOf: (n: Node) => readonly Node[],
+  stepAt: (n: Node) => PlanStep | undefined,
 ): BufferPlan {
   const slotOf = new Map<Node, number>();
   const slotSize: number[] = [];
@@ -30,30 +37,50 @@ export function planBuffers(
     slotKind.push(kind);
     return slotSize.length - 1;
   };
-  const nodes = graph.nodes.filter((n) => !skip.has(n));
   const reads = new Map<number, number>();
   const pinned = new Set<Node>([...Object.values(graph.outputs), ...Object.values(graph.updates)]);
   const free = new Map<number, number[]>();
   const consumers = new Map<Node, number>();
-  for (const n of nodes) for (const i of operandsOf(n)) consumers.set(i, (consumers.get(i) ?? 0) + 1);
-
-  for (const n of nodes) {
-    let slot: number;
-    const op = n.op;
-    if (op.kind === 'input') slot = newSlot(n.size, stateNames.has(op.name) ? 'state' : 'feed');
-    else if (op.kind === 'const') slot = newSlot(n.size, 'const');
-    else if (op.kind === 'reshape') slot = slotOf.get(n.inputs[0])!;
-    else {
-      const pool = free.get(n.size);
-      slot = pool?.length ? pool.pop()! : newSlot(n.size, 'temp');
-    }
+  const steps = new Map<Node, PlanStep>();
+  for (const n of graph.nodes) {
+    const step = n.op.kind === 'input' || n.op.kind === 'const' ? undefined : stepAt(n);
+    if (!step) continue;
+    steps.set(n, step);
+    for (const i of step.reads) consumers.set(i, (consumers.get(i) ?? 0) + 1);
+  }
+  const own = (n: Node, slot: number) => {
     slotOf.set(n, slot);
     reads.set(slot, (reads.get(slot) ?? 0) + (consumers.get(n) ?? 0) + (pinned.has(n) ? Infinity : 0));
-    for (const i of operandsOf(n)) {
+  };
+
+  for (const n of graph.nodes) {
+    const op = n.op;
+    if (op.kind === 'input') {
+      own(n, newSlot(n.size, stateNames.has(op.name) ? 'state' : 'feed'));
+      continue;
+    }
+    if (op.kind === 'const') {
+      own(n, newSlot(n.size, 'const'));
+      continue;
+    }
+    const step = steps.get(n);
+    if (!step) continue;
+    const written = new Set<number>();
+    for (const o of step.outputs) {
+      let slot: number;
+      if (o.op.kind === 'reshape') slot = slotOf.get(o.inputs[0])!;
+      else {
+        const pool = free.get(o.size);
+        slot = pool?.length ? pool.pop()! : newSlot(o.size, 'temp');
+      }
+      written.add(slot);
+      own(o, slot);
+    }
+    for (const i of step.reads) {
       const s = slotOf.get(i)!;
       const left = reads.get(s)! - 1;
       reads.set(s, left);
-      if (left === 0 && slotKind[s] === 'temp' && s !== slot) {
+      if (left === 0 && slotKind[s] === 'temp' && !written.has(s)) {
         const pool = free.get(slotSize[s]) ?? [];
         pool.push(s);
         free.set(slotSize[s], pool);

@@ -2,7 +2,7 @@ import { buildTrainStep, initParams, Rng, rowWeights, SEED_CONFIG } from '@saeki
 import { describe, expect, it } from 'vitest';
 import { sharedPoolForTests } from '../src/backend.js';
 import { cpuAllocationCount, createCpuBackend } from '../src/index.js';
-import { compileElementwise } from '../src/kernels/elementwise.js';
+import { compileElementwise, type LoopSpec, single } from '../src/kernels/elementwise.js';
 import { matmul } from '../src/kernels/matmul.js';
 import { ThreadPool } from '../src/parallel/pool.js';
 
@@ -58,10 +58,10 @@ describe('matmul on worker threads', () => {
   it('elementwise loops split over 2 threads equal one thread bit for bit, for every broadcast pattern', () => {
     const pool = ThreadPool.create(2)!;
     const rng = new Rng(4);
-    const cases: [string, number[], number[][]][] = [
-      ['(1 / (1 + Math.exp(-(v0 + v1))))', [256, 784], [[256, 784], [784]]], // sigmoid(z + row bias)
+    const cases: [LoopSpec, number[], number[][]][] = [
+      [single('(1 / (1 + Math.exp(-(v0 + v1))))'), [256, 784], [[256, 784], [784]]], // sigmoid(z + row bias)
       [
-        '((v0 * v1) * (v2 * ((1) - v2)))',
+        single('((v0 * v1) * (v2 * ((1) - v2)))'),
         [256, 784],
         [
           [256, 1],
@@ -69,10 +69,16 @@ describe('matmul on worker threads', () => {
           [256, 784],
         ],
       ], // column broadcast
-      ['(v0 - v1)', [65537], [[65537], []]], // odd length, scalar operand
-      ['(v0 * v1)', [3, 40000], [[3, 1], [40000]]], // outer product: outer loop shorter than the split
+      [single('(v0 - v1)'), [65537], [[65537], []]], // odd length, scalar operand
+      [single('(v0 * v1)'), [3, 40000], [[3, 1], [40000]]], // outer product: outer loop shorter than the split
+      // A loop group: the decoder's output, its error and squared error in one pass, t1 not stored.
+      [
+        { exprs: ['(1 / (1 + Math.exp(-(v0 + v1))))', '(t0 - v2)', '(t1 * t1)'], storeOf: [2, 0] },
+        [256, 784],
+        [[256, 784], [784], [256, 784]],
+      ],
     ];
-    for (const [expr, outShape, shapes] of cases) {
+    for (const [spec, outShape, shapes] of cases) {
       const size = outShape.reduce((a, b) => a * b, 1);
       const ops = shapes.map((s) => {
         const v = pool.alloc(
@@ -82,16 +88,16 @@ describe('matmul on worker threads', () => {
         v.set(rng.normalArray(v.length));
         return v;
       });
-      const out = (pool.alloc(size, 'float32') as Float32Array).fill(Number.NaN);
-      const { run, release } = pool.planElementwise(expr, outShape, shapes, true, out, ops);
+      const outs = spec.storeOf.map(() => (pool.alloc(size, 'float32') as Float32Array).fill(Number.NaN));
+      const { run, release } = pool.planElementwise(spec, outShape, shapes, true, outs, ops);
       run();
-      const ref = new Float32Array(size);
-      const { fn, outer } = compileElementwise(expr, outShape, shapes, true);
-      fn(0, outer, ref, ...ops);
-      expect(out).toEqual(ref);
-      expect(ref.some(Number.isNaN)).toBe(false);
+      const refs = spec.storeOf.map(() => new Float32Array(size));
+      const { fn, outer } = compileElementwise(spec, outShape, shapes, true);
+      fn(0, outer, ...refs, ...ops);
+      expect(outs).toEqual(refs);
+      for (const r of refs) expect(r.some(Number.isNaN)).toBe(false);
       release();
-      for (const v of [out, ...ops]) pool.free(v);
+      for (const v of [...outs, ...ops]) pool.free(v);
     }
     pool.close();
   });

@@ -7,16 +7,18 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { writeFileAtomic } from '@saekit/core/node';
 import { benchMatmul } from './matmul.js';
+import { profileCpuStep } from './profile.js';
 import { benchSparse } from './sparse.js';
 import { formatTable } from './table.js';
 
-const USAGE = `usage: pnpm bench [steps|matmul|rss] [--backends cpu,tfjs-cpu,tfjs-wasm,onnx] [--f64] [--epochs N] [--json FILE]
+const USAGE = `usage: pnpm bench [steps|matmul|rss|profile] [--backends cpu,tfjs-cpu,tfjs-wasm,onnx] [--f64] [--epochs N] [--json FILE]
 
   steps     training step and 10k-example encode per backend, ratios and peak RSS
   matmul    CPU matmul kernel GFLOP/s vs a naive triple loop (--f64: Float64Array operands); then
             the zero-skipping and masked kernels vs the dense one at MNIST / ReLU-code sparsity
   rss       peak RSS of the seed recipe trained on MNIST on the CPU backend (--epochs, default 50;
             minutes; needs ../shared/data/mnist)
+  profile   where the CPU backend's training step spends its time, step by step
   (no suite: steps and matmul)`;
 
 let parsed: ReturnType<typeof parse>;
@@ -44,7 +46,7 @@ if (args.help) {
   process.stdout.write(`${USAGE}\n`);
   process.exit(0);
 }
-const bad = positionals.find((p) => p !== 'steps' && p !== 'matmul' && p !== 'rss');
+const bad = positionals.find((p) => !['steps', 'matmul', 'rss', 'profile'].includes(p));
 if (bad) {
   process.stderr.write(`saekit-bench: unknown suite '${bad}'\n${USAGE}\n`);
   process.exit(2);
@@ -141,6 +143,7 @@ if (suites.includes('rss')) {
   );
   report.rss = r;
 }
+if (suites.includes('profile')) report.profile = await profileCpuStep();
 if (args.json) {
   await writeFileAtomic(args.json, `${JSON.stringify(report, null, 2)}\n`);
   process.stderr.write(`wrote ${args.json}\n`);

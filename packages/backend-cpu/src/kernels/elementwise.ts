@@ -35,10 +35,10 @@ export const BINARY_EXPR: Record<BinaryKind, Expr2> = {
 export const WHERE_EXPR = (c: string, a: string, b: string): string => `(${c} !== 0 ? ${a} : ${b})`;
 
 /**
- * Computes the output for outer indices [lo, hi) of the collapsed loop nest (`outer` of them in
- * all): how threads split an elementwise op.
+ * Computes the outputs for outer indices [lo, hi) of the collapsed loop nest (`outer` of them in
+ * all; how threads split an elementwise op). Arguments: lo, hi, the outputs, then the operands.
  */
-export type ElementwiseKernel = (lo: number, hi: number, out: FloatArray, ...operands: FloatArray[]) => void;
+export type ElementwiseKernel = (lo: number, hi: number, ...arrays: FloatArray[]) => void;
 
 export interface CompiledElementwise {
   readonly fn: ElementwiseKernel;
@@ -79,13 +79,23 @@ function collapse(dims: number[], strides: number[][]): { dims: number[]; stride
   return { dims: d, strides: s };
 }
 
+/** What one loop computes: values t0, t1, … (each over operands v0, v1, … and earlier t's), some stored. */
+export interface LoopSpec {
+  readonly exprs: readonly string[];
+  /** Index in `exprs` of each output, in the kernel's output order. */
+  readonly storeOf: readonly number[];
+}
+
+/** A single expression stored to a single output. */
+export const single = (expr: string): LoopSpec => ({ exprs: [expr], storeOf: [0] });
+
 /**
- * A kernel computing `expr` (over operand values named v0, v1, …) with operands of `shapes`
- * broadcast to `outShape`. With `fastMath` (the float32 backend) exp runs as `fastExp`. Cached per
- * (expression, broadcast pattern, fastMath).
+ * A kernel computing `spec` with operands of `shapes` broadcast to `outShape` (every output has that
+ * shape). Its arguments are (lo, hi, out0, …, outS-1, x0, …). With `fastMath` (the float32 backend)
+ * exp runs as `fastExp`. Cached per (expressions, outputs, broadcast pattern, fastMath).
  */
 export function compileElementwise(
-  expr: string,
+  spec: LoopSpec,
   outShape: Shape,
   shapes: readonly Shape[],
   fastMath = false,
@@ -94,15 +104,16 @@ export function compileElementwise(
     [...outShape],
     shapes.map((s) => broadcastStrides(outShape, s)),
   );
-  const body = fastMath ? expr.replaceAll('Math.exp(', 'fastExp(') : expr;
-  const key = `${body}|${dims.join(',')}|${strides.map((s) => s.join(',')).join(';')}`;
+  const exprs = spec.exprs.map((e) => (fastMath ? e.replaceAll('Math.exp(', 'fastExp(') : e));
+  const key = `${exprs.join(';')}|${spec.storeOf.join(',')}|${dims.join(',')}|${strides.map((s) => s.join(',')).join(';')}`;
   const hit = cache.get(key);
   if (hit) return hit;
 
   const r = dims.length;
   const ops = shapes.map((_, k) => `x${k}`);
+  const outs = spec.storeOf.map((_, s) => `out${s}`);
   const inner = r - 1;
-  // The output is contiguous: its offset at depth d is q_d; every operand k has its own o{k}_d.
+  // The outputs are contiguous: their offset at depth d is q_d; every operand k has its own o{k}_d.
   const outStrides = stridesOf(dims);
   const lines: string[] = ['const q_0 = 0;'];
   for (let k = 0; k < ops.length; k++) lines.push(`const o${k}_0 = 0;`);
@@ -123,12 +134,18 @@ export function compileElementwise(
     const st = strides[k][inner];
     if (st !== 0) lines.push(`const v${k} = ${x}[o${k}_${inner} + ${st === 1 ? 'i' : `i * ${st}`}];`);
   });
-  lines.push(`out[q_${inner} + i] = ${body};`, '}');
+  exprs.forEach((e, t) => {
+    lines.push(`const t${t} = ${e};`);
+  });
+  spec.storeOf.forEach((t, s) => {
+    lines.push(`${outs[s]}[q_${inner} + i] = t${t};`);
+  });
+  lines.push('}');
   for (let d = 0; d < r - 1; d++) lines.push('}');
-  // Generated once per (expression, broadcast pattern) at compile time, never per run.
+  // Generated once per (expressions, broadcast pattern) at compile time, never per run.
   const factory = new Function(
     'fastExp',
-    `return function (lo, hi, out, ${ops.join(', ')}) {\n${lines.join('\n')}\n};`,
+    `return function (lo, hi, ${[...outs, ...ops].join(', ')}) {\n${lines.join('\n')}\n};`,
   );
   const compiled: CompiledElementwise = { fn: factory(fastExp) as ElementwiseKernel, outer: dims[0] };
   cache.set(key, compiled);
@@ -141,7 +158,7 @@ const binders = new Map<
 >();
 
 /**
- * `() => fn(lo, hi, out, ...operands)` as a direct call of fixed arity, on arrays that stay put:
+ * `() => fn(lo, hi, ...arrays)` as a direct call of fixed arity, on arrays that stay put:
  * `fn.apply` or a spread made the call several times slower than the loop it runs.
  */
 export function bindKernel(

@@ -129,38 +129,63 @@ export function trySparseMatmul(
   return true;
 }
 
-/** Non-zeros of rows [r0, r1) of a [m,k] into VAL, with their offsets p·nb into PACK_B in OFF. */
+/**
+ * Non-zeros of rows [r0, r1) of a [m,k] into VAL, with their offsets p·nb into b (packed or not)
+ * in OFF. Four values at a time: a group of four zeros (image borders, codes of units that are off)
+ * costs one well-predicted branch; other groups are appended without branches (write always,
+ * advance only past a non-zero).
+ */
 function gatherRows(a: Float32Array, r0: number, r1: number, k: number, nb: number): void {
   let nnz = 0;
   for (let i = r0; i < r1; i++) {
     ROW_START[i - r0] = nnz;
     const start = i * k;
-    for (let p = 0; p < k; p++) {
-      const v = a[start + p];
-      // Branch-free append: write always, advance only for a non-zero.
-      VAL[nnz & MASK_NZ] = v;
-      OFF[nnz & MASK_NZ] = p * nb;
-      nnz += v !== 0 ? 1 : 0;
+    let p = 0;
+    for (; p + 4 <= k; p += 4) {
+      const s = start + p;
+      const v0 = a[s];
+      const v1 = a[s + 1];
+      const v2 = a[s + 2];
+      const v3 = a[s + 3];
+      if (v0 === 0 && v1 === 0 && v2 === 0 && v3 === 0) continue;
+      nnz = append(nnz, v0, p * nb);
+      nnz = append(nnz, v1, (p + 1) * nb);
+      nnz = append(nnz, v2, (p + 2) * nb);
+      nnz = append(nnz, v3, (p + 3) * nb);
     }
+    for (; p < k; p++) nnz = append(nnz, a[start + p], p * nb);
   }
   ROW_START[r1 - r0] = nnz;
 }
 
-/** The same for columns [c0, c1) of a [k,m] (the rows of op(a) = aᵀ). */
+/** The same for columns [c0, c1) of a [k,m] (the rows of op(a) = aᵀ), four rows of a at a time. */
 function gatherColumns(a: Float32Array, c0: number, c1: number, m: number, k: number, nb: number): void {
   let nnz = 0;
   for (let i = c0; i < c1; i++) {
     ROW_START[i - c0] = nnz;
-    let s = i;
-    for (let p = 0; p < k; p++) {
-      const v = a[s];
-      VAL[nnz & MASK_NZ] = v;
-      OFF[nnz & MASK_NZ] = p * nb;
-      nnz += v !== 0 ? 1 : 0;
-      s += m;
+    let p = 0;
+    for (; p + 4 <= k; p += 4) {
+      const s = p * m + i;
+      const v0 = a[s];
+      const v1 = a[s + m];
+      const v2 = a[s + 2 * m];
+      const v3 = a[s + 3 * m];
+      if (v0 === 0 && v1 === 0 && v2 === 0 && v3 === 0) continue;
+      nnz = append(nnz, v0, p * nb);
+      nnz = append(nnz, v1, (p + 1) * nb);
+      nnz = append(nnz, v2, (p + 2) * nb);
+      nnz = append(nnz, v3, (p + 3) * nb);
     }
+    for (; p < k; p++) nnz = append(nnz, a[p * m + i], p * nb);
   }
   ROW_START[c1 - c0] = nnz;
+}
+
+/** Writes (v, off) at nnz and returns the next free index: nnz + 1 for a non-zero, nnz for a zero. */
+function append(nnz: number, v: number, off: number): number {
+  VAL[nnz & MASK_NZ] = v;
+  OFF[nnz & MASK_NZ] = off;
+  return nnz + (v !== 0 ? 1 : 0);
 }
 
 /** PACK_B[p·nb + c] = b[p, j0 + c] as float64, for p < k, c < nb. */

@@ -1,5 +1,5 @@
 import type { FloatArray, Shape } from '@saekit/core';
-import { bindKernel, compileElementwise } from '../kernels/elementwise.js';
+import { bindKernel, compileElementwise, type LoopSpec } from '../kernels/elementwise.js';
 import { maskedMatmul } from '../kernels/masked-matmul.js';
 import { matmulAuto } from '../kernels/sparse-matmul.js';
 import { SharedArena } from './arena.js';
@@ -169,20 +169,20 @@ export class ThreadPool {
   }
 
   /**
-   * Prepares an elementwise kernel (compiled here and, from the same expression, in each worker)
-   * to run split over the outer loop of its collapsed loop nest. Arrays as for `planMatmul`.
+   * Prepares an elementwise loop (compiled here and, from the same spec, in each worker) to run
+   * split over the outer loop of its collapsed loop nest. Arrays as for `planMatmul`.
    */
   planElementwise(
-    expr: string,
+    spec: LoopSpec,
     outShape: Shape,
     shapes: readonly Shape[],
     fastMath: boolean,
-    out: FloatArray,
+    outs: readonly FloatArray[],
     operands: readonly FloatArray[],
   ): PlannedTask {
-    const { fn, outer } = compileElementwise(expr, outShape, shapes, fastMath);
+    const { fn, outer } = compileElementwise(spec, outShape, shapes, fastMath);
     const per = Math.ceil(outer / this.threads);
-    const dtype = dtypeOf(out);
+    const dtype = dtypeOf(outs[0]);
     const shares: Task[] = [];
     for (let w = 0; w < this.workers.length; w++) {
       const lo = Math.min(outer, (w + 1) * per);
@@ -192,18 +192,19 @@ export class ThreadPool {
         kind: 'elementwise',
         id: this.nextTask++,
         dtype,
-        expr,
+        exprs: [...spec.exprs],
+        storeOf: [...spec.storeOf],
         outShape: [...outShape],
         shapes: shapes.map((s) => [...s]),
         fastMath,
-        out: this.ref(out),
+        outs: outs.map((v) => this.ref(v)),
         operands: operands.map((v) => this.ref(v)),
         lo,
         hi,
       });
     }
     const mine = Math.min(outer, per);
-    return this.split(shares, bindKernel(fn, 0, mine, [out, ...operands]));
+    return this.split(shares, bindKernel(fn, 0, mine, [...outs, ...operands]));
   }
 
   /** Registers each worker's share; `run` dispatches them, does `mine`, and waits for all. */

@@ -59,16 +59,17 @@ export interface MaskedMatmulTask {
   readonly rowEnd: number;
 }
 
-/** Outer indices [lo, hi) of an elementwise kernel (see kernels/elementwise.ts), compiled in the worker. */
+/** Outer indices [lo, hi) of an elementwise loop (see kernels/elementwise.ts), compiled in the worker. */
 export interface ElementwiseTask {
   readonly kind: 'elementwise';
   readonly id: number;
   readonly dtype: 'float32' | 'float64';
-  readonly expr: string;
+  readonly exprs: readonly string[];
+  readonly storeOf: readonly number[];
   readonly outShape: readonly number[];
   readonly shapes: readonly (readonly number[])[];
   readonly fastMath: boolean;
-  readonly out: SharedRef;
+  readonly outs: readonly SharedRef[];
   readonly operands: readonly SharedRef[];
   readonly lo: number;
   readonly hi: number;

@@ -18,20 +18,21 @@ const view = (r: SharedRef, dtype: Task['dtype']): FloatArray =>
     : new Float64Array(chunks[r.chunk], r.offset, r.length);
 
 function bind(t: Task): () => void {
+  if (t.kind === 'elementwise') {
+    const { fn } = compileElementwise(t, t.outShape, t.shapes, t.fastMath);
+    const arrays = [...t.outs, ...t.operands].map((r) => view(r, t.dtype));
+    return bindKernel(fn, t.lo, t.hi, arrays);
+  }
   const out = view(t.out, t.dtype);
   if (t.kind === 'matmul') {
     const a = view(t.a, t.dtype);
     const b = view(t.b, t.dtype);
     return () => matmulAuto(a, b, out, t.m, t.n, t.k, t.transA, t.transB, t.rowStart, t.rowEnd);
   }
-  if (t.kind === 'masked') {
-    const a = view(t.a, t.dtype);
-    const b = view(t.b, t.dtype);
-    const p = view(t.p, t.dtype);
-    return () => maskedMatmul(a, b, p, t.threshold, out, t.m, t.n, t.k, t.rowStart, t.rowEnd);
-  }
-  const { fn } = compileElementwise(t.expr, t.outShape, t.shapes, t.fastMath);
-  return bindKernel(fn, t.lo, t.hi, [out, ...t.operands.map((r) => view(r, t.dtype))]);
+  const a = view(t.a, t.dtype);
+  const b = view(t.b, t.dtype);
+  const p = view(t.p, t.dtype);
+  return () => maskedMatmul(a, b, p, t.threshold, out, t.m, t.n, t.k, t.rowStart, t.rowEnd);
 }
 
 function drain(): void {

@@ -1,0 +1,93 @@
+import type { Graph, Node } from '@saekit/core';
+import type { FusedKernel } from './fuse.js';
+import { sameShapeAs } from './shape-util.js';
+
+/**
+ * Several elementwise kernels of one shape run as one loop: each member's value is a local of the
+ * loop body, so a later member reads an earlier one without a load, and a member that nothing
+ * outside the loop reads is never stored at all. (Adam's three updates of a parameter, or the
+ * decoder's sigmoid, error and squared error, each become one pass over memory instead of three.)
+ */
+export interface LoopGroup {
+  /** Kernel roots in schedule order; the loop runs where the first one was. */
+  readonly members: readonly Node[];
+  /** Members written to a buffer, in output order. */
+  readonly stored: readonly Node[];
+  /** What the loop reads (none of them a member). */
+  readonly leaves: readonly Node[];
+  /** Member i's value, named t{i}: over leaves v{k} and earlier members t{j}. */
+  readonly exprs: readonly string[];
+  /** For each stored member, its index in `members`. */
+  readonly storeOf: readonly number[];
+}
+
+/**
+ * Puts every kernel root in a group, in schedule order. A root joins the latest group of its shape
+ * when everything it reads is either a member of that group or computed before the group's first
+ * member, so running it early, inside that loop, reads the same values. Disabled, each root is a
+ * group of its own (a single store).
+ */
+export function planGroups(
+  graph: Graph,
+  kernels: ReadonlyMap<Node, FusedKernel>,
+  fused: ReadonlySet<Node>,
+  readsOf: (n: Node) => readonly Node[],
+  enabled: boolean,
+): LoopGroup[] {
+  const order = new Map<Node, number>(graph.nodes.map((n, i) => [n, i]));
+  // When a node's values exist: inputs and constants (and reshapes of them) from the start.
+  const readyAt = (n: Node): number => {
+    let base = n;
+    while (base.op.kind === 'reshape') base = base.inputs[0];
+    return base.op.kind === 'input' || base.op.kind === 'const' ? -1 : order.get(n)!;
+  };
+  const pinned = new Set<Node>([...Object.values(graph.outputs), ...Object.values(graph.updates)]);
+  const drafts: Node[][] = [];
+  const latest = new Map<string, Node[]>();
+  for (const n of graph.nodes) {
+    const k = kernels.get(n);
+    if (!k) continue;
+    const key = n.shape.join(',');
+    const g = enabled ? latest.get(key) : undefined;
+    const first = g ? order.get(g[0])! : -1;
+    if (g && k.leaves.every((l) => (g.includes(l) && sameShapeAs(l, n)) || readyAt(l) < first)) {
+      g.push(n);
+    } else {
+      const fresh = [n];
+      drafts.push(fresh);
+      latest.set(key, fresh);
+    }
+  }
+  // Who reads each node, among the compiled steps (a member's readers inside its group don't count).
+  const readers = new Map<Node, Node[]>();
+  for (const n of graph.nodes) {
+    if (n.op.kind === 'input' || n.op.kind === 'const' || fused.has(n)) continue;
+    for (const l of readsOf(n)) readers.set(l, [...(readers.get(l) ?? []), n]);
+  }
+  return drafts.map((members) => {
+    const index = new Map(members.map((m, i) => [m, i]));
+    const leaves: Node[] = [];
+    const leafIndex = new Map<Node, number>();
+    const exprs = members.map((m) => {
+      const k = kernels.get(m)!;
+      // Rename the kernel's own operands v0, v1, … to the group's leaves, or to earlier members' t.
+      return k.expr.replace(/\bv(\d+)\b/g, (_, d: string) => {
+        const l = k.leaves[Number(d)];
+        const j = index.get(l);
+        if (j !== undefined) return `t${j}`;
+        let at = leafIndex.get(l);
+        if (at === undefined) {
+          at = leaves.length;
+          leaves.push(l);
+          leafIndex.set(l, at);
+        }
+        return `v${at}`;
+      });
+    });
+    const storeOf = members
+      .map((m, i) => [m, i] as const)
+      .filter(([m]) => pinned.has(m) || (readers.get(m) ?? []).some((r) => !index.has(r)))
+      .map(([, i]) => i);
+    return { members, stored: storeOf.map((i) => members[i]), leaves, exprs, storeOf };
+  });
+}

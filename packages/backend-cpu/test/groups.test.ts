@@ -1,0 +1,60 @@
+import { add, buildTrainStep, exp, Graph, input, mul, Rng, SEED_CONFIG, sum } from '@saekit/core';
+import { describe, expect, it } from 'vitest';
+import { planFusion } from '../src/fuse.js';
+import { type LoopGroup, planGroups } from '../src/groups.js';
+import { createCpuBackend } from '../src/index.js';
+
+function maxRelDiff(a: Float32Array, b: Float32Array): number {
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]) / (Math.abs(b[i]) + 1e-30));
+  return Number.isNaN(m) ? Number.POSITIVE_INFINITY : m;
+}
+
+function groups(graph: Graph): LoopGroup[] {
+  const { fused, kernels } = planFusion(graph, true);
+  return planGroups(graph, kernels, fused, (n) => kernels.get(n)?.leaves ?? n.inputs, true);
+}
+
+describe('loop groups', () => {
+  it('the seed step runs the decoder output, its error and squared error as one loop, and each Adam update as one', () => {
+    const g = groups(buildTrainStep(SEED_CONFIG, 32, { kind: 'adam', lr: 1e-3 }).graph);
+    const kinds = (grp: LoopGroup) => grp.members.map((m) => m.op.kind).join(',');
+    expect(
+      g.some((grp) => kinds(grp) === 'sigmoid,sub,mul' && grp.members[0].shape.join() === '32,784'),
+    ).toBe(true);
+    // Adam on W_dec [64,784]: first moment, second moment, guarded parameter update.
+    expect(g.some((grp) => grp.members.length === 3 && grp.members[0].shape.join() === '64,784')).toBe(true);
+    // Every kernel root is in exactly one group.
+    const members = g.flatMap((grp) => grp.members);
+    expect(new Set(members).size).toBe(members.length);
+  });
+
+  it('a member read only by later members is never stored, and the results match running each op alone', () => {
+    const x = input('x', [300, 200]);
+    const y = exp(x); // read twice, both readers in the same loop
+    const graph = Graph.from({ outputs: { a: mul(y, 2), b: add(y, 1) } });
+    const [grp] = groups(graph);
+    expect(grp.members).toHaveLength(3);
+    expect(grp.stored).toHaveLength(2);
+    expect(grp.stored).not.toContain(y);
+    const feed = { x: Float32Array.from(new Rng(1).normalArray(300 * 200)) };
+    const got = createCpuBackend({ threads: 2 }).compileSync(graph).runSync(feed);
+    const want = createCpuBackend({ threads: 1, fuse: false }).compileSync(graph).runSync(feed);
+    // Within float32 rounding: in the loop, y stays a float64 local instead of a rounded float32 load.
+    expect(maxRelDiff(got.a, want.a)).toBeLessThan(1e-6);
+    expect(maxRelDiff(got.b, want.b)).toBeLessThan(1e-6);
+  });
+
+  it('a root does not join a loop that starts before one of its operands is computed', () => {
+    const x = input('x', [50, 40]);
+    const y = exp(x);
+    const s = sum(y); // needs all of y first
+    const graph = Graph.from({ outputs: { z: mul(y, s), y } });
+    const g = groups(graph);
+    expect(g.find((grp) => grp.members.includes(y))!.members).toHaveLength(1);
+    const feed = { x: Float32Array.from(new Rng(2).normalArray(50 * 40)) };
+    const got = createCpuBackend({ threads: 1 }).compileSync(graph).runSync(feed);
+    const want = createCpuBackend({ threads: 1, fuse: false }).compileSync(graph).runSync(feed);
+    expect(maxRelDiff(got.z, want.z)).toBeLessThan(1e-6);
+  });
+});
