@@ -1,0 +1,23 @@
+import { buildTrainStep, initParams, Rng, rowWeights, SEED_CONFIG } from '@saekit/core';
+import { describe, expect, it } from 'vitest';
+import { createCpuBackend } from '../src/index.js';
+
+describe('profileSync', () => {
+  it('times every compiled step of a training step, names them, and leaves the executable as it was', () => {
+    const step = buildTrainStep(SEED_CONFIG, 32, { kind: 'adam', lr: 1e-3 });
+    const params = initParams(SEED_CONFIG, new Rng(0));
+    const x = new Rng(1).uniformArray(32 * 784, 0, 1);
+    const w = rowWeights(new Float32Array(32), 32);
+    const a = createCpuBackend({ threads: 1 }).compileSync(step.graph, { state: step.initialState(params) });
+    const b = createCpuBackend({ threads: 1 }).compileSync(step.graph, { state: step.initialState(params) });
+    const rows = a.profileSync({ x, w }, 3);
+    expect(rows.filter((r) => r.step.startsWith('matmul'))).toHaveLength(5);
+    expect(rows.some((r) => r.step.includes('masked'))).toBe(true);
+    expect(rows.some((r) => r.step.startsWith('sigmoid+sub+mul [32,784]'))).toBe(true);
+    expect(rows.every((r) => r.ms >= 0)).toBe(true);
+    expect(rows.reduce((s, r) => s + r.ms, 0)).toBeGreaterThan(0);
+    // Profiling ran three real steps: after three plain steps the other executable agrees.
+    for (let i = 0; i < 3; i++) b.runSync({ x, w });
+    expect(a.runSync({ x, w }).loss[0]).toBe(b.runSync({ x, w }).loss[0]);
+  });
+});
