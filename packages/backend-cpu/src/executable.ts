@@ -136,7 +136,7 @@ export class CpuExecutable<T extends FloatArray> implements Executable<T> {
     return { outputs: [n], reads: this.operandsOf(n) };
   }
 
-  /** Whether the node runs split over the thread pool (a large matmul or elementwise loop). */
+  /** Whether the node runs split over the thread pool (a large matmul, elementwise loop or row/column sum). */
   private splits(n: Node): boolean {
     const pool = this.pool;
     if (!pool) return false;
@@ -144,6 +144,7 @@ export class CpuExecutable<T extends FloatArray> implements Executable<T> {
       const a = n.inputs[0].shape;
       return pool.worthSplittingMatmul(n.shape[0], n.shape[1], n.op.transA ? a[0] : a[1]);
     }
+    if (n.op.kind === 'sum') return pool.worthSplittingSum(n.inputs[0].size, n.inputs[0].shape, n.op.axes);
     const g = this.groupOf.get(n);
     if (!g) return false;
     const { outer } = compileElementwise(
@@ -217,6 +218,13 @@ export class CpuExecutable<T extends FloatArray> implements Executable<T> {
         return;
       }
       case 'sum': {
+        const planned =
+          this.pool && this.splits(n) ? this.pool.planSum(shapes[0], op.axes, b[ins[0]], b[o]) : undefined;
+        if (planned) {
+          this.releases.push(planned.release);
+          this.steps.push(planned.run);
+          return;
+        }
         const k = compileSum(shapes[0], op.axes);
         this.steps.push(() => k(b[ins[0]], b[o]));
         return;

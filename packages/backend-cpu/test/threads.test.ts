@@ -4,6 +4,7 @@ import { sharedPoolForTests } from '../src/backend.js';
 import { cpuAllocationCount, createCpuBackend } from '../src/index.js';
 import { compileElementwise, type LoopSpec, single } from '../src/kernels/elementwise.js';
 import { matmul } from '../src/kernels/matmul.js';
+import { compileSum } from '../src/kernels/sum.js';
 import { ThreadPool } from '../src/parallel/pool.js';
 
 function sharedChunks(): number {
@@ -99,6 +100,34 @@ describe('matmul on worker threads', () => {
       release();
       for (const v of [...outs, ...ops]) pool.free(v);
     }
+    pool.close();
+  });
+
+  it('row and column sums split over 2 threads equal one thread bit for bit', () => {
+    const pool = ThreadPool.create(2)!;
+    const rng = new Rng(6);
+    const cases: [number[], number[], number][] = [
+      [[256, 784], [0], 784], // column sums (a bias gradient)
+      [[256, 784], [1], 256], // row sums (per-example squared error)
+      [[3, 40001], [0], 40001],
+      [[40001, 1, 3], [0, 1], 3], // size-1 axes merge away
+    ];
+    for (const [shape, axes, outs] of cases) {
+      const size = shape.reduce((a, b) => a * b, 1);
+      const x = pool.alloc(size, 'float32') as Float32Array;
+      x.set(rng.normalArray(size));
+      const out = (pool.alloc(outs, 'float32') as Float32Array).fill(Number.NaN);
+      expect(pool.worthSplittingSum(size, shape, axes)).toBe(true);
+      const planned = pool.planSum(shape, axes, x, out)!;
+      planned.run();
+      planned.run(); // column sums start from zero every run
+      const ref = new Float32Array(outs);
+      compileSum(shape, axes)(x, ref);
+      expect(out).toEqual(ref);
+      planned.release();
+      for (const v of [x, out]) pool.free(v);
+    }
+    expect(pool.planSum([4, 5, 6], [1], new Float32Array(0), new Float32Array(0))).toBeUndefined(); // a middle axis
     pool.close();
   });
 

@@ -3,11 +3,42 @@ import { stridesOf } from '@saekit/core';
 
 export type SumKernel = (x: FloatArray, out: FloatArray) => void;
 
-/**
- * Sum over `axes`. Adjacent axes of the same kind (kept / reduced) are merged first, so the usual
- * cases are one of three loops: everything, trailing axes (row sums), leading axes (column sums).
- */
-export function compileSum(shape: Shape, axes: readonly number[]): SumKernel {
+/** Outputs [lo, hi) of a row or column sum: how threads split one (each takes its own outputs). */
+export type SumRangeKernel = (lo: number, hi: number, x: FloatArray, out: FloatArray) => void;
+
+/** A sum over `axes` that threads can split by output, with its output count; undefined for other patterns. */
+export function compileSumRange(
+  shape: Shape,
+  axes: readonly number[],
+): { fn: SumRangeKernel; outputs: number } | undefined {
+  const { dims, red } = merge(shape, axes);
+  if (dims.length !== 2) return undefined;
+  const [m, n] = dims;
+  if (!red[0]) {
+    // Row sums: each output is one contiguous row.
+    const fn: SumRangeKernel = (lo, hi, x, out) => {
+      for (let i = lo; i < hi; i++) {
+        let s = 0;
+        const o = i * n;
+        for (let j = 0; j < n; j++) s += x[o + j];
+        out[i] = s;
+      }
+    };
+    return { fn, outputs: m };
+  }
+  // Column sums: each thread walks every row, over its own columns.
+  const fn: SumRangeKernel = (lo, hi, x, out) => {
+    out.fill(0, lo, hi);
+    for (let i = 0; i < m; i++) {
+      const o = i * n;
+      for (let j = lo; j < hi; j++) out[j] += x[o + j];
+    }
+  };
+  return { fn, outputs: n };
+}
+
+/** Adjacent axes of the same kind (kept / reduced) merged; size-1 axes dropped. */
+function merge(shape: Shape, axes: readonly number[]): { dims: number[]; red: boolean[] } {
   const dims: number[] = [];
   const red: boolean[] = [];
   shape.forEach((d, i) => {
@@ -19,6 +50,15 @@ export function compileSum(shape: Shape, axes: readonly number[]): SumKernel {
       red.push(r);
     }
   });
+  return { dims, red };
+}
+
+/**
+ * Sum over `axes`. Adjacent axes of the same kind (kept / reduced) are merged first, so the usual
+ * cases are one of three loops: everything, trailing axes (row sums), leading axes (column sums).
+ */
+export function compileSum(shape: Shape, axes: readonly number[]): SumKernel {
+  const { dims, red } = merge(shape, axes);
   const size = dims.reduce((a, b) => a * b, 1);
   const reduced = dims.filter((_, i) => red[i]).reduce((a, b) => a * b, 1);
   const kept = size / Math.max(reduced, 1);

@@ -2,6 +2,7 @@ import type { FloatArray, Shape } from '@saekit/core';
 import { bindKernel, compileElementwise, type LoopSpec } from '../kernels/elementwise.js';
 import { maskedMatmul } from '../kernels/masked-matmul.js';
 import { matmulAuto } from '../kernels/sparse-matmul.js';
+import { compileSumRange } from '../kernels/sum.js';
 import { SharedArena } from './arena.js';
 import { CTRL, CTRL_INTS, EXIT_TASK, type SharedRef, type Task } from './protocol.js';
 
@@ -205,6 +206,40 @@ export class ThreadPool {
     }
     const mine = Math.min(outer, per);
     return this.split(shares, bindKernel(fn, 0, mine, [...outs, ...operands]));
+  }
+
+  /** Prepares a row or column sum (see compileSumRange) split by outputs; undefined for other sums. */
+  planSum(shape: Shape, axes: readonly number[], x: FloatArray, out: FloatArray): PlannedTask | undefined {
+    const k = compileSumRange(shape, axes);
+    if (!k) return undefined;
+    const per = Math.ceil(k.outputs / this.threads);
+    const dtype = dtypeOf(x);
+    const shares: Task[] = [];
+    for (let w = 0; w < this.workers.length; w++) {
+      const lo = Math.min(k.outputs, (w + 1) * per);
+      const hi = Math.min(k.outputs, (w + 2) * per);
+      if (lo >= hi) break;
+      shares.push({
+        kind: 'sum',
+        id: this.nextTask++,
+        dtype,
+        shape: [...shape],
+        axes: [...axes],
+        x: this.ref(x),
+        out: this.ref(out),
+        lo,
+        hi,
+      });
+    }
+    const mine = Math.min(k.outputs, per);
+    const { fn } = k;
+    return this.split(shares, () => fn(0, mine, x, out));
+  }
+
+  /** Whether a sum of `size` inputs is worth splitting (the same bar as an elementwise loop). */
+  worthSplittingSum(size: number, shape: Shape, axes: readonly number[]): boolean {
+    const k = compileSumRange(shape, axes);
+    return k !== undefined && size >= ELEMENTWISE_SPLIT_MIN && k.outputs >= this.threads;
   }
 
   /** Registers each worker's share; `run` dispatches them, does `mine`, and waits for all. */

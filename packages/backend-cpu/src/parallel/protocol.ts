@@ -23,7 +23,7 @@ export interface SharedRef {
 }
 
 /** One worker's share of a node, with its operands in the pool's shared chunks. */
-export type Task = MatmulTask | MaskedMatmulTask | ElementwiseTask;
+export type Task = MatmulTask | MaskedMatmulTask | ElementwiseTask | SumTask;
 
 /** Rows [rowStart, rowEnd) of out = op(a)·op(b). */
 export interface MatmulTask {
@@ -71,6 +71,19 @@ export interface ElementwiseTask {
   readonly fastMath: boolean;
   readonly outs: readonly SharedRef[];
   readonly operands: readonly SharedRef[];
+  readonly lo: number;
+  readonly hi: number;
+}
+
+/** Outputs [lo, hi) of a row or column sum (kernels/sum.ts compileSumRange). */
+export interface SumTask {
+  readonly kind: 'sum';
+  readonly id: number;
+  readonly dtype: 'float32' | 'float64';
+  readonly shape: readonly number[];
+  readonly axes: readonly number[];
+  readonly x: SharedRef;
+  readonly out: SharedRef;
   readonly lo: number;
   readonly hi: number;
 }

@@ -4,6 +4,7 @@ import type { FloatArray } from '@saekit/core';
 import { bindKernel, compileElementwise } from '../kernels/elementwise.js';
 import { maskedMatmul } from '../kernels/masked-matmul.js';
 import { matmulAuto } from '../kernels/sparse-matmul.js';
+import { compileSumRange } from '../kernels/sum.js';
 import { CTRL, EXIT_TASK, type PoolMessage, type SharedRef, type Task } from './protocol.js';
 
 const { ctrl: ctrlBuf, port } = workerData as { ctrl: SharedArrayBuffer; port: MessagePort };
@@ -24,6 +25,11 @@ function bind(t: Task): () => void {
     return bindKernel(fn, t.lo, t.hi, arrays);
   }
   const out = view(t.out, t.dtype);
+  if (t.kind === 'sum') {
+    const x = view(t.x, t.dtype);
+    const { fn } = compileSumRange(t.shape, t.axes)!;
+    return () => fn(t.lo, t.hi, x, out);
+  }
   if (t.kind === 'matmul') {
     const a = view(t.a, t.dtype);
     const b = view(t.b, t.dtype);
