@@ -62,7 +62,12 @@ export class OnnxExecutable implements Executable<Float32Array> {
   private readonly feedCache = new Map<string, { data: Float32Array; tensor: OrtTensor }>();
   private readonly outputs: { key: string; tensor: OrtTensor }[];
   private readonly fetches: Record<string, OrtTensor> = {};
+  /** State stored in shared buffers: the packed small values, and each merged update group. */
+  private readonly groups: PackedState[] = [];
+  /** The packed outputs (the small-value group), if any. */
   private readonly packed?: PackedState;
+  /** State fed as a view of a group's buffer (the merged parameters the forward pass reads). */
+  private readonly viewFeeds: { name: string; group: PackedState }[] = [];
   private queue: Promise<unknown> = Promise.resolve();
   private disposed = false;
 
@@ -78,9 +83,26 @@ export class OnnxExecutable implements Executable<Float32Array> {
     const { stateNames, feedNames } = plan;
     this.feedNames = feedNames;
     for (const name of feedNames) this.feedDims.set(name, graph.inputs.get(name)!.shape);
-    if (lowered.packed) this.packed = new PackedState(lowered.packed, state);
+    const dimsOf = (name: string) => graph.inputs.get(name)!.shape;
+    if (lowered.packed) {
+      this.packed = new PackedState(lowered.packed, state, dimsOf);
+      this.groups.push(this.packed);
+    }
+    for (const m of lowered.merged ?? []) {
+      const layout = {
+        input: m.input,
+        inputSize: m.size,
+        output: m.output,
+        outputSize: m.size,
+        state: m.entries,
+        outputs: [],
+      };
+      const group = new PackedState(layout, state, dimsOf);
+      this.groups.push(group);
+      for (const e of m.entries) if (e.fed) this.viewFeeds.push({ name: e.name, group });
+    }
     for (const name of stateNames) {
-      if (this.packed?.state(name)) continue;
+      if (this.groups.some((g) => g.state(name))) continue;
       const dims = graph.inputs.get(name)!.shape;
       const output = lowered.updates[name];
       const slot: StateSlot = { current: tensor(Float32Array.from(state[name]), dims), output };
@@ -105,7 +127,12 @@ export class OnnxExecutable implements Executable<Float32Array> {
   ): Promise<OnnxExecutable> {
     const plan = planInputs(graph, state); // checked before the (costly) lowering
     const pack = packChoice(graph, plan.stateNames);
-    const lowered = lowerGraph(graph, { opset: cfg.opset, graphName: 'saekit_graph', pack });
+    const lowered = lowerGraph(graph, {
+      opset: cfg.opset,
+      graphName: 'saekit_graph',
+      pack,
+      mergeUpdates: true,
+    });
     const bytes = encodeModelProto(
       buildModel(lowered, { docString: 'A saekit graph compiled by @saekit/backend-onnx.' }),
     );
@@ -134,13 +161,13 @@ export class OnnxExecutable implements Executable<Float32Array> {
     const inputs: Record<string, OrtTensor> = {};
     for (const name of this.feedNames) inputs[name] = this.feedTensor(name, feeds[name]);
     for (const [name, slot] of this.state) inputs[name] = slot.current;
-    const packed = this.packed;
-    if (packed) {
-      const feed = packed.feed;
+    for (const g of this.groups) {
+      const feed = g.feed;
       if (feed) inputs[feed[0]] = feed[1];
-      const [name, t] = packed.fetch;
+      const [name, t] = g.fetch;
       this.fetches[name] = t;
     }
+    for (const v of this.viewFeeds) inputs[v.name] = v.group.stateTensor(v.name)!;
     try {
       await this.session.run(inputs, this.fetches);
     } catch (e) {
@@ -154,8 +181,8 @@ export class OnnxExecutable implements Executable<Float32Array> {
       slot.current = done;
       this.fetches[slot.output] = slot.next;
     }
-    packed?.swap();
-    const out: Record<string, Float32Array> = packed ? { ...packed.outputs() } : {};
+    for (const g of this.groups) g.swap();
+    const out: Record<string, Float32Array> = this.packed ? { ...this.packed.outputs() } : {};
     for (const o of this.outputs) out[o.key] = o.tensor.data as Float32Array;
     return out;
   }
@@ -190,9 +217,11 @@ export class OnnxExecutable implements Executable<Float32Array> {
   /** The current value of a state input, packed or not (the buffer runs read, not a copy). */
   private stateData(name: string): Float32Array {
     if (this.disposed) throw new Error(`state "${name}": executable was disposed`);
-    const data = this.packed?.state(name) ?? (this.state.get(name)?.current.data as Float32Array | undefined);
+    const data =
+      this.groups.map((g) => g.state(name)).find((d) => d !== undefined) ??
+      (this.state.get(name)?.current.data as Float32Array | undefined);
     if (!data) {
-      const names = [...(this.packed?.layout.state.map((e) => e.name) ?? []), ...this.state.keys()];
+      const names = [...this.groups.flatMap((g) => g.layout.state.map((e) => e.name)), ...this.state.keys()];
       throw new Error(
         `state "${name}" is not state of this executable (state: ${names.join(', ') || 'none'})`,
       );

@@ -11,6 +11,7 @@ import {
 import { GraphBuilder } from './lower/builder.js';
 import { type ColumnSum, columnSums, type GemmAdd, gemmAdds } from './lower/fusions.js';
 import { findGuards, type GuardGroup, type Guards } from './lower/guards.js';
+import { findMergeGroups, type MergeGroup } from './lower/merge.js';
 import { emitPack, emitUnpack, type PackedLayout, packLayout } from './lower/pack.js';
 import { DynamicBatchError, inferBatchShapes, isBatchDim, type SymShape } from './lower/symbolic.js';
 import { resolveOpset } from './opset.js';
@@ -71,6 +72,26 @@ export interface LowerOptions {
    * out as one output. Not with a dynamic batch.
    */
   readonly pack?: { readonly state: readonly string[]; readonly outputs: readonly string[] };
+  /**
+   * Lower alike update chains of several state values (an optimizer's, one per parameter) once
+   * over their values laid end to end (see lower/merge.ts); their state is then fed and fetched
+   * as `merged` vectors. Packed state that is merged is not packed. Not with a dynamic batch.
+   */
+  readonly mergeUpdates?: boolean;
+}
+
+/** State stored contiguously for a merged update group: one input, one output, in this layout. */
+export interface MergedState {
+  readonly input: string;
+  readonly output: string;
+  readonly size: number;
+  /** Each state's part; `fed`: other ops read it too, so it is also an input (a view of its part). */
+  readonly entries: readonly {
+    readonly name: string;
+    readonly offset: number;
+    readonly size: number;
+    readonly fed: boolean;
+  }[];
 }
 
 export interface LoweredGraph {
@@ -85,6 +106,8 @@ export interface LoweredGraph {
   readonly updates: Readonly<Record<string, string>>;
   /** With the `pack` option: where each packed value lives (packed ones are not in the above). */
   readonly packed?: PackedLayout;
+  /** With `mergeUpdates`: the merged state (its updates are not in `updates`). */
+  readonly merged?: readonly MergedState[];
 }
 
 const PACKED_INPUT = 'saekit.packed_state';
@@ -100,8 +123,8 @@ export function lowerGraph(graph: Graph, opts: LowerOptions = {}): LoweredGraph 
   for (const n of graph.nodes) {
     if (!LOWERED_OPS.has(n.op.kind)) throw new Error(`onnx lowering: no rule for op "${n.op.kind}"`);
   }
-  if (opts.pack && opts.dynamicBatch)
-    throw new Error('onnx lowering: pack and dynamicBatch do not go together');
+  if ((opts.pack || opts.mergeUpdates) && opts.dynamicBatch)
+    throw new Error('onnx lowering: pack and mergeUpdates do not go together with dynamicBatch');
   const dimParam = opts.dynamicBatch?.dimParam ?? 'batch';
   const shapes = symbolicShapes(graph, opts.dynamicBatch?.inputs ?? []);
   const b = new GraphBuilder();
@@ -123,11 +146,21 @@ export function lowerGraph(graph: Graph, opts: LowerOptions = {}): LoweredGraph 
     } else inputNames.push(name);
   }
   const claim = (want: string): string => (b.isUsed(want) ? b.fresh(want) : b.reserve(want));
+  const consumers = consumerLists(graph);
+  const merging = opts.mergeUpdates
+    ? planMerges(graph, consumers, inputNames, claim)
+    : { groups: [], slots: new Set<string>(), merged: [] };
   const outputs: Record<string, string> = {};
   for (const key of Object.keys(graph.outputs)) outputs[key] = claim(key);
   const updates: Record<string, string> = {};
-  for (const key of Object.keys(graph.updates)) updates[key] = claim(`${key}.next`);
-  const pack = opts.pack && checkPack(graph, opts.pack, inputNames);
+  for (const key of Object.keys(graph.updates)) {
+    if (!merging.slots.has(key)) updates[key] = claim(`${key}.next`);
+  }
+  const unmergedPack = opts.pack && {
+    state: opts.pack.state.filter((name) => !merging.slots.has(name)),
+    outputs: opts.pack.outputs,
+  };
+  const pack = unmergedPack && checkPack(graph, unmergedPack, inputNames);
   if (pack) {
     b.reserve(PACKED_OUTPUT);
     if (pack.state.length) {
@@ -145,7 +178,9 @@ export function lowerGraph(graph: Graph, opts: LowerOptions = {}): LoweredGraph 
   const direct = new Map<Node, string>();
   const sources: [string, Node][] = [
     ...Object.entries(graph.outputs).map(([k, n]): [string, Node] => [outputs[k], n]),
-    ...Object.entries(graph.updates).map(([k, n]): [string, Node] => [updates[k], n]),
+    ...Object.entries(graph.updates)
+      .filter(([k]) => k in updates)
+      .map(([k, n]): [string, Node] => [updates[k], n]),
   ];
   for (const [onnxName, n] of sources) {
     if (n.op.kind !== 'input' && n.op.kind !== 'const' && !direct.has(n)) direct.set(n, onnxName);
@@ -164,7 +199,8 @@ export function lowerGraph(graph: Graph, opts: LowerOptions = {}): LoweredGraph 
     ...[...adds.values()].map((f) => f.mm),
     ...[...sums].flatMap(([sum, c]) => (c.weights ? [sum.inputs[0]] : [])),
   ]);
-  const keep = new Set<Node>([...pinned, ...adds.keys(), ...folded]);
+  const cones = new Set<Node>(merging.groups.flatMap((g) => g.families.flatMap((f) => f.nodes)));
+  const keep = new Set<Node>([...pinned, ...adds.keys(), ...folded, ...cones]);
   const info = (name: string, s: SymShape): ValueInfoProto => valueInfo(name, s, dimParam);
   const lowerer = new Lowerer(
     b,
@@ -173,16 +209,33 @@ export function lowerGraph(graph: Graph, opts: LowerOptions = {}): LoweredGraph 
     direct,
     opts.dynamicBatch?.inputs.find((i) => graph.inputs.has(i) && !(i in initializers)),
     { adds, sums, folded },
-    findGuards(graph, uses, keep),
+    findGuards(graph, uses, keep, cones),
     info,
+    { groups: merging.groups, merged: merging.merged, uses },
   );
   for (const n of graph.nodes) lowerer.lower(n);
   for (const [onnxName, n] of sources) {
     if (direct.get(n) !== onnxName) b.op('Identity', [lowerer.value(n)], {}, onnxName);
   }
 
-  let input = inputNames.map((name) => info(name, shapes.get(graph.inputs.get(name)!)!));
-  let output = sources.map(([name, n]) => info(name, shapes.get(n)!));
+  // Merged state: one input and one output per group slot; a state other ops read stays an input.
+  const mergedOnly = new Set(
+    merging.merged.flatMap((m) => m.entries.filter((e) => !e.fed).map((e) => e.name)),
+  );
+  const fedNames = [
+    ...inputNames.filter((name) => !mergedOnly.has(name)),
+    ...merging.merged.map((m) => m.input),
+  ];
+  const inputInfo = (name: string): ValueInfoProto => {
+    const m = merging.merged.find((x) => x.input === name);
+    return m ? info(name, [m.size]) : info(name, shapes.get(graph.inputs.get(name)!)!);
+  };
+  let input = fedNames.map(inputInfo);
+  let output = [
+    ...sources.map(([name, n]) => info(name, shapes.get(n)!)),
+    ...merging.merged.map((m) => info(m.output, [m.size])),
+  ];
+  const merged = merging.merged.length ? merging.merged : undefined;
   if (!pack) {
     const g: GraphProto = {
       name: opts.graphName ?? 'saekit',
@@ -191,7 +244,7 @@ export function lowerGraph(graph: Graph, opts: LowerOptions = {}): LoweredGraph 
       input,
       output,
     };
-    return { graph: g, opset, irVersion, inputs: inputNames, outputs, updates };
+    return { graph: g, opset, irVersion, inputs: fedNames, outputs, updates, merged };
   }
   // Packed values leave the graph's inputs and outputs; the two flat vectors take their place.
   const packedNodes = [
@@ -209,11 +262,9 @@ export function lowerGraph(graph: Graph, opts: LowerOptions = {}): LoweredGraph 
     pack.outputs.map((name) => ({ name, size: graph.outputs[name].size })),
     { input: PACKED_INPUT, output: PACKED_OUTPUT },
   );
-  const leftIn = inputNames.filter((name) => !pack.state.includes(name));
+  const leftIn = fedNames.filter((name) => !pack.state.includes(name));
   if (layout.input) leftIn.push(layout.input);
-  input = leftIn.map((name) =>
-    name === layout.input ? info(name, [layout.inputSize]) : info(name, shapes.get(graph.inputs.get(name)!)!),
-  );
+  input = leftIn.map((name) => (name === layout.input ? info(name, [layout.inputSize]) : inputInfo(name)));
   output = [
     ...output.filter((v) => !packedNames.includes(v.name!)),
     info(PACKED_OUTPUT, [layout.outputSize]),
@@ -235,7 +286,57 @@ export function lowerGraph(graph: Graph, opts: LowerOptions = {}): LoweredGraph 
     outputs: omit(outputs, pack.outputs),
     updates: omit(updates, pack.state),
     packed: layout,
+    merged,
   };
+}
+
+/** Merge groups, the names of the merged state, and the names and layouts of the merged vectors. */
+function planMerges(
+  graph: Graph,
+  consumers: ReadonlyMap<Node, readonly Node[]>,
+  fed: readonly string[],
+  claim: (want: string) => string,
+): { groups: MergeGroup[]; slots: Set<string>; merged: MergedState[] } {
+  const outputs = new Set(Object.values(graph.outputs));
+  const groups = findMergeGroups(graph, consumers, outputs, (name) => fed.includes(name));
+  // A value read by name elsewhere: by an op outside the cones, or as an output or update itself.
+  const readAlone = new Set<Node>([...outputs, ...Object.values(graph.updates)]);
+  const slots = new Set<string>();
+  const merged: MergedState[] = [];
+  for (const [gi, group] of groups.entries()) {
+    const cone = new Set(group.families.flatMap((f) => f.nodes));
+    const leafSlots = new Set(
+      group.families[0].roots.map((r) =>
+        group.families[0].leaves.findIndex((l) => l.op.kind === 'input' && l.op.name === r.state),
+      ),
+    );
+    for (const leaf of [...leafSlots].sort((a, b) => a - b)) {
+      let offset = 0;
+      const entries = group.families.map((f) => {
+        const node = f.leaves[leaf];
+        const name = (node.op as { name: string }).name;
+        slots.add(name);
+        const fedToo = readAlone.has(node) || (consumers.get(node) ?? []).some((c) => !cone.has(c));
+        const e = { name, offset, size: node.size, fed: fedToo };
+        offset += node.size;
+        return e;
+      });
+      merged.push({
+        input: claim(`saekit.merged_${gi}_${leaf}`),
+        output: claim(`saekit.merged_${gi}_${leaf}.next`),
+        size: offset,
+        entries,
+      });
+    }
+  }
+  return { groups, slots, merged };
+}
+
+/** The nodes that read each node. */
+function consumerLists(graph: Graph): Map<Node, Node[]> {
+  const out = new Map<Node, Node[]>();
+  for (const n of graph.nodes) for (const i of n.inputs) out.set(i, [...(out.get(i) ?? []), n]);
+  return out;
 }
 
 /** The pack option, checked: fed state with an update, existing outputs. */
@@ -322,9 +423,22 @@ class Lowerer {
     },
     private readonly guards: Guards,
     private readonly info: (name: string, s: SymShape) => ValueInfoProto,
+    private readonly merges: {
+      readonly groups: readonly MergeGroup[];
+      readonly merged: readonly MergedState[];
+      readonly uses: ReadonlyMap<Node, number>;
+    },
   ) {
-    this.deferred = new Set([...fused.folded, ...guards.moved]);
+    this.deferred = new Set([
+      ...fused.folded,
+      ...guards.moved,
+      ...merges.groups.flatMap((g) => g.families.flatMap((f) => f.nodes)),
+    ]);
+    this.mergeAt = new Map(merges.groups.map((g) => [g.last, g]));
   }
+
+  /** Merge groups by the node after which they are emitted. */
+  private readonly mergeAt: ReadonlyMap<Node, MergeGroup>;
 
   /** Nodes emitted by the node that reads them: folded ones, and a guard's updates. */
   private readonly deferred: ReadonlySet<Node>;
@@ -339,6 +453,8 @@ class Lowerer {
   }
 
   lower(n: Node): void {
+    const merge = this.mergeAt.get(n);
+    if (merge) this.emitMerged(merge);
     if (this.deferred.has(n)) return;
     const group = this.guards.groups.get(n);
     if (!group) {
@@ -381,6 +497,100 @@ class Lowerer {
       { name: 'else_branch', type: AttributeType.GRAPH, g: elseBranch },
     ]);
     for (const [i, w] of group.wheres.entries()) this.values.set(w, names[i]);
+  }
+
+  /**
+   * A merge group (lower/merge.ts) as one op per cone node over the values of all its families
+   * laid end to end: merged state vectors for updated state, concatenations for other tensor
+   * leaves, rank-0 scalars. A guard where on top becomes an If, as for unmerged guards.
+   */
+  private emitMerged(group: MergeGroup): void {
+    const b = this.b;
+    const fams = group.families;
+    const f0 = fams[0];
+    const flat = (v: string, n: Node) =>
+      n.rank === 1 ? v : b.op('Reshape', [v, b.int64Const([-1], 'shape')]);
+    const mergedOf = (leaf: Node) =>
+      leaf.op.kind === 'input'
+        ? this.merges.merged.find((m) => m.entries[0].name === (leaf.op as { name: string }).name)
+        : undefined;
+    const leafValues = f0.leaves.map((l0, j) => {
+      const m = mergedOf(l0);
+      if (m) return m.input;
+      return b.op(
+        'Concat',
+        fams.map((f) => flat(this.value(f.leaves[j]), f.leaves[j])),
+        { axis: 0 },
+      );
+    });
+    const scalars = new Map<Node, string>();
+    const scalar = (n: Node): string => {
+      let v = scalars.get(n);
+      if (v === undefined) {
+        v = n.rank === 0 ? this.value(n) : b.op('Reshape', [this.value(n), b.int64Const([], 'scalar_shape')]);
+        scalars.set(n, v);
+      }
+      return v;
+    };
+    const flag = (c: Node): string => {
+      const bool = this.bools.get(c);
+      if (bool === undefined) return b.op('Not', [b.op('Equal', [scalar(c), b.floatConst([0], [])])]);
+      return c.rank === 0 ? bool : b.op('Reshape', [bool, b.int64Const([], 'scalar_shape')]);
+    };
+    const cone = new Set(f0.nodes);
+    const values = new Map<Node, string>();
+    const operand = (n: Node): string =>
+      cone.has(n) ? values.get(n)! : n.size === 1 ? scalar(n) : leafValues[f0.leaves.indexOf(n)];
+    const outName = new Map<Node, string>(
+      f0.roots.map((r) => [r.node, this.merges.merged.find((m) => m.entries[0].name === r.state)!.output]),
+    );
+    const emitOne = (n: Node, out?: string): string => {
+      const op = n.op;
+      const x = n.inputs.map(operand);
+      if (isUnaryOp(op)) return b.op(UNARY_OP[op.kind], x, {}, out);
+      if (isBinaryOp(op) && !isCompare(op.kind)) return b.op(BINARY_OP[op.kind], x, {}, out);
+      if (op.kind === 'where') return b.op('Where', [flag(n.inputs[0]), x[1], x[2]], {}, out);
+      throw new Error(`onnx lowering: ${n} cannot be merged`);
+    };
+    // A guard: where(c, a, old) on top, with a scalar c and an a read by nothing else.
+    const guardOf = (n: Node): Node | undefined => {
+      if (n.op.kind !== 'where' || n.inputs[0].size !== 1 || !outName.has(n)) return undefined;
+      const a = n.inputs[1];
+      return cone.has(a) && this.merges.uses.get(a) === 1 && !outName.has(a) ? a : undefined;
+    };
+    const inBranch = new Set(f0.nodes.map(guardOf).filter((a): a is Node => a !== undefined));
+    for (const n of f0.nodes) {
+      if (inBranch.has(n)) continue;
+      const a = guardOf(n);
+      if (!a) {
+        values.set(n, emitOne(n, outName.get(n)));
+        continue;
+      }
+      const shape = [fams.reduce((t, f) => t + f.size, 0)];
+      const thenNodes: NodeProto[] = [];
+      const thenOut = b.into(thenNodes, () => emitOne(a));
+      const elseNodes: NodeProto[] = [];
+      const elseOut = b.into(elseNodes, () => b.op('Identity', [operand(n.inputs[2])]));
+      const out = outName.get(n)!;
+      b.rawNode(
+        'If',
+        [flag(n.inputs[0])],
+        [out],
+        [
+          {
+            name: 'then_branch',
+            type: AttributeType.GRAPH,
+            g: { name: 'merged_then', node: thenNodes, output: [this.info(thenOut, shape)] },
+          },
+          {
+            name: 'else_branch',
+            type: AttributeType.GRAPH,
+            g: { name: 'merged_else', node: elseNodes, output: [this.info(elseOut, shape)] },
+          },
+        ],
+      );
+      values.set(n, out);
+    }
   }
 
   private emit(n: Node): string {

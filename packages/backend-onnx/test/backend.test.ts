@@ -133,6 +133,6 @@ describe('createOnnxBackend', () => {
     );
     expect(() =>
       lowerGraph(g, { pack: { state: ['small'], outputs: [] }, dynamicBatch: { inputs: ['x'] } }),
-    ).toThrow(/pack and dynamicBatch/);
+    ).toThrow(/pack and mergeUpdates do not go together with dynamicBatch/);
   });
 });

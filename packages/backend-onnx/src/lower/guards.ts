@@ -27,12 +27,18 @@ const sameShape = (a: Node, b: Node): boolean =>
  * Finds the guard wheres: a condition of one element, both branches of the where's own shape (no
  * broadcast for If to do), and no node reading the where (it is only an output or an update, so
  * emitting it late, with the others of its group, changes nothing).
- * `keep` are nodes that must stay in the main graph (outputs, updates, fused Gemm parts).
+ * `keep` are nodes that must stay in the main graph (outputs, updates, fused Gemm parts); `skip`
+ * are wheres lowered otherwise (merged updates).
  */
-export function findGuards(graph: Graph, uses: ReadonlyMap<Node, number>, keep: ReadonlySet<Node>): Guards {
+export function findGuards(
+  graph: Graph,
+  uses: ReadonlyMap<Node, number>,
+  keep: ReadonlySet<Node>,
+  skip: ReadonlySet<Node> = new Set(),
+): Guards {
   const byCond = new Map<Node, Node[]>();
   for (const n of graph.nodes) {
-    if (n.op.kind !== 'where' || (uses.get(n) ?? 0) > 0) continue;
+    if (n.op.kind !== 'where' || (uses.get(n) ?? 0) > 0 || skip.has(n)) continue;
     const [c, a, b] = n.inputs;
     if (c.size !== 1 || !sameShape(a, n) || !sameShape(b, n)) continue;
     const list = byCond.get(c) ?? [];
