@@ -548,7 +548,7 @@ class Lowerer {
       const op = n.op;
       const x = n.inputs.map(operand);
       if (isUnaryOp(op)) return b.op(UNARY_OP[op.kind], x, {}, out);
-      if (isBinaryOp(op) && !isCompare(op.kind)) return b.op(BINARY_OP[op.kind], x, {}, out);
+      if (isBinaryOp(op) && !isCompare(op.kind)) return this.arithmetic(n, x, out);
       if (op.kind === 'where') return b.op('Where', [flag(n.inputs[0]), x[1], x[2]], {}, out);
       throw new Error(`onnx lowering: ${n} cannot be merged`);
     };
@@ -593,6 +593,20 @@ class Lowerer {
     }
   }
 
+  /**
+   * add, sub, mul, div, maximum. div(1, x) is Reciprocal(x) (the same value): ONNX Runtime rewrites
+   * mul(a, Div(1, x)) into Div(a, x), and a division costs nearly twice a product over a tensor
+   * (Adam's mul(sqrt(v), 1 / sqrt(1 - b2^t)) would become one).
+   */
+  private arithmetic(n: Node, x: readonly string[], out: string | undefined): string {
+    const kind = n.op.kind as Exclude<BinaryKind, CompareKind>;
+    const [num, den] = n.inputs;
+    const one = num.op.kind === 'const' && num.op.value.every((v) => v === 1);
+    if (kind === 'div' && one && den.rank === n.rank && den.shape.every((d, i) => d === n.shape[i]))
+      return this.b.op('Reciprocal', [x[1]], {}, out);
+    return this.b.op(BINARY_OP[kind], x, {}, out);
+  }
+
   private emit(n: Node): string {
     const b = this.b;
     const op = n.op;
@@ -618,7 +632,7 @@ class Lowerer {
         this.bools.set(n, flag);
         return b.op('Cast', [flag], { to: DataType.FLOAT }, out);
       }
-      return b.op(BINARY_OP[op.kind], x, {}, out);
+      return this.arithmetic(n, x, out);
     }
     switch (op.kind) {
       case 'input':

@@ -204,6 +204,17 @@ for (const opset of [17, MAX_OPSET]) {
       await expectSameAsCpu(g, { ...feedsOf(shapes.map(normal)), t: normal([2, 7, 5]) }, opset);
     });
 
+    it('div(1, x) is Reciprocal, unless the 1 broadcasts x to a larger shape', async () => {
+      const f = (a: Node, x: Node) => ({
+        scaled: mul(a, div(1, x)),
+        wide: div(constant(new Float64Array(14).fill(1), [2, 7]), x),
+      });
+      const g = opGraph(f, [[2, 7], [7]]);
+      const ops = lowerGraph(g, { opset }).graph.node!.map((n) => n.op_type);
+      expect(ops.filter((o) => o === 'Reciprocal')).toHaveLength(1);
+      await expectSameAsCpu(g, feedsOf([normal([2, 7]), normal([7])]), opset);
+    });
+
     it('matmul in all four transpose modes, odd sizes, and 1x1', async () => {
       for (const [ta, tb] of MATMUL_MODES) {
         const [sa, sb] = matmulShapes(7, 13, 5, ta, tb);
