@@ -192,14 +192,16 @@ export function lowerGraph(graph: Graph, opts: LowerOptions = {}): LoweredGraph 
     ...Object.values(graph.updates),
     ...direct.keys(),
   ]);
+  // Merged cones are lowered by their own rule: none of their adds becomes a Gemm.
+  const cones = new Set<Node>(merging.groups.flatMap((g) => g.families.flatMap((f) => f.nodes)));
   const adds = gemmAdds(graph, uses, pinned);
+  for (const n of cones) adds.delete(n);
   const sums = columnSums(graph, uses, pinned, (n) => !isBatchDim(shapes.get(n)![0]));
   // Nodes whose value is never written: a Gemm's matmul, a weighted column sum's product.
   const folded = new Set<Node>([
     ...[...adds.values()].map((f) => f.mm),
     ...[...sums].flatMap(([sum, c]) => (c.weights ? [sum.inputs[0]] : [])),
   ]);
-  const cones = new Set<Node>(merging.groups.flatMap((g) => g.families.flatMap((f) => f.nodes)));
   const keep = new Set<Node>([...pinned, ...adds.keys(), ...folded, ...cones]);
   const info = (name: string, s: SymShape): ValueInfoProto => valueInfo(name, s, dimParam);
   const lowerer = new Lowerer(
