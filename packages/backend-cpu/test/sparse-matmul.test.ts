@@ -113,6 +113,15 @@ describe('zero-skipping matmul', () => {
     matmul(a, b, dense, m, n, k, false, false);
     expect(Number.isNaN(auto[2])).toBe(true);
     expect(auto).toEqual(dense);
+    // The same when b is too large to pack (read in place).
+    const [m2, k2, n2] = [8, 300, 400];
+    const a2 = new Float32Array(m2 * k2);
+    a2[0] = 1;
+    const b2 = new Float32Array(k2 * n2).fill(1);
+    b2[k2 * n2 - 1] = Number.NaN;
+    expect(trySparseMatmul(a2, b2, new Float32Array(m2 * n2), m2, n2, k2, false, false)).toBe(false);
+    b2[k2 * n2 - 1] = 1;
+    expect(trySparseMatmul(a2, b2, new Float32Array(m2 * n2), m2, n2, k2, false, false)).toBe(true);
     // NaN in a itself is a non-zero and propagates through the sparse path.
     const b1 = new Float32Array(k * n).fill(1);
     a[7] = Number.NaN;

@@ -37,7 +37,7 @@ const VAL = new Float64Array(CAP_NZ);
 const OFF = new Int32Array(CAP_NZ);
 /** Where each row's non-zeros start in VAL/OFF (rows + 1 entries). */
 const ROW_START = new Int32Array(1 << 14);
-/** Packed float64 column block of b, [k][nb]; indices masked by CAP_B - 1 (+8 slack for the sweep). */
+/** b packed as float64, [k][n]; indices masked by CAP_B - 1 (+8 slack for the sweep). */
 const CAP_B = 1 << 16;
 const MASK_B = CAP_B - 1;
 const PACK_B = new Float64Array(CAP_B + 8);
@@ -101,32 +101,27 @@ export function trySparseMatmul(
     k < 16 ||
     rows <= 0 ||
     rows * k > CAP_NZ ||
-    rows >= ROW_START.length ||
-    k * 8 > CAP_B
+    rows >= ROW_START.length
   )
     return false;
-  if (sampledDensity(a, m * k) > SPARSE_MAX_DENSITY || !allFinite(b, k * n)) return false;
-  if (k * n > CAP_B) {
-    // b does not fit the scratch whole: read it in place (float32, bounds-checked) rather than
-    // have every thread pack all of it for a few rows each.
-    if (transA) gatherColumns(a, rowStart, rowEnd, m, k, n);
-    else gatherRows(a, rowStart, rowEnd, k, n);
-    for (let r = 0; r < rows; r++) directRow(b, out, (rowStart + r) * n, n, ROW_START[r], ROW_START[r + 1]);
+  if (sampledDensity(a, m * k) > SPARSE_MAX_DENSITY) return false;
+  if (k * n <= CAP_B) {
+    // b fits the scratch: packed once as float64 (checked for Inf/NaN on the way), then swept.
+    if (!packB(b, k * n)) return false;
+    gather(a, transA, rowStart, rowEnd, m, k, n);
+    for (let r = 0; r < rows; r++) sparseRow(out, (rowStart + r) * n, n, ROW_START[r], ROW_START[r + 1]);
     return true;
   }
-  // Column blocks of b as wide as the packing scratch holds (a multiple of 8), split evenly.
-  const nbCap = Math.floor(CAP_B / k / 8) * 8;
-  const blocks = Math.ceil(n / nbCap);
-  const nbMax = Math.ceil(n / blocks / 8) * 8;
-  for (let j0 = 0; j0 < n; j0 += nbMax) {
-    const nb = Math.min(nbMax, n - j0);
-    if (transA) gatherColumns(a, rowStart, rowEnd, m, k, nb);
-    else gatherRows(a, rowStart, rowEnd, k, nb);
-    packB(b, n, k, j0, nb);
-    for (let r = 0; r < rows; r++)
-      sparseRow(out, (rowStart + r) * n + j0, nb, ROW_START[r], ROW_START[r + 1]);
-  }
+  // Larger b is read in place (float32, bounds-checked) rather than packed by every thread.
+  if (!allFinite(b, k * n)) return false;
+  gather(a, transA, rowStart, rowEnd, m, k, n);
+  for (let r = 0; r < rows; r++) directRow(b, out, (rowStart + r) * n, n, ROW_START[r], ROW_START[r + 1]);
   return true;
+}
+
+function gather(a: Float32Array, transA: boolean, r0: number, r1: number, m: number, k: number, n: number): void {
+  if (transA) gatherColumns(a, r0, r1, m, k, n);
+  else gatherRows(a, r0, r1, k, n);
 }
 
 /**
@@ -188,14 +183,15 @@ function append(nnz: number, v: number, off: number): number {
   return nnz + (v !== 0 ? 1 : 0);
 }
 
-/** PACK_B[p·nb + c] = b[p, j0 + c] as float64, for p < k, c < nb. */
-function packB(b: Float32Array, n: number, k: number, j0: number, nb: number): void {
-  const D = PACK_B;
-  let d = 0;
-  for (let p = 0; p < k; p++) {
-    let s = p * n + j0;
-    for (let c = 0; c < nb; c++) D[d++ & MASK_B] = b[s++];
+/** PACK_B[q] = b[q] as float64 for q < len; returns whether all were finite (one float64 sum). */
+function packB(b: Float32Array, len: number): boolean {
+  let s = 0;
+  for (let q = 0; q < len; q++) {
+    const v = b[q];
+    PACK_B[q & MASK_B] = v;
+    s += v;
   }
+  return Number.isFinite(s);
 }
 
 /** As sparseRow, reading b [k,n] itself: out[o + c] = Σ_t VAL[t] · b[OFF[t] + c], OFF = p·n. */
