@@ -18,6 +18,7 @@ import { compileTranspose } from './kernels/transpose.js';
 import { type MaskedProduct, planMaskedProducts } from './masked.js';
 import type { ThreadPool } from './parallel/pool.js';
 import { type BufferPlan, type PlanStep, planBuffers } from './plan.js';
+import { schedule } from './schedule.js';
 
 /** Allocates the backend's arrays; the only place that does, so allocations can be counted. */
 export interface ArrayFactory<T extends FloatArray> {
@@ -73,18 +74,19 @@ export class CpuExecutable<T extends FloatArray> implements Executable<T> {
     const { stateNames, feedNames } = planInputs(graph, state);
     this.feedNames = feedNames;
     const { fused, kernels } = planFusion(graph, options.fuse ?? true);
+    const order = options.fuse === false ? graph.nodes : schedule(graph);
     this.kernels = kernels;
     this.masked =
-      this.fastMath && options.fuse !== false ? planMaskedProducts(graph, fused, kernels) : new Map();
-    for (const g of planGroups(graph, kernels, fused, (n) => this.operandsOf(n), options.fuse ?? true))
+      this.fastMath && options.fuse !== false ? planMaskedProducts(graph, order, fused, kernels) : new Map();
+    for (const g of planGroups(graph, order, kernels, fused, (n) => this.operandsOf(n), options.fuse ?? true))
       for (const m of g.members) this.groupOf.set(m, g);
-    this.plan = planBuffers(graph, new Set(stateNames), (n) => this.stepAt(n, fused));
+    this.plan = planBuffers(graph, order, new Set(stateNames), (n) => this.stepAt(n, fused));
     const { slotSize, slotKind } = this.plan;
     // Feed slots start empty-sized and are bound to the caller's arrays on each run, except feeds
     // that worker threads read, which are copied into shared buffers.
     const shared = Boolean(this.pool);
     if (this.pool) {
-      for (const n of graph.nodes) {
+      for (const n of order) {
         const step = this.stepAt(n, fused);
         if (!step || !this.splits(n)) continue;
         for (const i of step.reads) if (slotKind[this.slot(i)] === 'feed') this.stagedFeeds.add(this.slot(i));
@@ -94,7 +96,7 @@ export class CpuExecutable<T extends FloatArray> implements Executable<T> {
       if (slotKind[i] === 'feed' && !this.stagedFeeds.has(i)) return arrays.alloc(0);
       return shared ? this.allocShared(n) : arrays.alloc(n);
     });
-    for (const n of graph.nodes) {
+    for (const n of order) {
       const before = this.steps.length;
       const g = this.groupOf.get(n);
       if (g) {

@@ -22,34 +22,35 @@ export interface LoopGroup {
 }
 
 /**
- * Puts every kernel root in a group, in schedule order. A root joins the latest group of its shape
+ * Puts every kernel root in a group, in schedule order (`order`: schedule.ts). A root joins the latest group of its shape
  * when everything it reads is either a member of that group or computed before the group's first
  * member, so running it early, inside that loop, reads the same values. Disabled, each root is a
  * group of its own (a single store).
  */
 export function planGroups(
   graph: Graph,
+  order: readonly Node[],
   kernels: ReadonlyMap<Node, FusedKernel>,
   fused: ReadonlySet<Node>,
   readsOf: (n: Node) => readonly Node[],
   enabled: boolean,
 ): LoopGroup[] {
-  const order = new Map<Node, number>(graph.nodes.map((n, i) => [n, i]));
+  const at = new Map<Node, number>(order.map((n, i) => [n, i]));
   // When a node's values exist: inputs and constants (and reshapes of them) from the start.
   const readyAt = (n: Node): number => {
     let base = n;
     while (base.op.kind === 'reshape') base = base.inputs[0];
-    return base.op.kind === 'input' || base.op.kind === 'const' ? -1 : order.get(n)!;
+    return base.op.kind === 'input' || base.op.kind === 'const' ? -1 : at.get(n)!;
   };
   const pinned = new Set<Node>([...Object.values(graph.outputs), ...Object.values(graph.updates)]);
   const drafts: Node[][] = [];
   const latest = new Map<string, Node[]>();
-  for (const n of graph.nodes) {
+  for (const n of order) {
     const k = kernels.get(n);
     if (!k) continue;
     const key = n.shape.join(',');
     const g = enabled ? latest.get(key) : undefined;
-    const first = g ? order.get(g[0])! : -1;
+    const first = g ? at.get(g[0])! : -1;
     if (g && k.leaves.every((l) => (g.includes(l) && sameShapeAs(l, n)) || readyAt(l) < first)) {
       g.push(n);
     } else {
@@ -60,7 +61,7 @@ export function planGroups(
   }
   // Who reads each node, among the compiled steps (a member's readers inside its group don't count).
   const readers = new Map<Node, Node[]>();
-  for (const n of graph.nodes) {
+  for (const n of order) {
     if (n.op.kind === 'input' || n.op.kind === 'const' || fused.has(n)) continue;
     for (const l of readsOf(n)) readers.set(l, [...(readers.get(l) ?? []), n]);
   }

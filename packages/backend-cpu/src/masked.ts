@@ -21,13 +21,14 @@ const PASS_THROUGH = new Set(['add', 'sub', 'mul', 'neg']);
  */
 export function planMaskedProducts(
   graph: Graph,
+  order: readonly Node[],
   fused: ReadonlySet<Node>,
   kernels: ReadonlyMap<Node, FusedKernel>,
 ): Map<Node, MaskedProduct> {
   const uses = new Map<Node, number>();
   for (const n of graph.nodes) for (const i of n.inputs) uses.set(i, (uses.get(i) ?? 0) + 1);
   const pinned = new Set<Node>([...Object.values(graph.outputs), ...Object.values(graph.updates)]);
-  const order = new Map<Node, number>(graph.nodes.map((n, i) => [n, i]));
+  const at = new Map<Node, number>(order.map((n, i) => [n, i]));
   const found = new Map<Node, MaskedProduct>();
 
   for (const root of kernels.keys()) {
@@ -47,7 +48,7 @@ export function planMaskedProducts(
           op.transB &&
           uses.get(m) === 1 &&
           !pinned.has(m) &&
-          (p.op.kind === 'input' || p.op.kind === 'const' || order.get(p)! < order.get(m)!) && // p is ready when the product runs
+          (p.op.kind === 'input' || p.op.kind === 'const' || at.get(p)! < at.get(m)!) && // p is ready when the product runs
           maskedMatmulFits(m.shape[1], m.inputs[0].shape[1])
         )
           found.set(m, { p, threshold: c.op.value[0] });

@@ -17,7 +17,7 @@ export interface PlanStep {
 }
 
 /**
- * Assigns every node a buffer slot once, at compile time. Temporaries are recycled by liveness:
+ * Assigns every node a buffer slot once, at compile time, visiting them in run order (`order`). Temporaries are recycled by liveness:
  * a slot returns to the pool (by size) after its last reader runs, unless an output or a state
  * update needs it at the end of the run. Peak memory is then the widest live set, not the sum.
  * `stepAt(n)` is the step that runs at node n's place in the schedule (undefined for nodes computed
@@ -26,6 +26,7 @@ export interface PlanStep {
  */
 export function planBuffers(
   graph: Graph,
+  order: readonly Node[],
   stateNames: ReadonlySet<string>,
   stepAt: (n: Node) => PlanStep | undefined,
 ): BufferPlan {
@@ -42,7 +43,7 @@ export function planBuffers(
   const free = new Map<number, number[]>();
   const consumers = new Map<Node, number>();
   const steps = new Map<Node, PlanStep>();
-  for (const n of graph.nodes) {
+  for (const n of order) {
     const step = n.op.kind === 'input' || n.op.kind === 'const' ? undefined : stepAt(n);
     if (!step) continue;
     steps.set(n, step);
@@ -53,7 +54,7 @@ export function planBuffers(
     reads.set(slot, (reads.get(slot) ?? 0) + (consumers.get(n) ?? 0) + (pinned.has(n) ? Infinity : 0));
   };
 
-  for (const n of graph.nodes) {
+  for (const n of order) {
     const op = n.op;
     if (op.kind === 'input') {
       own(n, newSlot(n.size, stateNames.has(op.name) ? 'state' : 'feed'));

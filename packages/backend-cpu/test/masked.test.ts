@@ -16,6 +16,7 @@ import { planFusion } from '../src/fuse.js';
 import { createCpuBackend, createReferenceBackend } from '../src/index.js';
 import { maskedMatmul } from '../src/kernels/masked-matmul.js';
 import { planMaskedProducts } from '../src/masked.js';
+import { schedule } from '../src/schedule.js';
 
 const [M, K, N] = [96, 300, 40]; // large enough to be split over threads
 
@@ -46,7 +47,7 @@ const f64 = (f: Record<string, Float32Array>) =>
 
 function masked(graph: Graph) {
   const { fused, kernels } = planFusion(graph, true);
-  return planMaskedProducts(graph, fused, kernels);
+  return planMaskedProducts(graph, schedule(graph), fused, kernels);
 }
 
 describe('masked products', () => {

@@ -119,7 +119,15 @@ export function trySparseMatmul(
   return true;
 }
 
-function gather(a: Float32Array, transA: boolean, r0: number, r1: number, m: number, k: number, n: number): void {
+function gather(
+  a: Float32Array,
+  transA: boolean,
+  r0: number,
+  r1: number,
+  m: number,
+  k: number,
+  n: number,
+): void {
   if (transA) gatherColumns(a, r0, r1, m, k, n);
   else gatherRows(a, r0, r1, k, n);
 }
