@@ -36,7 +36,7 @@ function reference(a: Float32Array, b: Float32Array, m: number, n: number, k: nu
   return { ref, mag };
 }
 
-/** [m, k, n]: the sparse products of a seed step, odd sizes (tails of the 8-wide sweep), b wider than the scratch. */
+/** [m, k, n]: the sparse products of a seed step, odd sizes (tails of the 8-wide sweep), b wider than the scratch, a tall a. */
 const SHAPES: [number, number, number][] = [
   [256, 784, 64],
   [256, 64, 784],
@@ -45,6 +45,7 @@ const SHAPES: [number, number, number][] = [
   [7, 19, 13],
   [33, 100, 9],
   [40, 300, 1000],
+  [1500, 784, 16], // more non-zeros than the gather scratch holds: gathered in blocks of rows
 ];
 
 describe('zero-skipping matmul', () => {

@@ -41,19 +41,26 @@ const ROW_START = new Int32Array(1 << 14);
 const CAP_B = 1 << 16;
 const MASK_B = CAP_B - 1;
 const PACK_B = new Float64Array(CAP_B + 8);
-/** Every SAMPLE_STRIDE-th element of a is looked at to estimate its density. */
-const SAMPLE_STRIDE = 7;
+/** Values of a looked at to estimate its density, and the step between their positions (as a fraction). */
+const SAMPLES = 16384;
+const GOLDEN = 0.6180339887498949;
 
-/** Estimated fraction of non-zeros in a (a deterministic sample; NaN counts as non-zero). */
+/**
+ * Estimated fraction of non-zeros among a's first `len` values (NaN counts as non-zero), from at
+ * most SAMPLES of them at golden-ratio positions: deterministic (every thread sees the same value),
+ * bounded in cost, and blind to no row or column pattern (a fixed stride can divide a row length).
+ */
 export function sampledDensity(a: Float32Array, len = a.length): number {
   if (len === 0) return 0;
+  const samples = Math.min(len, SAMPLES);
   let nz = 0;
-  let seen = 0;
-  for (let i = 0; i < len; i += SAMPLE_STRIDE) {
-    nz += a[i] !== 0 ? 1 : 0;
-    seen++;
+  let u = 0.5;
+  for (let s = 0; s < samples; s++) {
+    nz += a[Math.floor(u * len)] !== 0 ? 1 : 0;
+    u += GOLDEN;
+    if (u >= 1) u -= 1;
   }
-  return nz / seen;
+  return nz / samples;
 }
 
 /** True when every element of x is finite (a float64 sum of finite float32 values cannot overflow). */
@@ -91,7 +98,8 @@ export function trySparseMatmul(
   rowStart = 0,
   rowEnd = m,
 ): boolean {
-  const rows = rowEnd - rowStart;
+  // Rows are gathered in blocks that fit the scratch, so a product of any height qualifies.
+  const block = Math.min(ROW_START.length - 1, Math.floor(CAP_NZ / Math.max(k, 1)));
   if (
     transB ||
     !(a instanceof Float32Array) ||
@@ -99,23 +107,23 @@ export function trySparseMatmul(
     !(out instanceof Float32Array) ||
     n < 8 ||
     k < 16 ||
-    rows <= 0 ||
-    rows * k > CAP_NZ ||
-    rows >= ROW_START.length
+    rowEnd <= rowStart ||
+    block < 1
   )
     return false;
   if (sampledDensity(a, m * k) > SPARSE_MAX_DENSITY) return false;
-  if (k * n <= CAP_B) {
-    // b fits the scratch: packed once as float64 (checked for Inf/NaN on the way), then swept.
-    if (!packB(b, k * n)) return false;
-    gather(a, transA, rowStart, rowEnd, m, k, n);
-    for (let r = 0; r < rows; r++) sparseRow(out, (rowStart + r) * n, n, ROW_START[r], ROW_START[r + 1]);
-    return true;
+  // b packed as float64 when it fits the scratch (checked for Inf/NaN on the way); a larger b is
+  // read in place (float32, bounds-checked) rather than packed by every thread.
+  const packed = k * n <= CAP_B;
+  if (packed ? !packB(b, k * n) : !allFinite(b, k * n)) return false;
+  for (let r0 = rowStart; r0 < rowEnd; r0 += block) {
+    const r1 = Math.min(rowEnd, r0 + block);
+    gather(a, transA, r0, r1, m, k, n);
+    for (let r = 0; r < r1 - r0; r++) {
+      if (packed) sparseRow(out, (r0 + r) * n, n, ROW_START[r], ROW_START[r + 1]);
+      else directRow(b, out, (r0 + r) * n, n, ROW_START[r], ROW_START[r + 1]);
+    }
   }
-  // Larger b is read in place (float32, bounds-checked) rather than packed by every thread.
-  if (!allFinite(b, k * n)) return false;
-  gather(a, transA, rowStart, rowEnd, m, k, n);
-  for (let r = 0; r < rows; r++) directRow(b, out, (rowStart + r) * n, n, ROW_START[r], ROW_START[r + 1]);
   return true;
 }
 
