@@ -4,7 +4,7 @@ import { maskedMatmul } from '../kernels/masked-matmul.js';
 import { matmulAuto } from '../kernels/sparse-matmul.js';
 import { compileSumRange } from '../kernels/sum.js';
 import { SharedArena } from './arena.js';
-import { CTRL, CTRL_INTS, EXIT_TASK, type SharedRef, type Task } from './protocol.js';
+import { CTRL, CTRL_INTS, EXIT_TASK, SPIN, type SharedRef, type Task } from './protocol.js';
 
 type WorkerThreads = typeof import('node:worker_threads');
 type Os = typeof import('node:os');
@@ -261,6 +261,7 @@ export class ThreadPool {
       for (let w = 0; w < workers.length; w++) {
         const c = workers[w].ctrl;
         const gen = Atomics.load(c, CTRL.GEN);
+        for (let spins = 0; spins < SPIN && Atomics.load(c, CTRL.DONE) !== gen; spins++);
         for (let done = Atomics.load(c, CTRL.DONE); done !== gen; done = Atomics.load(c, CTRL.DONE)) {
           Atomics.wait(c, CTRL.DONE, done);
         }

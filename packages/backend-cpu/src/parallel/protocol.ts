@@ -12,6 +12,9 @@ export type PoolMessage =
   | { readonly release: number[] }
   | { readonly chunk: number; readonly buffer: SharedArrayBuffer };
 
+/** Checks of a control word before a thread sleeps on it (~50 µs of spinning). */
+export const SPIN = 20_000;
+
 /** TASK value that asks a worker to exit. */
 export const EXIT_TASK = -1;
 

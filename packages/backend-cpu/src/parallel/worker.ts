@@ -5,7 +5,7 @@ import { bindKernel, compileElementwise } from '../kernels/elementwise.js';
 import { maskedMatmul } from '../kernels/masked-matmul.js';
 import { matmulAuto } from '../kernels/sparse-matmul.js';
 import { compileSumRange } from '../kernels/sum.js';
-import { CTRL, EXIT_TASK, type PoolMessage, type SharedRef, type Task } from './protocol.js';
+import { CTRL, EXIT_TASK, SPIN, type PoolMessage, type SharedRef, type Task } from './protocol.js';
 
 const { ctrl: ctrlBuf, port } = workerData as { ctrl: SharedArrayBuffer; port: MessagePort };
 const ctrl = new Int32Array(ctrlBuf);
@@ -53,6 +53,9 @@ function drain(): void {
 // Starts from 0, not from the current value: the first task may be dispatched before this line runs.
 let seen = 0;
 for (;;) {
+  // Spin briefly first: within a step the next task follows in microseconds, and waking from
+  // Atomics.wait costs tens of them. The spin is bounded, so an idle pool still sleeps.
+  for (let spins = 0; spins < SPIN && Atomics.load(ctrl, CTRL.GEN) === seen; spins++);
   Atomics.wait(ctrl, CTRL.GEN, seen);
   seen = Atomics.load(ctrl, CTRL.GEN);
   const id = Atomics.load(ctrl, CTRL.TASK);
