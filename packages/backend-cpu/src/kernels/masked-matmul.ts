@@ -15,7 +15,11 @@ import type { FloatArray } from '@saekit/core';
  * Each row depends only on its own data, so splitting rows over threads gives identical results.
  */
 
-/** b as float64, indices masked to the fixed capacity (+8 slack) so V8 drops bounds checks. */
+/**
+ * b as float64, indices masked to the fixed capacity (+8 slack) so V8 drops bounds checks. Each
+ * kernel file keeps its own: a scratch imported from another module is not a compile-time constant
+ * to V8, and sharing one made these loops 20–70% slower.
+ */
 const CAP_B = 1 << 16;
 const MASK_B = CAP_B - 1;
 const PACK_B = new Float64Array(CAP_B + 8);

@@ -210,7 +210,11 @@ function packB(b: Float32Array, len: number): boolean {
   return Number.isFinite(s);
 }
 
-/** As sparseRow, reading b [k,n] itself: out[o + c] = Σ_t VAL[t] · b[OFF[t] + c], OFF = p·n. */
+/**
+ * As sparseRow, reading b [k,n] itself: out[o + c] = Σ_t VAL[t] · b[OFF[t] + c], OFF = p·n. A copy
+ * of sparseRow on purpose: one loop over both a Float64Array and a Float32Array would be
+ * polymorphic, and V8 compiles that slower for both.
+ */
 function directRow(b: Float32Array, out: Float32Array, o: number, n: number, t0: number, t1: number): void {
   let c = 0;
   for (; c + 8 <= n; c += 8) {

@@ -4,7 +4,7 @@ import { maskedMatmul } from '../kernels/masked-matmul.js';
 import { matmulAuto } from '../kernels/sparse-matmul.js';
 import { compileSumRange } from '../kernels/sum.js';
 import { SharedArena } from './arena.js';
-import { CTRL, CTRL_INTS, EXIT_TASK, SPIN, type SharedRef, type Task } from './protocol.js';
+import { CTRL, CTRL_INTS, EXIT_TASK, type SharedRef, SPIN, type Task } from './protocol.js';
 
 type WorkerThreads = typeof import('node:worker_threads');
 type Os = typeof import('node:os');
@@ -106,12 +106,8 @@ export class ThreadPool {
   ): PlannedTask {
     const chunk = Math.ceil(m / this.threads / 3) * 3; // whole 3-row tiles of the micro-kernel
     const dtype = dtypeOf(a);
-    const shares: Task[] = [];
-    for (let w = 0; w < this.workers.length; w++) {
-      const rowStart = Math.min(m, (w + 1) * chunk);
-      const rowEnd = Math.min(m, (w + 2) * chunk);
-      if (rowStart >= rowEnd) break;
-      shares.push({
+    const shares = this.workerRanges(m, chunk).map(
+      ([rowStart, rowEnd]): Task => ({
         kind: 'matmul',
         id: this.nextTask++,
         dtype,
@@ -125,8 +121,8 @@ export class ThreadPool {
         a: this.ref(a),
         b: this.ref(b),
         out: this.ref(out),
-      });
-    }
+      }),
+    );
     const mine = Math.min(m, chunk);
     return this.split(shares, () => matmulAuto(a, b, out, m, n, k, transA, transB, 0, mine));
   }
@@ -144,12 +140,8 @@ export class ThreadPool {
   ): PlannedTask {
     const per = Math.ceil(m / this.threads);
     const dtype = dtypeOf(a);
-    const shares: Task[] = [];
-    for (let w = 0; w < this.workers.length; w++) {
-      const rowStart = Math.min(m, (w + 1) * per);
-      const rowEnd = Math.min(m, (w + 2) * per);
-      if (rowStart >= rowEnd) break;
-      shares.push({
+    const shares = this.workerRanges(m, per).map(
+      ([rowStart, rowEnd]): Task => ({
         kind: 'masked',
         id: this.nextTask++,
         dtype,
@@ -163,8 +155,8 @@ export class ThreadPool {
         b: this.ref(b),
         p: this.ref(p),
         out: this.ref(out),
-      });
-    }
+      }),
+    );
     const mine = Math.min(m, per);
     return this.split(shares, () => maskedMatmul(a, b, p, threshold, out, m, n, k, 0, mine));
   }
@@ -184,12 +176,8 @@ export class ThreadPool {
     const { fn, outer } = compileElementwise(spec, outShape, shapes, fastMath);
     const per = Math.ceil(outer / this.threads);
     const dtype = dtypeOf(outs[0]);
-    const shares: Task[] = [];
-    for (let w = 0; w < this.workers.length; w++) {
-      const lo = Math.min(outer, (w + 1) * per);
-      const hi = Math.min(outer, (w + 2) * per);
-      if (lo >= hi) break;
-      shares.push({
+    const shares = this.workerRanges(outer, per).map(
+      ([lo, hi]): Task => ({
         kind: 'elementwise',
         id: this.nextTask++,
         dtype,
@@ -202,8 +190,8 @@ export class ThreadPool {
         operands: operands.map((v) => this.ref(v)),
         lo,
         hi,
-      });
-    }
+      }),
+    );
     const mine = Math.min(outer, per);
     return this.split(shares, bindKernel(fn, 0, mine, [...outs, ...operands]));
   }
@@ -214,12 +202,8 @@ export class ThreadPool {
     if (!k) return undefined;
     const per = Math.ceil(k.outputs / this.threads);
     const dtype = dtypeOf(x);
-    const shares: Task[] = [];
-    for (let w = 0; w < this.workers.length; w++) {
-      const lo = Math.min(k.outputs, (w + 1) * per);
-      const hi = Math.min(k.outputs, (w + 2) * per);
-      if (lo >= hi) break;
-      shares.push({
+    const shares = this.workerRanges(k.outputs, per).map(
+      ([lo, hi]): Task => ({
         kind: 'sum',
         id: this.nextTask++,
         dtype,
@@ -229,8 +213,8 @@ export class ThreadPool {
         out: this.ref(out),
         lo,
         hi,
-      });
-    }
+      }),
+    );
     const mine = Math.min(k.outputs, per);
     const { fn } = k;
     return this.split(shares, () => fn(0, mine, x, out));
@@ -240,6 +224,18 @@ export class ThreadPool {
   worthSplittingSum(size: number, shape: Shape, axes: readonly number[]): boolean {
     const k = compileSumRange(shape, axes);
     return k !== undefined && size >= ELEMENTWISE_SPLIT_MIN && k.outputs >= this.threads;
+  }
+
+  /** [lo, hi) of each worker's share when `total` units go out in pieces of `per`; the caller takes [0, per). */
+  private workerRanges(total: number, per: number): [number, number][] {
+    const ranges: [number, number][] = [];
+    for (let w = 0; w < this.workers.length; w++) {
+      const lo = Math.min(total, (w + 1) * per);
+      const hi = Math.min(total, (w + 2) * per);
+      if (lo >= hi) break;
+      ranges.push([lo, hi]);
+    }
+    return ranges;
   }
 
   /** Registers each worker's share; `run` dispatches them, does `mine`, and waits for all. */

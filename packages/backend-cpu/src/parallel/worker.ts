@@ -5,7 +5,7 @@ import { bindKernel, compileElementwise } from '../kernels/elementwise.js';
 import { maskedMatmul } from '../kernels/masked-matmul.js';
 import { matmulAuto } from '../kernels/sparse-matmul.js';
 import { compileSumRange } from '../kernels/sum.js';
-import { CTRL, EXIT_TASK, SPIN, type PoolMessage, type SharedRef, type Task } from './protocol.js';
+import { CTRL, EXIT_TASK, type PoolMessage, type SharedRef, SPIN, type Task } from './protocol.js';
 
 const { ctrl: ctrlBuf, port } = workerData as { ctrl: SharedArrayBuffer; port: MessagePort };
 const ctrl = new Int32Array(ctrlBuf);
