@@ -32,8 +32,8 @@ export interface PlannedTask {
   readonly release: () => void;
 }
 
-/** Elementwise nodes with fewer outputs than this run on one thread (dispatch costs ~10 µs). */
-const ELEMENTWISE_SPLIT_MIN = 1 << 15;
+/** Elementwise nodes with fewer outputs than this run on one thread (a split costs ~1 µs, plus its cache traffic). */
+const ELEMENTWISE_SPLIT_MIN = 1 << 13;
 
 /**
  * Threads for large nodes (matrix products, elementwise loops): the calling thread takes the first
