@@ -79,7 +79,7 @@ export class CpuExecutable<T extends FloatArray> implements Executable<T> {
     this.masked =
       this.fastMath && options.fuse !== false ? planMaskedProducts(graph, order, fused, kernels) : new Map();
     for (const g of planGroups(graph, order, kernels, fused, (n) => this.operandsOf(n), options.fuse ?? true))
-      for (const m of g.members) this.groupOf.set(m, g);
+      for (const m of [...g.members, ...g.rowSums]) this.groupOf.set(m, g);
     this.plan = planBuffers(graph, order, new Set(stateNames), (n) => this.stepAt(n, fused));
     const { slotSize, slotKind } = this.plan;
     // Feed slots start empty-sized and are bound to the caller's arrays on each run, except feeds
@@ -134,7 +134,7 @@ export class CpuExecutable<T extends FloatArray> implements Executable<T> {
   private stepAt(n: Node, fused: ReadonlySet<Node>): PlanStep | undefined {
     if (fused.has(n) || n.op.kind === 'input' || n.op.kind === 'const') return undefined;
     const g = this.groupOf.get(n);
-    if (g) return g.members[0] === n ? { outputs: g.stored, reads: g.leaves } : undefined;
+    if (g) return g.members[0] === n ? { outputs: [...g.stored, ...g.rowSums], reads: g.leaves } : undefined;
     return { outputs: [n], reads: this.operandsOf(n) };
   }
 
@@ -255,14 +255,14 @@ export class CpuExecutable<T extends FloatArray> implements Executable<T> {
     const b = this.bufs;
     const shape = g.members[0].shape;
     const shapes = g.leaves.map((l) => l.shape);
-    const slots = [...g.stored, ...g.leaves].map((n) => this.slot(n));
+    const slots = [...g.stored, ...g.rowSums, ...g.leaves].map((n) => this.slot(n));
     if (this.pool && this.splits(g.members[0])) {
       const { run, release } = this.pool.planElementwise(
         g,
         shape,
         shapes,
         this.fastMath,
-        g.stored.map((n) => b[this.slot(n)]),
+        [...g.stored, ...g.rowSums].map((n) => b[this.slot(n)]),
         g.leaves.map((n) => b[this.slot(n)]),
       );
       this.releases.push(release);
@@ -288,7 +288,7 @@ export class CpuExecutable<T extends FloatArray> implements Executable<T> {
 
   /** A step's label: its op (a group's ops joined by +), output shape, and how it runs. */
   private describe(n: Node, g: LoopGroup | undefined): string {
-    const what = g ? g.members.map((m) => m.op.kind).join('+') : n.op.kind;
+    const what = g ? [...g.members, ...g.rowSums].map((m) => m.op.kind).join('+') : n.op.kind;
     const how = [this.masked.has(n) ? 'masked' : '', this.splits(n) ? `${this.pool!.threads} threads` : '']
       .filter(Boolean)
       .join(', ');

@@ -1,5 +1,7 @@
 import type { Graph, Node } from '@saekit/core';
 import type { FusedKernel } from './fuse.js';
+import { loopDims } from './kernels/elementwise.js';
+import { rowSumShape } from './kernels/sum.js';
 import { sameShapeAs } from './shape-util.js';
 
 /**
@@ -19,6 +21,10 @@ export interface LoopGroup {
   readonly exprs: readonly string[];
   /** For each stored member, its index in `members`. */
   readonly storeOf: readonly number[];
+  /** Sums over the inner loop computed in the loop (outputs after the stored members)… */
+  readonly rowSums: readonly Node[];
+  /** …each of the member with this index. */
+  readonly rowSumOf: readonly number[];
 }
 
 /**
@@ -65,6 +71,14 @@ export function planGroups(
     if (n.op.kind === 'input' || n.op.kind === 'const' || fused.has(n)) continue;
     for (const l of readsOf(n)) readers.set(l, [...(readers.get(l) ?? []), n]);
   }
+  // Row sums of a member (the per-example squared error of a loss) are taken inside its loop when
+  // the loop runs over exactly those rows and columns.
+  const sumsOf = new Map<Node, Node[]>();
+  for (const n of order) {
+    if (n.op.kind !== 'sum' || fused.has(n)) continue;
+    const rows = rowSumShape(n.inputs[0].shape, n.op.axes);
+    if (rows) sumsOf.set(n.inputs[0], [...(sumsOf.get(n.inputs[0]) ?? []), n]);
+  }
   return drafts.map((members) => {
     const index = new Map(members.map((m, i) => [m, i]));
     const leaves: Node[] = [];
@@ -85,10 +99,28 @@ export function planGroups(
         return `v${at}`;
       });
     });
+    const dims = loopDims(
+      members[0].shape,
+      leaves.map((l) => l.shape),
+    );
+    const rowSums: Node[] = [];
+    const rowSumOf: number[] = [];
+    if (enabled && dims.length === 2) {
+      members.forEach((m, i) => {
+        for (const sum of sumsOf.get(m) ?? []) {
+          const rows = rowSumShape(m.shape, sum.op.kind === 'sum' ? sum.op.axes : []);
+          if (rows?.[0] === dims[0] && rows[1] === dims[1]) {
+            rowSums.push(sum);
+            rowSumOf.push(i);
+          }
+        }
+      });
+    }
+    const inside = (r: Node) => index.has(r) || rowSums.includes(r);
     const storeOf = members
       .map((m, i) => [m, i] as const)
-      .filter(([m]) => pinned.has(m) || (readers.get(m) ?? []).some((r) => !index.has(r)))
+      .filter(([m]) => pinned.has(m) || (readers.get(m) ?? []).some((r) => !inside(r)))
       .map(([, i]) => i);
-    return { members, stored: storeOf.map((i) => members[i]), leaves, exprs, storeOf };
+    return { members, stored: storeOf.map((i) => members[i]), leaves, exprs, storeOf, rowSums, rowSumOf };
   });
 }

@@ -17,7 +17,7 @@ function groups(graph: Graph): LoopGroup[] {
 }
 
 describe('loop groups', () => {
-  it('the seed step runs the decoder output, its error, squared error and gradient as one loop storing two, and each Adam update as one', () => {
+  it('the seed step runs the decoder output, its error, squared error, per-example error and gradient as one loop, and each Adam update as one', () => {
     const g = groups(buildTrainStep(SEED_CONFIG, 32, { kind: 'adam', lr: 1e-3 }).graph);
     const kinds = (grp: LoopGroup) => grp.members.map((m) => m.op.kind).join(',');
     expect(
@@ -25,7 +25,8 @@ describe('loop groups', () => {
         (grp) =>
           kinds(grp) === 'sigmoid,sub,mul,mul' &&
           grp.members[0].shape.join() === '32,784' &&
-          grp.stored.length === 2,
+          grp.stored.length === 1 && // the gradient; the per-example error is a row sum of the loop
+          grp.rowSums.length === 1,
       ),
     ).toBe(true);
     // Adam on each weight: first moment, second moment, guarded parameter update (the step sizes
@@ -51,6 +52,38 @@ describe('loop groups', () => {
     // Within float32 rounding: in the loop, y stays a float64 local instead of a rounded float32 load.
     expect(maxRelDiff(got.a, want.a)).toBeLessThan(1e-6);
     expect(maxRelDiff(got.b, want.b)).toBeLessThan(1e-6);
+  });
+
+  it('a row sum of a member is taken inside a two-dimensional loop, on one thread or two, and the member is not stored', () => {
+    const x = input('x', [300, 200]);
+    const bias = input('bias', [200]); // a broadcast operand keeps the loop two-dimensional
+    const d = add(x, bias);
+    const graph = Graph.from({ outputs: { s: sum(mul(d, d), [1], true), d } });
+    const grp = groups(graph).find((g) => g.members.includes(d))!;
+    expect(grp.rowSums).toHaveLength(1);
+    expect(grp.stored).toEqual([d]); // d is an output; d·d lives only in the loop
+    const rng = new Rng(3);
+    const feed = {
+      x: Float32Array.from(rng.normalArray(300 * 200)),
+      bias: Float32Array.from(rng.normalArray(200)),
+    };
+    const want = createCpuBackend({ threads: 1, fuse: false }).compileSync(graph).runSync(feed);
+    for (const threads of [1, 2]) {
+      const got = createCpuBackend({ threads }).compileSync(graph).runSync(feed);
+      expect(maxRelDiff(got.s, want.s)).toBeLessThan(1e-6);
+      expect(got.d).toEqual(want.d);
+    }
+    // Same-shape operands only: the loop is one-dimensional and the sum stays a step of its own.
+    const y = add(x, x);
+    const flat = Graph.from({ outputs: { s: sum(mul(y, y), [1]) } });
+    expect(groups(flat).every((g) => g.rowSums.length === 0)).toBe(true);
+    const fx = { x: feed.x };
+    expect(
+      maxRelDiff(
+        createCpuBackend().compileSync(flat).runSync(fx).s,
+        createCpuBackend({ fuse: false }).compileSync(flat).runSync(fx).s,
+      ),
+    ).toBeLessThan(1e-6);
   });
 
   it('a root does not join a loop that starts before one of its operands is computed', () => {

@@ -13,7 +13,7 @@ describe('profileSync', () => {
     const rows = a.profileSync({ x, w }, 3);
     expect(rows.filter((r) => r.step.startsWith('matmul'))).toHaveLength(5);
     expect(rows.some((r) => r.step.includes('masked'))).toBe(true);
-    expect(rows.some((r) => r.step.startsWith('sigmoid+sub+mul+mul [32,784]'))).toBe(true);
+    expect(rows.some((r) => r.step.startsWith('sigmoid+sub+mul+mul+sum [32,784]'))).toBe(true);
     expect(rows.every((r) => r.ms >= 0)).toBe(true);
     expect(rows.reduce((s, r) => s + r.ms, 0)).toBeGreaterThan(0);
     // Profiling ran three real steps: after three plain steps the other executable agrees.

@@ -84,6 +84,19 @@ export interface LoopSpec {
   readonly exprs: readonly string[];
   /** Index in `exprs` of each output, in the kernel's output order. */
   readonly storeOf: readonly number[];
+  /**
+   * Index in `exprs` of each value whose sum along the inner loop is an output too (after the
+   * stored ones, one value per outer index). Only for loops that collapse to two dimensions.
+   */
+  readonly rowSumOf?: readonly number[];
+}
+
+/** The loop nest's extents for `outShape` with operands of `shapes`: axes every operand walks alike are merged. */
+export function loopDims(outShape: Shape, shapes: readonly Shape[]): number[] {
+  return collapse(
+    [...outShape],
+    shapes.map((s) => broadcastStrides(outShape, s)),
+  ).dims;
 }
 
 /** A single expression stored to a single output. */
@@ -105,13 +118,17 @@ export function compileElementwise(
     shapes.map((s) => broadcastStrides(outShape, s)),
   );
   const exprs = spec.exprs.map((e) => (fastMath ? e.replaceAll('Math.exp(', 'fastExp(') : e));
-  const key = `${exprs.join(';')}|${spec.storeOf.join(',')}|${dims.join(',')}|${strides.map((s) => s.join(',')).join(';')}`;
+  const rowSumOf = spec.rowSumOf ?? [];
+  if (rowSumOf.length && dims.length !== 2)
+    throw new Error(`elementwise: row sums need a two-dimensional loop, got [${dims.join(', ')}]`);
+  const key = `${exprs.join(';')}|${spec.storeOf.join(',')}|${rowSumOf.join(',')}|${dims.join(',')}|${strides.map((s) => s.join(',')).join(';')}`;
   const hit = cache.get(key);
   if (hit) return hit;
 
   const r = dims.length;
   const ops = shapes.map((_, k) => `x${k}`);
   const outs = spec.storeOf.map((_, s) => `out${s}`);
+  const sums = rowSumOf.map((_, j) => `out${outs.length + j}`);
   const inner = r - 1;
   // The outputs are contiguous: their offset at depth d is q_d; every operand k has its own o{k}_d.
   const outStrides = stridesOf(dims);
@@ -129,6 +146,9 @@ export function compileElementwise(
   ops.forEach((x, k) => {
     if (strides[k][inner] === 0) lines.push(`const v${k} = ${x}[o${k}_${inner}];`);
   });
+  rowSumOf.forEach((_, j) => {
+    lines.push(`let a${j} = 0;`);
+  });
   lines.push(inner === 0 ? 'for (let i = lo; i < hi; i++) {' : `for (let i = 0; i < ${dims[inner]}; i++) {`);
   ops.forEach((x, k) => {
     const st = strides[k][inner];
@@ -140,12 +160,18 @@ export function compileElementwise(
   spec.storeOf.forEach((t, s) => {
     lines.push(`${outs[s]}[q_${inner} + i] = t${t};`);
   });
+  rowSumOf.forEach((t, j) => {
+    lines.push(`a${j} += t${t};`);
+  });
   lines.push('}');
+  rowSumOf.forEach((_, j) => {
+    lines.push(`${sums[j]}[i0] = a${j};`);
+  });
   for (let d = 0; d < r - 1; d++) lines.push('}');
   // Generated once per (expressions, broadcast pattern) at compile time, never per run.
   const factory = new Function(
     'fastExp',
-    `return function (lo, hi, ${[...outs, ...ops].join(', ')}) {\n${lines.join('\n')}\n};`,
+    `return function (lo, hi, ${[...outs, ...sums, ...ops].join(', ')}) {\n${lines.join('\n')}\n};`,
   );
   const compiled: CompiledElementwise = { fn: factory(fastExp) as ElementwiseKernel, outer: dims[0] };
   cache.set(key, compiled);

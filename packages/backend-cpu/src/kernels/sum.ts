@@ -37,6 +37,12 @@ export function compileSumRange(
   return { fn, outputs: n };
 }
 
+/** [rows, columns] when summing `axes` of `shape` is a sum of each row of a 2-D view; else undefined. */
+export function rowSumShape(shape: Shape, axes: readonly number[]): [number, number] | undefined {
+  const { dims, red } = merge(shape, axes);
+  return dims.length === 2 && !red[0] && red[1] ? [dims[0], dims[1]] : undefined;
+}
+
 /** Adjacent axes of the same kind (kept / reduced) merged; size-1 axes dropped. */
 function merge(shape: Shape, axes: readonly number[]): { dims: number[]; red: boolean[] } {
   const dims: number[] = [];

@@ -183,6 +183,7 @@ export class ThreadPool {
         dtype,
         exprs: [...spec.exprs],
         storeOf: [...spec.storeOf],
+        rowSumOf: [...(spec.rowSumOf ?? [])],
         outShape: [...outShape],
         shapes: shapes.map((s) => [...s]),
         fastMath,

@@ -69,6 +69,7 @@ export interface ElementwiseTask {
   readonly dtype: 'float32' | 'float64';
   readonly exprs: readonly string[];
   readonly storeOf: readonly number[];
+  readonly rowSumOf: readonly number[];
   readonly outShape: readonly number[];
   readonly shapes: readonly (readonly number[])[];
   readonly fastMath: boolean;
