@@ -52,10 +52,10 @@ export class CpuExecutable<T extends FloatArray> implements Executable<T> {
   private readonly kernels: Map<Node, FusedKernel>;
   /** Products computed only where their consumer keeps them (float32 only: masked.ts). */
   private readonly masked: Map<Node, MaskedProduct>;
-  /** Each kernel root's loop group (groups.ts). */
+  /** Each kernel root's loop group, and each row sum taken inside one (groups.ts). */
   private readonly groupOf = new Map<Node, LoopGroup>();
   private readonly pool?: ThreadPool;
-  /** Feeds that parallel matmuls read: copied into shared staging buffers each run. */
+  /** Feeds that split steps read: copied into shared staging buffers each run. */
   private readonly stagedFeeds = new Set<number>();
   private readonly releases: (() => void)[] = [];
   private readonly shared: T[] = [];
