@@ -7,13 +7,16 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { writeFileAtomic } from '@saekit/core/node';
 import { benchMatmul } from './matmul.js';
+import { median } from './measure.js';
 import { profileCpuStep } from './profile.js';
 import { benchSparse } from './sparse.js';
 import { formatTable } from './table.js';
 
-const USAGE = `usage: pnpm bench [steps|matmul|rss|profile] [--backends cpu,tfjs-cpu,tfjs-wasm,onnx] [--f64] [--epochs N] [--json FILE]
+const USAGE = `usage: pnpm bench [steps|matmul|rss|profile] [--backends cpu,tfjs-cpu,tfjs-wasm,onnx] [--rounds N] [--f64] [--epochs N] [--json FILE]
 
-  steps     training step and 10k-example encode per backend, ratios and peak RSS
+  steps     training step and 10k-example encode per backend, ratios and peak RSS; every backend
+            is measured --rounds times (default 3), round-robin, each in a fresh process, and
+            the median round is reported, so a burst of noise on the machine moves no ratio
   matmul    CPU matmul kernel GFLOP/s vs a naive triple loop (--f64: Float64Array operands); then
             the zero-skipping and masked kernels vs the dense one at MNIST / ReLU-code sparsity
   rss       peak RSS of the seed recipe trained on MNIST on the CPU backend (--epochs, default 50;
@@ -29,6 +32,7 @@ function parse() {
       backends: { type: 'string', default: 'cpu,tfjs-cpu,tfjs-wasm,onnx' },
       f64: { type: 'boolean', default: false },
       epochs: { type: 'string', default: '50' },
+      rounds: { type: 'string', default: '3' },
       help: { type: 'boolean', short: 'h', default: false },
     },
     allowPositionals: true,
@@ -52,6 +56,11 @@ if (bad) {
   process.exit(2);
 }
 const suites = positionals.length ? positionals : ['steps', 'matmul'];
+const rounds = Number(args.rounds);
+if (!Number.isInteger(rounds) || rounds < 1) {
+  process.stderr.write(`saekit-bench: --rounds must be a positive integer, got ${args.rounds}\n`);
+  process.exit(2);
+}
 
 interface Row {
   backend: string;
@@ -72,24 +81,50 @@ const measure = (name: string, ...extra: string[]): Row => {
   return JSON.parse(out.trim().split('\n').pop()!);
 };
 
+/** Each timing the median over rounds (with the rounds' step times kept), peak RSS the largest. */
+function medianRow(rs: Row[]): Row & { stepMsRounds?: number[] } {
+  const mid = (pick: (r: Row) => number | undefined) => {
+    const xs = rs.map(pick).filter((x): x is number => x !== undefined);
+    return xs.length ? median(xs) : undefined;
+  };
+  return {
+    ...rs[0],
+    stepMs: mid((r) => r.stepMs),
+    encodeMs: mid((r) => r.encodeMs)!,
+    saeModelEncodeMs: mid((r) => r.saeModelEncodeMs),
+    peakRssMb: Math.max(...rs.map((r) => r.peakRssMb)),
+    stepMsRounds: rs[0].stepMs === undefined ? undefined : rs.map((r) => r.stepMs!),
+  };
+}
+
 const report: Record<string, unknown> = { date: new Date().toISOString(), node: process.version };
 if (suites.includes('steps')) {
   const names = args.backends.split(',').filter(Boolean);
-  const rows = names.map((n) => measure(n));
-  const bare = names.includes('onnx') ? measure('ort-bare') : undefined;
+  // Round-robin: a slow spell of the machine lands in one round of every backend, not in all
+  // rounds of one; each figure is then the median over rounds.
+  const byBackend: Row[][] = names.map(() => []);
+  const bareRounds: Row[] = [];
+  for (let r = 0; r < rounds; r++) {
+    if (rounds > 1) process.stderr.write(`round ${r + 1} of ${rounds}\n`);
+    names.forEach((n, i) => byBackend[i].push(measure(n)));
+    if (names.includes('onnx')) bareRounds.push(measure('ort-bare'));
+  }
+  const rows = byBackend.map(medianRow);
+  const bare = bareRounds.length ? medianRow(bareRounds) : undefined;
   const fastest = Math.min(...rows.map((r) => r.stepMs!));
   const fastestEnc = Math.min(...rows.map((r) => r.encodeMs));
   const by = (b: string) => rows.find((r) => r.backend === b);
   const ratio = (a: number | undefined, b: number | undefined): number | string =>
     a !== undefined && b !== undefined ? a / b : '-';
   process.stdout.write(
-    `\nSeed model 784 -> 64 -> 784 (KL, Adam), batch 256; data: ${rows[0]?.source ?? '-'}; medians after warm-up\n\n`,
+    `\nSeed model 784 -> 64 -> 784 (KL, Adam), batch 256; data: ${rows[0]?.source ?? '-'}; medians after warm-up, median of ${rounds} round(s)\n\n`,
   );
   process.stdout.write(
     `${formatTable(
       [
         'backend',
         'step ms',
+        'rounds (step ms)',
         'x fastest',
         'x tfjs-cpu',
         'x tfjs-wasm',
@@ -101,6 +136,7 @@ if (suites.includes('steps')) {
       rows.map((r) => [
         r.backend,
         r.stepMs!,
+        (r.stepMsRounds ?? []).map((x) => x.toPrecision(3)).join(' '),
         ratio(r.stepMs, fastest),
         ratio(r.stepMs, by('tfjs-cpu')?.stepMs),
         ratio(r.stepMs, by('tfjs-wasm')?.stepMs),
