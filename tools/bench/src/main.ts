@@ -106,7 +106,7 @@ if (suites.includes('steps')) {
   const bareRounds: Row[] = [];
   for (let r = 0; r < rounds; r++) {
     if (rounds > 1) process.stderr.write(`round ${r + 1} of ${rounds}\n`);
-    names.forEach((n, i) => byBackend[i].push(measure(n)));
+    for (const [i, n] of names.entries()) byBackend[i].push(measure(n));
     if (names.includes('onnx')) bareRounds.push(measure('ort-bare'));
   }
   const rows = byBackend.map(medianRow);
