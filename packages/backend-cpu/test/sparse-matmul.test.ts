@@ -4,8 +4,8 @@ import { matmul } from '../src/kernels/matmul.js';
 import {
   allFinite,
   matmulAuto,
-  SPARSE_MAX_DENSITY,
   sampledDensity,
+  sparseMaxDensity,
   trySparseMatmul,
 } from '../src/kernels/sparse-matmul.js';
 
@@ -70,7 +70,7 @@ describe('zero-skipping matmul', () => {
     const rng = new Rng(5);
     const [m, k, n] = [50, 200, 24];
     for (const transA of [false, true]) {
-      const a = sparse(rng, m * k, 0.3);
+      const a = sparse(rng, m * k, 0.2);
       const b = sparse(rng, k * n, 1);
       const whole = new Float32Array(m * n);
       expect(trySparseMatmul(a, b, whole, m, n, k, transA, false)).toBe(true);
@@ -138,8 +138,11 @@ describe('zero-skipping matmul', () => {
     expect(Math.abs(sampledDensity(x) - 0.3)).toBeLessThan(0.02);
     expect(sampledDensity(x)).toBe(sampledDensity(x));
     expect(sampledDensity(new Float32Array(0))).toBe(0);
-    expect(SPARSE_MAX_DENSITY).toBeGreaterThan(0.3);
-    expect(SPARSE_MAX_DENSITY).toBeLessThan(0.9);
+    // MNIST (18% non-zero) and a trained ReLU code (~25%) qualify at the seed model's widths; a
+    // code at initialisation (~52%) does not.
+    expect(sparseMaxDensity(64)).toBeGreaterThan(0.25);
+    expect(sparseMaxDensity(784)).toBeGreaterThan(0.25);
+    expect(sparseMaxDensity(784)).toBeLessThan(0.52);
   });
 
   it('allFinite finds a single Inf or NaN anywhere, and passes huge finite values', () => {

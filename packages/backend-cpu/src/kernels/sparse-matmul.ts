@@ -5,7 +5,7 @@ import { matmul } from './matmul.js';
  * Zero-skipping matrix multiply for a sparse left operand, pure JavaScript.
  *
  * Why: in a sparse autoencoder two of the three operands of every product are mostly zeros: the
- * input (MNIST pixels are ~80% zero) and the ReLU/TopK code (half zero at initialisation, ~80–95%
+ * input (MNIST pixels are ~80% zero) and the ReLU/TopK code (half zero at initialisation, ~75–80%
  * once the sparsity penalty bites). out = op(a)·b is then a sum over the non-zeros of each row of
  * op(a) only:
  *
@@ -28,8 +28,15 @@ import { matmul } from './matmul.js';
  * this kernel against an independent implementation.
  */
 
-/** Densities of op(a) up to this go to the zero-skipping kernel (measured crossover ~0.7 on x64). */
-export const SPARSE_MAX_DENSITY = 0.6;
+/**
+ * The largest density of op(a) for which the zero-skipping kernel beats the packed one, for b with
+ * n columns. Measured on x64 with unstructured zeros (the worst case: image zeros come in runs,
+ * which the gather skips cheaply): gathering costs about as much as a sweep over n ≈ 20 columns,
+ * so narrow products break even lower (~0.3 at n = 64, against ~0.45–0.55 at n = 784).
+ */
+export function sparseMaxDensity(n: number): number {
+  return n >= 256 ? 0.45 : 0.3;
+}
 /** Gathered non-zeros of the rows a call computes (values; row offsets into the packed b). */
 const CAP_NZ = 1 << 18;
 const MASK_NZ = CAP_NZ - 1;
@@ -111,7 +118,7 @@ export function trySparseMatmul(
     block < 1
   )
     return false;
-  if (sampledDensity(a, m * k) > SPARSE_MAX_DENSITY) return false;
+  if (sampledDensity(a, m * k) > sparseMaxDensity(n)) return false;
   // b packed as float64 when it fits the scratch (checked for Inf/NaN on the way); a larger b is
   // read in place (float32, bounds-checked) rather than packed by every thread.
   const packed = k * n <= CAP_B;
