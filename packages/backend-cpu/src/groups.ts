@@ -6,9 +6,10 @@ import { sameShapeAs } from './shape-util.js';
 
 /**
  * Several elementwise kernels of one shape run as one loop: each member's value is a local of the
- * loop body, so a later member reads an earlier one without a load, and a member that nothing
- * outside the loop reads is never stored at all. (Adam's three updates of a parameter, or the
- * decoder's sigmoid, error and squared error, each become one pass over memory instead of three.)
+ * loop body, so a later member reads an earlier one without a load, a member that nothing outside
+ * the loop reads is never stored at all, and a row sum of a member is accumulated as the loop goes.
+ * (Adam's three updates of a parameter become one pass over memory; so do the decoder's sigmoid,
+ * error, squared error, per-example error and gradient.)
  */
 export interface LoopGroup {
   /** Kernel roots in schedule order; the loop runs where the first one was. */
@@ -28,10 +29,10 @@ export interface LoopGroup {
 }
 
 /**
- * Puts every kernel root in a group, in schedule order (`order`: schedule.ts). A root joins the latest group of its shape
- * when everything it reads is either a member of that group or computed before the group's first
- * member, so running it early, inside that loop, reads the same values. Disabled, each root is a
- * group of its own (a single store).
+ * Puts every kernel root in a group, in schedule order (`order`, from schedule.ts). A root joins
+ * the latest group of its shape when everything it reads is either a member of that group or
+ * computed before the group's first member, so running it early, inside that loop, reads the same
+ * values. Disabled, each root is a group of its own (a single store).
  */
 export function planGroups(
   graph: Graph,
