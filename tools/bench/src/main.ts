@@ -3,8 +3,10 @@
 // backend (each in its own process, so peak RSS is its own), with ratios measured in this one run;
 // then the CPU backend's matmul kernel against a naive loop on the five products of a step.
 import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { BUILTIN_BACKENDS } from '@saekit/conformance/backends';
 import { writeFileAtomic } from '@saekit/core/node';
 import { benchMatmul } from './matmul.js';
 import { median } from './measure.js';
@@ -74,10 +76,17 @@ interface Row {
 const worker = fileURLToPath(new URL('./worker.js', import.meta.url));
 const measure = (name: string, ...extra: string[]): Row => {
   process.stderr.write(`measuring ${name}...\n`);
-  const out = execFileSync(process.execPath, [worker, name, ...extra], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  let out: string;
+  try {
+    out = execFileSync(process.execPath, [worker, name, ...extra], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+  } catch {
+    // The worker has printed its error on stderr already.
+    process.stderr.write(`saekit-bench: measuring ${name} failed\n`);
+    process.exit(1);
+  }
   return JSON.parse(out.trim().split('\n').pop()!);
 };
 
@@ -100,6 +109,13 @@ function medianRow(rs: Row[]): Row & { stepMsRounds?: number[] } {
 const report: Record<string, unknown> = { date: new Date().toISOString(), node: process.version };
 if (suites.includes('steps')) {
   const names = args.backends.split(',').filter(Boolean);
+  const unknown = names.find((n) => !(BUILTIN_BACKENDS as readonly string[]).includes(n) && !existsSync(n));
+  if (unknown) {
+    process.stderr.write(
+      `saekit-bench: unknown backend '${unknown}' (choose ${BUILTIN_BACKENDS.join(', ')}, or a path to a module exporting a Backend)\n`,
+    );
+    process.exit(2);
+  }
   // Round-robin: a slow spell of the machine lands in one round of every backend, not in all
   // rounds of one; each figure is then the median over rounds.
   const byBackend: Row[][] = names.map(() => []);
