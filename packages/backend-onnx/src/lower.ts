@@ -238,15 +238,15 @@ export function lowerGraph(graph: Graph, opts: LowerOptions = {}): LoweredGraph 
     ...merging.merged.map((m) => info(m.output, [m.size])),
   ];
   const merged = merging.merged.length ? merging.merged : undefined;
+  const graphOf = (input: ValueInfoProto[], output: ValueInfoProto[]): GraphProto => ({
+    name: opts.graphName ?? 'saekit',
+    node: b.nodes,
+    initializer: b.initializers,
+    input,
+    output,
+  });
   if (!pack) {
-    const g: GraphProto = {
-      name: opts.graphName ?? 'saekit',
-      node: b.nodes,
-      initializer: b.initializers,
-      input,
-      output,
-    };
-    return { graph: g, opset, irVersion, inputs: fedNames, outputs, updates, merged };
+    return { graph: graphOf(input, output), opset, irVersion, inputs: fedNames, outputs, updates, merged };
   }
   // Packed values leave the graph's inputs and outputs; the two flat vectors take their place.
   const packedNodes = [
@@ -271,17 +271,10 @@ export function lowerGraph(graph: Graph, opts: LowerOptions = {}): LoweredGraph 
     ...output.filter((v) => !packedNames.includes(v.name!)),
     info(PACKED_OUTPUT, [layout.outputSize]),
   ];
-  const g: GraphProto = {
-    name: opts.graphName ?? 'saekit',
-    node: b.nodes,
-    initializer: b.initializers,
-    input,
-    output,
-  };
   const omit = <T>(r: Record<string, T>, keys: readonly string[]): Record<string, T> =>
     Object.fromEntries(Object.entries(r).filter(([k]) => !keys.includes(k)));
   return {
-    graph: g,
+    graph: graphOf(input, output),
     opset,
     irVersion,
     inputs: leftIn,

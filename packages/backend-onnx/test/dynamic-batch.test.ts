@@ -17,15 +17,8 @@ import { compareTensors, formatComparisons } from '@saekit/core/testing';
 import { describe, expect, it } from 'vitest';
 import { buildModel, DynamicBatchError, encodeModelProto, lowerGraph, MAX_OPSET } from '../src/index.js';
 import { ort } from '../src/ort.js';
-import { cpu, randn, runOnce } from './helpers.js';
+import { cpu, randn, runOnce, SMALL } from './helpers.js';
 
-const SMALL: SaeConfig = {
-  inputDim: 13,
-  hiddenDim: 5,
-  encoder: 'relu',
-  decoder: 'sigmoid',
-  sparsity: { kind: 'kl', rho: 0.05, weight: 0.1 },
-};
 const TOPK: SaeConfig = {
   inputDim: 13,
   hiddenDim: 6,

@@ -28,20 +28,12 @@ import {
   type ValueInfoProto,
   writeOnnxFile,
 } from '../src/index.js';
-import { cpu, runOnce, SHARED } from './helpers.js';
+import { cpu, runOnce, SHARED, SMALL } from './helpers.js';
 
 const MNIST_DIR = join(SHARED, 'data', 'mnist');
 const hasMnist = existsSync(MNIST_DIR);
 const tmp = mkdtempSync(join(tmpdir(), 'saekit-onnx-export-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
-
-const SMALL: SaeConfig = {
-  inputDim: 13,
-  hiddenDim: 5,
-  encoder: 'relu',
-  decoder: 'sigmoid',
-  sparsity: { kind: 'kl', rho: 0.05, weight: 0.1 },
-};
 
 /** CPU-backend forward pass of n examples: hidden and recon. */
 async function cpuForward(c: SaeConfig, params: SaeParams, x: Float32Array, n: number) {

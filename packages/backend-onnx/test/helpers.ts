@@ -1,11 +1,20 @@
 import { fileURLToPath } from 'node:url';
 import { createCpuBackend } from '@saekit/backend-cpu';
-import { type Backend, type Graph, Rng, type Shape, sizeOf } from '@saekit/core';
+import { type Backend, type Graph, Rng, type SaeConfig, type Shape, sizeOf } from '@saekit/core';
 import { type Comparison, compareTensors, formatComparisons } from '@saekit/core/testing';
 import { expect } from 'vitest';
 import { createOnnxBackend } from '../src/index.js';
 
 export const cpu = createCpuBackend();
+
+/** A seed-like SAE small enough to check by hand: 13 → 5 ReLU → 13 sigmoid, KL sparsity. */
+export const SMALL: SaeConfig = {
+  inputDim: 13,
+  hiddenDim: 5,
+  encoder: 'relu',
+  decoder: 'sigmoid',
+  sparsity: { kind: 'kl', rho: 0.05, weight: 0.1 },
+};
 
 /** The shared data directory (MNIST, golden cases), resolved from this file. */
 export const SHARED = fileURLToPath(new URL('../../../../shared/', import.meta.url));

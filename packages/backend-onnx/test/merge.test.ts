@@ -9,22 +9,13 @@ import {
   PARAM_NAMES,
   Rng,
   rowWeights,
-  type SaeConfig,
   sqrt,
   sub,
 } from '@saekit/core';
 import { compareTensors, formatComparisons } from '@saekit/core/testing';
 import { describe, expect, it } from 'vitest';
 import { createOnnxBackend, decodeModel, lowerGraph } from '../src/index.js';
-import { cpu } from './helpers.js';
-
-const SMALL: SaeConfig = {
-  inputDim: 13,
-  hiddenDim: 5,
-  encoder: 'relu',
-  decoder: 'sigmoid',
-  sparsity: { kind: 'kl', rho: 0.05, weight: 0.1 },
-};
+import { cpu, SMALL } from './helpers.js';
 
 describe('merged update groups', () => {
   it('lowers the four Adam updates of a train step once, over contiguous state', () => {

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Graph, initParams, input, Rng, relu, type SaeConfig } from '@saekit/core';
+import { Graph, initParams, input, Rng, relu } from '@saekit/core';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   buildModel,
@@ -13,18 +13,12 @@ import {
   NotASaeModelError,
   OnnxSaeModel,
 } from '../src/index.js';
+import { SMALL } from './helpers.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'saekit-onnx-session-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-const C: SaeConfig = {
-  inputDim: 13,
-  hiddenDim: 5,
-  encoder: 'relu',
-  decoder: 'sigmoid',
-  sparsity: { kind: 'kl', rho: 0.05, weight: 0.1 },
-};
-const bytes = exportSae(C, initParams(C, new Rng(0)), { part: 'encoder' });
+const bytes = exportSae(SMALL, initParams(SMALL, new Rng(0)), { part: 'encoder' });
 
 function file(name: string, data: Uint8Array): string {
   const p = join(tmp, name);
@@ -92,7 +86,7 @@ describe('OnnxSaeModel', () => {
   it('describes itself and checks its inputs', async () => {
     const m = await OnnxSaeModel.load(file('ok.onnx', bytes), { threads: 1 });
     expect(m.part).toBe('encoder');
-    expect(m.config).toEqual(C);
+    expect(m.config).toEqual(SMALL);
     expect(m.opset).toBe(17);
     expect(m.irVersion).toBe(8);
     expect(m.producer.name).toBe('saekit');
