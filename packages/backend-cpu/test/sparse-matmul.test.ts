@@ -1,8 +1,8 @@
 import { Rng } from '@saekit/core';
 import { describe, expect, it } from 'vitest';
+import { allFinite } from '../src/kernels/finite.js';
 import { matmul } from '../src/kernels/matmul.js';
 import {
-  allFinite,
   matmulAuto,
   sampledDensity,
   sparseMaxDensity,
@@ -153,7 +153,8 @@ describe('zero-skipping matmul', () => {
         const y = x.slice();
         y[at] = bad;
         expect(allFinite(y)).toBe(false);
-        expect(allFinite(y, at)).toBe(true); // only the first `at` values are looked at
+        expect(allFinite(y, 0, at)).toBe(true); // only the first `at` values are looked at
+        expect(allFinite(y, at, at + 1)).toBe(false); // and a range of just that one
       }
     }
   });

@@ -1,4 +1,5 @@
 import type { FloatArray } from '@saekit/core';
+import { allFinite, copyFinite } from './finite.js';
 
 /*
  * A product whose consumer keeps only some of its entries: out = a·bᵀ where the graph goes on to
@@ -49,7 +50,7 @@ export function maskedMatmul(
 ): void {
   if (!maskedMatmulFits(n, k))
     throw new RangeError(`maskedMatmul: b [${n},${k}] exceeds the kernel's scratch`);
-  const bFinite = packB(b, n * k);
+  const bFinite = copyFinite(PACK_B, b, n * k);
   for (let i = rowStart; i < rowEnd; i++) {
     const io = i * n;
     let kept = 0;
@@ -59,7 +60,7 @@ export function maskedMatmul(
     }
     // With b finite, a non-finite value in row i makes every dot product of the row non-finite,
     // so the row needs a look of its own only when it has no kept entry to show it.
-    const finite = kept > 0 ? dots(a, out, i, n, k, kept) : rowFinite(a, i * k, k);
+    const finite = kept > 0 ? dots(a, out, i, n, k, kept) : allFinite(a, i * k, i * k + k);
     if (!finite && kept < n) {
       for (let j = 0; j < n; j++) KEEP[j] = j;
       dots(a, out, i, n, k, n);
@@ -92,29 +93,6 @@ function dots(a: FloatArray, out: FloatArray, i: number, n: number, k: number, k
     s += d;
   }
   // s is a float64 sum of float64 dot products of float32 data: it overflows only if one of them is not finite.
-  return Number.isFinite(s);
-}
-
-function rowFinite(a: FloatArray, ia: number, k: number): boolean {
-  let s0 = 0;
-  let s1 = 0;
-  let q = 0;
-  for (; q + 2 <= k; q += 2) {
-    s0 += a[ia + q];
-    s1 += a[ia + q + 1];
-  }
-  if (q < k) s0 += a[ia + q];
-  return Number.isFinite(s0 + s1);
-}
-
-/** Copies b into PACK_B as float64; returns whether every value is finite. */
-function packB(b: FloatArray, len: number): boolean {
-  let s = 0;
-  for (let q = 0; q < len; q++) {
-    const v = b[q];
-    PACK_B[q & MASK_B] = v;
-    s += v;
-  }
   return Number.isFinite(s);
 }
 

@@ -1,4 +1,5 @@
 import type { FloatArray } from '@saekit/core';
+import { allFinite, copyFinite } from './finite.js';
 import { matmul } from './matmul.js';
 
 /*
@@ -70,23 +71,6 @@ export function sampledDensity(a: Float32Array, len = a.length): number {
   return nz / samples;
 }
 
-/** True when every element of x is finite (a float64 sum of finite float32 values cannot overflow). */
-export function allFinite(x: Float32Array, len = x.length): boolean {
-  let s0 = 0;
-  let s1 = 0;
-  let s2 = 0;
-  let s3 = 0;
-  let i = 0;
-  for (; i + 4 <= len; i += 4) {
-    s0 += x[i];
-    s1 += x[i + 1];
-    s2 += x[i + 2];
-    s3 += x[i + 3];
-  }
-  for (; i < len; i++) s0 += x[i];
-  return Number.isFinite(s0 + s1 + s2 + s3);
-}
-
 /**
  * out[rowStart:rowEnd, :] = op(a)·b when op(a) is sparse enough (a is [m,k], or [k,m] when
  * transA; b is [k,n] and not transposed; all Float32Array). Returns false, having written nothing,
@@ -122,7 +106,7 @@ export function trySparseMatmul(
   // b packed as float64 when it fits the scratch (checked for Inf/NaN on the way); a larger b is
   // read in place (float32, bounds-checked) rather than packed by every thread.
   const packed = k * n <= CAP_B;
-  if (packed ? !packB(b, k * n) : !allFinite(b, k * n)) return false;
+  if (packed ? !copyFinite(PACK_B, b, k * n) : !allFinite(b, 0, k * n)) return false;
   for (let r0 = rowStart; r0 < rowEnd; r0 += block) {
     const r1 = Math.min(rowEnd, r0 + block);
     gather(a, transA, r0, r1, m, k, n);
@@ -204,17 +188,6 @@ function append(nnz: number, v: number, off: number): number {
   VAL[nnz & MASK_NZ] = v;
   OFF[nnz & MASK_NZ] = off;
   return nnz + (v !== 0 ? 1 : 0);
-}
-
-/** PACK_B[q] = b[q] as float64 for q < len; returns whether all were finite (one float64 sum). */
-function packB(b: Float32Array, len: number): boolean {
-  let s = 0;
-  for (let q = 0; q < len; q++) {
-    const v = b[q];
-    PACK_B[q & MASK_B] = v;
-    s += v;
-  }
-  return Number.isFinite(s);
 }
 
 /**

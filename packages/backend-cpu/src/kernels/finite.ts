@@ -1,0 +1,35 @@
+import type { FloatArray } from '@saekit/core';
+
+/*
+ * Finiteness checks for kernels that skip terms (a skipped 0·x is only 0 when x is finite). Both
+ * sum the values in float64: finite float32 values (|x| < 3.5e38) cannot overflow that sum, so it
+ * is finite exactly when every value is.
+ */
+
+/** True when every element of x[start, end) is finite. Four partial sums, so the adds overlap. */
+export function allFinite(x: FloatArray, start = 0, end = x.length): boolean {
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let i = start;
+  for (; i + 4 <= end; i += 4) {
+    s0 += x[i];
+    s1 += x[i + 1];
+    s2 += x[i + 2];
+    s3 += x[i + 3];
+  }
+  for (; i < end; i++) s0 += x[i];
+  return Number.isFinite(s0 + s1 + s2 + s3);
+}
+
+/** dst[q] = src[q] for q < len, as float64; returns whether all were finite (checked on the way). */
+export function copyFinite(dst: Float64Array, src: FloatArray, len: number): boolean {
+  let s = 0;
+  for (let q = 0; q < len; q++) {
+    const v = src[q];
+    dst[q] = v;
+    s += v;
+  }
+  return Number.isFinite(s);
+}
