@@ -16,7 +16,7 @@ import { matmulAuto } from './kernels/sparse-matmul.js';
 import { compileSum } from './kernels/sum.js';
 import { compileTranspose } from './kernels/transpose.js';
 import { type MaskedProduct, planMaskedProducts } from './masked.js';
-import type { ThreadPool } from './parallel/pool.js';
+import type { PlannedTask, ThreadPool } from './parallel/pool.js';
 import { type BufferPlan, type PlanStep, planBuffers } from './plan.js';
 import { schedule } from './schedule.js';
 
@@ -73,12 +73,13 @@ export class CpuExecutable<T extends FloatArray> implements Executable<T> {
     this.fastMath = arrays.dtype === 'float32';
     const { stateNames, feedNames } = planInputs(graph, state);
     this.feedNames = feedNames;
-    const { fused, kernels } = planFusion(graph, options.fuse ?? true);
-    const order = options.fuse === false ? graph.nodes : schedule(graph);
+    // fuse: false runs every op as written, in graph order (the plain interpreter tests compare with).
+    const fuse = options.fuse ?? true;
+    const { fused, kernels } = planFusion(graph, fuse);
+    const order = fuse ? schedule(graph) : graph.nodes;
     this.kernels = kernels;
-    this.masked =
-      this.fastMath && options.fuse !== false ? planMaskedProducts(graph, order, fused, kernels) : new Map();
-    for (const g of planGroups(graph, order, kernels, fused, (n) => this.operandsOf(n), options.fuse ?? true))
+    this.masked = this.fastMath && fuse ? planMaskedProducts(graph, order, fused, kernels) : new Map();
+    for (const g of planGroups(graph, order, kernels, fused, (n) => this.operandsOf(n), fuse))
       for (const m of [...g.members, ...g.rowSums]) this.groupOf.set(m, g);
     this.plan = planBuffers(graph, order, new Set(stateNames), (n) => this.stepAt(n, fused));
     const { slotSize, slotKind } = this.plan;
@@ -183,52 +184,27 @@ export class CpuExecutable<T extends FloatArray> implements Executable<T> {
         if (mask) {
           const p = this.slot(mask.p);
           const t = mask.threshold;
-          if (this.pool && this.splits(n)) {
-            const { run, release } = this.pool.planMaskedMatmul(
-              b[ins[0]],
-              b[ins[1]],
-              b[p],
-              t,
-              b[o],
-              m,
-              nn,
-              kDim,
-            );
-            this.releases.push(release);
-            this.steps.push(run);
-          } else {
-            this.steps.push(() => maskedMatmul(b[ins[0]], b[ins[1]], b[p], t, b[o], m, nn, kDim));
-          }
-          return;
-        }
-        if (this.pool && this.splits(n)) {
-          const { run, release } = this.pool.planMatmul(
-            b[ins[0]],
-            b[ins[1]],
-            b[o],
-            m,
-            nn,
-            kDim,
-            transA,
-            transB,
+          this.pushStep(
+            n,
+            (pool) => pool.planMaskedMatmul(b[ins[0]], b[ins[1]], b[p], t, b[o], m, nn, kDim),
+            () => maskedMatmul(b[ins[0]], b[ins[1]], b[p], t, b[o], m, nn, kDim),
           );
-          this.releases.push(release);
-          this.steps.push(run);
         } else {
-          this.steps.push(() => matmulAuto(b[ins[0]], b[ins[1]], b[o], m, nn, kDim, transA, transB));
+          this.pushStep(
+            n,
+            (pool) => pool.planMatmul(b[ins[0]], b[ins[1]], b[o], m, nn, kDim, transA, transB),
+            () => matmulAuto(b[ins[0]], b[ins[1]], b[o], m, nn, kDim, transA, transB),
+          );
         }
         return;
       }
       case 'sum': {
-        const planned =
-          this.pool && this.splits(n) ? this.pool.planSum(shapes[0], op.axes, b[ins[0]], b[o]) : undefined;
-        if (planned) {
-          this.releases.push(planned.release);
-          this.steps.push(planned.run);
-          return;
-        }
         const k = compileSum(shapes[0], op.axes);
-        this.steps.push(() => k(b[ins[0]], b[o]));
+        this.pushStep(
+          n,
+          (pool) => pool.planSum(shapes[0], op.axes, b[ins[0]], b[o]),
+          () => k(b[ins[0]], b[o]),
+        );
         return;
       }
       case 'transpose': {
@@ -250,40 +226,54 @@ export class CpuExecutable<T extends FloatArray> implements Executable<T> {
     }
   }
 
+  /**
+   * Adds n's step: split over the pool when `splits(n)` and the pool can plan it, else `here`
+   * on this thread.
+   */
+  private pushStep(n: Node, plan: (pool: ThreadPool) => PlannedTask | undefined, here: Step): void {
+    const planned = this.pool && this.splits(n) ? plan(this.pool) : undefined;
+    if (planned) {
+      this.releases.push(planned.release);
+      this.steps.push(planned.run);
+    } else this.steps.push(here);
+  }
+
   /** A loop group (see groups.ts): one loop over its leaves, storing the members read elsewhere. */
   private compileGroup(g: LoopGroup): void {
     const b = this.bufs;
     const shape = g.members[0].shape;
     const shapes = g.leaves.map((l) => l.shape);
-    const slots = [...g.stored, ...g.rowSums, ...g.leaves].map((n) => this.slot(n));
-    if (this.pool && this.splits(g.members[0])) {
-      const { run, release } = this.pool.planElementwise(
-        g,
-        shape,
-        shapes,
-        this.fastMath,
-        [...g.stored, ...g.rowSums].map((n) => b[this.slot(n)]),
-        g.leaves.map((n) => b[this.slot(n)]),
-      );
-      this.releases.push(release);
-      this.steps.push(run);
-      return;
-    }
+    const outs = [...g.stored, ...g.rowSums];
+    const slots = [...outs, ...g.leaves].map((n) => this.slot(n));
     const { fn: k, outer: end } = compileElementwise(g, shape, shapes, this.fastMath);
     // Unrolled by arity so the run loop makes no array of operands (feeds change buffers per run).
     const [s0, s1, s2, s3, s4] = slots;
-    if (slots.length === 1) this.steps.push(() => k(0, end, b[s0]));
-    else if (slots.length === 2) this.steps.push(() => k(0, end, b[s0], b[s1]));
-    else if (slots.length === 3) this.steps.push(() => k(0, end, b[s0], b[s1], b[s2]));
-    else if (slots.length === 4) this.steps.push(() => k(0, end, b[s0], b[s1], b[s2], b[s3]));
-    else if (slots.length === 5) this.steps.push(() => k(0, end, b[s0], b[s1], b[s2], b[s3], b[s4]));
+    let here: Step;
+    if (slots.length === 1) here = () => k(0, end, b[s0]);
+    else if (slots.length === 2) here = () => k(0, end, b[s0], b[s1]);
+    else if (slots.length === 3) here = () => k(0, end, b[s0], b[s1], b[s2]);
+    else if (slots.length === 4) here = () => k(0, end, b[s0], b[s1], b[s2], b[s3]);
+    else if (slots.length === 5) here = () => k(0, end, b[s0], b[s1], b[s2], b[s3], b[s4]);
     else {
       const args: (number | FloatArray)[] = [0, end];
-      this.steps.push(() => {
+      here = () => {
         for (let i = 0; i < slots.length; i++) args[i + 2] = b[slots[i]];
         k.apply(null, args as Parameters<typeof k>);
-      });
+      };
     }
+    this.pushStep(
+      g.members[0],
+      (pool) =>
+        pool.planElementwise(
+          g,
+          shape,
+          shapes,
+          this.fastMath,
+          outs.map((n) => b[this.slot(n)]),
+          g.leaves.map((n) => b[this.slot(n)]),
+        ),
+      here,
+    );
   }
 
   /** A step's label: its op (a group's ops joined by +), output shape, and how it runs. */

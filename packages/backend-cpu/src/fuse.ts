@@ -1,6 +1,7 @@
 import { type Graph, isBinaryOp, isElementwiseOp, isUnaryOp, type Node } from '@saekit/core';
 import { BINARY_EXPR, UNARY_EXPR, WHERE_EXPR } from './kernels/elementwise.js';
 import { sameShapeAs } from './shape-util.js';
+import { pinnedNodes, useCounts } from './uses.js';
 
 /** An elementwise node computed as one loop: its expression over its leaf operands. */
 export interface FusedKernel {
@@ -18,15 +19,10 @@ export function planFusion(
   graph: Graph,
   enabled: boolean,
 ): { fused: Set<Node>; kernels: Map<Node, FusedKernel> } {
-  const uses = new Map<Node, number>();
+  const uses = useCounts(graph);
   const consumer = new Map<Node, Node>();
-  for (const n of graph.nodes) {
-    for (const i of n.inputs) {
-      uses.set(i, (uses.get(i) ?? 0) + 1);
-      consumer.set(i, n);
-    }
-  }
-  const pinned = new Set<Node>([...Object.values(graph.outputs), ...Object.values(graph.updates)]);
+  for (const n of graph.nodes) for (const i of n.inputs) consumer.set(i, n);
+  const pinned = pinnedNodes(graph);
   const fused = new Set<Node>();
   if (enabled) {
     for (const n of graph.nodes) {

@@ -3,6 +3,7 @@ import type { FusedKernel } from './fuse.js';
 import { loopDims } from './kernels/elementwise.js';
 import { rowSumShape } from './kernels/sum.js';
 import { sameShapeAs } from './shape-util.js';
+import { pinnedNodes } from './uses.js';
 
 /**
  * Several elementwise kernels of one shape run as one loop: each member's value is a local of the
@@ -49,7 +50,7 @@ export function planGroups(
     while (base.op.kind === 'reshape') base = base.inputs[0];
     return base.op.kind === 'input' || base.op.kind === 'const' ? -1 : at.get(n)!;
   };
-  const pinned = new Set<Node>([...Object.values(graph.outputs), ...Object.values(graph.updates)]);
+  const pinned = pinnedNodes(graph);
   const drafts: Node[][] = [];
   const latest = new Map<string, Node[]>();
   for (const n of order) {
@@ -70,7 +71,11 @@ export function planGroups(
   const readers = new Map<Node, Node[]>();
   for (const n of order) {
     if (n.op.kind === 'input' || n.op.kind === 'const' || fused.has(n)) continue;
-    for (const l of readsOf(n)) readers.set(l, [...(readers.get(l) ?? []), n]);
+    for (const l of readsOf(n)) {
+      const list = readers.get(l);
+      if (list) list.push(n);
+      else readers.set(l, [n]);
+    }
   }
   // Row sums of a member (the per-example squared error of a loss) are taken inside its loop when
   // the loop runs over exactly those rows and columns.
@@ -78,7 +83,10 @@ export function planGroups(
   for (const n of order) {
     if (n.op.kind !== 'sum' || fused.has(n)) continue;
     const rows = rowSumShape(n.inputs[0].shape, n.op.axes);
-    if (rows) sumsOf.set(n.inputs[0], [...(sumsOf.get(n.inputs[0]) ?? []), n]);
+    if (!rows) continue;
+    const list = sumsOf.get(n.inputs[0]);
+    if (list) list.push(n);
+    else sumsOf.set(n.inputs[0], [n]);
   }
   return drafts.map((members) => {
     const index = new Map(members.map((m, i) => [m, i]));

@@ -2,6 +2,7 @@ import type { Graph, Node } from '@saekit/core';
 import type { FusedKernel } from './fuse.js';
 import { maskedMatmulFits } from './kernels/masked-matmul.js';
 import { sameShapeAs } from './shape-util.js';
+import { pinnedNodes, useCounts } from './uses.js';
 
 /** A matmul whose entries matter only where `p > threshold` (see kernels/masked-matmul.ts). */
 export interface MaskedProduct {
@@ -25,9 +26,8 @@ export function planMaskedProducts(
   fused: ReadonlySet<Node>,
   kernels: ReadonlyMap<Node, FusedKernel>,
 ): Map<Node, MaskedProduct> {
-  const uses = new Map<Node, number>();
-  for (const n of graph.nodes) for (const i of n.inputs) uses.set(i, (uses.get(i) ?? 0) + 1);
-  const pinned = new Set<Node>([...Object.values(graph.outputs), ...Object.values(graph.updates)]);
+  const uses = useCounts(graph);
+  const pinned = pinnedNodes(graph);
   const at = new Map<Node, number>(order.map((n, i) => [n, i]));
   const found = new Map<Node, MaskedProduct>();
 

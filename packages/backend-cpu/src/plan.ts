@@ -1,4 +1,5 @@
 import type { Graph, Node } from '@saekit/core';
+import { pinnedNodes } from './uses.js';
 
 /** Where a node's values live during a run. */
 export type SlotKind = 'feed' | 'state' | 'const' | 'temp';
@@ -17,9 +18,10 @@ export interface PlanStep {
 }
 
 /**
- * Assigns every node a buffer slot once, at compile time, visiting them in run order (`order`). Temporaries are recycled by liveness:
- * a slot returns to the pool (by size) after its last reader runs, unless an output or a state
- * update needs it at the end of the run. Peak memory is then the widest live set, not the sum.
+ * Assigns every node a buffer slot once, at compile time, visiting the nodes in run order
+ * (`order`). Temporaries are recycled by liveness: a slot returns to the pool (by size) after its
+ * last reader runs, unless an output or a state update needs it at the end of the run. Peak memory
+ * is then the widest live set, not the sum.
  * `stepAt(n)` is the step that runs at node n's place in the schedule (undefined for nodes computed
  * inside another step, such as fused chains, which get no slot). A step's outputs never share a
  * slot with what it reads, so a loop may write one output while reading another element.
@@ -39,7 +41,7 @@ export function planBuffers(
     return slotSize.length - 1;
   };
   const reads = new Map<number, number>();
-  const pinned = new Set<Node>([...Object.values(graph.outputs), ...Object.values(graph.updates)]);
+  const pinned = pinnedNodes(graph);
   const free = new Map<number, number[]>();
   const consumers = new Map<Node, number>();
   const steps = new Map<Node, PlanStep>();
