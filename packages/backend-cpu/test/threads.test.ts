@@ -2,7 +2,7 @@ import { buildTrainStep, initParams, Rng, rowWeights, SEED_CONFIG } from '@saeki
 import { describe, expect, it } from 'vitest';
 import { sharedPoolForTests } from '../src/backend.js';
 import { cpuAllocationCount, createCpuBackend } from '../src/index.js';
-import { compileElementwise, type LoopSpec, single } from '../src/kernels/elementwise.js';
+import { compileElementwise, type LoopSpec } from '../src/kernels/elementwise.js';
 import { matmul } from '../src/kernels/matmul.js';
 import { compileSum } from '../src/kernels/sum.js';
 import { ThreadPool } from '../src/parallel/pool.js';
@@ -10,6 +10,9 @@ import { ThreadPool } from '../src/parallel/pool.js';
 function sharedChunks(): number {
   return sharedPoolForTests()?.arena.chunks.length ?? 0;
 }
+
+/** A single expression stored to a single output. */
+const single = (expr: string): LoopSpec => ({ exprs: [expr], storeOf: [0] });
 
 describe('matmul on worker threads', () => {
   it('compiling and disposing threaded executables reuses shared memory instead of growing it', () => {

@@ -99,9 +99,6 @@ export function loopDims(outShape: Shape, shapes: readonly Shape[]): number[] {
   ).dims;
 }
 
-/** A single expression stored to a single output. */
-export const single = (expr: string): LoopSpec => ({ exprs: [expr], storeOf: [0] });
-
 /**
  * A kernel computing `spec` with operands of `shapes` broadcast to `outShape` (every output has that
  * shape). Its arguments are (lo, hi, out0, …, outS-1, x0, …). With `fastMath` (the float32 backend)
