@@ -71,3 +71,42 @@ export function gradCheck(
   });
   return worst;
 }
+
+/** Index strides of op(a)[i,p] and op(b)[p,j] in the stored (row-major) operands. */
+function strides(m: number, n: number, k: number, transA: boolean, transB: boolean) {
+  return {
+    ai: transA ? 1 : k,
+    ap: transA ? m : 1,
+    bp: transB ? 1 : n,
+    bj: transB ? k : 1,
+  };
+}
+
+/** Naive float64 op(a)·op(b), plus the per-element scale Σ|a||b| that bounds its rounding error. */
+export function matmulReference(
+  a: ArrayLike<number>,
+  b: ArrayLike<number>,
+  m: number,
+  n: number,
+  k: number,
+  transA: boolean,
+  transB: boolean,
+) {
+  const { ai, ap, bp, bj } = strides(m, n, k, transA, transB);
+  const ref = new Float64Array(m * n);
+  const mag = new Float64Array(m * n);
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j < n; j++) {
+      let s = 0;
+      let t = 0;
+      for (let p = 0; p < k; p++) {
+        const x = a[i * ai + p * ap] * b[p * bp + j * bj];
+        s += x;
+        t += Math.abs(x);
+      }
+      ref[i * n + j] = s;
+      mag[i * n + j] = t;
+    }
+  }
+  return { ref, mag };
+}

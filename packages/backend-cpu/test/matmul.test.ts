@@ -2,40 +2,10 @@ import { Rng } from '@saekit/core';
 import { MATMUL_MODES } from '@saekit/core/testing';
 import { describe, expect, it } from 'vitest';
 import { matmul, matmulScratchBytes } from '../src/kernels/matmul.js';
+import { matmulReference as reference } from './helpers.js';
 
 type Ctor = Float32ArrayConstructor | Float64ArrayConstructor;
 type Arr = Float32Array | Float64Array;
-
-/** Index strides of op(a)[i,p] and op(b)[p,j] in the stored (row-major) operands. */
-function strides(m: number, n: number, k: number, transA: boolean, transB: boolean) {
-  return {
-    ai: transA ? 1 : k,
-    ap: transA ? m : 1,
-    bp: transB ? 1 : n,
-    bj: transB ? k : 1,
-  };
-}
-
-/** Naive float64 reference plus the per-element scale Σ|a||b| that bounds rounding error. */
-function reference(a: Arr, b: Arr, m: number, n: number, k: number, transA: boolean, transB: boolean) {
-  const { ai, ap, bp, bj } = strides(m, n, k, transA, transB);
-  const ref = new Float64Array(m * n);
-  const mag = new Float64Array(m * n);
-  for (let i = 0; i < m; i++) {
-    for (let j = 0; j < n; j++) {
-      let s = 0;
-      let t = 0;
-      for (let p = 0; p < k; p++) {
-        const x = a[i * ai + p * ap] * b[p * bp + j * bj];
-        s += x;
-        t += Math.abs(x);
-      }
-      ref[i * n + j] = s;
-      mag[i * n + j] = t;
-    }
-  }
-  return { ref, mag };
-}
 
 function random(T: Ctor, len: number, rng: Rng): Arr {
   const x = new T(len);

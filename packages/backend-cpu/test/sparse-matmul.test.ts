@@ -8,32 +8,13 @@ import {
   sparseMaxDensity,
   trySparseMatmul,
 } from '../src/kernels/sparse-matmul.js';
+import { matmulReference } from './helpers.js';
 
 /** A float32 matrix with about `density` of its entries non-zero (normal values). */
 function sparse(rng: Rng, len: number, density: number): Float32Array {
   const x = new Float32Array(len);
   for (let i = 0; i < len; i++) if (rng.uniform() < density) x[i] = rng.normal();
   return x;
-}
-
-/** Float64 op(a)·b and the per-element scale Σ|a||b| that bounds rounding error. */
-function reference(a: Float32Array, b: Float32Array, m: number, n: number, k: number, transA: boolean) {
-  const ref = new Float64Array(m * n);
-  const mag = new Float64Array(m * n);
-  for (let i = 0; i < m; i++) {
-    for (let j = 0; j < n; j++) {
-      let s = 0;
-      let t = 0;
-      for (let p = 0; p < k; p++) {
-        const x = (transA ? a[p * m + i] : a[i * k + p]) * b[p * n + j];
-        s += x;
-        t += Math.abs(x);
-      }
-      ref[i * n + j] = s;
-      mag[i * n + j] = t;
-    }
-  }
-  return { ref, mag };
 }
 
 /** [m, k, n]: the sparse products of a seed step, odd sizes (tails of the 8-wide sweep), b wider than the scratch, a tall a. */
@@ -57,7 +38,7 @@ describe('zero-skipping matmul', () => {
         const b = sparse(rng, k * n, 1);
         const out = new Float32Array(m * n).fill(Number.NaN);
         expect(trySparseMatmul(a, b, out, m, n, k, transA, false)).toBe(true);
-        const { ref, mag } = reference(a, b, m, n, k, transA);
+        const { ref, mag } = matmulReference(a, b, m, n, k, transA, false);
         for (let i = 0; i < m * n; i++) {
           const err = Math.abs(out[i] - ref[i]) / (mag[i] + 1e-30);
           if (!(err <= 1e-6)) throw new Error(`element ${i}: got ${out[i]}, want ${ref[i]}`);
