@@ -24,7 +24,7 @@ describe('fastExp', () => {
     expect(differ).toBeLessThan(20); // a rare tie within 1e-12 of a float32 rounding boundary
   });
 
-  it('edges: NaN, ±Inf, over- and underflow, ±0 and the switch to Math.exp', () => {
+  it('edges: NaN, ±Inf, over- and underflow, ±0, the clamp and the ends of the tables', () => {
     expect(fastExp(Number.NaN)).toBeNaN();
     expect(fastExp(Number.POSITIVE_INFINITY)).toBe(Number.POSITIVE_INFINITY);
     expect(fastExp(Number.NEGATIVE_INFINITY)).toBe(0);
@@ -32,8 +32,18 @@ describe('fastExp', () => {
     expect(fastExp(-1000)).toBe(0);
     expect(fastExp(0)).toBe(1);
     expect(fastExp(-0)).toBe(1);
-    for (const x of [-708.0001, -707.9999, 708.9999, 709.0001, 1, -1, 0.5 * Math.LN2, 88.72]) {
+    expect(fastExp(1e300)).toBe(Number.POSITIVE_INFINITY);
+    expect(fastExp(-1e300)).toBe(0);
+    expect(fastExp(1500)).toBe(Number.POSITIVE_INFINITY);
+    expect(fastExp(-1500)).toBe(0);
+    expect(fastExp(709.79)).toBe(Number.POSITIVE_INFINITY); // just past the largest double
+    for (const x of [-708.0001, -707.9999, 708.9999, 709.0001, 709.78, 1, -1, 0.5 * Math.LN2, 88.72]) {
       expect(Math.abs(fastExp(x) - Math.exp(x)) / Math.exp(x)).toBeLessThan(1e-12);
+    }
+    // Subnormal results: close to Math.exp in absolute terms, and the same (0) in float32.
+    for (const x of [-710, -720, -740, -745, -746, -800]) {
+      expect(Math.abs(fastExp(x) - Math.exp(x))).toBeLessThan(1e-320);
+      expect(Math.fround(fastExp(x))).toBe(0);
     }
   });
 });

@@ -27,14 +27,52 @@ export function compileSumRange(
     return { fn, outputs: m };
   }
   // Column sums: each thread walks every row, over its own columns.
-  const fn: SumRangeKernel = (lo, hi, x, out) => {
-    out.fill(0, lo, hi);
-    for (let i = 0; i < m; i++) {
-      const o = i * n;
-      for (let j = lo; j < hi; j++) out[j] += x[o + j];
-    }
-  };
+  const fn: SumRangeKernel = (lo, hi, x, out) => columnSums(x, out, m, n, lo, hi);
   return { fn, outputs: n };
+}
+
+/**
+ * out[j] = Σ_i x[i·n + j] for the columns j in [lo, hi) of x [m,n]. Eight columns at a time, their
+ * sums in float64 locals: one load and one add per value (accumulating in out cost a load and a
+ * store more, and rounded a float32 out at every row), and rows are added in order, so a column's
+ * sum does not depend on how columns are split over threads.
+ */
+function columnSums(x: FloatArray, out: FloatArray, m: number, n: number, lo: number, hi: number): void {
+  const end = m * n;
+  let j = lo;
+  for (; j + 8 <= hi; j += 8) {
+    let s0 = 0;
+    let s1 = 0;
+    let s2 = 0;
+    let s3 = 0;
+    let s4 = 0;
+    let s5 = 0;
+    let s6 = 0;
+    let s7 = 0;
+    for (let o = j; o < end; o += n) {
+      s0 += x[o];
+      s1 += x[o + 1];
+      s2 += x[o + 2];
+      s3 += x[o + 3];
+      s4 += x[o + 4];
+      s5 += x[o + 5];
+      s6 += x[o + 6];
+      s7 += x[o + 7];
+    }
+    out[j] = s0;
+    out[j + 1] = s1;
+    out[j + 2] = s2;
+    out[j + 3] = s3;
+    out[j + 4] = s4;
+    out[j + 5] = s5;
+    out[j + 6] = s6;
+    out[j + 7] = s7;
+  }
+  for (; j < hi; j++) {
+    let s = 0;
+    for (let o = j; o < end; o += n) s += x[o];
+    out[j] = s;
+  }
 }
 
 /** [rows, columns] when summing `axes` of `shape` is a sum of each row of a 2-D view; else undefined. */
@@ -94,13 +132,7 @@ export function compileSum(shape: Shape, axes: readonly number[]): SumKernel {
   }
   if (dims.length === 2 && red[0]) {
     const [m, n] = dims;
-    return (x, out) => {
-      out.fill(0, 0, n);
-      for (let i = 0; i < m; i++) {
-        const o = i * n;
-        for (let j = 0; j < n; j++) out[j] += x[o + j];
-      }
-    };
+    return (x, out) => columnSums(x, out, m, n, 0, n);
   }
   // General case: walk the input in order, tracking the output offset of each element.
   const rank = dims.length;
