@@ -12,7 +12,7 @@ import { type LoopGroup, planGroups } from './groups.js';
 import { compileElementwise } from './kernels/elementwise.js';
 import { compileKthLargest } from './kernels/kth-largest.js';
 import { maskedMatmul } from './kernels/masked-matmul.js';
-import { matmulAuto } from './kernels/sparse-matmul.js';
+import { matmulAuto } from './kernels/matmul-auto.js';
 import { compileSum } from './kernels/sum.js';
 import { compileTranspose } from './kernels/transpose.js';
 import { type MaskedProduct, planMaskedProducts } from './masked.js';

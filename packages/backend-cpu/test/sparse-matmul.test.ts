@@ -2,12 +2,8 @@ import { Rng } from '@saekit/core';
 import { describe, expect, it } from 'vitest';
 import { allFinite } from '../src/kernels/finite.js';
 import { matmul } from '../src/kernels/matmul.js';
-import {
-  matmulAuto,
-  sampledDensity,
-  sparseMaxDensity,
-  trySparseMatmul,
-} from '../src/kernels/sparse-matmul.js';
+import { matmulAuto } from '../src/kernels/matmul-auto.js';
+import { sampledDensity, sparseMaxDensity, trySparseMatmul } from '../src/kernels/sparse-matmul.js';
 import { matmulReference } from './helpers.js';
 
 /** A float32 matrix with about `density` of its entries non-zero (normal values). */

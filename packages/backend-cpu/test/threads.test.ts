@@ -4,6 +4,7 @@ import { sharedPoolForTests } from '../src/backend.js';
 import { cpuAllocationCount, createCpuBackend } from '../src/index.js';
 import { compileElementwise, type LoopSpec } from '../src/kernels/elementwise.js';
 import { matmul } from '../src/kernels/matmul.js';
+import { matmulAuto } from '../src/kernels/matmul-auto.js';
 import { compileSum } from '../src/kernels/sum.js';
 import { ThreadPool } from '../src/parallel/pool.js';
 
@@ -56,6 +57,35 @@ describe('matmul on worker threads', () => {
       for (const v of [a, b, out]) pool.free(v);
     }
     expect(pool.arena.freeBytes()).toBe(pool.arena.chunks.reduce((s, c) => s + c.byteLength, 0)); // all returned
+    pool.close();
+  });
+
+  it('the sparse kernels split over 2 threads equal one thread bit for bit (zeros of a; of a and b)', () => {
+    const pool = ThreadPool.create(2)!;
+    const rng = new Rng(5);
+    const sparse = (len: number, density: number) => {
+      const v = pool.alloc(len, 'float32') as Float32Array;
+      for (let i = 0; i < len; i++) v[i] = rng.uniform() < density ? rng.normal() : 0;
+      return v;
+    };
+    // [m, k, n, transA, density of a, density of b]: x·W_enc, h·W_dec, hᵀ·g, xᵀ·δ (both sparse).
+    for (const [m, k, n, ta, da, db] of [
+      [256, 784, 64, false, 0.19, 1],
+      [256, 64, 784, false, 0.25, 1],
+      [64, 256, 784, true, 0.25, 1],
+      [784, 256, 64, true, 0.19, 0.25],
+    ] as const) {
+      const a = sparse(m * k, da);
+      const b = sparse(k * n, db);
+      const out = (pool.alloc(m * n, 'float32') as Float32Array).fill(Number.NaN);
+      const ref = new Float32Array(m * n);
+      const { run, release } = pool.planMatmul(a, b, out, m, n, k, ta, false);
+      run();
+      matmulAuto(a, b, ref, m, n, k, ta, false);
+      expect(out).toEqual(ref);
+      release();
+      for (const v of [a, b, out]) pool.free(v);
+    }
     pool.close();
   });
 

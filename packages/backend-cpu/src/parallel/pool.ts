@@ -1,7 +1,7 @@
 import type { FloatArray, Shape } from '@saekit/core';
 import { bindKernel, compileElementwise, type LoopSpec } from '../kernels/elementwise.js';
 import { maskedMatmul } from '../kernels/masked-matmul.js';
-import { matmulAuto } from '../kernels/sparse-matmul.js';
+import { matmulAuto } from '../kernels/matmul-auto.js';
 import { compileSumRange } from '../kernels/sum.js';
 import { SharedArena } from './arena.js';
 import { CTRL, CTRL_INTS, EXIT_TASK, type SharedRef, SPIN, type Task } from './protocol.js';

@@ -3,7 +3,7 @@ import { type MessagePort, receiveMessageOnPort, workerData } from 'node:worker_
 import type { FloatArray } from '@saekit/core';
 import { bindKernel, compileElementwise } from '../kernels/elementwise.js';
 import { maskedMatmul } from '../kernels/masked-matmul.js';
-import { matmulAuto } from '../kernels/sparse-matmul.js';
+import { matmulAuto } from '../kernels/matmul-auto.js';
 import { compileSumRange } from '../kernels/sum.js';
 import { CTRL, EXIT_TASK, type PoolMessage, type SharedRef, SPIN, type Task } from './protocol.js';
 
