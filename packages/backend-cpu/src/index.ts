@@ -9,4 +9,5 @@ export {
 export { CpuExecutable } from './executable.js';
 export { maskedMatmul } from './kernels/masked-matmul.js';
 export { matmul } from './kernels/matmul.js';
+export { tryOuterMatmul } from './kernels/outer-matmul.js';
 export { trySparseMatmul } from './kernels/sparse-matmul.js';

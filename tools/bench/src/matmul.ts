@@ -57,7 +57,7 @@ export const SEED_MATMULS: readonly Product[] = [
   { product: 'h·W_dec', role: 'forward decoder', m: 256, k: 64, n: 784, transA: false, transB: false },
   { product: 'hᵀ·g', role: 'grad of W_dec', m: 64, k: 256, n: 784, transA: true, transB: false },
   { product: 'g·W_decᵀ', role: 'grad into h', m: 256, k: 784, n: 64, transA: false, transB: true },
-  { product: 'xᵀ·g', role: 'grad of W_enc', m: 784, k: 256, n: 64, transA: true, transB: false },
+  { product: 'xᵀ·δ', role: 'grad of W_enc', m: 784, k: 256, n: 64, transA: true, transB: false },
 ];
 
 /**

@@ -1,4 +1,4 @@
-import { maskedMatmul, matmul, trySparseMatmul } from '@saekit/backend-cpu';
+import { maskedMatmul, matmul, tryOuterMatmul, trySparseMatmul } from '@saekit/backend-cpu';
 import { Rng } from '@saekit/core';
 import { benchData } from './data.js';
 import { formatTable } from './table.js';
@@ -18,7 +18,7 @@ export interface SparseBenchRow {
 const HIDDEN_DENSITY = 0.25;
 
 /**
- * The CPU backend's zero-skipping and masked kernels (single thread) on the seed step's products
+ * The CPU backend's zero-skipping, masked and outer-product kernels (single thread) on the seed step's products
  * with an MNIST batch and ReLU codes at the density training reaches within its first steps,
  * against the packed dense kernel on the same data.
  */
@@ -78,10 +78,19 @@ export async function benchSparse(): Promise<SparseBenchRow[]> {
     () => maskedMatmul(g, wDec, dPre, 0, out, 256, 64, 784),
   );
   add(
-    'xᵀ·g',
+    'xᵀ·δ',
     xDensity,
     () => matmul(x, dPre, out, 784, 64, 256, true, false),
     sparse(x, dPre, out, 784, 64, 256, true, false),
+  );
+  // What the step runs for it: both operands sparse (kernels/outer-matmul.ts).
+  add(
+    'xᵀ·δ',
+    `${xDensity}, δ ${HIDDEN_DENSITY * 100}%`,
+    () => matmul(x, dPre, out, 784, 64, 256, true, false),
+    () => {
+      if (!tryOuterMatmul(x, dPre, out, 784, 64, 256)) throw new Error('bench: the outer kernel declined');
+    },
   );
   process.stdout.write(
     `\nsparse kernels, float32, single thread (median ms per call; dense = the packed kernel on the same data)\n${formatTable(
