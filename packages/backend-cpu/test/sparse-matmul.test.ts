@@ -100,6 +100,18 @@ describe('zero-skipping matmul', () => {
     expect(trySparseMatmul(a2, b2, new Float32Array(m2 * n2), m2, n2, k2, false, false)).toBe(false);
     b2[k2 * n2 - 1] = 1;
     expect(trySparseMatmul(a2, b2, new Float32Array(m2 * n2), m2, n2, k2, false, false)).toBe(true);
+    // b read in place is checked through the result: an Inf in a row the sweep reads (row 0) shows
+    // in the output; one in a row it never reads (299, above) is found by a look at that row.
+    b2[7] = Number.POSITIVE_INFINITY;
+    expect(trySparseMatmul(a2, b2, new Float32Array(m2 * n2), m2, n2, k2, false, false)).toBe(false);
+    a2[k2 + 1] = 2; // row 1 of a reads row 1 of b: finite, but rows 0.. of the output are not
+    const auto2 = new Float32Array(m2 * n2);
+    const dense2 = new Float32Array(m2 * n2);
+    matmulAuto(a2, b2, auto2, m2, n2, k2, false, false);
+    matmul(a2, b2, dense2, m2, n2, k2, false, false);
+    expect(auto2).toEqual(dense2);
+    expect(auto2[7]).toBe(Number.POSITIVE_INFINITY);
+    expect(Number.isNaN(auto2[n2 + 7])).toBe(true); // 0·Inf in row 1, as in the dense product
     // NaN in a itself is a non-zero and propagates through the sparse path.
     const b1 = new Float32Array(k * n).fill(1);
     a[7] = Number.NaN;

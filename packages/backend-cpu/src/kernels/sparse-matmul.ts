@@ -20,7 +20,10 @@ import { allFinite, copyFinite } from './finite.js';
  * Exactness: skipping a zero term only drops `0·b[p,j]`, which is ±0 unless b[p,j] is Inf or NaN
  * (then it is NaN). So the kernel declines whenever b holds a non-finite value, and otherwise gives
  * what a float64-accumulated dense product gives (the same non-zero terms in the same order; sums
- * are float64 and rounded once). Whether a product is "sparse enough" is decided from a fixed
+ * are float64 and rounded once). A b small enough to pack is checked as it is packed. A larger one
+ * is checked through the result instead, which is 1/4–1/8 of its size in a seed step: every row of
+ * b that the sweep read met a finite non-zero, so a non-finite value in it made an output non-finite;
+ * so b is all finite when the rows computed are and the rows of b not read are (rarely any). Whether a product is "sparse enough" is decided from a fixed
  * sample of op(a), the same for every thread, and each output row is computed by itself, so
  * splitting rows over threads gives bit-identical results.
  *
@@ -48,6 +51,8 @@ const ROW_START = new Int32Array(1 << 14);
 const CAP_B = 1 << 16;
 const MASK_B = CAP_B - 1;
 const PACK_B = new Float64Array(CAP_B + 8);
+/** Which rows of b the current call read (for the check through the result of a b read in place). */
+const READ = new Uint8Array(1 << 16);
 /**
  * Values of a looked at to estimate its density (standard error ≤ 0.016), and the step between their
  * positions (as a fraction). Every thread estimates every sparse product's operands, so this is
@@ -77,9 +82,11 @@ export function sampledDensity(a: Float32Array, len = a.length): number {
 
 /**
  * out[rowStart:rowEnd, :] = op(a)·b when op(a) is sparse enough (a is [m,k], or [k,m] when
- * transA; b is [k,n] and not transposed; all Float32Array). Returns false, having written nothing,
- * when the product should go to the dense kernel instead: a float64 call, transB, op(a) too dense,
- * too large for the scratch, or b not all finite.
+ * transA; b is [k,n] and not transposed; all Float32Array). Returns false when the product should
+ * go to the dense kernel instead: a float64 call, transB, op(a) too dense, too large for the
+ * scratch, or b not all finite. It has then written nothing, except when it found b not finite
+ * through the result: then the rows asked for hold partial results, which the dense kernel
+ * overwrites.
  */
 export function trySparseMatmul(
   a: FloatArray,
@@ -108,17 +115,32 @@ export function trySparseMatmul(
     return false;
   if (sampledDensity(a, m * k) > sparseMaxDensity(n)) return false;
   // b packed as float64 when it fits the scratch (checked for Inf/NaN on the way); a larger b is
-  // read in place (float32, bounds-checked) rather than packed by every thread.
+  // read in place (float32, bounds-checked) rather than packed by every thread, and checked through
+  // the result (see the header) unless it has more rows than READ tracks.
   const packed = k * n <= CAP_B;
-  if (packed ? !copyFinite(PACK_B, b, k * n) : !allFinite(b, 0, k * n)) return false;
+  const checkAfter = !packed && k <= READ.length;
+  if (packed ? !copyFinite(PACK_B, b, k * n) : !checkAfter && !allFinite(b, 0, k * n)) return false;
+  if (checkAfter) READ.fill(0, 0, k);
   for (let r0 = rowStart; r0 < rowEnd; r0 += block) {
     const r1 = Math.min(rowEnd, r0 + block);
     gather(a, transA, r0, r1, m, k, n);
+    if (checkAfter) markRead(ROW_START[r1 - r0], n);
     for (let r = 0; r < r1 - r0; r++) {
       if (packed) sparseRow(out, (r0 + r) * n, n, ROW_START[r], ROW_START[r + 1]);
       else directRow(b, out, (r0 + r) * n, n, ROW_START[r], ROW_START[r + 1]);
     }
   }
+  return !checkAfter || (allFinite(out, rowStart * n, rowEnd * n) && unreadFinite(b, k, n));
+}
+
+/** Marks the rows of b that the gathered non-zeros [0, nnz) read (their offsets are p·nb). */
+function markRead(nnz: number, nb: number): void {
+  for (let t = 0; t < nnz; t++) READ[(OFF[t & MASK_NZ] / nb) | 0] = 1;
+}
+
+/** Whether every row of b [k,n] that no gathered non-zero read is finite. */
+function unreadFinite(b: FloatArray, k: number, n: number): boolean {
+  for (let p = 0; p < k; p++) if (READ[p] === 0 && !allFinite(b, p * n, p * n + n)) return false;
   return true;
 }
 
