@@ -60,6 +60,8 @@ export class CpuExecutable<T extends FloatArray> implements Executable<T> {
   private readonly releases: (() => void)[] = [];
   private readonly shared: T[] = [];
   private disposed = false;
+  /** Fusion, loop groups and in-place state updates; off, every op runs as written (the plain interpreter). */
+  private readonly fuse: boolean;
   /** float32 runs exp as kernels/exp.ts's fastExp; the float64 reference keeps Math.exp. */
   private readonly fastMath: boolean;
 
@@ -75,6 +77,7 @@ export class CpuExecutable<T extends FloatArray> implements Executable<T> {
     this.feedNames = feedNames;
     // fuse: false runs every op as written, in graph order (the plain interpreter tests compare with).
     const fuse = options.fuse ?? true;
+    this.fuse = fuse;
     const { fused, kernels } = planFusion(graph, fuse);
     const order = fuse ? schedule(graph) : graph.nodes;
     this.kernels = kernels;
@@ -135,7 +138,10 @@ export class CpuExecutable<T extends FloatArray> implements Executable<T> {
   private stepAt(n: Node, fused: ReadonlySet<Node>): PlanStep | undefined {
     if (fused.has(n) || n.op.kind === 'input' || n.op.kind === 'const') return undefined;
     const g = this.groupOf.get(n);
-    if (g) return g.members[0] === n ? { outputs: [...g.stored, ...g.rowSums], reads: g.leaves } : undefined;
+    if (g)
+      return g.members[0] === n
+        ? { outputs: [...g.stored, ...g.rowSums], reads: g.leaves, elementwise: this.fuse }
+        : undefined;
     return { outputs: [n], reads: this.operandsOf(n) };
   }
 
@@ -328,7 +334,8 @@ export class CpuExecutable<T extends FloatArray> implements Executable<T> {
     }
     for (const s of this.steps) s();
     for (const [, slot, copy] of this.stateOutputs) copy.set(this.bufs[slot]);
-    // All updates are computed before any is applied, so a step reads only old state.
+    // All updates are computed before any is applied, so a step reads only old state (those the
+    // plan wrote in place were written by the state's last reader: nothing to copy).
     for (const [dst, src] of this.updates) if (dst !== src) this.bufs[dst].set(this.bufs[src]);
     const out: Record<string, T> = {};
     for (const [name, slot] of this.outputs) out[name] = this.bufs[slot];

@@ -1,4 +1,5 @@
 import type { Graph, Node } from '@saekit/core';
+import { sameShapeAs } from './shape-util.js';
 import { pinnedNodes } from './uses.js';
 
 /** Where a node's values live during a run. */
@@ -15,6 +16,11 @@ export interface BufferPlan {
 export interface PlanStep {
   readonly outputs: readonly Node[];
   readonly reads: readonly Node[];
+  /**
+   * An elementwise loop: it reads each element of a read of its own shape before it writes that
+   * element of its outputs, so an output may take such a read's slot (see `planBuffers`).
+   */
+  readonly elementwise?: boolean;
 }
 
 /**
@@ -24,7 +30,11 @@ export interface PlanStep {
  * is then the widest live set, not the sum.
  * `stepAt(n)` is the step that runs at node n's place in the schedule (undefined for nodes computed
  * inside another step, such as fused chains, which get no slot). A step's outputs never share a
- * slot with what it reads, so a loop may write one output while reading another element.
+ * slot with what it reads, so a loop may write one output while reading another element, with
+ * one exception: a state update computed by the elementwise loop that is the state's last reader,
+ * at the same shape, is written into the state's own slot (an optimizer step updates its
+ * parameters and moments in place, instead of into temporaries copied back after the run). The
+ * state must not be a graph output, which shows the value before the run.
  */
 export function planBuffers(
   graph: Graph,
@@ -45,12 +55,34 @@ export function planBuffers(
   const free = new Map<number, number[]>();
   const consumers = new Map<Node, number>();
   const steps = new Map<Node, PlanStep>();
+  /** The last step that reads each node. */
+  const lastReader = new Map<Node, PlanStep>();
   for (const n of order) {
     const step = n.op.kind === 'input' || n.op.kind === 'const' ? undefined : stepAt(n);
     if (!step) continue;
     steps.set(n, step);
-    for (const i of step.reads) consumers.set(i, (consumers.get(i) ?? 0) + 1);
+    for (const i of step.reads) {
+      consumers.set(i, (consumers.get(i) ?? 0) + 1);
+      lastReader.set(i, step);
+    }
   }
+  // The state input each update node replaces (only when one state has it and the state is not an output).
+  const outputs = new Set(Object.values(graph.outputs));
+  const stateOf = new Map<Node, Node>();
+  const shared = new Set<Node>();
+  for (const [name, u] of Object.entries(graph.updates)) {
+    const st = graph.inputs.get(name);
+    if (!st || st === u || outputs.has(st)) continue;
+    if (stateOf.has(u)) shared.add(u);
+    stateOf.set(u, st);
+  }
+  for (const u of shared) stateOf.delete(u);
+  /** The state slot an output of `step` may be written into, if any. */
+  const inPlace = (o: Node, step: PlanStep): number | undefined => {
+    const st = stateOf.get(o);
+    if (!st || !step.elementwise || lastReader.get(st) !== step || !sameShapeAs(st, o)) return undefined;
+    return slotOf.get(st);
+  };
   const own = (n: Node, slot: number) => {
     slotOf.set(n, slot);
     reads.set(slot, (reads.get(slot) ?? 0) + (consumers.get(n) ?? 0) + (pinned.has(n) ? Infinity : 0));
@@ -71,7 +103,9 @@ export function planBuffers(
     const written = new Set<number>();
     for (const o of step.outputs) {
       let slot: number;
-      if (o.op.kind === 'reshape') slot = slotOf.get(o.inputs[0])!;
+      const state = inPlace(o, step);
+      if (state !== undefined && !written.has(state)) slot = state;
+      else if (o.op.kind === 'reshape') slot = slotOf.get(o.inputs[0])!;
       else {
         const pool = free.get(o.size);
         slot = pool?.length ? pool.pop()! : newSlot(o.size, 'temp');
