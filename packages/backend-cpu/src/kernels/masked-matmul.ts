@@ -100,16 +100,17 @@ const D = new Float64Array(4);
 
 /** D[c] = Σ_q a[ia + q] · PACK_B[oc + q] for four rows of b at once (one load of a feeds four sums). */
 function dot4(a: FloatArray, ia: number, o0: number, o1: number, o2: number, o3: number, k: number): void {
+  const B = PACK_B; // a local: V8 then drops the per-iteration map check and length reload
   let s0 = 0;
   let s1 = 0;
   let s2 = 0;
   let s3 = 0;
   for (let q = 0; q < k; q++) {
     const x = a[ia + q];
-    s0 += x * PACK_B[(o0 + q) & MASK_B];
-    s1 += x * PACK_B[(o1 + q) & MASK_B];
-    s2 += x * PACK_B[(o2 + q) & MASK_B];
-    s3 += x * PACK_B[(o3 + q) & MASK_B];
+    s0 += x * B[(o0 + q) & MASK_B];
+    s1 += x * B[(o1 + q) & MASK_B];
+    s2 += x * B[(o2 + q) & MASK_B];
+    s3 += x * B[(o3 + q) & MASK_B];
   }
   D[0] = s0;
   D[1] = s1;
@@ -118,7 +119,8 @@ function dot4(a: FloatArray, ia: number, o0: number, o1: number, o2: number, o3:
 }
 
 function dot1(a: FloatArray, ia: number, o: number, k: number): number {
+  const B = PACK_B;
   let s = 0;
-  for (let q = 0; q < k; q++) s += a[ia + q] * PACK_B[(o + q) & MASK_B];
+  for (let q = 0; q < k; q++) s += a[ia + q] * B[(o + q) & MASK_B];
   return s;
 }

@@ -87,13 +87,16 @@ function addRow(
   p0: number,
   p1: number,
 ): void {
+  // Locals, not the module constants themselves: V8 then drops per-access map checks and reloads.
   const A = ACC;
+  const C = COL;
+  const V = VAL;
   const bo = i * n;
   let nnz = 0;
   for (let j = 0; j < n; j++) {
     const v = b[bo + j];
-    COL[nnz & MASK] = j;
-    VAL[nnz & MASK] = v;
+    C[nnz & MASK] = j;
+    V[nnz & MASK] = v;
     nnz += v !== 0 ? 1 : 0;
   }
   const ao = i * m;
@@ -114,15 +117,15 @@ function addRow(
     }
     let t = 0;
     for (; t + 4 <= nnz; t += 4) {
-      const q0 = (row + COL[t & MASK]) & MASK;
-      const q1 = (row + COL[(t + 1) & MASK]) & MASK;
-      const q2 = (row + COL[(t + 2) & MASK]) & MASK;
-      const q3 = (row + COL[(t + 3) & MASK]) & MASK;
-      A[q0] += v * VAL[t & MASK];
-      A[q1] += v * VAL[(t + 1) & MASK];
-      A[q2] += v * VAL[(t + 2) & MASK];
-      A[q3] += v * VAL[(t + 3) & MASK];
+      const q0 = (row + C[t & MASK]) & MASK;
+      const q1 = (row + C[(t + 1) & MASK]) & MASK;
+      const q2 = (row + C[(t + 2) & MASK]) & MASK;
+      const q3 = (row + C[(t + 3) & MASK]) & MASK;
+      A[q0] += v * V[t & MASK];
+      A[q1] += v * V[(t + 1) & MASK];
+      A[q2] += v * V[(t + 2) & MASK];
+      A[q3] += v * V[(t + 3) & MASK];
     }
-    for (; t < nnz; t++) A[(row + COL[t & MASK]) & MASK] += v * VAL[t & MASK];
+    for (; t < nnz; t++) A[(row + C[t & MASK]) & MASK] += v * V[t & MASK];
   }
 }
