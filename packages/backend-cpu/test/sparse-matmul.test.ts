@@ -1,6 +1,6 @@
 import { Rng } from '@saekit/core';
 import { describe, expect, it } from 'vitest';
-import { allFinite } from '../src/kernels/finite.js';
+import { allFinite, copyFinite } from '../src/kernels/finite.js';
 import { matmul } from '../src/kernels/matmul.js';
 import { matmulAuto } from '../src/kernels/matmul-auto.js';
 import { sampledDensity, sparseMaxDensity, trySparseMatmul } from '../src/kernels/sparse-matmul.js';
@@ -144,6 +144,23 @@ describe('zero-skipping matmul', () => {
         expect(allFinite(y)).toBe(false);
         expect(allFinite(y, 0, at)).toBe(true); // only the first `at` values are looked at
         expect(allFinite(y, at, at + 1)).toBe(false); // and a range of just that one
+      }
+    }
+  });
+
+  it('copyFinite copies every value as float64 and reports a single Inf or NaN anywhere, the tail included', () => {
+    const src = Float32Array.from({ length: 1003 }, (_, i) => (i % 7) - 3.5 + i * 1e-3);
+    for (const len of [0, 1, 3, 4, 1003]) {
+      const dst = new Float64Array(1010).fill(-1);
+      expect(copyFinite(dst, src, len)).toBe(true);
+      expect([...dst.subarray(0, len)]).toEqual([...src.subarray(0, len)]);
+      expect(dst[len]).toBe(-1);
+    }
+    for (const bad of [Number.NaN, Number.POSITIVE_INFINITY]) {
+      for (const at of [0, 2, 500, 1001, 1002]) {
+        const y = src.slice();
+        y[at] = bad;
+        expect(copyFinite(new Float64Array(1003), y, 1003)).toBe(false);
       }
     }
   });
