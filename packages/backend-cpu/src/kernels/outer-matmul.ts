@@ -72,7 +72,8 @@ export function tryOuterMatmul(
     ACC.fill(0, 0, len);
     for (let i = 0; i < k; i++) addRow(a, b, i, m, n, p0, p1);
     const o = p0 * n;
-    for (let q = 0; q < len; q++) out[o + q] = ACC[q];
+    const A = ACC; // a local: see addRow
+    for (let q = 0; q < len; q++) out[o + q] = A[q];
   }
   return true;
 }
