@@ -5,14 +5,15 @@
  *
  *   exp(x) = 2^(k/64) · exp(r),  k = round(64x / ln 2),  r = x − k·ln2/64 (|r| ≤ 0.0055)
  *
- * exp(r) is its Taylor polynomial to degree 4 (remainder below 4e-14 on that interval), in Estrin's order. 2^(k/64)
- * is a table of the 64 values 2^(j/64) times a table of powers of two (see POW2 for a factor of 2). ln2/64 is split in two parts
- * so k·LN2_64_HI is exact. The rounding uses the 1.5·2^52 trick (adding and subtracting it leaves
- * the value rounded to an integer) because Math.round is slower here.
+ * exp(r) is its Taylor polynomial to degree 4 (remainder below 4e-14 on that interval), in
+ * Estrin's order. 2^(k/64) is a table of the 64 values 2^(j/64) times a table of powers of two (see
+ * POW2 for a factor of 2). ln2/64 is split in two parts so k·LN2_64_HI is exact. The rounding uses
+ * the 1.5·2^52 trick (adding and subtracting it leaves the value rounded to an integer) because
+ * Math.round is slower here.
  *
  * No branch and no call: x is clamped to ±1500 (exp is 0 or Inf well inside that, and Math.min/max
- * keep NaN, which then flows through as NaN), and the power-of-two table runs from 2^-2200 to
- * 2^2200, so its ends are exactly 0 and Infinity. A call to Math.exp for the rare edge cases, as an
+ * keep NaN, which then flows through as NaN), and the power-of-two table runs from 2^-4097 to
+ * 2^4094, so its ends are exactly 0 and Infinity. A call to Math.exp for the rare edge cases, as an
  * earlier version had, cost ~25% of a sigmoid loop: it made V8 keep the loop's values on the stack.
  * Below exp(−708) results are subnormal and may differ from Math.exp in their last bits, or be 0
  * where it gives 4.9e-324; both are 0 in float32.
