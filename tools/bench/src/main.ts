@@ -3,7 +3,9 @@
 // backend (each in its own process, so peak RSS is its own), with ratios measured in this one run;
 // then the CPU backend's matmul kernel against a naive loop on the five products of a step.
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { BUILTIN_BACKENDS } from '@saekit/conformance/backends';
@@ -14,11 +16,14 @@ import { profileCpuStep } from './profile.js';
 import { benchSparse } from './sparse.js';
 import { formatTable } from './table.js';
 
-const USAGE = `usage: pnpm bench [steps|matmul|rss|profile] [--backends cpu,tfjs-cpu,tfjs-wasm,onnx] [--rounds N] [--f64] [--epochs N] [--json FILE]
+const USAGE = `usage: pnpm bench [steps|matmul|rss|profile] [--backends cpu,tfjs-cpu,tfjs-wasm,onnx] [--rounds N] [--trained STEPS] [--f64] [--epochs N] [--json FILE]
 
   steps     training step and 10k-example encode per backend, ratios and peak RSS; every backend
             is measured --rounds times (default 3), round-robin, each in a fresh process, and
-            the median round is reported, so a burst of noise on the machine moves no ratio
+            the median round is reported, so a burst of noise on the machine moves no ratio.
+            The step is timed from initialisation, and again from the state the CPU backend
+            reaches after --trained steps (default 2000; 0: skip), the same state for every
+            backend: a sparse backend's step depends on how sparse the ReLU code has become
   matmul    CPU matmul kernel GFLOP/s vs a naive triple loop (--f64: Float64Array operands); then
             the zero-skipping and masked kernels vs the dense one at MNIST / ReLU-code sparsity
   rss       peak RSS of the seed recipe trained on MNIST on the CPU backend (--epochs, default 50;
@@ -35,6 +40,7 @@ function parse() {
       f64: { type: 'boolean', default: false },
       epochs: { type: 'string', default: '50' },
       rounds: { type: 'string', default: '3' },
+      trained: { type: 'string', default: '2000' },
       help: { type: 'boolean', short: 'h', default: false },
     },
     allowPositionals: true,
@@ -63,10 +69,17 @@ if (!Number.isInteger(rounds) || rounds < 1) {
   process.stderr.write(`saekit-bench: --rounds must be a positive integer, got ${args.rounds}\n`);
   process.exit(2);
 }
+const trainedSteps = Number(args.trained);
+if (!Number.isInteger(trainedSteps) || trainedSteps < 0) {
+  process.stderr.write(`saekit-bench: --trained must be a whole number of steps, got ${args.trained}\n`);
+  process.exit(2);
+}
 
 interface Row {
   backend: string;
   stepMs?: number;
+  /** The step from the shared trained state (see --trained). */
+  trainedStepMs?: number;
   encodeMs: number;
   saeModelEncodeMs?: number;
   peakRssMb: number;
@@ -99,6 +112,7 @@ function medianRow(rs: Row[]): Row & { stepMsRounds?: number[] } {
   return {
     ...rs[0],
     stepMs: mid((r) => r.stepMs),
+    trainedStepMs: mid((r) => r.trainedStepMs),
     encodeMs: mid((r) => r.encodeMs)!,
     saeModelEncodeMs: mid((r) => r.saeModelEncodeMs),
     peakRssMb: Math.max(...rs.map((r) => r.peakRssMb)),
@@ -120,11 +134,20 @@ if (suites.includes('steps')) {
   // rounds of one; each figure is then the median over rounds.
   const byBackend: Row[][] = names.map(() => []);
   const bareRounds: Row[] = [];
+  const stateDir = trainedSteps > 0 ? mkdtempSync(join(tmpdir(), 'saekit-bench-')) : undefined;
+  const stateFile = stateDir && join(stateDir, 'state.bin');
+  if (stateFile) {
+    const t = measure('pretrain', String(trainedSteps), stateFile) as Row & { loss: number; seconds: number };
+    process.stderr.write(
+      `trained state: ${trainedSteps} steps on cpu in ${t.seconds.toFixed(1)} s, loss ${t.loss.toFixed(5)}\n`,
+    );
+  }
   for (let r = 0; r < rounds; r++) {
     if (rounds > 1) process.stderr.write(`round ${r + 1} of ${rounds}\n`);
-    for (const [i, n] of names.entries()) byBackend[i].push(measure(n));
+    for (const [i, n] of names.entries()) byBackend[i].push(stateFile ? measure(n, stateFile) : measure(n));
     if (names.includes('onnx')) bareRounds.push(measure('ort-bare'));
   }
+  if (stateDir) rmSync(stateDir, { recursive: true, force: true });
   const rows = byBackend.map(medianRow);
   const bare = bareRounds.length ? medianRow(bareRounds) : undefined;
   const fastest = Math.min(...rows.map((r) => r.stepMs!));
@@ -133,7 +156,7 @@ if (suites.includes('steps')) {
   const ratio = (a: number | undefined, b: number | undefined): number | string =>
     a !== undefined && b !== undefined ? a / b : '-';
   process.stdout.write(
-    `\nSeed model 784 -> 64 -> 784 (KL, Adam), batch 256; data: ${rows[0]?.source ?? '-'}; medians after warm-up, median of ${rounds} round(s)\n\n`,
+    `\nSeed model 784 -> 64 -> 784 (KL, Adam), batch 256; data: ${rows[0]?.source ?? '-'}; step from initialisation; medians after warm-up, median of ${rounds} round(s)\n\n`,
   );
   process.stdout.write(
     `${formatTable(
@@ -163,6 +186,24 @@ if (suites.includes('steps')) {
       ]),
     )}\n`,
   );
+  if (trainedSteps > 0) {
+    const fastestTrained = Math.min(...rows.map((r) => r.trainedStepMs!));
+    process.stdout.write(
+      `\nThe same step from the state ${trainedSteps} training steps reach on the CPU backend (one state for all; medians of ${rounds} round(s)):\n\n`,
+    );
+    process.stdout.write(
+      `${formatTable(
+        ['backend', 'step ms', 'x fastest', 'x tfjs-cpu', 'x tfjs-wasm'],
+        rows.map((r) => [
+          r.backend,
+          r.trainedStepMs!,
+          ratio(r.trainedStepMs, fastestTrained),
+          ratio(r.trainedStepMs, by('tfjs-cpu')?.trainedStepMs),
+          ratio(r.trainedStepMs, by('tfjs-wasm')?.trainedStepMs),
+        ]),
+      )}\n`,
+    );
+  }
   const onnx = by('onnx');
   if (bare && onnx) {
     process.stdout.write(

@@ -1,8 +1,11 @@
 #!/usr/bin/env node
 // One backend's figures, measured in a fresh process so its peak RSS is its own.
-// Prints one JSON line: { backend, stepMs, encodeMs, peakRssMb, source } (or bare ORT: { encodeMs }).
+// Prints one JSON line: { backend, stepMs, trainedStepMs?, encodeMs, peakRssMb, source } (or bare
+// ORT: { encodeMs }; or the CPU training runs of `rss` and of `pretrain`).
+import { readFileSync } from 'node:fs';
 import { loadBackend } from '@saekit/conformance/backends';
 import {
+  type Backend,
   buildTrainStep,
   encode,
   Graph,
@@ -13,27 +16,45 @@ import {
   rowWeights,
   SEED_CONFIG,
 } from '@saekit/core';
+import { writeFileAtomic } from '@saekit/core/node';
 import { benchData } from './data.js';
 import { median, timeRuns } from './measure.js';
 
 const BATCH = 256;
 const ENCODE_N = 10_000;
 
-async function measureBackend(name: string) {
-  const backend = await loadBackend(name);
-  const { x, source } = await benchData(ENCODE_N);
-  const params = initParams(SEED_CONFIG, new Rng(0));
+/** The step's batches: `count` batches of the benchmark's examples. */
+function batchesOf(x: Float32Array, count: number): Float32Array[] {
+  return Array.from({ length: count }, (_, i) => x.subarray(i * BATCH * 784, (i + 1) * BATCH * 784));
+}
 
+/** Median ms of a training step run from `state` (it trains on as it is timed). */
+async function timeSteps(
+  backend: Backend,
+  name: string,
+  state: Record<string, Float32Array>,
+  x: Float32Array,
+) {
   const step = buildTrainStep(SEED_CONFIG, BATCH, { kind: 'adam', lr: 1e-3 });
-  const exe = await backend.compile(step.graph, { state: step.initialState(params) });
+  const exe = await backend.compile(step.graph, { state });
   const w = rowWeights(new Float32Array(BATCH), BATCH);
   let at = 0;
-  const batches = Array.from({ length: 8 }, (_, i) => x.subarray(i * BATCH * 784, (i + 1) * BATCH * 784));
-  const stepTimes = await timeRuns(async () => {
+  const batches = batchesOf(x, 8);
+  const times = await timeRuns(async () => {
     const out = await exe.run({ x: batches[at++ % batches.length], w });
     if (!Number.isFinite(out.loss[0])) throw new Error(`${name}: loss is ${out.loss[0]}`);
   });
   exe.dispose();
+  return median(times);
+}
+
+async function measureBackend(name: string, trainedState?: string) {
+  const backend = await loadBackend(name);
+  const { x, source } = await benchData(ENCODE_N);
+  const params = initParams(SEED_CONFIG, new Rng(0));
+  const init = buildTrainStep(SEED_CONFIG, BATCH, { kind: 'adam', lr: 1e-3 }).initialState(params);
+  const stepMs = await timeSteps(backend, name, init, x);
+  const trainedStepMs = trainedState ? await timeSteps(backend, name, readState(trainedState), x) : undefined;
 
   // Encoding: the encoder alone, one compiled batch of all 10,000 examples, parameters resident.
   const p = paramInputs(SEED_CONFIG);
@@ -43,7 +64,59 @@ async function measureBackend(name: string) {
   const encExe = await backend.compile(enc, { state: { W_enc: params.W_enc, b_enc: params.b_enc } });
   const encTimes = await timeRuns(() => encExe.run({ x }), { warmup: 2, minRuns: 7, minMs: 1000 });
   encExe.dispose();
-  return { backend: backend.name, stepMs: median(stepTimes), encodeMs: median(encTimes), source };
+  return { backend: backend.name, stepMs, trainedStepMs, encodeMs: median(encTimes), source };
+}
+
+/**
+ * Trains the seed step on the CPU backend for `steps` steps over the benchmark's examples and
+ * writes its whole state (parameters, Adam's moments and step count) to `file`, so every backend's
+ * step can be timed from the same trained state: the ReLU code then has the sparsity it keeps for
+ * most of a training run, not the ~50% it starts from.
+ */
+async function pretrain(steps: number, file: string) {
+  const { createCpuBackend } = await import('@saekit/backend-cpu');
+  const { x } = await benchData(ENCODE_N);
+  const step = buildTrainStep(SEED_CONFIG, BATCH, { kind: 'adam', lr: 1e-3 });
+  const state = step.initialState(initParams(SEED_CONFIG, new Rng(0)));
+  const exe = await createCpuBackend().compile(step.graph, { state });
+  const w = rowWeights(new Float32Array(BATCH), BATCH);
+  const batches = batchesOf(x, Math.floor(ENCODE_N / BATCH));
+  const t0 = performance.now();
+  let loss = Number.NaN;
+  for (let i = 0; i < steps; i++) loss = (await exe.run({ x: batches[i % batches.length], w })).loss[0];
+  const names = Object.keys(state);
+  const values = await Promise.all(names.map((n) => exe.readState(n)));
+  exe.dispose();
+  const header = new TextEncoder().encode(JSON.stringify({ names, lengths: values.map((v) => v.length) }));
+  const bytes = new Uint8Array(4 + header.length + values.reduce((s, v) => s + 4 * v.length, 0));
+  new DataView(bytes.buffer).setUint32(0, header.length, true);
+  bytes.set(header, 4);
+  let at = 4 + header.length;
+  for (const v of values) {
+    bytes.set(new Uint8Array(v.buffer, v.byteOffset, v.byteLength), at);
+    at += v.byteLength;
+  }
+  await writeFileAtomic(file, bytes);
+  return { backend: 'cpu', steps, loss, seconds: (performance.now() - t0) / 1000 };
+}
+
+/** The state `pretrain` wrote. */
+function readState(file: string): Record<string, Float32Array> {
+  const bytes = readFileSync(file);
+  const len = bytes.readUInt32LE(0);
+  const { names, lengths } = JSON.parse(bytes.subarray(4, 4 + len).toString('utf8')) as {
+    names: string[];
+    lengths: number[];
+  };
+  let at = 4 + len;
+  const state: Record<string, Float32Array> = {};
+  names.forEach((n, i) => {
+    state[n] = new Float32Array(
+      bytes.buffer.slice(bytes.byteOffset + at, bytes.byteOffset + at + 4 * lengths[i]),
+    );
+    at += 4 * lengths[i];
+  });
+  return state;
 }
 
 /** The same exported encoder in a bare onnxruntime-node session (no saekit layer), and through OnnxSaeModel. */
@@ -91,6 +164,8 @@ const result =
     ? await measureBareOrt()
     : name === 'train'
       ? await measureTraining(Number(process.argv[3]))
-      : await measureBackend(name);
+      : name === 'pretrain'
+        ? await pretrain(Number(process.argv[3]), process.argv[4])
+        : await measureBackend(name, process.argv[3]);
 // maxRSS is in KiB on Linux: the process's peak resident set.
 process.stdout.write(`${JSON.stringify({ ...result, peakRssMb: process.resourceUsage().maxRSS / 1024 })}\n`);
