@@ -110,3 +110,10 @@ export function matmulReference(
   }
   return { ref, mag };
 }
+
+/** A float32 matrix with about `density` of its entries non-zero (normal values). */
+export function sparse(rng: Rng, len: number, density: number): Float32Array {
+  const x = new Float32Array(len);
+  for (let i = 0; i < len; i++) if (rng.uniform() < density) x[i] = rng.normal();
+  return x;
+}

@@ -4,14 +4,7 @@ import { matmul } from '../src/kernels/matmul.js';
 import { matmulAuto } from '../src/kernels/matmul-auto.js';
 import { OUTER_MAX_DENSITY, tryOuterMatmul } from '../src/kernels/outer-matmul.js';
 import { trySparseMatmul } from '../src/kernels/sparse-matmul.js';
-import { matmulReference } from './helpers.js';
-
-/** A float32 matrix with about `density` of its entries non-zero (normal values). */
-function sparse(rng: Rng, len: number, density: number): Float32Array {
-  const x = new Float32Array(len);
-  for (let i = 0; i < len; i++) if (rng.uniform() < density) x[i] = rng.normal();
-  return x;
-}
+import { matmulReference, sparse } from './helpers.js';
 
 /**
  * [m, k, n] of out[m,n] = aᵀ·b with a [k,m], b [k,n]: the encoder gradient of the seed model, odd

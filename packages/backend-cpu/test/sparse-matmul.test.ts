@@ -4,14 +4,7 @@ import { allFinite, copyFinite } from '../src/kernels/finite.js';
 import { matmul } from '../src/kernels/matmul.js';
 import { matmulAuto } from '../src/kernels/matmul-auto.js';
 import { sampledDensity, sparseMaxDensity, trySparseMatmul } from '../src/kernels/sparse-matmul.js';
-import { matmulReference } from './helpers.js';
-
-/** A float32 matrix with about `density` of its entries non-zero (normal values). */
-function sparse(rng: Rng, len: number, density: number): Float32Array {
-  const x = new Float32Array(len);
-  for (let i = 0; i < len; i++) if (rng.uniform() < density) x[i] = rng.normal();
-  return x;
-}
+import { matmulReference, sparse } from './helpers.js';
 
 /** [m, k, n]: the sparse products of a seed step, odd sizes (tails of the 8-wide sweep), b wider than the scratch, a tall a. */
 const SHAPES: [number, number, number][] = [
