@@ -55,15 +55,16 @@ export function planBuffers(
   const free = new Map<number, number[]>();
   const consumers = new Map<Node, number>();
   const steps = new Map<Node, PlanStep>();
-  /** The last step that reads each node. */
+  /** The last step that reads each node's buffer (a reshape's readers read its operand's). */
   const lastReader = new Map<Node, PlanStep>();
+  const base = (n: Node): Node => (n.op.kind === 'reshape' ? base(n.inputs[0]) : n);
   for (const n of order) {
     const step = n.op.kind === 'input' || n.op.kind === 'const' ? undefined : stepAt(n);
     if (!step) continue;
     steps.set(n, step);
     for (const i of step.reads) {
       consumers.set(i, (consumers.get(i) ?? 0) + 1);
-      lastReader.set(i, step);
+      lastReader.set(base(i), step);
     }
   }
   // The state input each update node replaces (only when one state has it and the state is not an output).

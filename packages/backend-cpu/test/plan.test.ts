@@ -7,6 +7,7 @@ import {
   matmul,
   mul,
   Rng,
+  reshape,
   rowWeights,
   SEED_CONFIG,
 } from '@saekit/core';
@@ -55,5 +56,19 @@ describe('state updates in place', () => {
     // p·uᵀ with u = 2p + 1: 1·3 + 2·5 + 3·7 = 34 (34 would be 3·3+5·5+7·7 = 83 had p been overwritten first).
     expect(exe.runSync({}).q[0]).toBe(34);
     expect(exe.runSync({}).q[0]).toBe(3 * 7 + 5 * 11 + 7 * 15);
+  });
+
+  it('not when a later step reads the old value through a reshape of it', () => {
+    const p = input('p', [3]);
+    const u = add(mul(p, 2), 1);
+    const q = matmul(reshape(p, [1, 3]), reshape(u, [3, 1])); // reads p's buffer after u's loop
+    const exe = createCpuBackend({ threads: 1 }).compileSync(
+      Graph.from({ outputs: { q }, updates: { p: u } }),
+      {
+        state: { p: Float32Array.of(1, 2, 3) },
+      },
+    );
+    expect(updatePairs(exe).every(([dst, src]) => dst !== src)).toBe(true);
+    expect(exe.runSync({}).q[0]).toBe(34);
   });
 });
