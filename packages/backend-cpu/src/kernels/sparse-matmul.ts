@@ -22,10 +22,11 @@ import { allFinite, copyFinite } from './finite.js';
  * what a float64-accumulated dense product gives (the same non-zero terms in the same order; sums
  * are float64 and rounded once). A b small enough to pack is checked as it is packed. A larger one
  * is checked through the result instead, which is 1/4–1/8 of its size in a seed step: every row of
- * b that the sweep read met a finite non-zero, so a non-finite value in it made an output non-finite;
- * so b is all finite when the rows computed are and the rows of b not read are (rarely any). Whether a product is "sparse enough" is decided from a fixed
- * sample of op(a), the same for every thread, and each output row is computed by itself, so
- * splitting rows over threads gives bit-identical results.
+ * b that the sweep read met a finite non-zero, so a non-finite value in it made an output
+ * non-finite; so b is all finite when the rows computed are and the rows of b not read are (rarely
+ * any). Whether a product is "sparse enough" is decided from a fixed sample of op(a), the same for
+ * every thread, and each output row is computed by itself, so splitting rows over threads gives
+ * bit-identical results.
  *
  * Float32 only: the float64 reference backend keeps the plain dense kernel, so conformance compares
  * this kernel against an independent implementation.
