@@ -1,7 +1,14 @@
-import { type Graph, isBinaryOp, isElementwiseOp, isUnaryOp, type Node } from '@saekit/core';
+import {
+  consumersOf,
+  type Graph,
+  isBinaryOp,
+  isElementwiseOp,
+  isUnaryOp,
+  type Node,
+  pinnedNodes,
+} from '@saekit/core';
 import { BINARY_EXPR, UNARY_EXPR, WHERE_EXPR } from './kernels/elementwise.js';
 import { sameShapeAs } from './shape-util.js';
-import { pinnedNodes, useCounts } from './uses.js';
 
 /** An elementwise node computed as one loop: its expression over its leaf operands. */
 export interface FusedKernel {
@@ -19,19 +26,17 @@ export function planFusion(
   graph: Graph,
   enabled: boolean,
 ): { fused: Set<Node>; kernels: Map<Node, FusedKernel> } {
-  const uses = useCounts(graph);
-  const consumer = new Map<Node, Node>();
-  for (const n of graph.nodes) for (const i of n.inputs) consumer.set(i, n);
+  const readers = consumersOf(graph);
   const pinned = pinnedNodes(graph);
   const fused = new Set<Node>();
   if (enabled) {
     for (const n of graph.nodes) {
-      const c = consumer.get(n);
+      const r = readers.get(n);
+      const c = r?.length === 1 ? r[0] : undefined;
       if (
         c &&
         isElementwiseOp(n.op) &&
         n.op.kind !== 'broadcastTo' &&
-        uses.get(n) === 1 &&
         !pinned.has(n) &&
         isElementwiseOp(c.op) &&
         c.op.kind !== 'broadcastTo' &&

@@ -1,9 +1,8 @@
-import type { Graph, Node } from '@saekit/core';
+import { type Graph, type Node, pinnedNodes } from '@saekit/core';
 import type { FusedKernel } from './fuse.js';
 import { loopDims } from './kernels/elementwise.js';
 import { rowSumShape } from './kernels/sum.js';
 import { sameShapeAs } from './shape-util.js';
-import { pinnedNodes } from './uses.js';
 
 /**
  * Several elementwise kernels of one shape run as one loop: each member's value is a local of the

@@ -1,8 +1,7 @@
-import type { Graph, Node } from '@saekit/core';
+import { type Graph, type Node, pinnedNodes, useCounts } from '@saekit/core';
 import type { FusedKernel } from './fuse.js';
 import { maskedMatmulFits } from './kernels/masked-matmul.js';
 import { sameShapeAs } from './shape-util.js';
-import { pinnedNodes, useCounts } from './uses.js';
 
 /** A matmul whose entries matter only where `p > threshold` (see kernels/masked-matmul.ts). */
 export interface MaskedProduct {

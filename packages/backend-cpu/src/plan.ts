@@ -1,6 +1,5 @@
-import type { Graph, Node } from '@saekit/core';
+import { type Graph, type Node, pinnedNodes } from '@saekit/core';
 import { sameShapeAs } from './shape-util.js';
-import { pinnedNodes } from './uses.js';
 
 /** Where a node's values live during a run. */
 export type SlotKind = 'feed' | 'state' | 'const' | 'temp';

@@ -1,12 +1,15 @@
 import {
   type BinaryKind,
+  consumersOf,
   type Graph,
   isBinaryOp,
   isUnaryOp,
   type Node,
   OP_KINDS,
   type OpKind,
+  pinnedNodes,
   type UnaryKind,
+  useCounts,
 } from '@saekit/core';
 import { GraphBuilder } from './lower/builder.js';
 import { type ColumnSum, columnSums, type GemmAdd, gemmAdds } from './lower/fusions.js';
@@ -146,7 +149,7 @@ export function lowerGraph(graph: Graph, opts: LowerOptions = {}): LoweredGraph 
     } else inputNames.push(name);
   }
   const claim = (want: string): string => (b.isUsed(want) ? b.fresh(want) : b.reserve(want));
-  const consumers = consumerLists(graph);
+  const consumers = consumersOf(graph);
   const merging = opts.mergeUpdates
     ? planMerges(graph, consumers, inputNames, claim)
     : { groups: [], slots: new Set<string>(), merged: [] };
@@ -187,11 +190,7 @@ export function lowerGraph(graph: Graph, opts: LowerOptions = {}): LoweredGraph 
   }
 
   const uses = useCounts(graph);
-  const pinned = new Set<Node>([
-    ...Object.values(graph.outputs),
-    ...Object.values(graph.updates),
-    ...direct.keys(),
-  ]);
+  const pinned = new Set<Node>([...pinnedNodes(graph), ...direct.keys()]);
   // Merged cones are lowered by their own rule: none of their adds becomes a Gemm.
   const cones = new Set<Node>(merging.groups.flatMap((g) => g.families.flatMap((f) => f.nodes)));
   const adds = gemmAdds(graph, uses, pinned);
@@ -295,7 +294,7 @@ function planMerges(
   const outputs = new Set(Object.values(graph.outputs));
   const groups = findMergeGroups(graph, consumers, outputs, (name) => fed.includes(name));
   // A value read by name elsewhere: by an op outside the cones, or as an output or update itself.
-  const readAlone = new Set<Node>([...outputs, ...Object.values(graph.updates)]);
+  const readAlone = pinnedNodes(graph);
   const slots = new Set<string>();
   const merged: MergedState[] = [];
   for (const [gi, group] of groups.entries()) {
@@ -325,13 +324,6 @@ function planMerges(
     }
   }
   return { groups, slots, merged };
-}
-
-/** The nodes that read each node. */
-function consumerLists(graph: Graph): Map<Node, Node[]> {
-  const out = new Map<Node, Node[]>();
-  for (const n of graph.nodes) for (const i of n.inputs) out.set(i, [...(out.get(i) ?? []), n]);
-  return out;
 }
 
 /** The pack option, checked: fed state with an update, existing outputs. */
@@ -368,13 +360,6 @@ function valueInfo(name: string, s: SymShape, dimParam: string): ValueInfoProto 
       },
     },
   };
-}
-
-/** How many node inputs read each node. */
-function useCounts(graph: Graph): Map<Node, number> {
-  const uses = new Map<Node, number>();
-  for (const n of graph.nodes) for (const i of n.inputs) uses.set(i, (uses.get(i) ?? 0) + 1);
-  return uses;
 }
 
 function symbolicShapes(graph: Graph, dynamic: readonly string[]): Map<Node, SymShape> {

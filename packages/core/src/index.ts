@@ -24,6 +24,7 @@ export {
   stridesOf,
 } from './graph/shape.js';
 export { topoSort } from './graph/topo.js';
+export { consumersOf, pinnedNodes, useCounts } from './graph/uses.js';
 export type { VjpRule } from './graph/vjp.js';
 export {
   CHECKPOINT_FILES,

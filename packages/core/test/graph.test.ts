@@ -3,6 +3,7 @@ import {
   add,
   BINARY_KINDS,
   broadcastTo,
+  consumersOf,
   Graph,
   grad,
   input,
@@ -13,11 +14,13 @@ import {
   mul,
   OP_KINDS,
   type Op,
+  pinnedNodes,
   relu,
   ShapeError,
   sum,
   topoSort,
   UNARY_KINDS,
+  useCounts,
 } from '../src/index.js';
 
 describe('Graph', () => {
@@ -131,5 +134,22 @@ describe('OP_KINDS', () => {
     expect(OP_KINDS.length).toBe(24);
     for (const k of [...UNARY_KINDS, ...BINARY_KINDS, 'input', 'const', 'matmul', 'kthLargest'])
       expect(OP_KINDS).toContain(k);
+  });
+});
+
+describe('who reads what', () => {
+  it('consumers and use counts list each read (a node reading x twice counts twice); pinned = outputs and updates', () => {
+    const x = input('x', [2]);
+    const p = input('p', [2]);
+    const sq = mul(x, x);
+    const y = add(sq, p);
+    const u = add(p, 1);
+    const g = Graph.from({ outputs: { y }, updates: { p: u } });
+    expect(consumersOf(g).get(x)).toEqual([sq, sq]);
+    expect(consumersOf(g).get(p)).toEqual(g.nodes.filter((n) => n === y || n === u));
+    expect(consumersOf(g).get(y)).toBeUndefined();
+    expect(useCounts(g).get(x)).toBe(2);
+    expect(useCounts(g).get(sq)).toBe(1);
+    expect(pinnedNodes(g)).toEqual(new Set([y, u]));
   });
 });
