@@ -162,10 +162,8 @@ export class OnnxExecutable implements Executable<Float32Array> {
     for (const name of this.feedNames) inputs[name] = this.feedTensor(name, feeds[name]);
     for (const [name, slot] of this.state) inputs[name] = slot.current;
     for (const g of this.groups) {
-      const feed = g.feed;
-      if (feed) inputs[feed[0]] = feed[1];
-      const [name, t] = g.fetch;
-      this.fetches[name] = t;
+      if (g.layout.input) inputs[g.layout.input] = g.feedTensor;
+      this.fetches[g.layout.output] = g.fetchTensor;
     }
     for (const v of this.viewFeeds) inputs[v.name] = v.group.stateTensor(v.name)!;
     try {

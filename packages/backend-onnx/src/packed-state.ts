@@ -43,14 +43,14 @@ export class PackedState {
     return this.viewTensors[this.cur].get(name);
   }
 
-  /** The packed state input's name and the tensor to feed it (none when only outputs are packed). */
-  get feed(): [string, OrtTensor] | undefined {
-    return this.layout.input ? [this.layout.input, this.feeds[this.cur]] : undefined;
+  /** The tensor to feed as the packed state input (`layout.input`; unused when only outputs are packed). */
+  get feedTensor(): OrtTensor {
+    return this.feeds[this.cur];
   }
 
-  /** The packed output's name and the tensor this run writes it into. */
-  get fetch(): [string, OrtTensor] {
-    return [this.layout.output, this.fetches[1 - this.cur]];
+  /** The tensor this run writes the packed output (`layout.output`) into. */
+  get fetchTensor(): OrtTensor {
+    return this.fetches[1 - this.cur];
   }
 
   /** After a run: the buffer just written becomes the current one. */
