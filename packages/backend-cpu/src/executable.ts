@@ -8,7 +8,7 @@ import {
   planInputs,
 } from '@saekit/core';
 import { type FusedKernel, planFusion } from './fuse.js';
-import { type LoopGroup, planGroups } from './groups.js';
+import { type LoopGroup, loopOutputs, planGroups } from './groups.js';
 import { compileElementwise } from './kernels/elementwise.js';
 import { compileKthLargest } from './kernels/kth-largest.js';
 import { maskedMatmul } from './kernels/masked-matmul.js';
@@ -140,7 +140,7 @@ export class CpuExecutable<T extends FloatArray> implements Executable<T> {
     const g = this.groupOf.get(n);
     if (g)
       return g.members[0] === n
-        ? { outputs: [...g.stored, ...g.rowSums], reads: g.leaves, elementwise: this.fuse }
+        ? { outputs: loopOutputs(g), reads: g.leaves, elementwise: this.fuse }
         : undefined;
     return { outputs: [n], reads: this.operandsOf(n) };
   }
@@ -249,7 +249,7 @@ export class CpuExecutable<T extends FloatArray> implements Executable<T> {
     const b = this.bufs;
     const shape = g.members[0].shape;
     const shapes = g.leaves.map((l) => l.shape);
-    const outs = [...g.stored, ...g.rowSums];
+    const outs = loopOutputs(g);
     const slots = [...outs, ...g.leaves].map((n) => this.slot(n));
     const { fn: k, outer: end } = compileElementwise(g, shape, shapes, this.fastMath);
     // Unrolled by arity so the run loop makes no array of operands (feeds change buffers per run).

@@ -14,13 +14,11 @@ import { sameShapeAs } from './shape-util.js';
 export interface LoopGroup {
   /** Kernel roots in schedule order; the loop runs where the first one was. */
   readonly members: readonly Node[];
-  /** Members written to a buffer, in output order. */
-  readonly stored: readonly Node[];
   /** What the loop reads (none of them a member). */
   readonly leaves: readonly Node[];
   /** Member i's value, named t{i}: over leaves v{k} and earlier members t{j}. */
   readonly exprs: readonly string[];
-  /** For each stored member, its index in `members`. */
+  /** The members written to a buffer (read outside the loop), in output order, by index in `members`. */
   readonly storeOf: readonly number[];
   /** Sums over the inner loop computed in the loop (outputs after the stored members)… */
   readonly rowSums: readonly Node[];
@@ -129,6 +127,11 @@ export function planGroups(
       .map((m, i) => [m, i] as const)
       .filter(([m]) => pinned.has(m) || (readers.get(m) ?? []).some((r) => !inside(r)))
       .map(([, i]) => i);
-    return { members, stored: storeOf.map((i) => members[i]), leaves, exprs, storeOf, rowSums, rowSumOf };
+    return { members, leaves, exprs, storeOf, rowSums, rowSumOf };
   });
+}
+
+/** What a loop writes, in the order its kernel takes its output arrays: stored members, then row sums. */
+export function loopOutputs(g: LoopGroup): Node[] {
+  return [...g.storeOf.map((i) => g.members[i]), ...g.rowSums];
 }
