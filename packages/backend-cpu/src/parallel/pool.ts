@@ -105,26 +105,13 @@ export class ThreadPool {
     transB: boolean,
   ): PlannedTask {
     const chunk = Math.ceil(m / this.threads / 3) * 3; // whole 3-row tiles of the micro-kernel
-    const dtype = dtypeOf(a);
-    const shares = this.workerRanges(m, chunk).map(
-      ([rowStart, rowEnd]): Task => ({
-        kind: 'matmul',
-        id: this.nextTask++,
-        dtype,
-        m,
-        n,
-        k,
-        transA,
-        transB,
-        rowStart,
-        rowEnd,
-        a: this.ref(a),
-        b: this.ref(b),
-        out: this.ref(out),
-      }),
+    const refs = { dtype: dtypeOf(a), a: this.ref(a), b: this.ref(b), out: this.ref(out) };
+    return this.planShares(
+      m,
+      chunk,
+      (rowStart, rowEnd) => ({ kind: 'matmul', ...refs, m, n, k, transA, transB, rowStart, rowEnd }),
+      (end) => () => matmulAuto(a, b, out, m, n, k, transA, transB, 0, end),
     );
-    const mine = Math.min(m, chunk);
-    return this.split(shares, () => matmulAuto(a, b, out, m, n, k, transA, transB, 0, mine));
   }
 
   /** Prepares a masked product (kernels/masked-matmul.ts) split by rows, as `planMatmul`. */
@@ -138,27 +125,13 @@ export class ThreadPool {
     n: number,
     k: number,
   ): PlannedTask {
-    const per = Math.ceil(m / this.threads);
-    const dtype = dtypeOf(a);
-    const shares = this.workerRanges(m, per).map(
-      ([rowStart, rowEnd]): Task => ({
-        kind: 'masked',
-        id: this.nextTask++,
-        dtype,
-        m,
-        n,
-        k,
-        threshold,
-        rowStart,
-        rowEnd,
-        a: this.ref(a),
-        b: this.ref(b),
-        p: this.ref(p),
-        out: this.ref(out),
-      }),
+    const refs = { dtype: dtypeOf(a), a: this.ref(a), b: this.ref(b), p: this.ref(p), out: this.ref(out) };
+    return this.planShares(
+      m,
+      Math.ceil(m / this.threads),
+      (rowStart, rowEnd) => ({ kind: 'masked', ...refs, m, n, k, threshold, rowStart, rowEnd }),
+      (end) => () => maskedMatmul(a, b, p, threshold, out, m, n, k, 0, end),
     );
-    const mine = Math.min(m, per);
-    return this.split(shares, () => maskedMatmul(a, b, p, threshold, out, m, n, k, 0, mine));
   }
 
   /**
@@ -174,57 +147,65 @@ export class ThreadPool {
     operands: readonly FloatArray[],
   ): PlannedTask {
     const { fn, outer } = compileElementwise(spec, outShape, shapes, fastMath);
-    const per = Math.ceil(outer / this.threads);
-    const dtype = dtypeOf(outs[0]);
-    const shares = this.workerRanges(outer, per).map(
-      ([lo, hi]): Task => ({
-        kind: 'elementwise',
-        id: this.nextTask++,
-        dtype,
-        exprs: [...spec.exprs],
-        storeOf: [...spec.storeOf],
-        rowSumOf: [...(spec.rowSumOf ?? [])],
-        outShape: [...outShape],
-        shapes: shapes.map((s) => [...s]),
-        fastMath,
-        outs: outs.map((v) => this.ref(v)),
-        operands: operands.map((v) => this.ref(v)),
-        lo,
-        hi,
-      }),
+    const body = {
+      dtype: dtypeOf(outs[0]),
+      exprs: [...spec.exprs],
+      storeOf: [...spec.storeOf],
+      rowSumOf: [...(spec.rowSumOf ?? [])],
+      outShape: [...outShape],
+      shapes: shapes.map((s) => [...s]),
+      fastMath,
+      outs: outs.map((v) => this.ref(v)),
+      operands: operands.map((v) => this.ref(v)),
+    };
+    return this.planShares(
+      outer,
+      Math.ceil(outer / this.threads),
+      (lo, hi) => ({ kind: 'elementwise', ...body, lo, hi }),
+      (end) => bindKernel(fn, 0, end, [...outs, ...operands]),
     );
-    const mine = Math.min(outer, per);
-    return this.split(shares, bindKernel(fn, 0, mine, [...outs, ...operands]));
   }
 
   /** Prepares a row or column sum (see compileSumRange) split by outputs; undefined for other sums. */
   planSum(shape: Shape, axes: readonly number[], x: FloatArray, out: FloatArray): PlannedTask | undefined {
     const k = compileSumRange(shape, axes);
     if (!k) return undefined;
-    const per = Math.ceil(k.outputs / this.threads);
-    const dtype = dtypeOf(x);
-    const shares = this.workerRanges(k.outputs, per).map(
-      ([lo, hi]): Task => ({
-        kind: 'sum',
-        id: this.nextTask++,
-        dtype,
-        shape: [...shape],
-        axes: [...axes],
-        x: this.ref(x),
-        out: this.ref(out),
-        lo,
-        hi,
-      }),
-    );
-    const mine = Math.min(k.outputs, per);
+    const body = {
+      dtype: dtypeOf(x),
+      shape: [...shape],
+      axes: [...axes],
+      x: this.ref(x),
+      out: this.ref(out),
+    };
     const { fn } = k;
-    return this.split(shares, () => fn(0, mine, x, out));
+    return this.planShares(
+      k.outputs,
+      Math.ceil(k.outputs / this.threads),
+      (lo, hi) => ({ kind: 'sum', ...body, lo, hi }),
+      (end) => () => fn(0, end, x, out),
+    );
   }
 
   /** Whether a sum of `size` inputs is worth splitting (the same bar as an elementwise loop). */
   worthSplittingSum(size: number, shape: Shape, axes: readonly number[]): boolean {
     const k = compileSumRange(shape, axes);
     return k !== undefined && size >= ELEMENTWISE_SPLIT_MIN && k.outputs >= this.threads;
+  }
+
+  /**
+   * A node split into pieces of `per` of its `total` units: each worker's task is `share(lo, hi)`
+   * (given an id here), and this thread runs `mine(end)` over [0, end).
+   */
+  private planShares(
+    total: number,
+    per: number,
+    share: (lo: number, hi: number) => TaskBody,
+    mine: (end: number) => () => void,
+  ): PlannedTask {
+    const shares = this.workerRanges(total, per).map(
+      ([lo, hi]): Task => ({ ...share(lo, hi), id: this.nextTask++ }),
+    );
+    return this.split(shares, mine(Math.min(total, per)));
   }
 
   /** [lo, hi) of each worker's share when `total` units go out in pieces of `per`; the caller takes [0, per). */
@@ -289,6 +270,11 @@ export class ThreadPool {
     this.workers.length = 0;
   }
 }
+
+/** Omit over each member of a union (plain Omit merges the union's kinds into one). */
+type OmitEach<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+/** A task without its id (planShares numbers the shares). */
+type TaskBody = OmitEach<Task, 'id'>;
 
 function dtypeOf(v: FloatArray): 'float32' | 'float64' {
   return v instanceof Float64Array ? 'float64' : 'float32';
