@@ -2,9 +2,9 @@ import { type Graph, isBinaryOp, isUnaryOp, type Node } from '@saekit/core';
 
 /**
  * Update families lowered together. An optimizer updates every parameter with the same chain of
- * elementwise ops (Adam: a dozen per parameter). ONNX Runtime runs each op on its own, and on one
- * thread below ~100k values, so the chains of the four SAE parameters cost four times the per-op
- * price over small tensors. When the chains are alike, they are lowered once over the values of
+ * elementwise ops (Adam: 14 per parameter in the seed step). ONNX Runtime runs each op on its own,
+ * so the chains of the four SAE parameters cost four times the per-op price, mostly over small
+ * tensors. When the chains are alike, they are lowered once over the values of
  * all parameters laid end to end: their state (parameters, moments) is stored contiguously by the
  * executable (one input, one output, no copy; a parameter other ops read is also fed as a view of
  * its part), and the other operands (the gradients) are concatenated.
