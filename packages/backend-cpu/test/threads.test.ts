@@ -183,6 +183,7 @@ describe('matmul on worker threads', () => {
     for (let i = 0; i < 3; i++) {
       const a = one.runSync({ x, w }).loss[0];
       const b = two.runSync({ x, w }).loss[0];
+      expect(Number.isFinite(a)).toBe(true);
       expect(b).toBe(a);
     }
     expect(cpuAllocationCount()).toBe(before);
