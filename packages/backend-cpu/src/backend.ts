@@ -52,14 +52,15 @@ export interface CpuBackendOptions {
    */
   readonly fuse?: boolean;
   /**
-   * Threads for large matrix products (worker_threads over SharedArrayBuffer). Default: every
-   * available core for the float32 backend, 1 for the float64 reference. 1 = no workers.
+   * Threads for large matrix products, elementwise loops and row/column sums (worker_threads over
+   * SharedArrayBuffer). Default: every available core for the float32 backend, 1 for the float64
+   * reference. 1 = no workers.
    */
   readonly threads?: number;
 }
 
 let sharedPool: ThreadPool | undefined;
-/** @internal The process's matmul pool, if one was started (tests look at its shared memory). */
+/** @internal The process's thread pool, if one was started (tests look at its shared memory). */
 export function sharedPoolForTests(): ThreadPool | undefined {
   return sharedPool;
 }

@@ -93,7 +93,7 @@ describe('matmul on worker threads', () => {
     const pool = ThreadPool.create(2)!;
     const rng = new Rng(4);
     const cases: [LoopSpec, number[], number[][]][] = [
-      [single('(1 / (1 + Math.exp(-(v0 + v1))))'), [256, 784], [[256, 784], [784]]], // sigmoid(z + row bias)
+      [single('(1 / (1 + EXP(-(v0 + v1))))'), [256, 784], [[256, 784], [784]]], // sigmoid(z + row bias)
       [
         single('((v0 * v1) * (v2 * ((1) - v2)))'),
         [256, 784],
@@ -107,7 +107,7 @@ describe('matmul on worker threads', () => {
       [single('(v0 * v1)'), [3, 40000], [[3, 1], [40000]]], // outer product: outer loop shorter than the split
       // A loop group: the decoder's output, its error and squared error in one pass, t1 not stored.
       [
-        { exprs: ['(1 / (1 + Math.exp(-(v0 + v1))))', '(t0 - v2)', '(t1 * t1)'], storeOf: [2, 0] },
+        { exprs: ['(1 / (1 + EXP(-(v0 + v1))))', '(t0 - v2)', '(t1 * t1)'], storeOf: [2, 0] },
         [256, 784],
         [[256, 784], [784], [256, 784]],
       ],

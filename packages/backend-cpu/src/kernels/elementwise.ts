@@ -13,13 +13,13 @@ type Expr2 = (a: string, b: string) => string;
 
 export const UNARY_EXPR: Record<UnaryKind, Expr1> = {
   neg: (a) => `(-${a})`,
-  exp: (a) => `Math.exp(${a})`,
+  exp: (a) => `EXP(${a})`,
   log: (a) => `Math.log(${a})`,
   sqrt: (a) => `Math.sqrt(${a})`,
   abs: (a) => `Math.abs(${a})`,
   sign: (a) => `Math.sign(${a})`,
   relu: (a) => `Math.max(${a}, 0)`,
-  sigmoid: (a) => `(1 / (1 + Math.exp(-${a})))`,
+  sigmoid: (a) => `(1 / (1 + EXP(-${a})))`,
 };
 
 export const BINARY_EXPR: Record<BinaryKind, Expr2> = {
@@ -101,8 +101,9 @@ export function loopDims(outShape: Shape, shapes: readonly Shape[]): number[] {
 
 /**
  * A kernel computing `spec` with operands of `shapes` broadcast to `outShape` (every output has that
- * shape). Its arguments are (lo, hi, out0, …, outS-1, x0, …). With `fastMath` (the float32 backend)
- * exp runs as `fastExp`. Cached per (expressions, outputs, broadcast pattern, fastMath).
+ * shape). Its arguments are (lo, hi, out0, …, outS-1, x0, …). `EXP` in an expression is `fastExp`
+ * with `fastMath` (the float32 backend), else `Math.exp`. Cached per (expressions, outputs,
+ * broadcast pattern, fastMath).
  */
 export function compileElementwise(
   spec: LoopSpec,
@@ -114,11 +115,11 @@ export function compileElementwise(
     [...outShape],
     shapes.map((s) => broadcastStrides(outShape, s)),
   );
-  const exprs = spec.exprs.map((e) => (fastMath ? e.replaceAll('Math.exp(', 'fastExp(') : e));
+  const { exprs } = spec;
   const rowSumOf = spec.rowSumOf ?? [];
   if (rowSumOf.length && dims.length !== 2)
     throw new Error(`elementwise: row sums need a two-dimensional loop, got [${dims.join(', ')}]`);
-  const key = `${exprs.join(';')}|${spec.storeOf.join(',')}|${rowSumOf.join(',')}|${dims.join(',')}|${strides.map((s) => s.join(',')).join(';')}`;
+  const key = `${fastMath}|${exprs.join(';')}|${spec.storeOf.join(',')}|${rowSumOf.join(',')}|${dims.join(',')}|${strides.map((s) => s.join(',')).join(';')}`;
   const hit = cache.get(key);
   if (hit) return hit;
 
@@ -167,10 +168,13 @@ export function compileElementwise(
   for (let d = 0; d < r - 1; d++) lines.push('}');
   // Generated once per (expressions, broadcast pattern) at compile time, never per run.
   const factory = new Function(
-    'fastExp',
+    'EXP',
     `return function (lo, hi, ${[...outs, ...sums, ...ops].join(', ')}) {\n${lines.join('\n')}\n};`,
   );
-  const compiled: CompiledElementwise = { fn: factory(fastExp) as ElementwiseKernel, outer: dims[0] };
+  const compiled: CompiledElementwise = {
+    fn: factory(fastMath ? fastExp : Math.exp) as ElementwiseKernel,
+    outer: dims[0],
+  };
   cache.set(key, compiled);
   return compiled;
 }
