@@ -7,6 +7,7 @@ import { matmul } from '../src/kernels/matmul.js';
 import { matmulAuto } from '../src/kernels/matmul-auto.js';
 import { compileSum } from '../src/kernels/sum.js';
 import { ThreadPool } from '../src/parallel/pool.js';
+import { CTRL } from '../src/parallel/protocol.js';
 
 function sharedChunks(): number {
   return sharedPoolForTests()?.arena.chunks.length ?? 0;
@@ -161,6 +162,29 @@ describe('matmul on worker threads', () => {
       for (const v of [x, out]) pool.free(v);
     }
     expect(pool.planSum([4, 5, 6], [1], new Float32Array(0), new Float32Array(0))).toBeUndefined(); // a middle axis
+    pool.close();
+  });
+
+  it('a wake-up with no new task does not run the last task again', async () => {
+    // The main thread can be preempted between bumping GEN and notifying, so a dispatch's notify
+    // may reach a worker that already ran that task (it saw GEN move while spinning) and went back
+    // to sleep. Such a late notify is sent here by hand, to a worker known to be asleep.
+    const pool = ThreadPool.create(2)!;
+    const n = 1 << 14;
+    const buf = pool.alloc(n, 'float32') as Float32Array;
+    const { run, release } = pool.planElementwise(single('(v0 + 1)'), [n], [[n]], true, [buf], [buf]);
+    run();
+    expect(buf.every((v) => v === 1)).toBe(true);
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    await sleep(100); // the worker spins for ~0.1 ms, then waits on GEN
+    const { workers } = pool as unknown as { workers: { ctrl: Int32Array }[] };
+    Atomics.notify(workers[0].ctrl, CTRL.GEN);
+    await sleep(100);
+    expect(buf.every((v) => v === 1)).toBe(true); // the worker's half ran once, not twice
+    run();
+    expect(buf.every((v) => v === 2)).toBe(true);
+    release();
+    pool.free(buf);
     pool.close();
   });
 

@@ -56,7 +56,10 @@ for (;;) {
   // Spin briefly first: within a step the next task follows in microseconds, and waking from
   // Atomics.wait costs tens of them. The spin is bounded, so an idle pool still sleeps.
   for (let spins = 0; spins < SPIN && Atomics.load(ctrl, CTRL.GEN) === seen; spins++);
-  Atomics.wait(ctrl, CTRL.GEN, seen);
+  // Wait until GEN has moved, not merely until woken: a dispatch's notify can come late (the main
+  // thread preempted between bumping GEN and notifying), after this worker already ran that task
+  // while spinning; one wait would then run the task a second time, unawaited.
+  while (Atomics.load(ctrl, CTRL.GEN) === seen) Atomics.wait(ctrl, CTRL.GEN, seen);
   seen = Atomics.load(ctrl, CTRL.GEN);
   const id = Atomics.load(ctrl, CTRL.TASK);
   if (id === EXIT_TASK) break;
