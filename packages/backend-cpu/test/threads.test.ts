@@ -49,15 +49,10 @@ describe('matmul on worker threads', () => {
       const out = shared(m * n).fill(Number.NaN);
       const ref = new Float32Array(m * n);
       expect(pool.worthSplittingMatmul(m, n, k)).toBe(true);
-      const { run, release, bounds } = pool.planMatmul(a, b, out, m, n, k, ta, tb);
+      const { run, release } = pool.planMatmul(a, b, out, m, n, k, ta, tb);
       run();
       run(); // a task runs again with new data just as well
       matmul(a, b, ref, m, n, k, ta, tb);
-      expect(out).toEqual(ref);
-      // Wherever the balancer puts the boundary (on the 3-row tile), the result is the same.
-      bounds[1] = 3 * Math.floor(m / 9);
-      out.fill(Number.NaN);
-      run();
       expect(out).toEqual(ref);
       release();
       for (const v of [a, b, out]) pool.free(v);
@@ -129,15 +124,11 @@ describe('matmul on worker threads', () => {
         return v;
       });
       const outs = spec.storeOf.map(() => (pool.alloc(size, 'float32') as Float32Array).fill(Number.NaN));
-      const { run, release, bounds } = pool.planElementwise(spec, outShape, shapes, true, outs, ops);
+      const { run, release } = pool.planElementwise(spec, outShape, shapes, true, outs, ops);
       run();
       const refs = spec.storeOf.map(() => new Float32Array(size));
       const { fn, outer } = compileElementwise(spec, outShape, shapes, true);
       fn(0, outer, ...refs, ...ops);
-      expect(outs).toEqual(refs);
-      bounds[1] = Math.ceil((3 * outer) / 4); // an uneven split computes the same values
-      for (const o of outs) o.fill(Number.NaN);
-      run();
       expect(outs).toEqual(refs);
       for (const r of refs) expect(r.some(Number.isNaN)).toBe(false);
       release();

@@ -179,26 +179,33 @@ export function compileElementwise(
   return compiled;
 }
 
-/** `(lo, hi) => void` running a kernel over fixed arrays. */
-export type BoundKernel = (lo: number, hi: number) => void;
-
-const binders = new Map<number, (fn: ElementwiseKernel, arrays: FloatArray[]) => BoundKernel>();
+const binders = new Map<
+  number,
+  (fn: ElementwiseKernel, lo: number, hi: number, arrays: FloatArray[]) => () => void
+>();
 
 /**
- * `(lo, hi) => fn(lo, hi, ...arrays)` as a direct call of fixed arity, on arrays that stay put:
+ * `() => fn(lo, hi, ...arrays)` as a direct call of fixed arity, on arrays that stay put:
  * `fn.apply` or a spread made the call several times slower than the loop it runs.
  */
-export function bindKernel(fn: ElementwiseKernel, arrays: readonly FloatArray[]): BoundKernel {
+export function bindKernel(
+  fn: ElementwiseKernel,
+  lo: number,
+  hi: number,
+  arrays: readonly FloatArray[],
+): () => void {
   const n = arrays.length;
   let make = binders.get(n);
   if (!make) {
     const names = arrays.map((_, i) => `a${i}`);
     make = new Function(
       'fn',
+      'lo',
+      'hi',
       'arrays',
-      `const [${names.join(', ')}] = arrays;\nreturn (lo, hi) => fn(lo, hi, ${names.join(', ')});`,
-    ) as (fn: ElementwiseKernel, arrays: FloatArray[]) => BoundKernel;
+      `const [${names.join(', ')}] = arrays;\nreturn () => fn(lo, hi, ${names.join(', ')});`,
+    ) as (fn: ElementwiseKernel, lo: number, hi: number, arrays: FloatArray[]) => () => void;
     binders.set(n, make);
   }
-  return make(fn, [...arrays]);
+  return make(fn, lo, hi, [...arrays]);
 }

@@ -4,8 +4,7 @@ import { maskedMatmul } from '../kernels/masked-matmul.js';
 import { matmulAuto } from '../kernels/matmul-auto.js';
 import { compileSumRange } from '../kernels/sum.js';
 import { SharedArena } from './arena.js';
-import { ShareBalancer } from './balance.js';
-import { CTRL, CTRL_INTS, EXIT_TASK, type SharedRef, SPIN, type Task, TIME_PER_MS } from './protocol.js';
+import { CTRL, CTRL_INTS, EXIT_TASK, type SharedRef, SPIN, type Task } from './protocol.js';
 
 type WorkerThreads = typeof import('node:worker_threads');
 type Os = typeof import('node:os');
@@ -31,20 +30,14 @@ interface PoolWorker {
 export interface PlannedTask {
   readonly run: () => void;
   readonly release: () => void;
-  /**
-   * Thread t computes units [bounds[t], bounds[t + 1]) of the next run (thread 0 is the caller);
-   * moved after each run toward equal times (balance.ts).
-   */
-  readonly bounds: Int32Array;
 }
 
 /** Elementwise nodes with fewer outputs than this run on one thread (a split costs ~1 µs, plus its cache traffic). */
 const ELEMENTWISE_SPLIT_MIN = 1 << 13;
 
 /**
- * Threads for large nodes (matrix products, elementwise loops, row/column sums): the calling thread
- * takes the first share and `threads - 1` workers the rest, all on shared memory, with the
- * boundaries rebalanced after each run (balance.ts). Dispatch and completion go
+ * Threads for large nodes (matrix products, elementwise loops): the calling thread takes the first
+ * share and `threads - 1` workers the rest, all on shared memory. Dispatch and completion go
  * through Atomics on a per-worker control block, so a parallel node is a synchronous call that
  * sends no message and allocates nothing. Workers are unref'd: they never keep the process alive.
  */
@@ -111,12 +104,13 @@ export class ThreadPool {
     transA: boolean,
     transB: boolean,
   ): PlannedTask {
+    const chunk = Math.ceil(m / this.threads / 3) * 3; // whole 3-row tiles of the micro-kernel
     const refs = { dtype: dtypeOf(a), a: this.ref(a), b: this.ref(b), out: this.ref(out) };
     return this.planShares(
       m,
-      3, // whole 3-row tiles of the micro-kernel
-      { kind: 'matmul', ...refs, m, n, k, transA, transB },
-      (lo, hi) => matmulAuto(a, b, out, m, n, k, transA, transB, lo, hi),
+      chunk,
+      (rowStart, rowEnd) => ({ kind: 'matmul', ...refs, m, n, k, transA, transB, rowStart, rowEnd }),
+      (end) => () => matmulAuto(a, b, out, m, n, k, transA, transB, 0, end),
     );
   }
 
@@ -132,8 +126,11 @@ export class ThreadPool {
     k: number,
   ): PlannedTask {
     const refs = { dtype: dtypeOf(a), a: this.ref(a), b: this.ref(b), p: this.ref(p), out: this.ref(out) };
-    return this.planShares(m, 1, { kind: 'masked', ...refs, m, n, k, threshold }, (lo, hi) =>
-      maskedMatmul(a, b, p, threshold, out, m, n, k, lo, hi),
+    return this.planShares(
+      m,
+      Math.ceil(m / this.threads),
+      (rowStart, rowEnd) => ({ kind: 'masked', ...refs, m, n, k, threshold, rowStart, rowEnd }),
+      (end) => () => maskedMatmul(a, b, p, threshold, out, m, n, k, 0, end),
     );
   }
 
@@ -163,9 +160,9 @@ export class ThreadPool {
     };
     return this.planShares(
       outer,
-      1,
-      { kind: 'elementwise', ...body },
-      bindKernel(fn, [...outs, ...operands]),
+      Math.ceil(outer / this.threads),
+      (lo, hi) => ({ kind: 'elementwise', ...body, lo, hi }),
+      (end) => bindKernel(fn, 0, end, [...outs, ...operands]),
     );
   }
 
@@ -181,7 +178,12 @@ export class ThreadPool {
       out: this.ref(out),
     };
     const { fn } = k;
-    return this.planShares(k.outputs, 1, { kind: 'sum', ...body }, (lo, hi) => fn(lo, hi, x, out));
+    return this.planShares(
+      k.outputs,
+      Math.ceil(k.outputs / this.threads),
+      (lo, hi) => ({ kind: 'sum', ...body, lo, hi }),
+      (end) => () => fn(0, end, x, out),
+    );
   }
 
   /** Whether a sum of `size` inputs is worth splitting (the same bar as an elementwise loop). */
@@ -191,42 +193,49 @@ export class ThreadPool {
   }
 
   /**
-   * A node of `total` units (rows, outputs, outer loop indices) split over the threads, shares on
-   * multiples of `align`: each worker registers `task` once (under an id of its own); a run gives
-   * each thread its range, runs `mine` over this thread's, waits for all, and rebalances.
+   * A node split into pieces of `per` of its `total` units: each worker's task is `share(lo, hi)`
+   * (given an id here), and this thread runs `mine(end)` over [0, end).
    */
   private planShares(
     total: number,
-    align: number,
-    task: TaskBody,
-    mine: (lo: number, hi: number) => void,
+    per: number,
+    share: (lo: number, hi: number) => TaskBody,
+    mine: (end: number) => () => void,
   ): PlannedTask {
-    // Threads whose equal share is not empty (a small node may not reach the last worker).
-    const per = Math.ceil(total / this.threads / align) * align;
-    const workers = this.workers.slice(0, Math.min(this.threads, Math.ceil(total / per)) - 1);
-    const ids = workers.map((w) => {
-      const id = this.nextTask++;
-      w.port.postMessage({ ...task, id });
-      return id;
-    });
-    const balancer = new ShareBalancer(total, workers.length + 1, align);
-    const { bounds } = balancer;
-    const ms = new Float64Array(workers.length + 1);
+    const shares = this.workerRanges(total, per).map(
+      ([lo, hi]): Task => ({ ...share(lo, hi), id: this.nextTask++ }),
+    );
+    return this.split(shares, mine(Math.min(total, per)));
+  }
+
+  /** [lo, hi) of each worker's share when `total` units go out in pieces of `per`; the caller takes [0, per). */
+  private workerRanges(total: number, per: number): [number, number][] {
+    const ranges: [number, number][] = [];
+    for (let w = 0; w < this.workers.length; w++) {
+      const lo = Math.min(total, (w + 1) * per);
+      const hi = Math.min(total, (w + 2) * per);
+      if (lo >= hi) break;
+      ranges.push([lo, hi]);
+    }
+    return ranges;
+  }
+
+  /** Registers each worker's share; `run` dispatches them, does `mine`, and waits for all. */
+  private split(shares: readonly Task[], mine: () => void): PlannedTask {
+    for (let w = 0; w < shares.length; w++) this.workers[w].port.postMessage(shares[w]);
+    const ids = shares.map((t) => t.id);
+    const workers = this.workers.slice(0, ids.length);
     const release = () => {
       for (let i = 0; i < workers.length; i++) workers[i].port.postMessage({ release: [ids[i]] });
     };
     const run = () => {
       for (let w = 0; w < workers.length; w++) {
         const c = workers[w].ctrl;
-        Atomics.store(c, CTRL.LO, bounds[w + 1]);
-        Atomics.store(c, CTRL.HI, bounds[w + 2]);
         Atomics.store(c, CTRL.TASK, ids[w]);
         Atomics.add(c, CTRL.GEN, 1);
         Atomics.notify(c, CTRL.GEN);
       }
-      const t0 = performance.now();
-      mine(bounds[0], bounds[1]);
-      ms[0] = performance.now() - t0;
+      mine();
       for (let w = 0; w < workers.length; w++) {
         const c = workers[w].ctrl;
         const gen = Atomics.load(c, CTRL.GEN);
@@ -235,11 +244,9 @@ export class ThreadPool {
           Atomics.wait(c, CTRL.DONE, done);
         }
         if (Atomics.load(c, CTRL.ERROR)) throw new Error('cpu backend: a pool worker failed (see stderr)');
-        ms[w + 1] = Atomics.load(c, CTRL.TIME) / TIME_PER_MS;
       }
-      balancer.update(ms);
     };
-    return { run, release, bounds };
+    return { run, release };
   }
 
   /** Whether a product is worth splitting: big enough, and shaped for the blocked kernel. */
@@ -266,7 +273,7 @@ export class ThreadPool {
 
 /** Omit over each member of a union (plain Omit merges the union's kinds into one). */
 type OmitEach<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
-/** A task without its id (planShares numbers each worker's registration). */
+/** A task without its id (planShares numbers the shares). */
 type TaskBody = OmitEach<Task, 'id'>;
 
 function dtypeOf(v: FloatArray): 'float32' | 'float64' {

@@ -1,15 +1,11 @@
 /**
  * The thread pool's wire format. Each worker has a control block in shared memory: the main
- * thread writes a task id and the range [LO, HI) of units to compute, and bumps GEN (waking the
- * worker); the worker runs the task over that range, writes how long it took into TIME and copies
+ * thread writes a task id and bumps GEN (waking the worker); the worker runs its share and copies
  * GEN into DONE (waking the main thread). Tasks are registered once, at compile time, over a
- * MessagePort the worker drains synchronously, so a run sends no messages at all. The range comes
- * with each run because the pool moves it between runs (balance.ts).
+ * MessagePort the worker drains synchronously, so a run sends no messages at all.
  */
-export const CTRL = { GEN: 0, TASK: 1, DONE: 2, ERROR: 3, LO: 4, HI: 5, TIME: 6 } as const;
-export const CTRL_INTS = 8;
-/** TIME's unit: 0.1 µs (an int32 then holds up to 214 s). */
-export const TIME_PER_MS = 1e4;
+export const CTRL = { GEN: 0, TASK: 1, DONE: 2, ERROR: 3 } as const;
+export const CTRL_INTS = 4;
 /** Messages on a worker's port, besides tasks. */
 export type PoolMessage =
   | Task
@@ -29,10 +25,10 @@ export interface SharedRef {
   readonly length: number;
 }
 
-/** A node a worker computes part of (each run names the part), its operands in the pool's shared chunks. */
+/** One worker's share of a node, with its operands in the pool's shared chunks. */
 export type Task = MatmulTask | MaskedMatmulTask | ElementwiseTask | SumTask;
 
-/** Rows of out = op(a)·op(b). */
+/** Rows [rowStart, rowEnd) of out = op(a)·op(b). */
 export interface MatmulTask {
   readonly kind: 'matmul';
   readonly id: number;
@@ -45,9 +41,11 @@ export interface MatmulTask {
   readonly k: number;
   readonly transA: boolean;
   readonly transB: boolean;
+  readonly rowStart: number;
+  readonly rowEnd: number;
 }
 
-/** Rows of out = a·bᵀ at the entries where p > threshold (kernels/masked-matmul.ts). */
+/** Rows [rowStart, rowEnd) of out = a·bᵀ at the entries where p > threshold (kernels/masked-matmul.ts). */
 export interface MaskedMatmulTask {
   readonly kind: 'masked';
   readonly id: number;
@@ -60,9 +58,11 @@ export interface MaskedMatmulTask {
   readonly m: number;
   readonly n: number;
   readonly k: number;
+  readonly rowStart: number;
+  readonly rowEnd: number;
 }
 
-/** Outer indices of an elementwise loop (see kernels/elementwise.ts), compiled in the worker. */
+/** Outer indices [lo, hi) of an elementwise loop (see kernels/elementwise.ts), compiled in the worker. */
 export interface ElementwiseTask {
   readonly kind: 'elementwise';
   readonly id: number;
@@ -75,9 +75,11 @@ export interface ElementwiseTask {
   readonly fastMath: boolean;
   readonly outs: readonly SharedRef[];
   readonly operands: readonly SharedRef[];
+  readonly lo: number;
+  readonly hi: number;
 }
 
-/** Outputs of a row or column sum (kernels/sum.ts compileSumRange). */
+/** Outputs [lo, hi) of a row or column sum (kernels/sum.ts compileSumRange). */
 export interface SumTask {
   readonly kind: 'sum';
   readonly id: number;
@@ -86,4 +88,6 @@ export interface SumTask {
   readonly axes: readonly number[];
   readonly x: SharedRef;
   readonly out: SharedRef;
+  readonly lo: number;
+  readonly hi: number;
 }

@@ -5,20 +5,12 @@ import { bindKernel, compileElementwise } from '../kernels/elementwise.js';
 import { maskedMatmul } from '../kernels/masked-matmul.js';
 import { matmulAuto } from '../kernels/matmul-auto.js';
 import { compileSumRange } from '../kernels/sum.js';
-import {
-  CTRL,
-  EXIT_TASK,
-  type PoolMessage,
-  type SharedRef,
-  SPIN,
-  type Task,
-  TIME_PER_MS,
-} from './protocol.js';
+import { CTRL, EXIT_TASK, type PoolMessage, type SharedRef, SPIN, type Task } from './protocol.js';
 
 const { ctrl: ctrlBuf, port } = workerData as { ctrl: SharedArrayBuffer; port: MessagePort };
 const ctrl = new Int32Array(ctrlBuf);
-/** Registered tasks, each bound once to its views and kernel; a run gives the range. */
-const tasks = new Map<number, (lo: number, hi: number) => void>();
+/** Registered tasks, each bound once to its views and kernel. */
+const tasks = new Map<number, () => void>();
 const chunks: SharedArrayBuffer[] = [];
 
 const view = (r: SharedRef, dtype: Task['dtype']): FloatArray =>
@@ -26,29 +18,27 @@ const view = (r: SharedRef, dtype: Task['dtype']): FloatArray =>
     ? new Float32Array(chunks[r.chunk], r.offset, r.length)
     : new Float64Array(chunks[r.chunk], r.offset, r.length);
 
-function bind(t: Task): (lo: number, hi: number) => void {
+function bind(t: Task): () => void {
   if (t.kind === 'elementwise') {
     const { fn } = compileElementwise(t, t.outShape, t.shapes, t.fastMath);
-    return bindKernel(
-      fn,
-      [...t.outs, ...t.operands].map((r) => view(r, t.dtype)),
-    );
+    const arrays = [...t.outs, ...t.operands].map((r) => view(r, t.dtype));
+    return bindKernel(fn, t.lo, t.hi, arrays);
   }
   const out = view(t.out, t.dtype);
   if (t.kind === 'sum') {
     const x = view(t.x, t.dtype);
     const { fn } = compileSumRange(t.shape, t.axes)!;
-    return (lo, hi) => fn(lo, hi, x, out);
+    return () => fn(t.lo, t.hi, x, out);
   }
   if (t.kind === 'matmul') {
     const a = view(t.a, t.dtype);
     const b = view(t.b, t.dtype);
-    return (lo, hi) => matmulAuto(a, b, out, t.m, t.n, t.k, t.transA, t.transB, lo, hi);
+    return () => matmulAuto(a, b, out, t.m, t.n, t.k, t.transA, t.transB, t.rowStart, t.rowEnd);
   }
   const a = view(t.a, t.dtype);
   const b = view(t.b, t.dtype);
   const p = view(t.p, t.dtype);
-  return (lo, hi) => maskedMatmul(a, b, p, t.threshold, out, t.m, t.n, t.k, lo, hi);
+  return () => maskedMatmul(a, b, p, t.threshold, out, t.m, t.n, t.k, t.rowStart, t.rowEnd);
 }
 
 function drain(): void {
@@ -79,9 +69,7 @@ for (;;) {
   const task = tasks.get(id);
   try {
     if (!task) throw new Error(`pool worker: unknown task ${id}`);
-    const t0 = performance.now();
-    task(Atomics.load(ctrl, CTRL.LO), Atomics.load(ctrl, CTRL.HI));
-    Atomics.store(ctrl, CTRL.TIME, Math.min(2 ** 31 - 1, Math.round((performance.now() - t0) * TIME_PER_MS)));
+    task();
   } catch (e) {
     Atomics.store(ctrl, CTRL.ERROR, 1);
     port.postMessage(String((e as Error)?.stack ?? e));
