@@ -188,6 +188,39 @@ describe('matmul on worker threads', () => {
     pool.close();
   });
 
+  it("a worker's failure is thrown by the run that met it, with the worker's message, and the pool works on", () => {
+    const pool = ThreadPool.create(2)!;
+    const n = 1 << 14;
+    const x = pool.alloc(n, 'float32') as Float32Array;
+    const out = pool.alloc(n, 'float32') as Float32Array;
+    // Fails only in the worker's half: the calling thread computes i < n/2 and never reaches the call.
+    const failing = pool.planElementwise(
+      single(`(i < ${n / 2} ? v0 : notDefined(v0))`),
+      [n],
+      [[n]],
+      true,
+      [out],
+      [x],
+    );
+    expect(() => failing.run()).toThrow(/pool worker failed: ReferenceError: notDefined is not defined/);
+    // A failure in the calling thread's half is thrown only once the worker's half is done.
+    const mainFails = pool.planElementwise(
+      single(`(i < ${n / 2} ? notDefined(v0) : v0 + 3)`),
+      [n],
+      [[n]],
+      true,
+      [out],
+      [x],
+    );
+    expect(() => mainFails.run()).toThrow(/notDefined is not defined/);
+    expect(out.subarray(n / 2).every((v) => v === 3)).toBe(true);
+    const ok = pool.planElementwise(single('(v0 + 2)'), [n], [[n]], true, [out], [x]);
+    ok.run();
+    expect(out.every((v) => v === 2)).toBe(true);
+    for (const t of [failing, mainFails, ok]) t.release();
+    pool.close();
+  });
+
   it('a threaded training step of the seed model matches one thread exactly and allocates nothing per step', async () => {
     const step = buildTrainStep(SEED_CONFIG, 256, { kind: 'adam', lr: 1e-3 });
     const params = initParams(SEED_CONFIG, new Rng(0));

@@ -24,6 +24,8 @@ export function availableThreads(): number {
 interface PoolWorker {
   readonly ctrl: Int32Array;
   readonly port: import('node:worker_threads').MessagePort;
+  /** The worker's report of its last failure (it posts one before flagging ERROR), if any. */
+  readonly failure: () => string | undefined;
 }
 
 /** A split node: `run` computes it on every thread and returns when all are done. */
@@ -79,13 +81,18 @@ export class ThreadPool {
       const ctrl = new SharedArrayBuffer(CTRL_INTS * 4);
       const { port1, port2 } = new wt.MessageChannel();
       const w = new wt.Worker(url, { workerData: { ctrl, port: port2 }, transferList: [port2] });
+      // A failure is read with the run that met it (see split); this catches any left over.
       port1.on('message', (m) => {
         process.stderr.write(`saekit cpu backend: pool worker error: ${m}\n`);
       });
       // After on('message'), which refs the port: neither may keep the process alive.
       port1.unref();
       w.unref();
-      pool.workers.push({ ctrl: new Int32Array(ctrl), port: port1 });
+      const failure = () => {
+        const m = wt.receiveMessageOnPort(port1);
+        return m === undefined ? undefined : String(m.message);
+      };
+      pool.workers.push({ ctrl: new Int32Array(ctrl), port: port1, failure });
     }
     return pool;
   }
@@ -235,7 +242,14 @@ export class ThreadPool {
         Atomics.add(c, CTRL.GEN, 1);
         Atomics.notify(c, CTRL.GEN);
       }
-      mine();
+      // Every thread finishes before anything is thrown: a worker still writing this node's
+      // outputs must not overlap the next run.
+      let failed: unknown;
+      try {
+        mine();
+      } catch (e) {
+        failed = e;
+      }
       for (let w = 0; w < workers.length; w++) {
         const c = workers[w].ctrl;
         const gen = Atomics.load(c, CTRL.GEN);
@@ -243,8 +257,14 @@ export class ThreadPool {
         for (let done = Atomics.load(c, CTRL.DONE); done !== gen; done = Atomics.load(c, CTRL.DONE)) {
           Atomics.wait(c, CTRL.DONE, done);
         }
-        if (Atomics.load(c, CTRL.ERROR)) throw new Error('cpu backend: a pool worker failed (see stderr)');
+        if (Atomics.load(c, CTRL.ERROR)) {
+          // Reported with this run only: the worker is alive, and the next run may well succeed.
+          Atomics.store(c, CTRL.ERROR, 0);
+          const why = workers[w].failure() ?? '(no report)';
+          failed ??= new Error(`cpu backend: a pool worker failed: ${why}`);
+        }
       }
+      if (failed !== undefined) throw failed;
     };
     return { run, release };
   }
