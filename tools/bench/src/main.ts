@@ -16,7 +16,7 @@ import { profileCpuStep } from './profile.js';
 import { benchSparse } from './sparse.js';
 import { formatTable } from './table.js';
 
-const USAGE = `usage: pnpm bench [steps|matmul|rss|profile] [--backends cpu,tfjs-cpu,tfjs-wasm,onnx] [--rounds N] [--trained STEPS] [--f64] [--epochs N] [--json FILE]
+const USAGE = `usage: pnpm bench [steps|matmul|train|rss|profile] [--backends cpu,tfjs-cpu,tfjs-wasm,onnx] [--rounds N] [--trained STEPS] [--f64] [--epochs N] [--json FILE]
 
   steps     training step and 10k-example encode per backend, ratios and peak RSS; every backend
             is measured --rounds times (default 3), round-robin, each in a fresh process, and
@@ -26,6 +26,11 @@ const USAGE = `usage: pnpm bench [steps|matmul|rss|profile] [--backends cpu,tfjs
             backend: a sparse backend's step depends on how sparse the ReLU code has become
   matmul    CPU matmul kernel GFLOP/s vs a naive triple loop (--f64: Float64Array operands); then
             the zero-skipping and masked kernels vs the dense one at MNIST / ReLU-code sparsity
+  train     the seed recipe trained on MNIST as \`saekit train\` runs it (shuffled batches, batch
+            filling included, the per-epoch test pass not), on each backend in turn, each in a fresh
+            process: seconds per epoch with ratios, test MSE, peak RSS (--backends, default
+            cpu,tfjs-wasm,onnx; --epochs, default 3; needs ../shared/data/mnist). A whole run, where
+            the steps table times ~200 steps: the CPU step speeds up as the ReLU code gets sparser
   rss       peak RSS of the seed recipe trained on MNIST on the CPU backend (--epochs, default 50;
             minutes; needs ../shared/data/mnist)
   profile   where the CPU backend's training step spends its time, step by step
@@ -36,9 +41,9 @@ function parse() {
   return parseArgs({
     options: {
       json: { type: 'string' },
-      backends: { type: 'string', default: 'cpu,tfjs-cpu,tfjs-wasm,onnx' },
+      backends: { type: 'string' },
       f64: { type: 'boolean', default: false },
-      epochs: { type: 'string', default: '50' },
+      epochs: { type: 'string' },
       rounds: { type: 'string', default: '3' },
       trained: { type: 'string', default: '2000' },
       help: { type: 'boolean', short: 'h', default: false },
@@ -58,7 +63,7 @@ if (args.help) {
   process.stdout.write(`${USAGE}\n`);
   process.exit(0);
 }
-const bad = positionals.find((p) => !['steps', 'matmul', 'rss', 'profile'].includes(p));
+const bad = positionals.find((p) => !['steps', 'matmul', 'train', 'rss', 'profile'].includes(p));
 if (bad) {
   process.stderr.write(`saekit-bench: unknown suite '${bad}'\n${USAGE}\n`);
   process.exit(2);
@@ -75,6 +80,29 @@ if (!Number.isInteger(trainedSteps) || trainedSteps < 0) {
   process.exit(2);
 }
 
+/** --epochs, or the suite's default. */
+function epochsArg(fallback: number): number {
+  const epochs = Number(args.epochs ?? fallback);
+  if (!Number.isInteger(epochs) || epochs < 1) {
+    process.stderr.write(`saekit-bench: --epochs must be a positive integer, got ${args.epochs}\n`);
+    process.exit(2);
+  }
+  return epochs;
+}
+
+/** --backends, or the suite's default; exits on a name that is neither built in nor a module path. */
+function backendsArg(fallback: string): string[] {
+  const names = (args.backends ?? fallback).split(',').filter(Boolean);
+  const unknown = names.find((n) => !(BUILTIN_BACKENDS as readonly string[]).includes(n) && !existsSync(n));
+  if (unknown) {
+    process.stderr.write(
+      `saekit-bench: unknown backend '${unknown}' (choose ${BUILTIN_BACKENDS.join(', ')}, or a path to a module exporting a Backend)\n`,
+    );
+    process.exit(2);
+  }
+  return names;
+}
+
 interface Row {
   backend: string;
   stepMs?: number;
@@ -84,6 +112,17 @@ interface Row {
   saeModelEncodeMs?: number;
   peakRssMb: number;
   source?: string;
+}
+
+/** A training run's figures (worker mode `train`). */
+interface TrainRow {
+  backend: string;
+  epochs: number;
+  seconds: number;
+  testMse: number;
+  epochSeconds: number[];
+  secondsPerEpoch: number;
+  peakRssMb: number;
 }
 
 const worker = fileURLToPath(new URL('./worker.js', import.meta.url));
@@ -122,14 +161,7 @@ function medianRow(rs: Row[]): Row & { stepMsRounds?: number[] } {
 
 const report: Record<string, unknown> = { date: new Date().toISOString(), node: process.version };
 if (suites.includes('steps')) {
-  const names = args.backends.split(',').filter(Boolean);
-  const unknown = names.find((n) => !(BUILTIN_BACKENDS as readonly string[]).includes(n) && !existsSync(n));
-  if (unknown) {
-    process.stderr.write(
-      `saekit-bench: unknown backend '${unknown}' (choose ${BUILTIN_BACKENDS.join(', ')}, or a path to a module exporting a Backend)\n`,
-    );
-    process.exit(2);
-  }
+  const names = backendsArg('cpu,tfjs-cpu,tfjs-wasm,onnx');
   // Round-robin: a slow spell of the machine lands in one round of every backend, not in all
   // rounds of one; each figure is then the median over rounds.
   const byBackend: Row[][] = names.map(() => []);
@@ -219,17 +251,32 @@ if (suites.includes('matmul')) {
   report.matmul = await benchMatmul({ dtype: args.f64 ? 'float64' : 'float32' });
   report.sparse = await benchSparse();
 }
+if (suites.includes('train')) {
+  const names = backendsArg('cpu,tfjs-wasm,onnx');
+  const epochs = epochsArg(3);
+  const runs = names.map((n) => measure('train', String(epochs), n) as unknown as TrainRow);
+  const wasm = runs.find((r) => r.backend === 'tfjs-wasm');
+  process.stdout.write(
+    `\nSeed recipe on MNIST (60,000 shuffled examples, batch 256), ${epochs} epoch(s) per backend; seconds per epoch exclude the test pass\n\n`,
+  );
+  process.stdout.write(
+    `${formatTable(
+      ['backend', 's/epoch', 'each epoch (s)', 'x tfjs-wasm', 'test MSE', 'peak RSS MB'],
+      runs.map((r) => [
+        r.backend,
+        r.secondsPerEpoch,
+        r.epochSeconds.map((x) => x.toFixed(2)).join(' '),
+        wasm ? r.secondsPerEpoch / wasm.secondsPerEpoch : '-',
+        r.testMse.toFixed(5),
+        r.peakRssMb,
+      ]),
+    )}\n`,
+  );
+  report.train = runs;
+}
 if (suites.includes('rss')) {
-  const epochs = Number(args.epochs);
-  if (!Number.isInteger(epochs) || epochs < 1) {
-    process.stderr.write(`saekit-bench: --epochs must be a positive integer, got ${args.epochs}\n`);
-    process.exit(2);
-  }
-  const r = measure('train', String(epochs)) as Row & {
-    seconds: number;
-    testMse: number;
-    secondsPerEpoch: number;
-  };
+  const epochs = epochsArg(50);
+  const r = measure('train', String(epochs), 'cpu') as unknown as TrainRow;
   process.stdout.write(
     `\nSeed recipe on MNIST, ${epochs} epochs, cpu backend: peak RSS ${r.peakRssMb.toFixed(0)} MB, ` +
       `${r.secondsPerEpoch.toFixed(2)} s/epoch, test MSE ${r.testMse.toFixed(5)}\n`,

@@ -135,26 +135,28 @@ async function measureBareOrt() {
   return { backend: 'onnxruntime (bare session)', encodeMs: median(bare), saeModelEncodeMs: median(ours) };
 }
 
-/** The seed recipe trained on MNIST for `epochs` epochs on the CPU backend, as `saekit train` runs it. */
-async function measureTraining(epochs: number) {
-  const { createCpuBackend } = await import('@saekit/backend-cpu');
+/** The seed recipe trained on MNIST for `epochs` epochs on one backend, as `saekit train` runs it. */
+async function measureTraining(epochs: number, backendName: string) {
+  const backend = await loadBackend(backendName);
   const { train } = await import('@saekit/core');
   const { loadMnist } = await import('@saekit/datasets');
   const { MNIST_DIR } = await import('./data.js');
   const data = await loadMnist({ name: 'mnist', dir: MNIST_DIR });
   const t0 = performance.now();
-  const r = await train(createCpuBackend(), SEED_CONFIG, data, {
+  const r = await train(backend, SEED_CONFIG, data, {
     epochs,
     batchSize: BATCH,
     seed: 0,
     optimizer: { kind: 'adam', lr: 1e-3 },
   });
+  const perEpoch = r.history.secondsPerEpoch;
   return {
-    backend: 'cpu',
+    backend: backend.name,
     epochs,
     seconds: (performance.now() - t0) / 1000,
     testMse: r.test.mse,
-    secondsPerEpoch: r.history.secondsPerEpoch.reduce((a, b) => a + b, 0) / epochs,
+    epochSeconds: perEpoch,
+    secondsPerEpoch: perEpoch.reduce((a, b) => a + b, 0) / epochs,
   };
 }
 
@@ -163,7 +165,7 @@ const result =
   name === 'ort-bare'
     ? await measureBareOrt()
     : name === 'train'
-      ? await measureTraining(Number(process.argv[3]))
+      ? await measureTraining(Number(process.argv[3]), process.argv[4] ?? 'cpu')
       : name === 'pretrain'
         ? await pretrain(Number(process.argv[3]), process.argv[4])
         : await measureBackend(name, process.argv[3]);
