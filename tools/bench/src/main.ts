@@ -167,7 +167,7 @@ if (suites.includes('steps')) {
   const byBackend: Row[][] = names.map(() => []);
   const bareRounds: Row[] = [];
   const stateDir = trainedSteps > 0 ? mkdtempSync(join(tmpdir(), 'saekit-bench-')) : undefined;
-  const stateFile = stateDir && join(stateDir, 'state.bin');
+  const stateFile = stateDir && join(stateDir, 'state.safetensors');
   if (stateFile) {
     const t = measure('pretrain', String(trainedSteps), stateFile) as Row & { loss: number; seconds: number };
     process.stderr.write(

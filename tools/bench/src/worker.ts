@@ -1,16 +1,19 @@
 #!/usr/bin/env node
 // One backend's figures, measured in a fresh process so its peak RSS is its own.
 // Prints one JSON line: { backend, stepMs, trainedStepMs?, encodeMs, peakRssMb, source } (or bare
-// ORT: { encodeMs }; or the CPU training runs of `rss` and of `pretrain`).
+// ORT: { encodeMs }; or a training run's figures, for `train`, `rss` and `pretrain`).
 import { readFileSync } from 'node:fs';
 import { loadBackend } from '@saekit/conformance/backends';
 import {
   type Backend,
   buildTrainStep,
+  decodeSafetensors,
   encode,
+  encodeSafetensors,
   Graph,
   initParams,
   input,
+  type NamedTensor,
   paramInputs,
   Rng,
   rowWeights,
@@ -69,7 +72,7 @@ async function measureBackend(name: string, trainedState?: string) {
 
 /**
  * Trains the seed step on the CPU backend for `steps` steps over the benchmark's examples and
- * writes its whole state (parameters, Adam's moments and step count) to `file`, so every backend's
+ * writes its whole state (parameters, Adam's moments and step count) to `file` as safetensors, so every backend's
  * step can be timed from the same trained state: the ReLU code then has the sparsity it keeps for
  * most of a training run, not the ~50% it starts from.
  */
@@ -84,39 +87,20 @@ async function pretrain(steps: number, file: string) {
   const t0 = performance.now();
   let loss = Number.NaN;
   for (let i = 0; i < steps; i++) loss = (await exe.run({ x: batches[i % batches.length], w })).loss[0];
-  const names = Object.keys(state);
-  const values = await Promise.all(names.map((n) => exe.readState(n)));
-  exe.dispose();
-  const header = new TextEncoder().encode(JSON.stringify({ names, lengths: values.map((v) => v.length) }));
-  const bytes = new Uint8Array(4 + header.length + values.reduce((s, v) => s + 4 * v.length, 0));
-  new DataView(bytes.buffer).setUint32(0, header.length, true);
-  bytes.set(header, 4);
-  let at = 4 + header.length;
-  for (const v of values) {
-    bytes.set(new Uint8Array(v.buffer, v.byteOffset, v.byteLength), at);
-    at += v.byteLength;
+  const tensors: Record<string, NamedTensor> = {};
+  for (const name of Object.keys(state)) {
+    const data = await exe.readState(name);
+    tensors[name] = { shape: [data.length], data };
   }
-  await writeFileAtomic(file, bytes);
+  exe.dispose();
+  await writeFileAtomic(file, encodeSafetensors(tensors));
   return { backend: 'cpu', steps, loss, seconds: (performance.now() - t0) / 1000 };
 }
 
 /** The state `pretrain` wrote. */
 function readState(file: string): Record<string, Float32Array> {
-  const bytes = readFileSync(file);
-  const len = bytes.readUInt32LE(0);
-  const { names, lengths } = JSON.parse(bytes.subarray(4, 4 + len).toString('utf8')) as {
-    names: string[];
-    lengths: number[];
-  };
-  let at = 4 + len;
-  const state: Record<string, Float32Array> = {};
-  names.forEach((n, i) => {
-    state[n] = new Float32Array(
-      bytes.buffer.slice(bytes.byteOffset + at, bytes.byteOffset + at + 4 * lengths[i]),
-    );
-    at += 4 * lengths[i];
-  });
-  return state;
+  const { tensors } = decodeSafetensors(readFileSync(file), file);
+  return Object.fromEntries(Object.entries(tensors).map(([name, t]) => [name, t.data]));
 }
 
 /** The same exported encoder in a bare onnxruntime-node session (no saekit layer), and through OnnxSaeModel. */
