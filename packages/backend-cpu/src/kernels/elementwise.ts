@@ -91,12 +91,17 @@ export interface LoopSpec {
   readonly rowSumOf?: readonly number[];
 }
 
-/** The loop nest's extents for `outShape` with operands of `shapes`: axes every operand walks alike are merged. */
-export function loopDims(outShape: Shape, shapes: readonly Shape[]): number[] {
+/** The loop nest for `outShape` with operands of `shapes`: axes every operand walks alike are merged. */
+function loopNest(outShape: Shape, shapes: readonly Shape[]): { dims: number[]; strides: number[][] } {
   return collapse(
     [...outShape],
     shapes.map((s) => broadcastStrides(outShape, s)),
-  ).dims;
+  );
+}
+
+/** The loop nest's extents (see loopNest). */
+export function loopDims(outShape: Shape, shapes: readonly Shape[]): number[] {
+  return loopNest(outShape, shapes).dims;
 }
 
 /**
@@ -111,10 +116,7 @@ export function compileElementwise(
   shapes: readonly Shape[],
   fastMath = false,
 ): CompiledElementwise {
-  const { dims, strides } = collapse(
-    [...outShape],
-    shapes.map((s) => broadcastStrides(outShape, s)),
-  );
+  const { dims, strides } = loopNest(outShape, shapes);
   const { exprs } = spec;
   const rowSumOf = spec.rowSumOf ?? [];
   if (rowSumOf.length && dims.length !== 2)
