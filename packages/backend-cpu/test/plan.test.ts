@@ -53,7 +53,7 @@ describe('state updates in place', () => {
       },
     );
     expect(updatePairs(exe).every(([dst, src]) => dst !== src)).toBe(true);
-    // p·uᵀ with u = 2p + 1: 1·3 + 2·5 + 3·7 = 34 (34 would be 3·3+5·5+7·7 = 83 had p been overwritten first).
+    // p·uᵀ with u = 2p + 1: 1·3 + 2·5 + 3·7 = 34 (had p been overwritten first: 3·3 + 5·5 + 7·7 = 83).
     expect(exe.runSync({}).q[0]).toBe(34);
     expect(exe.runSync({}).q[0]).toBe(3 * 7 + 5 * 11 + 7 * 15);
   });

@@ -1,7 +1,7 @@
 /*
- * exp for the float32 backend: about 2.5× faster than Math.exp in V8 and within 2e-13 relative of
- * it across the normal range, far below float32's 6e-8 rounding, so float32 results agree to the
- * last bit but for rare ties. The float64 reference keeps Math.exp.
+ * exp for the float32 backend: about 3.7× faster than Math.exp in V8 (a loop of exp alone) and
+ * within 2e-13 relative of it across the normal range, far below float32's 6e-8 rounding, so
+ * float32 results agree to the last bit but for rare ties. The float64 reference keeps Math.exp.
  *
  *   exp(x) = 2^(k/256) · exp(r),  k = round(256x / ln 2),  r = x − k·ln2/256 (|r| ≤ 0.0014)
  *

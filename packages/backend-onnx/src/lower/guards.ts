@@ -4,8 +4,9 @@ import { type Graph, isBinaryOp, isUnaryOp, type Node } from '@saekit/core';
  * Wheres on one single-element condition (a training step's finiteness guard: every parameter is
  * `where(ok, updated, old)`). A Where writes every element of its output from one of its two
  * inputs even when the condition is a single value; an `If` on the condition runs only the branch
- * it takes, so the usual step pays for no select at all. They become one If whose then-branch computes each `updated` (its last node moves into the
- * branch when nothing else reads it) and whose else-branch returns each `old`.
+ * it takes, so the usual step pays for no select at all. They become one If whose then-branch
+ * computes each `updated` (its last node moves into the branch when nothing else reads it) and
+ * whose else-branch returns each `old`.
  */
 export interface GuardGroup {
   readonly cond: Node;
