@@ -58,6 +58,8 @@ export class CpuExecutable<T extends FloatArray> implements Executable<T> {
   /** Feeds that split steps read: copied into shared staging buffers each run. */
   private readonly stagedFeeds = new Set<number>();
   private readonly releases: (() => void)[] = [];
+  /** Steps that run split over the pool (a run wakes the pool first only when there are any). */
+  private splitSteps = 0;
   private readonly shared: T[] = [];
   private disposed = false;
   /** Fusion, loop groups and in-place state updates; off, every op runs as written (the plain interpreter). */
@@ -241,6 +243,7 @@ export class CpuExecutable<T extends FloatArray> implements Executable<T> {
     if (planned) {
       this.releases.push(planned.release);
       this.steps.push(planned.run);
+      this.splitSteps++;
     } else this.steps.push(here);
   }
 
@@ -323,6 +326,8 @@ export class CpuExecutable<T extends FloatArray> implements Executable<T> {
   runSync(feeds: Readonly<Record<string, T>>): Record<string, T> {
     if (this.disposed) throw new Error('run: executable was disposed');
     checkFeeds(this.graph, this.feedNames, feeds);
+    // Workers wake while the feeds are copied: the first split node then finds them spinning.
+    if (this.splitSteps > 0) this.pool?.wake();
     for (const [name, slot] of this.feedSlots) {
       const v = feeds[name];
       if (!this.arrays.is(v))

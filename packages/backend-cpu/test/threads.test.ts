@@ -165,7 +165,7 @@ describe('matmul on worker threads', () => {
     pool.close();
   });
 
-  it('a wake-up with no new task does not run the last task again', async () => {
+  it('a wake-up with no new task (a late notify, or the pool waking workers before a run) does not run the last task again', async () => {
     // The main thread can be preempted between bumping GEN and notifying, so a dispatch's notify
     // may reach a worker that already ran that task (it saw GEN move while spinning) and went back
     // to sleep. Such a late notify is sent here by hand, to a worker known to be asleep.
@@ -181,7 +181,12 @@ describe('matmul on worker threads', () => {
     Atomics.notify(workers[0].ctrl, CTRL.GEN);
     await sleep(100);
     expect(buf.every((v) => v === 1)).toBe(true); // the worker's half ran once, not twice
-    run();
+    // The pool's own wake-up before a run is the same notify: it must not run a task either.
+    pool.wake();
+    await sleep(100);
+    expect(buf.every((v) => v === 1)).toBe(true);
+    pool.wake();
+    run(); // dispatched while the worker spins after the wake
     expect(buf.every((v) => v === 2)).toBe(true);
     release();
     pool.free(buf);

@@ -111,7 +111,10 @@ export class ThreadPool {
     transA: boolean,
     transB: boolean,
   ): PlannedTask {
-    const chunk = Math.ceil(m / this.threads / 3) * 3; // whole 3-row tiles of the micro-kernel
+    // Equal row counts, not whole 3-row tiles of the dense micro-kernel: the sparse kernels take
+    // most of a step's products, and for hᵀ·g (64 rows) tiles made the shares 33 and 31 rows, the
+    // main thread then waiting ~6% longer. A dense share ending mid-tile costs one short tile.
+    const chunk = Math.ceil(m / this.threads);
     const refs = { dtype: dtypeOf(a), a: this.ref(a), b: this.ref(b), out: this.ref(out) };
     return this.planShares(
       m,
@@ -267,6 +270,15 @@ export class ThreadPool {
       if (failed !== undefined) throw failed;
     };
     return { run, release };
+  }
+
+  /**
+   * Wakes sleeping workers without giving them a task, so they are spinning, not asleep, when the
+   * first task of a run follows (a wake from Atomics.wait takes tens of µs; a run's first split
+   * node otherwise started that much later on the workers). Costs a notify per worker.
+   */
+  wake(): void {
+    for (const w of this.workers) Atomics.notify(w.ctrl, CTRL.GEN);
   }
 
   /** Whether a product is worth splitting: big enough, and shaped for the blocked kernel. */

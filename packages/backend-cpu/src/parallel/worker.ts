@@ -54,12 +54,16 @@ function drain(): void {
 let seen = 0;
 for (;;) {
   // Spin briefly first: within a step the next task follows in microseconds, and waking from
-  // Atomics.wait costs tens of them. The spin is bounded, so an idle pool still sleeps.
-  for (let spins = 0; spins < SPIN && Atomics.load(ctrl, CTRL.GEN) === seen; spins++);
-  // Wait until GEN has moved, not merely until woken: a dispatch's notify can come late (the main
-  // thread preempted between bumping GEN and notifying), after this worker already ran that task
-  // while spinning; one wait would then run the task a second time, unawaited.
-  while (Atomics.load(ctrl, CTRL.GEN) === seen) Atomics.wait(ctrl, CTRL.GEN, seen);
+  // Atomics.wait costs tens of them. The spin is bounded, so an idle pool still sleeps. Woken
+  // without a new task (the pool's `wake`, before a run), the worker spins again, ready for it.
+  // It runs a task only once GEN has moved, not merely when woken: a dispatch's notify can come
+  // late (the main thread preempted between bumping GEN and notifying), after this worker already
+  // ran that task while spinning; taking the wake-up as a task would run it a second time, unawaited.
+  for (;;) {
+    for (let spins = 0; spins < SPIN && Atomics.load(ctrl, CTRL.GEN) === seen; spins++);
+    if (Atomics.load(ctrl, CTRL.GEN) !== seen) break;
+    Atomics.wait(ctrl, CTRL.GEN, seen);
+  }
   seen = Atomics.load(ctrl, CTRL.GEN);
   const id = Atomics.load(ctrl, CTRL.TASK);
   if (id === EXIT_TASK) break;
