@@ -95,6 +95,16 @@ describe('masked products', () => {
       expect(Array.from(got, Number.isNaN)).toEqual(Array.from(want, Number.isNaN));
       expect(got.some(Number.isNaN)).toBe(true);
     }
+    // A row of g with Inf and no kept entry (its mask all off) is computed in full all the same,
+    // from its own values (the kernel copies each row it computes; row 6 is kept-free too, after it).
+    const f = feeds(rng, 0.3);
+    for (const r of [5, 6]) f.p.fill(-1, r * N, r * N + N);
+    f.g[5 * K + 3] = Number.POSITIVE_INFINITY;
+    const want = createCpuBackend({ threads: 1, fuse: false }).compileSync(graph).runSync(f).y;
+    const got = createCpuBackend({ threads: 1 }).compileSync(graph).runSync(f).y;
+    expect(Array.from(got, Number.isNaN)).toEqual(Array.from(want, Number.isNaN));
+    expect(got.subarray(5 * N, 6 * N).every(Number.isNaN)).toBe(true);
+    expect(got.subarray(6 * N, 7 * N).some(Number.isNaN)).toBe(false);
   });
 
   it('the kernel: kept entries are the dot products, the rest exactly 0, any row range alike', () => {
