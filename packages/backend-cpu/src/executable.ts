@@ -12,10 +12,11 @@ import { type LoopGroup, loopOutputs, planGroups } from './groups.js';
 import { compileElementwise } from './kernels/elementwise.js';
 import { compileKthLargest } from './kernels/kth-largest.js';
 import { maskedMatmul } from './kernels/masked-matmul.js';
+import { maskedPairHalves, sumPartials } from './kernels/masked-pair.js';
 import { matmulAuto } from './kernels/matmul-auto.js';
 import { compileSum } from './kernels/sum.js';
 import { compileTranspose } from './kernels/transpose.js';
-import { type MaskedProduct, planMaskedProducts } from './masked.js';
+import { type MaskedProduct, planMaskedPairs, planMaskedProducts } from './masked.js';
 import type { PlannedTask, ThreadPool } from './parallel/pool.js';
 import { type BufferPlan, type PlanStep, planBuffers } from './plan.js';
 import { schedule } from './schedule.js';
@@ -52,6 +53,12 @@ export class CpuExecutable<T extends FloatArray> implements Executable<T> {
   private readonly kernels: Map<Node, FusedKernel>;
   /** Products computed only where their consumer keeps them (float32 only: masked.ts). */
   private readonly masked: Map<Node, MaskedProduct>;
+  /** Masked products computed together with a product over the same operand (masked.ts planMaskedPairs). */
+  private readonly pairs: Map<Node, Node>;
+  /** The partners in `pairs`: computed at their masked product's place, not their own. */
+  private readonly pairedAway: Set<Node>;
+  /** Float64 scratch on the pool's shared memory (a masked pair's partial sums). */
+  private readonly sharedF64: Float64Array[] = [];
   /** Each kernel root's loop group, and each row sum taken inside one (groups.ts). */
   private readonly groupOf = new Map<Node, LoopGroup>();
   private readonly pool?: ThreadPool;
@@ -84,6 +91,8 @@ export class CpuExecutable<T extends FloatArray> implements Executable<T> {
     const order = fuse ? schedule(graph) : graph.nodes;
     this.kernels = kernels;
     this.masked = this.fastMath && fuse ? planMaskedProducts(graph, order, fused, kernels) : new Map();
+    this.pairs = planMaskedPairs(graph, order, this.masked, fused, this.pool?.threads ?? 1);
+    this.pairedAway = new Set(this.pairs.values());
     for (const g of planGroups(graph, order, kernels, fused, (n) => this.operandsOf(n), fuse))
       for (const m of [...g.members, ...g.rowSums]) this.groupOf.set(m, g);
     this.plan = planBuffers(graph, order, new Set(stateNames), (n) => this.stepAt(n, fused));
@@ -107,8 +116,10 @@ export class CpuExecutable<T extends FloatArray> implements Executable<T> {
       const g = this.groupOf.get(n);
       if (g) {
         if (g.members[0] === n) this.compileGroup(g);
-      } else if (!fused.has(n)) this.compileNode(n);
-      if (this.steps.length > before) this.labels.push(this.describe(n, g));
+      } else if (!fused.has(n) && !this.pairedAway.has(n)) this.compileNode(n);
+      const added = this.steps.length - before;
+      if (added > 0) this.labels.push(this.describe(n, g));
+      if (added > 1) this.labels.push(this.describePairSum(n));
     }
     for (const name of stateNames) {
       const slot = this.slot(graph.inputs.get(name)!);
@@ -129,16 +140,24 @@ export class CpuExecutable<T extends FloatArray> implements Executable<T> {
     return this.plan.slotOf.get(n)!;
   }
 
-  /** What a compiled node reads: a fused kernel's leaves, a masked product's mask too, else its inputs. */
+  /**
+   * What a compiled node reads: a fused kernel's leaves, a masked product's mask too (and its
+   * partner's other operand), else its inputs.
+   */
   private operandsOf(n: Node): readonly Node[] {
     const mask = this.masked.get(n);
+    const partner = this.pairs.get(n);
+    if (mask && partner) return [...n.inputs, mask.p, partner.inputs[0]];
     if (mask) return [...n.inputs, mask.p];
     return this.kernels.get(n)?.leaves ?? n.inputs;
   }
 
   /** The step that runs at n's place: its group's loop (at the first member), its own, or none. */
   private stepAt(n: Node, fused: ReadonlySet<Node>): PlanStep | undefined {
-    if (fused.has(n) || n.op.kind === 'input' || n.op.kind === 'const') return undefined;
+    if (fused.has(n) || n.op.kind === 'input' || n.op.kind === 'const' || this.pairedAway.has(n))
+      return undefined;
+    const partner = this.pairs.get(n);
+    if (partner) return { outputs: [n, partner], reads: this.operandsOf(n) };
     const g = this.groupOf.get(n);
     if (g)
       return g.members[0] === n
@@ -189,7 +208,9 @@ export class CpuExecutable<T extends FloatArray> implements Executable<T> {
         const kDim = op.transA ? a[0] : a[1];
         const { transA, transB } = op;
         const mask = this.masked.get(n);
-        if (mask) {
+        const partner = this.pairs.get(n);
+        if (mask && partner) this.compilePair(n, mask, partner);
+        else if (mask) {
           const p = this.slot(mask.p);
           const t = mask.threshold;
           this.pushStep(
@@ -285,8 +306,59 @@ export class CpuExecutable<T extends FloatArray> implements Executable<T> {
     );
   }
 
+  /**
+   * A masked product m with its partner d = hᵀ·a (kernels/masked-pair.ts): two steps, the pass over
+   * the rows (on two threads, one half each, when m splits) and the sum of the halves' partials.
+   */
+  private compilePair(m: Node, mask: MaskedProduct, d: Node): void {
+    const b = this.bufs;
+    const [rows, n] = m.shape;
+    const k = m.inputs[0].shape[1];
+    const [a, w, p, h, o1, o2] = [m.inputs[0], m.inputs[1], mask.p, d.inputs[0], m, d].map((x) =>
+      this.slot(x),
+    );
+    const t = mask.threshold;
+    const len = n * k;
+    const f32 = (slot: number) => b[slot] as Float32Array; // the pair is float32-only (masked products are)
+    if (this.pool && this.splits(m)) {
+      const part = this.pool.alloc(2 * len, 'float64') as Float64Array;
+      this.sharedF64.push(part);
+      const [halves, sums] = this.pool.planMaskedPair(
+        f32(a),
+        f32(w),
+        f32(p),
+        t,
+        f32(h),
+        f32(o1),
+        part,
+        f32(o2),
+        rows,
+        n,
+        k,
+      );
+      this.releases.push(halves.release, sums.release);
+      this.steps.push(halves.run, sums.run);
+      this.splitSteps += 2;
+      return;
+    }
+    const part = new Float64Array(2 * len);
+    this.steps.push(() => maskedPairHalves(b[a], b[w], b[p], t, b[h], b[o1], part, rows, n, k, 0, 2));
+    this.steps.push(() => sumPartials(part, b[o2], len, 0, len));
+  }
+
+  /** The label of a masked pair's second step. */
+  private describePairSum(m: Node): string {
+    const d = this.pairs.get(m)!;
+    return `sum of halves [${d.shape.join(',')}]${this.pool && this.splits(m) ? ' (2 threads)' : ''}`;
+  }
+
   /** A step's label: its op (a group's ops joined by +), output shape, and how it runs. */
   private describe(n: Node, g: LoopGroup | undefined): string {
+    const partner = this.pairs.get(n);
+    if (partner) {
+      const how = this.pool && this.splits(n) ? ', 2 threads' : '';
+      return `matmul [${n.shape.join(',')}] + matmul [${partner.shape.join(',')}] (masked pair${how})`;
+    }
     const what = g ? [...g.members, ...g.rowSums].map((m) => m.op.kind).join('+') : n.op.kind;
     const how = [this.masked.has(n) ? 'masked' : '', this.splits(n) ? `${this.pool!.threads} threads` : '']
       .filter(Boolean)
@@ -384,7 +456,9 @@ export class CpuExecutable<T extends FloatArray> implements Executable<T> {
     if (!this.disposed) {
       for (const r of this.releases) r();
       for (const v of this.shared) this.pool!.free(v);
+      for (const v of this.sharedF64) this.pool!.free(v);
       this.shared.length = 0;
+      this.sharedF64.length = 0;
     }
     this.disposed = true;
     this.bufs.length = 0;

@@ -1,6 +1,7 @@
 import { type Graph, type Node, pinnedNodes, useCounts } from '@saekit/core';
 import type { FusedKernel } from './fuse.js';
 import { maskedMatmulFits } from './kernels/masked-matmul.js';
+import { maskedPairFits } from './kernels/masked-pair.js';
 import { sameShapeAs } from './shape-util.js';
 
 /** A matmul whose entries matter only where `p > threshold` (see kernels/masked-matmul.ts). */
@@ -63,4 +64,53 @@ function productsUnder(x: Node, root: Node, fused: ReadonlySet<Node>): Node[] {
   if (x.op.kind === 'matmul') return [x];
   if (!fused.has(x) || !PASS_THROUGH.has(x.op.kind)) return [];
   return x.inputs.flatMap((i) => productsUnder(i, root, fused));
+}
+
+/**
+ * Pairs each masked product M = a·bᵀ with a product D = hᵀ·a over the same a (h of M's shape),
+ * computed in the same pass (kernels/masked-pair.ts): in a sparse autoencoder, g·W_decᵀ and the
+ * decoder's weight gradient hᵀ·g. D then runs at M's place, so h must be ready by then and D's
+ * readers must come after. Only for
+ * up to two threads (`threads`): the pair splits into two halves of its rows, no further.
+ */
+export function planMaskedPairs(
+  graph: Graph,
+  order: readonly Node[],
+  masked: ReadonlyMap<Node, MaskedProduct>,
+  fused: ReadonlySet<Node>,
+  threads: number,
+): Map<Node, Node> {
+  const pairs = new Map<Node, Node>();
+  if (threads > 2) return pairs;
+  const at = new Map<Node, number>(order.map((n, i) => [n, i]));
+  const ready = (n: Node, by: Node) =>
+    n.op.kind === 'input' || n.op.kind === 'const' || at.get(n)! < at.get(by)!;
+  const taken = new Set<Node>();
+  /** Whether every node reading d runs after m (d moves to m's place, which may be later than its own). */
+  const readersAfter = (d: Node, m: Node) =>
+    graph.nodes.every((r) => !r.inputs.includes(d) || at.get(r)! > at.get(m)!);
+  for (const m of masked.keys()) {
+    const [a, b] = m.inputs;
+    const d = graph.nodes.find(
+      (d) =>
+        d.op.kind === 'matmul' &&
+        d.op.transA &&
+        !d.op.transB &&
+        d.inputs[1] === a &&
+        !fused.has(d) &&
+        !taken.has(d) &&
+        d.inputs[0].shape.length === 2 &&
+        sameShapeAs(d.inputs[0], m) &&
+        d.shape[0] === b.shape[0] &&
+        d.shape[1] === b.shape[1] &&
+        ready(d.inputs[0], m) &&
+        readersAfter(d, m) &&
+        maskedPairFits(b.shape[0], b.shape[1]),
+    );
+    if (d) {
+      pairs.set(m, d);
+      taken.add(d);
+    }
+  }
+  return pairs;
 }

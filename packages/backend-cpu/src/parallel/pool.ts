@@ -1,6 +1,7 @@
 import type { FloatArray, Shape } from '@saekit/core';
 import { bindKernel, compileElementwise, type LoopSpec } from '../kernels/elementwise.js';
 import { maskedMatmul } from '../kernels/masked-matmul.js';
+import { maskedPairHalves, sumPartials } from '../kernels/masked-pair.js';
 import { matmulAuto } from '../kernels/matmul-auto.js';
 import { compileSumRange } from '../kernels/sum.js';
 import { SharedArena } from './arena.js';
@@ -142,6 +143,64 @@ export class ThreadPool {
       (rowStart, rowEnd) => ({ kind: 'masked', ...refs, m, n, k, threshold, rowStart, rowEnd }),
       (end) => () => maskedMatmul(a, b, p, threshold, out, m, n, k, 0, end),
     );
+  }
+
+  /**
+   * Prepares a masked pair (kernels/masked-pair.ts) on two threads: this one computes the first
+   * half of the rows and a worker the second (halves are the kernel's unit of work, so a third
+   * thread would have none), then each adds half of out2's entries from the two partials. Returns
+   * the two steps, to run in order. Float32 arrays but `part` (float64, 2·n·k), all from `alloc`.
+   */
+  planMaskedPair(
+    a: Float32Array,
+    b: Float32Array,
+    p: Float32Array,
+    threshold: number,
+    h: Float32Array,
+    out1: Float32Array,
+    part: Float64Array,
+    out2: Float32Array,
+    m: number,
+    n: number,
+    k: number,
+  ): [PlannedTask, PlannedTask] {
+    const refs = { a: this.ref(a), b: this.ref(b), p: this.ref(p), h: this.ref(h), out1: this.ref(out1) };
+    const halves = this.split(
+      [
+        {
+          kind: 'maskedPair',
+          id: this.nextTask++,
+          dtype: 'float32',
+          ...refs,
+          part: this.ref(part),
+          threshold,
+          m,
+          n,
+          k,
+          h0: 1,
+          h1: 2,
+        },
+      ],
+      () => maskedPairHalves(a, b, p, threshold, h, out1, part, m, n, k, 0, 1),
+    );
+    const len = n * k;
+    const mid = Math.ceil(len / 2);
+    const sums = this.split(
+      [
+        {
+          kind: 'pairSum',
+          id: this.nextTask++,
+          dtype: 'float32',
+          part: this.ref(part),
+          out: this.ref(out2),
+          len,
+          lo: mid,
+          hi: len,
+        },
+      ],
+      () => sumPartials(part, out2, len, 0, mid),
+    );
+    return [halves, sums];
   }
 
   /**

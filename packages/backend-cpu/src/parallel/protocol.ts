@@ -26,7 +26,7 @@ export interface SharedRef {
 }
 
 /** One worker's share of a node, with its operands in the pool's shared chunks. */
-export type Task = MatmulTask | MaskedMatmulTask | ElementwiseTask | SumTask;
+export type Task = MatmulTask | MaskedMatmulTask | MaskedPairTask | PairSumTask | ElementwiseTask | SumTask;
 
 /** Rows [rowStart, rowEnd) of out = op(a)·op(b). */
 export interface MatmulTask {
@@ -60,6 +60,40 @@ export interface MaskedMatmulTask {
   readonly k: number;
   readonly rowStart: number;
   readonly rowEnd: number;
+}
+
+/**
+ * Halves [h0, h1) of a masked pair (kernels/masked-pair.ts): out1's rows and each half's float64
+ * out2 partial into `part` (a Float64Array, whatever `dtype`, which is the other operands').
+ */
+export interface MaskedPairTask {
+  readonly kind: 'maskedPair';
+  readonly id: number;
+  readonly dtype: 'float32';
+  readonly a: SharedRef;
+  readonly b: SharedRef;
+  readonly p: SharedRef;
+  readonly threshold: number;
+  readonly h: SharedRef;
+  readonly out1: SharedRef;
+  readonly part: SharedRef;
+  readonly m: number;
+  readonly n: number;
+  readonly k: number;
+  readonly h0: number;
+  readonly h1: number;
+}
+
+/** Entries [lo, hi) of a masked pair's out2: the sum of its two partials (float64 `part`). */
+export interface PairSumTask {
+  readonly kind: 'pairSum';
+  readonly id: number;
+  readonly dtype: 'float32';
+  readonly part: SharedRef;
+  readonly out: SharedRef;
+  readonly len: number;
+  readonly lo: number;
+  readonly hi: number;
 }
 
 /** Outer indices [lo, hi) of an elementwise loop (see kernels/elementwise.ts), compiled in the worker. */

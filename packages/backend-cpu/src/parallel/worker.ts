@@ -3,6 +3,7 @@ import { type MessagePort, receiveMessageOnPort, workerData } from 'node:worker_
 import type { FloatArray } from '@saekit/core';
 import { bindKernel, compileElementwise } from '../kernels/elementwise.js';
 import { maskedMatmul } from '../kernels/masked-matmul.js';
+import { maskedPairHalves, sumPartials } from '../kernels/masked-pair.js';
 import { matmulAuto } from '../kernels/matmul-auto.js';
 import { compileSumRange } from '../kernels/sum.js';
 import { CTRL, EXIT_TASK, type PoolMessage, type SharedRef, SPIN, type Task } from './protocol.js';
@@ -23,6 +24,16 @@ function bind(t: Task): () => void {
     const { fn } = compileElementwise(t, t.outShape, t.shapes, t.fastMath);
     const arrays = [...t.outs, ...t.operands].map((r) => view(r, t.dtype));
     return bindKernel(fn, t.lo, t.hi, arrays);
+  }
+  if (t.kind === 'maskedPair') {
+    const [a, b, p, h, out1] = [t.a, t.b, t.p, t.h, t.out1].map((r) => view(r, t.dtype));
+    const part = view(t.part, 'float64') as Float64Array;
+    return () => maskedPairHalves(a, b, p, t.threshold, h, out1, part, t.m, t.n, t.k, t.h0, t.h1);
+  }
+  if (t.kind === 'pairSum') {
+    const part = view(t.part, 'float64') as Float64Array;
+    const out = view(t.out, t.dtype);
+    return () => sumPartials(part, out, t.len, t.lo, t.hi);
   }
   const out = view(t.out, t.dtype);
   if (t.kind === 'sum') {

@@ -1,0 +1,204 @@
+import {
+  add,
+  buildTrainStep,
+  Graph,
+  greater,
+  input,
+  matmul,
+  mul,
+  Rng,
+  relu,
+  SEED_CONFIG,
+} from '@saekit/core';
+import { describe, expect, it } from 'vitest';
+import { planFusion } from '../src/fuse.js';
+import { createCpuBackend, createReferenceBackend } from '../src/index.js';
+import { maskedMatmul } from '../src/kernels/masked-matmul.js';
+import { maskedPairHalves, sumPartials } from '../src/kernels/masked-pair.js';
+import { planMaskedPairs, planMaskedProducts } from '../src/masked.js';
+import { schedule } from '../src/schedule.js';
+
+const [M, K, N] = [96, 300, 40]; // large enough to be split over threads
+
+/**
+ * relu's backward shape with the decoder's weight gradient beside it: y = (u·v + g·Wᵀ)·(p > 0)
+ * and z = relu(p)ᵀ·g, the two products over g that a masked pair computes in one pass.
+ */
+function decoderBackward(): Graph {
+  const g = input('g', [M, K]);
+  const w = input('w', [N, K]);
+  const u = input('u', [1, N]);
+  const v = input('v', [M, 1]);
+  const p = input('p', [M, N]);
+  // z first, so that relu(p) is computed before the masked product, as the encoder's code is in a
+  // training step (the pair needs h ready at the masked product's place).
+  return Graph.from({
+    outputs: {
+      z: matmul(relu(p), g, { transA: true }),
+      y: mul(add(mul(u, v), matmul(g, w, { transB: true })), greater(p, 0)),
+    },
+  });
+}
+
+function feeds(rng: Rng, pOn: number) {
+  const p = new Float32Array(M * N);
+  for (let i = 0; i < p.length; i++) p[i] = rng.uniform() < pOn ? rng.uniform() : -rng.uniform();
+  return {
+    g: Float32Array.from(rng.normalArray(M * K)),
+    w: Float32Array.from(rng.normalArray(N * K)),
+    u: Float32Array.from(rng.normalArray(N)),
+    v: Float32Array.from(rng.normalArray(M)),
+    p,
+  };
+}
+
+const f64 = (f: Record<string, Float32Array>) =>
+  Object.fromEntries(Object.entries(f).map(([k, x]) => [k, Float64Array.from(x)]));
+
+function fusionOf(graph: Graph) {
+  const { fused, kernels } = planFusion(graph, true);
+  return [fused, kernels] as const;
+}
+
+function pairs(graph: Graph, threads: number) {
+  const order = schedule(graph);
+  const [fused, kernels] = fusionOf(graph);
+  return planMaskedPairs(graph, order, planMaskedProducts(graph, order, fused, kernels), fused, threads);
+}
+
+/** Both outputs, on the CPU backend with `threads`, and on the unfused one-thread interpreter. */
+function bothWays(f: ReturnType<typeof feeds>, threads: number) {
+  const graph = decoderBackward();
+  const got = createCpuBackend({ threads }).compileSync(graph).runSync(f);
+  const want = createCpuBackend({ threads: 1, fuse: false }).compileSync(graph).runSync(f);
+  return { got, want };
+}
+
+describe('masked pairs', () => {
+  it('are found in the seed training step (g·W_decᵀ with hᵀ·g), for up to two threads', () => {
+    const graph = buildTrainStep(SEED_CONFIG, 16, { kind: 'adam', lr: 1e-3 }).graph;
+    for (const threads of [1, 2]) {
+      const found = pairs(graph, threads);
+      expect(found.size).toBe(1);
+      const [[m, d]] = found;
+      expect(m.op).toMatchObject({ kind: 'matmul', transA: false, transB: true });
+      expect(d.op).toMatchObject({ kind: 'matmul', transA: true, transB: false });
+      expect(d.inputs[1]).toBe(m.inputs[0]); // the same g
+      expect(d.shape).toEqual([SEED_CONFIG.hiddenDim, SEED_CONFIG.inputDim]);
+    }
+    // The pair's rows split in two halves only: more threads keep the two products apart.
+    expect(pairs(graph, 4).size).toBe(0);
+    expect(pairs(decoderBackward(), 2).size).toBe(1); // the graph the tests below run
+    // Not when the partner has a reader that runs before the masked product: moved to the masked
+    // product's place, it would be read before it is set. (A schedule with such a reader, by hand.)
+    const g = input('g', [M, K]);
+    const p = input('p', [M, N]);
+    const h = relu(p);
+    const d = matmul(h, g, { transA: true });
+    const early = mul(d, 2);
+    const y = mul(matmul(g, input('w', [N, K]), { transB: true }), greater(p, 0));
+    const graph2 = Graph.from({ outputs: { h, y, early } }); // h first: it is ordered first
+    const [fused, kernels] = fusionOf(graph2);
+    const order = schedule(graph2);
+    const found = planMaskedProducts(graph2, order, fused, kernels);
+    expect(planMaskedPairs(graph2, order, found, fused, 2).size).toBe(1); // early runs after y's product
+    const m = [...found.keys()][0];
+    const moved = order.filter((n) => n !== d && n !== early);
+    moved.splice(moved.indexOf(m), 0, d, early); // d and its reader before the masked product
+    expect(planMaskedPairs(graph2, moved, found, fused, 2).size).toBe(0);
+  });
+
+  it('give what the float64 reference gives, on one, two and four threads, from all-off to all-on masks', async () => {
+    const graph = decoderBackward();
+    const rng = new Rng(21);
+    for (const on of [0, 0.1, 0.5, 1]) {
+      const f = feeds(rng, on);
+      const want = (await createReferenceBackend().compile(graph)).runSync(f64(f));
+      for (const threads of [1, 2, 4]) {
+        const got = createCpuBackend({ threads }).compileSync(graph).runSync(f);
+        for (const k of ['y', 'z'] as const) {
+          for (let i = 0; i < want[k].length; i++)
+            expect(Math.abs(got[k][i] - want[k][i])).toBeLessThan(1e-5 * (1 + Math.abs(want[k][i])));
+        }
+      }
+    }
+  });
+
+  it('give the same bits on one thread and on two (the halves are fixed, not the threads)', () => {
+    const f = feeds(new Rng(22), 0.3);
+    const graph = decoderBackward();
+    const one = createCpuBackend({ threads: 1 }).compileSync(graph).runSync(f);
+    const two = createCpuBackend({ threads: 2 }).compileSync(graph).runSync(f);
+    expect(two.y).toEqual(one.y);
+    expect(two.z).toEqual(one.z);
+  });
+
+  it('keep NaN where the dense products have it: Inf in g on a row whose units are off, NaN in h, Inf in W', () => {
+    const rng = new Rng(23);
+    // Row 5 of g holds Inf and all of row 5's units are off: the dense hᵀ·g has 0·Inf = NaN in
+    // every unit's column 3, and y's row 5 is NaN (Inf·0) as in masked-matmul.ts.
+    let f = feeds(rng, 0.3);
+    f.p.fill(-1, 5 * N, 6 * N);
+    f.g[5 * K + 3] = Number.POSITIVE_INFINITY;
+    for (const threads of [1, 2]) {
+      const { got, want } = bothWays(f, threads);
+      for (const k of ['y', 'z'] as const)
+        expect(Array.from(got[k], Number.isNaN)).toEqual(Array.from(want[k], Number.isNaN));
+      for (let j = 0; j < N; j++) expect(got.z[j * K + 3]).toBeNaN();
+    }
+    // NaN in p where its unit is off: relu(NaN) = NaN is a non-zero of h, so its unit's row of
+    // hᵀ·g is NaN, though the mask (NaN > 0 is false) drops that entry of y.
+    f = feeds(rng, 0.3);
+    f.p[7 * N + 2] = Number.NaN;
+    for (const threads of [1, 2]) {
+      const { got, want } = bothWays(f, threads);
+      for (const k of ['y', 'z'] as const)
+        expect(Array.from(got[k], Number.isNaN)).toEqual(Array.from(want[k], Number.isNaN));
+      expect(got.z.subarray(2 * K, 3 * K).every(Number.isNaN)).toBe(true);
+    }
+    // Inf in W: every entry of y is computed (the mask multiplies the non-finite ones into NaN).
+    f = feeds(rng, 0.3);
+    f.w[3 * K + 7] = Number.POSITIVE_INFINITY;
+    const { got, want } = bothWays(f, 2);
+    for (const k of ['y', 'z'] as const)
+      expect(Array.from(got[k], Number.isNaN)).toEqual(Array.from(want[k], Number.isNaN));
+    expect(got.y.some(Number.isNaN)).toBe(true);
+  });
+
+  it('the kernel: out1 is maskedMatmul exactly, out2 the same in one call or one per half', () => {
+    const f = feeds(new Rng(24), 0.4);
+    const h = f.p.map((x) => Math.max(x, 0));
+    const masked = new Float32Array(M * N);
+    maskedMatmul(f.g, f.w, f.p, 0, masked, M, N, K);
+    const [out1, out2, split1, split2] = [M * N, N * K, M * N, N * K].map((n) =>
+      new Float32Array(n).fill(Number.NaN),
+    );
+    const part = new Float64Array(2 * N * K);
+    maskedPairHalves(f.g, f.w, f.p, 0, h, out1, part, M, N, K, 0, 2);
+    sumPartials(part, out2, N * K, 0, N * K);
+    expect(out1).toEqual(masked);
+    const part2 = new Float64Array(2 * N * K);
+    maskedPairHalves(f.g, f.w, f.p, 0, h, split1, part2, M, N, K, 1, 2);
+    maskedPairHalves(f.g, f.w, f.p, 0, h, split1, part2, M, N, K, 0, 1);
+    sumPartials(part2, split2, N * K, 100, N * K);
+    sumPartials(part2, split2, N * K, 0, 100);
+    expect(split1).toEqual(out1);
+    expect(split2).toEqual(out2);
+    // out2 = hᵀ·g: each entry the float64 sum of each half's terms, rounded once.
+    const mid = Math.ceil(M / 2);
+    for (const [j, q] of [
+      [0, 0],
+      [7, 123],
+      [N - 1, K - 1],
+    ]) {
+      let s0 = 0;
+      let s1 = 0;
+      for (let i = 0; i < M; i++) {
+        const t = h[i * N + j] * f.g[i * K + q];
+        if (i < mid) s0 += t;
+        else s1 += t;
+      }
+      expect(out2[j * K + q]).toBe(Math.fround(s0 + s1));
+    }
+  });
+});
