@@ -1,9 +1,12 @@
 import {
+  add,
   constant,
   Graph as G,
   type Graph,
   grad,
+  greater,
   input,
+  matmul,
   mul,
   type Node,
   Rng,
@@ -117,3 +120,41 @@ export function sparse(rng: Rng, len: number, density: number): Float32Array {
   for (let i = 0; i < len; i++) if (rng.uniform() < density) x[i] = rng.normal();
   return x;
 }
+
+/** Sizes of the masked-product tests: large enough to be split over threads. */
+export const [MASKED_M, MASKED_K, MASKED_N] = [96, 300, 40];
+
+/**
+ * relu's backward shape at those sizes: y = (u·v + g·Wᵀ) · (p > 0), whose product is used only
+ * through the masked root (inputs g [M,K], w [N,K], u [1,N], v [M,1], p [M,N]).
+ */
+export function reluBackwardNodes() {
+  const [M, K, N] = [MASKED_M, MASKED_K, MASKED_N];
+  const g = input('g', [M, K]);
+  const w = input('w', [N, K]);
+  const u = input('u', [1, N]);
+  const v = input('v', [M, 1]);
+  const p = input('p', [M, N]);
+  return { g, w, p, y: mul(add(mul(u, v), matmul(g, w, { transB: true })), greater(p, 0)) };
+}
+
+/**
+ * Feeds of relu's backward shape (u·v + g·Wᵀ)·(p > 0) at the masked-product test sizes: g [M,K],
+ * w [N,K], u [1,N], v [M,1], and p [M,N] positive with probability `pOn`.
+ */
+export function maskedFeeds(rng: Rng, pOn: number) {
+  const [M, K, N] = [MASKED_M, MASKED_K, MASKED_N];
+  const p = new Float32Array(M * N);
+  for (let i = 0; i < p.length; i++) p[i] = rng.uniform() < pOn ? rng.uniform() : -rng.uniform();
+  return {
+    g: Float32Array.from(rng.normalArray(M * K)),
+    w: Float32Array.from(rng.normalArray(N * K)),
+    u: Float32Array.from(rng.normalArray(N)),
+    v: Float32Array.from(rng.normalArray(M)),
+    p,
+  };
+}
+
+/** The same feeds as float64 (for the reference backend). */
+export const toF64 = (f: Record<string, Float32Array>) =>
+  Object.fromEntries(Object.entries(f).map(([k, x]) => [k, Float64Array.from(x)]));

@@ -1,15 +1,4 @@
-import {
-  add,
-  buildTrainStep,
-  Graph,
-  greater,
-  input,
-  matmul,
-  mul,
-  Rng,
-  relu,
-  SEED_CONFIG,
-} from '@saekit/core';
+import { buildTrainStep, Graph, greater, input, matmul, mul, Rng, relu, SEED_CONFIG } from '@saekit/core';
 import { describe, expect, it } from 'vitest';
 import { planFusion } from '../src/fuse.js';
 import { createCpuBackend, createReferenceBackend } from '../src/index.js';
@@ -17,43 +6,20 @@ import { maskedMatmul } from '../src/kernels/masked-matmul.js';
 import { maskedPairHalves, sumPartials } from '../src/kernels/masked-pair.js';
 import { planMaskedPairs, planMaskedProducts } from '../src/masked.js';
 import { schedule } from '../src/schedule.js';
+import { MASKED_K, MASKED_M, MASKED_N, maskedFeeds, reluBackwardNodes, toF64 } from './helpers.js';
 
-const [M, K, N] = [96, 300, 40]; // large enough to be split over threads
+const [M, K, N] = [MASKED_M, MASKED_K, MASKED_N];
 
 /**
  * relu's backward shape with the decoder's weight gradient beside it: y = (u·v + g·Wᵀ)·(p > 0)
  * and z = relu(p)ᵀ·g, the two products over g that a masked pair computes in one pass.
  */
 function decoderBackward(): Graph {
-  const g = input('g', [M, K]);
-  const w = input('w', [N, K]);
-  const u = input('u', [1, N]);
-  const v = input('v', [M, 1]);
-  const p = input('p', [M, N]);
+  const { g, p, y } = reluBackwardNodes();
   // z first, so that relu(p) is computed before the masked product, as the encoder's code is in a
   // training step (the pair needs h ready at the masked product's place).
-  return Graph.from({
-    outputs: {
-      z: matmul(relu(p), g, { transA: true }),
-      y: mul(add(mul(u, v), matmul(g, w, { transB: true })), greater(p, 0)),
-    },
-  });
+  return Graph.from({ outputs: { z: matmul(relu(p), g, { transA: true }), y } });
 }
-
-function feeds(rng: Rng, pOn: number) {
-  const p = new Float32Array(M * N);
-  for (let i = 0; i < p.length; i++) p[i] = rng.uniform() < pOn ? rng.uniform() : -rng.uniform();
-  return {
-    g: Float32Array.from(rng.normalArray(M * K)),
-    w: Float32Array.from(rng.normalArray(N * K)),
-    u: Float32Array.from(rng.normalArray(N)),
-    v: Float32Array.from(rng.normalArray(M)),
-    p,
-  };
-}
-
-const f64 = (f: Record<string, Float32Array>) =>
-  Object.fromEntries(Object.entries(f).map(([k, x]) => [k, Float64Array.from(x)]));
 
 function fusionOf(graph: Graph) {
   const { fused, kernels } = planFusion(graph, true);
@@ -67,7 +33,7 @@ function pairs(graph: Graph, threads: number) {
 }
 
 /** Both outputs, on the CPU backend with `threads`, and on the unfused one-thread interpreter. */
-function bothWays(f: ReturnType<typeof feeds>, threads: number) {
+function bothWays(f: ReturnType<typeof maskedFeeds>, threads: number) {
   const graph = decoderBackward();
   const got = createCpuBackend({ threads }).compileSync(graph).runSync(f);
   const want = createCpuBackend({ threads: 1, fuse: false }).compileSync(graph).runSync(f);
@@ -112,8 +78,8 @@ describe('masked pairs', () => {
     const graph = decoderBackward();
     const rng = new Rng(21);
     for (const on of [0, 0.1, 0.5, 1]) {
-      const f = feeds(rng, on);
-      const want = (await createReferenceBackend().compile(graph)).runSync(f64(f));
+      const f = maskedFeeds(rng, on);
+      const want = (await createReferenceBackend().compile(graph)).runSync(toF64(f));
       for (const threads of [1, 2, 4]) {
         const got = createCpuBackend({ threads }).compileSync(graph).runSync(f);
         for (const k of ['y', 'z'] as const) {
@@ -125,7 +91,7 @@ describe('masked pairs', () => {
   });
 
   it('give the same bits on one thread and on two (the halves are fixed, not the threads)', () => {
-    const f = feeds(new Rng(22), 0.3);
+    const f = maskedFeeds(new Rng(22), 0.3);
     const graph = decoderBackward();
     const one = createCpuBackend({ threads: 1 }).compileSync(graph).runSync(f);
     const two = createCpuBackend({ threads: 2 }).compileSync(graph).runSync(f);
@@ -137,7 +103,7 @@ describe('masked pairs', () => {
     const rng = new Rng(23);
     // Row 5 of g holds Inf and all of row 5's units are off: the dense hᵀ·g has 0·Inf = NaN in
     // every unit's column 3, and y's row 5 is NaN (Inf·0) as in masked-matmul.ts.
-    let f = feeds(rng, 0.3);
+    let f = maskedFeeds(rng, 0.3);
     f.p.fill(-1, 5 * N, 6 * N);
     f.g[5 * K + 3] = Number.POSITIVE_INFINITY;
     for (const threads of [1, 2]) {
@@ -148,7 +114,7 @@ describe('masked pairs', () => {
     }
     // NaN in p where its unit is off: relu(NaN) = NaN is a non-zero of h, so its unit's row of
     // hᵀ·g is NaN, though the mask (NaN > 0 is false) drops that entry of y.
-    f = feeds(rng, 0.3);
+    f = maskedFeeds(rng, 0.3);
     f.p[7 * N + 2] = Number.NaN;
     for (const threads of [1, 2]) {
       const { got, want } = bothWays(f, threads);
@@ -157,7 +123,7 @@ describe('masked pairs', () => {
       expect(got.z.subarray(2 * K, 3 * K).every(Number.isNaN)).toBe(true);
     }
     // Inf in W: every entry of y is computed (the mask multiplies the non-finite ones into NaN).
-    f = feeds(rng, 0.3);
+    f = maskedFeeds(rng, 0.3);
     f.w[3 * K + 7] = Number.POSITIVE_INFINITY;
     const { got, want } = bothWays(f, 2);
     for (const k of ['y', 'z'] as const)
@@ -166,7 +132,7 @@ describe('masked pairs', () => {
   });
 
   it('the kernel: out1 is maskedMatmul exactly, out2 the same in one call or one per half', () => {
-    const f = feeds(new Rng(24), 0.4);
+    const f = maskedFeeds(new Rng(24), 0.4);
     const h = f.p.map((x) => Math.max(x, 0));
     const masked = new Float32Array(M * N);
     maskedMatmul(f.g, f.w, f.p, 0, masked, M, N, K);

@@ -1,5 +1,4 @@
 import {
-  add,
   buildTrainStep,
   div,
   Graph,
@@ -17,33 +16,14 @@ import { createCpuBackend, createReferenceBackend } from '../src/index.js';
 import { maskedMatmul } from '../src/kernels/masked-matmul.js';
 import { planMaskedProducts } from '../src/masked.js';
 import { schedule } from '../src/schedule.js';
+import { MASKED_K, MASKED_M, MASKED_N, maskedFeeds, reluBackwardNodes, toF64 } from './helpers.js';
 
-const [M, K, N] = [96, 300, 40]; // large enough to be split over threads
+const [M, K, N] = [MASKED_M, MASKED_K, MASKED_N];
 
 /** relu's backward shape: (u·v + g·Wᵀ) · (p > 0), the product used only through the masked root. */
 function reluBackward(): Graph {
-  const g = input('g', [M, K]);
-  const w = input('w', [N, K]);
-  const u = input('u', [1, N]);
-  const v = input('v', [M, 1]);
-  const p = input('p', [M, N]);
-  return Graph.from({ outputs: { y: mul(add(mul(u, v), matmul(g, w, { transB: true })), greater(p, 0)) } });
+  return Graph.from({ outputs: { y: reluBackwardNodes().y } });
 }
-
-function feeds(rng: Rng, pOn: number) {
-  const p = new Float32Array(M * N);
-  for (let i = 0; i < p.length; i++) p[i] = rng.uniform() < pOn ? rng.uniform() : -rng.uniform();
-  return {
-    g: Float32Array.from(rng.normalArray(M * K)),
-    w: Float32Array.from(rng.normalArray(N * K)),
-    u: Float32Array.from(rng.normalArray(N)),
-    v: Float32Array.from(rng.normalArray(M)),
-    p,
-  };
-}
-
-const f64 = (f: Record<string, Float32Array>) =>
-  Object.fromEntries(Object.entries(f).map(([k, x]) => [k, Float64Array.from(x)]));
 
 function masked(graph: Graph) {
   const { fused, kernels } = planFusion(graph, true);
@@ -74,8 +54,8 @@ describe('masked products', () => {
     const graph = reluBackward();
     const rng = new Rng(11);
     for (const on of [0, 0.1, 0.5, 1]) {
-      const f = feeds(rng, on);
-      const want = (await createReferenceBackend().compile(graph)).runSync(f64(f)).y;
+      const f = maskedFeeds(rng, on);
+      const want = (await createReferenceBackend().compile(graph)).runSync(toF64(f)).y;
       for (const threads of [1, 2]) {
         const got = createCpuBackend({ threads }).compileSync(graph).runSync(f).y;
         for (let i = 0; i < want.length; i++)
@@ -88,7 +68,7 @@ describe('masked products', () => {
     const graph = reluBackward();
     const rng = new Rng(12);
     for (const where of ['g', 'w'] as const) {
-      const f = feeds(rng, 0.3);
+      const f = maskedFeeds(rng, 0.3);
       f[where][where === 'g' ? 5 * K + 3 : 2 * K + 7] = Number.POSITIVE_INFINITY;
       const want = createCpuBackend({ threads: 1, fuse: false }).compileSync(graph).runSync(f).y;
       const got = createCpuBackend({ threads: 1 }).compileSync(graph).runSync(f).y;
@@ -97,7 +77,7 @@ describe('masked products', () => {
     }
     // A row of g with Inf and no kept entry (its mask all off) is computed in full all the same,
     // from its own values (the kernel copies each row it computes; row 6 is kept-free too, after it).
-    const f = feeds(rng, 0.3);
+    const f = maskedFeeds(rng, 0.3);
     for (const r of [5, 6]) f.p.fill(-1, r * N, r * N + N);
     f.g[5 * K + 3] = Number.POSITIVE_INFINITY;
     const want = createCpuBackend({ threads: 1, fuse: false }).compileSync(graph).runSync(f).y;
@@ -109,7 +89,7 @@ describe('masked products', () => {
 
   it('the kernel: kept entries are the dot products, the rest exactly 0, any row range alike', () => {
     const rng = new Rng(3);
-    const f = feeds(rng, 0.4);
+    const f = maskedFeeds(rng, 0.4);
     const out = new Float32Array(M * N).fill(Number.NaN);
     maskedMatmul(f.g, f.w, f.p, 0, out, M, N, K, 0, 41);
     maskedMatmul(f.g, f.w, f.p, 0, out, M, N, K, 41, M);
