@@ -1,4 +1,11 @@
-import { maskedMatmul, matmul, tryOuterMatmul, trySparseMatmul } from '@saekit/backend-cpu';
+import {
+  maskedMatmul,
+  maskedPairHalves,
+  matmul,
+  sumPartials,
+  tryOuterMatmul,
+  trySparseMatmul,
+} from '@saekit/backend-cpu';
 import { Rng } from '@saekit/core';
 import { benchData } from './data.js';
 import { formatTable } from './table.js';
@@ -97,6 +104,23 @@ export async function benchSparse(): Promise<SparseBenchRow[]> {
       ['product', 'non-zero', 'dense ms', 'sparse ms', 'speed-up'],
       rows.map((r) => [r.product, r.sparsity, r.denseMs, r.sparseMs, r.speedup]),
     )}\n`,
+  );
+  // What the step runs for g·W_decᵀ and hᵀ·g on up to two threads: one pass over g for both
+  // (kernels/masked-pair.ts), against the masked and zero-skipping kernels apart. h = relu(pre).
+  const hOfPre = dPre.map((v) => Math.max(v, 0));
+  const out2 = new Float32Array(64 * 784);
+  const part = new Float64Array(2 * 64 * 784);
+  const apartMs = timeMs(() => {
+    maskedMatmul(g, wDec, dPre, 0, out, 256, 64, 784);
+    if (!trySparseMatmul(hOfPre, g, out2, 64, 784, 256, true, false))
+      throw new Error('bench: the sparse kernel declined');
+  });
+  const pairMs = timeMs(() => {
+    maskedPairHalves(g, wDec, dPre, 0, hOfPre, out, part, 256, 64, 784, 0, 2);
+    sumPartials(part, out2, 64 * 784, 0, 64 * 784);
+  });
+  process.stdout.write(
+    `\ng·W_decᵀ (mask ${HIDDEN_DENSITY * 100}%) with hᵀ·g, single thread: the two kernels apart ${apartMs.toFixed(3)} ms, the masked pair ${pairMs.toFixed(3)} ms (${(pairMs / apartMs).toFixed(2)}×)\n`,
   );
   return rows;
 }
