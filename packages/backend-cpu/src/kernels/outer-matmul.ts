@@ -31,7 +31,7 @@ import { sampledDensity, sparseMaxDensity } from './sparse-matmul.js';
  */
 export const OUTER_MAX_DENSITY = 0.5;
 
-/** float64 sums of the output rows being computed; indices masked to 16 bits so V8 drops bounds checks. */
+/** float64 sums of the output rows being computed; indices masked to 16 bits (no overflow checks in V8's code). */
 const CAP = 1 << 16;
 const MASK = CAP - 1;
 const ACC = new Float64Array(CAP);

@@ -280,7 +280,7 @@ function directRow(b: Float32Array, out: Float32Array, o: number, n: number, t0:
 /**
  * out[o + c] = Σ_{t in [t0,t1)} VAL[t] · PACK_B[OFF[t] + c] for c < nb: eight columns per sweep
  * over the row's non-zeros, the eight sums in registers. Every index is masked to the fixed scratch
- * sizes, so V8 drops the bounds checks.
+ * sizes, so V8 compiles the index arithmetic without overflow checks (bounds checks stay).
  */
 function sparseRow(out: Float32Array, o: number, nb: number, t0: number, t1: number): void {
   const B = PACK_B; // locals: see directRow
