@@ -149,6 +149,15 @@ describe('zero-skipping matmul', () => {
       expect([...dst.subarray(0, len)]).toEqual([...src.subarray(0, len)]);
       expect(dst[len]).toBe(-1);
     }
+    // From an offset into src (a row of a matrix): dst[q] = src[from + q].
+    const row = new Float64Array(8).fill(-1);
+    expect(copyFinite(row, src, 5, 998)).toBe(true);
+    expect([...row.subarray(0, 5)]).toEqual([...src.subarray(998, 1003)]);
+    expect(row[5]).toBe(-1);
+    const y = src.slice();
+    y[1000] = Number.NaN;
+    expect(copyFinite(row, y, 5, 998)).toBe(false);
+    expect(copyFinite(row, y, 2, 998)).toBe(true); // the NaN lies beyond what was asked
     for (const bad of [Number.NaN, Number.POSITIVE_INFINITY]) {
       for (const at of [0, 2, 500, 1001, 1002]) {
         const y = src.slice();

@@ -70,20 +70,14 @@ export function maskedMatmul(
     }
     // With b finite, a non-finite value in row i makes every dot product of the row non-finite,
     // so the row needs a look of its own only when it has no kept entry to show it.
-    if (kept > 0) copyRow(a, i * k, k);
+    if (kept > 0) copyFinite(ROW, a, k, i * k);
     const finite = kept > 0 ? dots(out, i, n, k, kept) : allFinite(a, i * k, i * k + k);
     if (!finite && kept < n) {
-      if (kept === 0) copyRow(a, i * k, k);
+      if (kept === 0) copyFinite(ROW, a, k, i * k);
       for (let j = 0; j < n; j++) KEEP[j] = j;
       dots(out, i, n, k, n);
     }
   }
-}
-
-/** ROW[0, k) = a[o, o + k). */
-function copyRow(a: FloatArray, o: number, k: number): void {
-  const R = ROW; // a local: see dot4
-  for (let q = 0; q < k; q++) R[q & MASK_B] = a[o + q];
 }
 
 /** out[i, KEEP[t]] = ROW · b[KEEP[t],:] for t < kept (ROW holds row i of a); returns whether all were finite. */

@@ -93,7 +93,7 @@ function pairRow(
   k: number,
   bFinite: boolean,
 ): void {
-  const rowFinite = copyRow(a, i * k, k);
+  const rowFinite = copyFinite(ROW, a, k, i * k);
   // A non-finite b or row of a: every entry of out1 (masked-matmul.ts), and every term of out2,
   // as 0·Inf = NaN where the dense product has it.
   const all = !bFinite || !rowFinite;
@@ -129,19 +129,6 @@ function pairRow(
     const d = single(UNIT[t] * k, HV[t], k);
     if (KEPT[t]) out1[io + UNIT[t]] = d;
   }
-}
-
-/** ROW[0, k) = a[o, o + k); returns whether all were finite. */
-function copyRow(a: FloatArray, o: number, k: number): boolean {
-  const R = ROW;
-  let s = 0;
-  for (let q = 0; q < k; q++) {
-    const v = a[o + q];
-    R[q & MASK] = v;
-    s += v;
-  }
-  // A float64 sum of float32 values overflows only if one of them is not finite.
-  return Number.isFinite(s);
 }
 
 /**
