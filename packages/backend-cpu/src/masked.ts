@@ -1,4 +1,4 @@
-import { type Graph, type Node, pinnedNodes, useCounts } from '@saekit/core';
+import { consumersOf, type Graph, type Node, pinnedNodes, useCounts } from '@saekit/core';
 import type { FusedKernel } from './fuse.js';
 import { maskedMatmulFits } from './kernels/masked-matmul.js';
 import { maskedPairFits } from './kernels/masked-pair.js';
@@ -70,8 +70,8 @@ function productsUnder(x: Node, root: Node, fused: ReadonlySet<Node>): Node[] {
  * Pairs each masked product M = a·bᵀ with a product D = hᵀ·a over the same a (h of M's shape),
  * computed in the same pass (kernels/masked-pair.ts): in a sparse autoencoder, g·W_decᵀ and the
  * decoder's weight gradient hᵀ·g. D then runs at M's place, so h must be ready by then and D's
- * readers must come after. Only for
- * up to two threads (`threads`): the pair splits into two halves of its rows, no further.
+ * readers must come after. Only for up to two threads (`threads`): the pair splits into two halves
+ * of its rows, no further.
  */
 export function planMaskedPairs(
   graph: Graph,
@@ -85,13 +85,14 @@ export function planMaskedPairs(
   const at = new Map<Node, number>(order.map((n, i) => [n, i]));
   const ready = (n: Node, by: Node) =>
     n.op.kind === 'input' || n.op.kind === 'const' || at.get(n)! < at.get(by)!;
+  const readers = consumersOf(graph);
   const taken = new Set<Node>();
   /** Whether every node reading d runs after m (d moves to m's place, which may be later than its own). */
-  const readersAfter = (d: Node, m: Node) =>
-    graph.nodes.every((r) => !r.inputs.includes(d) || at.get(r)! > at.get(m)!);
+  const readersAfter = (d: Node, m: Node) => (readers.get(d) ?? []).every((r) => at.get(r)! > at.get(m)!);
   for (const m of masked.keys()) {
     const [a, b] = m.inputs;
-    const d = graph.nodes.find(
+    // The partner reads a as its right operand: D = hᵀ·a.
+    const d = (readers.get(a) ?? []).find(
       (d) =>
         d.op.kind === 'matmul' &&
         d.op.transA &&

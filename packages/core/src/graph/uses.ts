@@ -19,11 +19,9 @@ export function consumersOf(graph: Graph): Map<Node, Node[]> {
   return out;
 }
 
-/** How many times each node is an input of another node of the graph. */
+/** How many times each node is an input of another node of the graph (its consumers, counted). */
 export function useCounts(graph: Graph): Map<Node, number> {
-  const uses = new Map<Node, number>();
-  for (const n of graph.nodes) for (const i of n.inputs) uses.set(i, (uses.get(i) ?? 0) + 1);
-  return uses;
+  return new Map([...consumersOf(graph)].map(([n, readers]) => [n, readers.length]));
 }
 
 /** Nodes whose values a run must keep to its end: the graph's outputs and state updates. */
