@@ -57,17 +57,14 @@ export class CpuExecutable<T extends FloatArray> implements Executable<T> {
   private readonly pairs: Map<Node, Node>;
   /** The partners in `pairs`: computed at their masked product's place, not their own. */
   private readonly pairedAway: Set<Node>;
-  /** Float64 scratch on the pool's shared memory (a masked pair's partial sums). */
-  private readonly sharedF64: Float64Array[] = [];
   /** Each kernel root's loop group, and each row sum taken inside one (groups.ts). */
   private readonly groupOf = new Map<Node, LoopGroup>();
   private readonly pool?: ThreadPool;
   /** Feeds that split steps read: copied into shared staging buffers each run. */
   private readonly stagedFeeds = new Set<number>();
   private readonly releases: (() => void)[] = [];
-  /** Steps that run split over the pool (a run wakes the pool first only when there are any). */
-  private splitSteps = 0;
-  private readonly shared: T[] = [];
+  /** Buffers on the pool's shared memory, freed on dispose (a masked pair's float64 partials too). */
+  private readonly shared: FloatArray[] = [];
   private disposed = false;
   /** Fusion, loop groups and in-place state updates; off, every op runs as written (the plain interpreter). */
   private readonly fuse: boolean;
@@ -264,7 +261,6 @@ export class CpuExecutable<T extends FloatArray> implements Executable<T> {
     if (planned) {
       this.releases.push(planned.release);
       this.steps.push(planned.run);
-      this.splitSteps++;
     } else this.steps.push(here);
   }
 
@@ -322,7 +318,7 @@ export class CpuExecutable<T extends FloatArray> implements Executable<T> {
     const f32 = (slot: number) => b[slot] as Float32Array; // the pair is float32-only (masked products are)
     if (this.pool && this.splits(m)) {
       const part = this.pool.alloc(2 * len, 'float64') as Float64Array;
-      this.sharedF64.push(part);
+      this.shared.push(part);
       const [halves, sums] = this.pool.planMaskedPair(
         f32(a),
         f32(w),
@@ -338,7 +334,6 @@ export class CpuExecutable<T extends FloatArray> implements Executable<T> {
       );
       this.releases.push(halves.release, sums.release);
       this.steps.push(halves.run, sums.run);
-      this.splitSteps += 2;
       return;
     }
     const part = new Float64Array(2 * len);
@@ -399,7 +394,8 @@ export class CpuExecutable<T extends FloatArray> implements Executable<T> {
     if (this.disposed) throw new Error('run: executable was disposed');
     checkFeeds(this.graph, this.feedNames, feeds);
     // Workers wake while the feeds are copied: the first split node then finds them spinning.
-    if (this.splitSteps > 0) this.pool?.wake();
+    // (Every split step has a release: none means no step runs on the pool.)
+    if (this.releases.length > 0) this.pool?.wake();
     for (const [name, slot] of this.feedSlots) {
       const v = feeds[name];
       if (!this.arrays.is(v))
@@ -456,9 +452,7 @@ export class CpuExecutable<T extends FloatArray> implements Executable<T> {
     if (!this.disposed) {
       for (const r of this.releases) r();
       for (const v of this.shared) this.pool!.free(v);
-      for (const v of this.sharedF64) this.pool!.free(v);
       this.shared.length = 0;
-      this.sharedF64.length = 0;
     }
     this.disposed = true;
     this.bufs.length = 0;

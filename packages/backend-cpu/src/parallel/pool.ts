@@ -146,10 +146,10 @@ export class ThreadPool {
   }
 
   /**
-   * Prepares a masked pair (kernels/masked-pair.ts) on two threads: this one computes the first
-   * half of the rows and a worker the second (halves are the kernel's unit of work, so a third
-   * thread would have none), then each adds half of out2's entries from the two partials. Returns
-   * the two steps, to run in order. Float32 arrays but `part` (float64, 2·n·k), all from `alloc`.
+   * Prepares a masked pair (kernels/masked-pair.ts): its two halves of rows (the kernel's unit of
+   * work: this thread takes the first, a worker the second, a third thread would have none), then
+   * the sum of the halves' partials, split by entries. Returns the two steps, to run in order.
+   * Float32 arrays but `part` (float64, 2·n·k), all from `alloc`.
    */
   planMaskedPair(
     a: Float32Array,
@@ -165,40 +165,37 @@ export class ThreadPool {
     k: number,
   ): [PlannedTask, PlannedTask] {
     const refs = { a: this.ref(a), b: this.ref(b), p: this.ref(p), h: this.ref(h), out1: this.ref(out1) };
-    const halves = this.split(
-      [
-        {
-          kind: 'maskedPair',
-          id: this.nextTask++,
-          dtype: 'float32',
-          ...refs,
-          part: this.ref(part),
-          threshold,
-          m,
-          n,
-          k,
-          h0: 1,
-          h1: 2,
-        },
-      ],
-      () => maskedPairHalves(a, b, p, threshold, h, out1, part, m, n, k, 0, 1),
+    const halves = this.planShares(
+      2,
+      1,
+      (h0, h1) => ({
+        kind: 'maskedPair',
+        dtype: 'float32',
+        ...refs,
+        part: this.ref(part),
+        threshold,
+        m,
+        n,
+        k,
+        h0,
+        h1,
+      }),
+      (end) => () => maskedPairHalves(a, b, p, threshold, h, out1, part, m, n, k, 0, end),
     );
     const len = n * k;
-    const mid = Math.ceil(len / 2);
-    const sums = this.split(
-      [
-        {
-          kind: 'pairSum',
-          id: this.nextTask++,
-          dtype: 'float32',
-          part: this.ref(part),
-          out: this.ref(out2),
-          len,
-          lo: mid,
-          hi: len,
-        },
-      ],
-      () => sumPartials(part, out2, len, 0, mid),
+    const sums = this.planShares(
+      len,
+      Math.ceil(len / this.threads),
+      (lo, hi) => ({
+        kind: 'pairSum',
+        dtype: 'float32',
+        part: this.ref(part),
+        out: this.ref(out2),
+        len,
+        lo,
+        hi,
+      }),
+      (end) => () => sumPartials(part, out2, len, 0, end),
     );
     return [halves, sums];
   }
