@@ -1,26 +1,12 @@
-import {
-  consumersOf,
-  type Graph,
-  type Node,
-  OP_KINDS,
-  type OpKind,
-  pinnedNodes,
-  useCounts,
-} from '@saekit/core';
+import { type Graph, type Node, OP_KINDS, type OpKind, pinnedNodes, useCounts } from '@saekit/core';
 import { batchShapes, isBatchDim, type SymShape, valueInfo } from './lower/batch.js';
 import { GraphBuilder } from './lower/builder.js';
-import { Emitter } from './lower/emit.js';
-import { columnSums, type Fusions, gemmAdds } from './lower/fusions.js';
+import { Emitter, type LowerContext } from './lower/emit.js';
+import { columnSums, gemmAdds } from './lower/fusions.js';
 import { findGuards } from './lower/guards.js';
-import { type MergedState, planMerges } from './lower/merge.js';
-import {
-  checkPack,
-  emitPack,
-  emitUnpack,
-  type PackedLayout,
-  type PackRequest,
-  packLayout,
-} from './lower/pack.js';
+import type { MergedState } from './lower/merge.js';
+import { nameValues, PACKED_INPUT, PACKED_OUTPUT, type ValueNames } from './lower/names.js';
+import { emitPack, type PackedLayout, type PackRequest, packLayout } from './lower/pack.js';
 import { RULES } from './lower/rules.js';
 import { ShapeTensors } from './lower/shape-tensors.js';
 import { resolveOpset } from './opset.js';
@@ -75,9 +61,6 @@ export interface LoweredGraph {
   readonly merged?: readonly MergedState[];
 }
 
-const PACKED_INPUT = 'saekit.packed_state';
-const PACKED_OUTPUT = 'saekit.packed_outputs';
-
 /**
  * Lowers a whole graph to one ONNX GraphProto: every output and every update becomes a graph
  * output, inputs stay inputs unless given as initializers, constants become initializers.
@@ -90,72 +73,57 @@ export function lowerGraph(graph: Graph, opts: LowerOptions = {}): LoweredGraph 
   }
   if ((opts.pack || opts.mergeUpdates) && opts.dynamicBatch)
     throw new Error('onnx lowering: pack and mergeUpdates do not go together with dynamicBatch');
-  const dimParam = opts.dynamicBatch?.dimParam ?? 'batch';
   const shapes = batchShapes(graph, opts.dynamicBatch?.inputs ?? []);
-  const b = new GraphBuilder();
   const initializers = opts.initializers ?? {};
   for (const name of Object.keys(initializers)) {
     if (!graph.inputs.has(name))
       throw new Error(`onnx lowering: initializer "${name}" names no input of the graph`);
   }
+  const b = new GraphBuilder();
+  const names = nameValues(graph, b, { initializers, mergeUpdates: opts.mergeUpdates, pack: opts.pack });
+  const dimParam = opts.dynamicBatch?.dimParam ?? 'batch';
+  const info = (name: string, s: SymShape): ValueInfoProto => valueInfo(name, s, dimParam);
+  const batchSource = opts.dynamicBatch?.inputs.find((i) => graph.inputs.has(i) && !(i in initializers));
+  const emitter = new Emitter({
+    ...planFusions(graph, names, shapes),
+    b,
+    opset,
+    shapes,
+    shapeTensors: new ShapeTensors(b, shapes, batchSource),
+    direct: names.direct,
+    info,
+  });
+  for (const n of graph.nodes) emitter.lower(n);
+  for (const [onnxName, n] of names.sources) {
+    if (names.direct.get(n) !== onnxName) b.op('Identity', [emitter.value(n)], {}, onnxName);
+  }
+  const io = graphIO(graph, b, names, (name, n) => info(name, shapes.get(n)!), info);
+  return {
+    graph: {
+      name: opts.graphName ?? 'saekit',
+      node: b.nodes,
+      initializer: b.initializers,
+      input: io.input,
+      output: io.output,
+    },
+    opset,
+    irVersion,
+    ...io.names,
+    merged: names.merges.merged.length ? names.merges.merged : undefined,
+  };
+}
 
-  // Names: inputs keep theirs; outputs keep their key unless taken; updates get `<name>.next`.
-  const inputNames: string[] = [];
-  for (const [name, n] of graph.inputs) {
-    b.reserve(name);
-    if (name in initializers) {
-      const v = initializers[name];
-      if (v.length !== n.size)
-        throw new Error(`onnx lowering: initializer "${name}" has ${v.length} values, ${n} needs ${n.size}`);
-      b.namedInitializer(name, n.shape, v);
-    } else inputNames.push(name);
-  }
-  const claim = (want: string): string => (b.isUsed(want) ? b.fresh(want) : b.reserve(want));
-  const consumers = consumersOf(graph);
-  const merging = opts.mergeUpdates
-    ? planMerges(graph, consumers, inputNames, claim)
-    : { groups: [], slots: new Set<string>(), merged: [] };
-  const outputs: Record<string, string> = {};
-  for (const key of Object.keys(graph.outputs)) outputs[key] = claim(key);
-  const updates: Record<string, string> = {};
-  for (const key of Object.keys(graph.updates)) {
-    if (!merging.slots.has(key)) updates[key] = claim(`${key}.next`);
-  }
-  const pack =
-    opts.pack &&
-    checkPack(
-      graph,
-      { state: opts.pack.state.filter((name) => !merging.slots.has(name)), outputs: opts.pack.outputs },
-      inputNames,
-    );
-  if (pack) {
-    b.reserve(PACKED_OUTPUT);
-    if (pack.state.length) {
-      b.reserve(PACKED_INPUT);
-      const values = pack.state.map((name) => {
-        const n = graph.inputs.get(name)!;
-        return { name, size: n.size, dims: n.shape };
-      });
-      emitUnpack(b, PACKED_INPUT, values);
-    }
-  }
-
-  // A computed node that is an output writes its value under the output's name directly.
-  const direct = new Map<Node, string>();
-  const sources: [string, Node][] = [
-    ...Object.entries(graph.outputs).map(([k, n]): [string, Node] => [outputs[k], n]),
-    ...Object.entries(graph.updates)
-      .filter(([k]) => k in updates)
-      .map(([k, n]): [string, Node] => [updates[k], n]),
-  ];
-  for (const [onnxName, n] of sources) {
-    if (n.op.kind !== 'input' && n.op.kind !== 'const' && !direct.has(n)) direct.set(n, onnxName);
-  }
-
+/** Which nodes are emitted fused, merged or inside a guard's If (see the lower/ modules). */
+function planFusions(
+  graph: Graph,
+  names: ValueNames,
+  shapes: ReadonlyMap<Node, SymShape>,
+): Pick<LowerContext, 'fusions' | 'guards' | 'merges'> {
   const uses = useCounts(graph);
-  const pinned = new Set<Node>([...pinnedNodes(graph), ...direct.keys()]);
+  const pinned = new Set<Node>([...pinnedNodes(graph), ...names.direct.keys()]);
+  const { groups, merged } = names.merges;
   // Merged cones are lowered by their own rule: none of their adds becomes a Gemm.
-  const cones = new Set<Node>(merging.groups.flatMap((g) => g.families.flatMap((f) => f.nodes)));
+  const cones = new Set<Node>(groups.flatMap((g) => g.families.flatMap((f) => f.nodes)));
   const adds = gemmAdds(graph, uses, pinned);
   for (const n of cones) adds.delete(n);
   const sums = columnSums(graph, uses, pinned, (n) => !isBatchDim(shapes.get(n)![0]));
@@ -164,56 +132,44 @@ export function lowerGraph(graph: Graph, opts: LowerOptions = {}): LoweredGraph 
     ...[...adds.values()].map((f) => f.mm),
     ...[...sums].flatMap(([sum, c]) => (c.weights ? [sum.inputs[0]] : [])),
   ]);
-  const fusions: Fusions = { adds, sums, folded };
   const keep = new Set<Node>([...pinned, ...adds.keys(), ...folded, ...cones]);
-  const info = (name: string, s: SymShape): ValueInfoProto => valueInfo(name, s, dimParam);
-  const batchSource = opts.dynamicBatch?.inputs.find((i) => graph.inputs.has(i) && !(i in initializers));
-  const emitter = new Emitter({
-    b,
-    opset,
-    shapes,
-    shapeTensors: new ShapeTensors(b, shapes, batchSource),
-    direct,
-    fusions,
+  return {
+    fusions: { adds, sums, folded },
     guards: findGuards(graph, uses, keep, cones),
-    merges: { groups: merging.groups, merged: merging.merged, uses },
-    info,
-  });
-  for (const n of graph.nodes) emitter.lower(n);
-  for (const [onnxName, n] of sources) {
-    if (direct.get(n) !== onnxName) b.op('Identity', [emitter.value(n)], {}, onnxName);
-  }
-
-  // Merged state: one input and one output per group slot; a state other ops read stays an input.
-  const mergedOnly = new Set(
-    merging.merged.flatMap((m) => m.entries.filter((e) => !e.fed).map((e) => e.name)),
-  );
-  const fedNames = [
-    ...inputNames.filter((name) => !mergedOnly.has(name)),
-    ...merging.merged.map((m) => m.input),
-  ];
-  const inputInfo = (name: string): ValueInfoProto => {
-    const m = merging.merged.find((x) => x.input === name);
-    return m ? info(name, [m.size]) : info(name, shapes.get(graph.inputs.get(name)!)!);
+    merges: { groups, merged, uses },
   };
-  const graphOf = (input: ValueInfoProto[], output: ValueInfoProto[]): GraphProto => ({
-    name: opts.graphName ?? 'saekit',
-    node: b.nodes,
-    initializer: b.initializers,
-    input,
-    output,
-  });
-  const output = [
-    ...sources.map(([name, n]) => info(name, shapes.get(n)!)),
-    ...merging.merged.map((m) => info(m.output, [m.size])),
-  ];
-  const merged = merging.merged.length ? merging.merged : undefined;
-  if (!pack) {
-    const graphProto = graphOf(fedNames.map(inputInfo), output);
-    return { graph: graphProto, opset, irVersion, inputs: fedNames, outputs, updates, merged };
-  }
+}
 
-  // Packed values leave the graph's inputs and outputs; the two flat vectors take their place.
+/**
+ * The model's inputs and outputs: fed inputs, then one input per merged vector (a merged state
+ * other ops read stays an input too); outputs and updates, then the merged vectors. Packed values
+ * leave both lists for the two flat vectors, whose Concat is emitted here.
+ */
+function graphIO(
+  graph: Graph,
+  b: GraphBuilder,
+  names: ValueNames,
+  infoOf: (name: string, n: Node) => ValueInfoProto,
+  info: (name: string, s: SymShape) => ValueInfoProto,
+): {
+  input: ValueInfoProto[];
+  output: ValueInfoProto[];
+  names: Pick<LoweredGraph, 'inputs' | 'outputs' | 'updates' | 'packed'>;
+} {
+  const { merged } = names.merges;
+  const mergedOnly = new Set(merged.flatMap((m) => m.entries.filter((e) => !e.fed).map((e) => e.name)));
+  const fed = [...names.fed.filter((name) => !mergedOnly.has(name)), ...merged.map((m) => m.input)];
+  const inputInfo = (name: string): ValueInfoProto => {
+    const m = merged.find((x) => x.input === name);
+    return m ? info(name, [m.size]) : infoOf(name, graph.inputs.get(name)!);
+  };
+  const output = [
+    ...names.sources.map(([name, n]) => infoOf(name, n)),
+    ...merged.map((m) => info(m.output, [m.size])),
+  ];
+  const { outputs, updates, pack } = names;
+  if (!pack) return { input: fed.map(inputInfo), output, names: { inputs: fed, outputs, updates } };
+
   const packedNodes = [
     ...pack.state.map((k) => graph.updates[k]),
     ...pack.outputs.map((k) => graph.outputs[k]),
@@ -229,25 +185,21 @@ export function lowerGraph(graph: Graph, opts: LowerOptions = {}): LoweredGraph 
     pack.outputs.map((name) => ({ name, size: graph.outputs[name].size })),
     { input: PACKED_INPUT, output: PACKED_OUTPUT },
   );
-  const leftIn = fedNames.filter((name) => !pack.state.includes(name));
-  if (layout.input) leftIn.push(layout.input);
-  const input = leftIn.map((name) =>
-    name === layout.input ? info(name, [layout.inputSize]) : inputInfo(name),
-  );
-  const leftOut = [
-    ...output.filter((v) => !packedNames.includes(v.name!)),
-    info(PACKED_OUTPUT, [layout.outputSize]),
-  ];
+  const inputs = fed.filter((name) => !pack.state.includes(name));
+  if (layout.input) inputs.push(layout.input);
   const omit = <T>(r: Record<string, T>, keys: readonly string[]): Record<string, T> =>
     Object.fromEntries(Object.entries(r).filter(([k]) => !keys.includes(k)));
   return {
-    graph: graphOf(input, leftOut),
-    opset,
-    irVersion,
-    inputs: leftIn,
-    outputs: omit(outputs, pack.outputs),
-    updates: omit(updates, pack.state),
-    packed: layout,
-    merged,
+    input: inputs.map((name) => (name === layout.input ? info(name, [layout.inputSize]) : inputInfo(name))),
+    output: [
+      ...output.filter((v) => !packedNames.includes(v.name!)),
+      info(PACKED_OUTPUT, [layout.outputSize]),
+    ],
+    names: {
+      inputs,
+      outputs: omit(outputs, pack.outputs),
+      updates: omit(updates, pack.state),
+      packed: layout,
+    },
   };
 }
