@@ -16,6 +16,7 @@ import {
 import { compareTensors, formatComparisons } from '@saekit/core/testing';
 import { describe, expect, it } from 'vitest';
 import { buildModel, DynamicBatchError, encodeModelProto, lowerGraph, MAX_OPSET } from '../src/index.js';
+import { batchShapes, isBatchDim } from '../src/lower/batch.js';
 import { ort } from '../src/ort.js';
 import { cpu, randn, runOnce, SMALL } from './helpers.js';
 
@@ -75,6 +76,19 @@ describe('dynamic batch', () => {
       });
     }
   }
+
+  it('finds the batch axes of every node: at another batch size they are the shapes of the graph built there', () => {
+    for (const c of [SMALL, TOPK]) {
+      const sym = batchShapes(buildLossGraph(c, 7), ['x', 'w']);
+      const at11 = buildLossGraph(c, 11).nodes;
+      const shapes = [...sym.values()];
+      expect(shapes).toHaveLength(at11.length);
+      const eval11 = shapes.map((s) => s.map((d) => (isBatchDim(d) ? d.times * 11 : d)));
+      expect(eval11).toEqual(at11.map((n) => [...n.shape]));
+      expect(shapes.some((s) => s.some(isBatchDim))).toBe(true);
+      expect(shapes.some((s) => s.length > 0 && !s.some(isBatchDim))).toBe(true);
+    }
+  });
 
   it('reshapes that fold the batch into another axis and back', async () => {
     const x = input('x', [4, 6]);
