@@ -24,7 +24,8 @@ export interface Emission<O extends Op = Op> {
 /** Emits the ONNX nodes of one core node; returns the name of its value. */
 export type Rule<O extends Op = Op> = (e: Emission<O>) => string;
 
-const op1 =
+/** One ONNX node of this type on the same operands. */
+const oneNode =
   (type: string): Rule =>
   ({ b, x, out }) =>
     b.op(type, x, {}, out);
@@ -69,19 +70,19 @@ const divide: Rule = ({ b, node, x, out }) => {
 export const RULES: { readonly [K in OpKind]: Rule<Extract<Op, { kind: K }>> } = {
   input: ({ op }) => op.name,
   const: ({ b, op, node }) => b.floatConst(op.value, node.shape),
-  neg: op1('Neg'),
-  exp: op1('Exp'),
-  log: op1('Log'),
-  sqrt: op1('Sqrt'),
-  abs: op1('Abs'),
-  sign: op1('Sign'),
-  relu: op1('Relu'),
-  sigmoid: op1('Sigmoid'),
-  add: op1('Add'),
-  sub: op1('Sub'),
-  mul: op1('Mul'),
+  neg: oneNode('Neg'),
+  exp: oneNode('Exp'),
+  log: oneNode('Log'),
+  sqrt: oneNode('Sqrt'),
+  abs: oneNode('Abs'),
+  sign: oneNode('Sign'),
+  relu: oneNode('Relu'),
+  sigmoid: oneNode('Sigmoid'),
+  add: oneNode('Add'),
+  sub: oneNode('Sub'),
+  mul: oneNode('Mul'),
   div: divide,
-  maximum: op1('Max'),
+  maximum: oneNode('Max'),
   greater: compare('Greater'),
   greaterEqual: compare('GreaterOrEqual'),
   where: ({ b, x, out, bool }) => b.op('Where', [bool(0) ?? notZero(b, x[0]), x[1], x[2]], {}, out),
