@@ -1,5 +1,5 @@
 import type { Node } from '@saekit/core';
-import { AttributeType, type GraphProto, type NodeProto, type ValueInfoProto } from '../proto/types.js';
+import type { GraphProto, NodeProto, ValueInfoProto } from '../proto/types.js';
 import type { SymShape } from './batch.js';
 import type { GraphBuilder } from './builder.js';
 import { emitFused, type Fusions, OnesRows } from './fusions.js';
@@ -121,21 +121,7 @@ export class Emitter {
     const thenBranch = branch(1, 'guard_then');
     const elseBranch = branch(2, 'guard_else');
     const names = group.wheres.map((w) => this.cx.direct.get(w) ?? b.fresh('where'));
-    emitIf(b, flag, names, thenBranch, elseBranch);
+    b.ifNode(flag, names, thenBranch, elseBranch);
     for (const [i, w] of group.wheres.entries()) this.values.set(w, names[i]);
   }
-}
-
-/** An If node on `cond` with these two branches. */
-export function emitIf(
-  b: GraphBuilder,
-  cond: string,
-  outputs: readonly string[],
-  thenBranch: GraphProto,
-  elseBranch: GraphProto,
-): void {
-  b.rawNode('If', [cond], outputs, [
-    { name: 'then_branch', type: AttributeType.GRAPH, g: thenBranch },
-    { name: 'else_branch', type: AttributeType.GRAPH, g: elseBranch },
-  ]);
 }

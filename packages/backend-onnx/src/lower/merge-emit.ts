@@ -1,6 +1,6 @@
 import type { Node } from '@saekit/core';
 import type { NodeProto } from '../proto/types.js';
-import { type Emitter, emitIf } from './emit.js';
+import type { Emitter } from './emit.js';
 import { isPointwise, type MergeGroup } from './merge.js';
 import { notZero } from './rules.js';
 
@@ -74,8 +74,7 @@ export function emitMergeGroup(em: Emitter, group: MergeGroup): void {
     const elseOut = b.into(elseNodes, () => b.op('Identity', [operand(n.inputs[2])]));
     const out = outName.get(n)!;
     const c = n.inputs[0];
-    emitIf(
-      b,
+    b.ifNode(
       bool(c) ?? notZero(b, scalar(c)),
       [out],
       { name: 'merged_then', node: thenNodes, output: [info(thenOut, shape)] },
