@@ -66,7 +66,10 @@ const divide: Rule = ({ b, node, x, out }) => {
   return b.op('Div', x, {}, out);
 };
 
-/** Per primitive, the ONNX nodes it becomes (fusions.ts and merge.ts change a few of them). */
+/**
+ * Per primitive, the ONNX nodes it becomes. The merged groups (merge-emit.ts) apply these same rules;
+ * fusions.ts and guards.ts emit a few patterns of several nodes otherwise.
+ */
 export const RULES: { readonly [K in OpKind]: Rule<Extract<Op, { kind: K }>> } = {
   input: ({ op }) => op.name,
   const: ({ b, op, node }) => b.floatConst(op.value, node.shape),
