@@ -16,6 +16,7 @@ import {
 import { compareTensors, formatComparisons } from '@saekit/core/testing';
 import { describe, expect, it } from 'vitest';
 import { buildModel, DynamicBatchError, encodeModelProto, lowerGraph, MAX_OPSET } from '../src/index.js';
+import { batchShapes, isBatchDim } from '../src/lower/batch.js';
 import { ort } from '../src/ort.js';
 import { cpu, randn, runOnce, SMALL } from './helpers.js';
 
@@ -76,6 +77,19 @@ describe('dynamic batch', () => {
     }
   }
 
+  it('finds the batch axes of every node: at another batch size they are the shapes of the graph built there', () => {
+    for (const c of [SMALL, TOPK]) {
+      const sym = batchShapes(buildLossGraph(c, 7), ['x', 'w']);
+      const at11 = buildLossGraph(c, 11).nodes;
+      const shapes = [...sym.values()];
+      expect(shapes).toHaveLength(at11.length);
+      const eval11 = shapes.map((s) => s.map((d) => (isBatchDim(d) ? d.times * 11 : d)));
+      expect(eval11).toEqual(at11.map((n) => [...n.shape]));
+      expect(shapes.some((s) => s.some(isBatchDim))).toBe(true);
+      expect(shapes.some((s) => s.length > 0 && !s.some(isBatchDim))).toBe(true);
+    }
+  });
+
   it('reshapes that fold the batch into another axis and back', async () => {
     const x = input('x', [4, 6]);
     const flat = reshape(x, [24]);
@@ -103,7 +117,7 @@ describe('dynamic batch', () => {
       outputs: { y: matmul(input('a', [4, 3]), input('b', [4, 3]), { transA: true }) },
     });
     expect(() => lowerGraph(m, { dynamicBatch: { inputs: ['a'] } })).toThrow(
-      /inner dimension is the batch on one side/,
+      /matmul#\d+.*combines \[batch,3\] and \[4,3\]: a fixed size meets the batch/,
     );
     const one = Graph.from({ outputs: { y: input('x', [1, 3]) } });
     expect(() => lowerGraph(one, { dynamicBatch: { inputs: ['x'] } })).toThrow(/at least 2/);

@@ -2,6 +2,7 @@ import {
   add,
   buildTrainStep,
   Graph,
+  greater,
   initParams,
   input,
   matmul,
@@ -11,6 +12,7 @@ import {
   rowWeights,
   sqrt,
   sub,
+  where,
 } from '@saekit/core';
 import { compareTensors, formatComparisons } from '@saekit/core/testing';
 import { describe, expect, it } from 'vitest';
@@ -77,6 +79,24 @@ describe('merged update groups', () => {
     expect(() => lowerGraph(g2, { mergeUpdates: true, dynamicBatch: { inputs: ['a'] } })).toThrow(
       /dynamicBatch/,
     );
+  });
+
+  it('merges chains whose where reads a tensor condition, testing the concatenated condition', async () => {
+    const a = input('a', [3]);
+    const b = input('b', [4]);
+    const step = (s: typeof a, g: typeof a) => where(greater(g, 0), sub(s, mul(g, 0.5)), s);
+    const ga = input('ga', [3]);
+    const gb = input('gb', [4]);
+    const g = Graph.from({ outputs: {}, updates: { a: step(a, ga), b: step(b, gb) } });
+    expect(lowerGraph(g, { mergeUpdates: true }).merged?.map((m) => m.entries.map((e) => e.name))).toEqual([
+      ['a', 'b'],
+    ]);
+    const state = { a: Float32Array.of(1, 2, 3), b: Float32Array.of(1, 2, 3, 4) };
+    const exe = await createOnnxBackend({ threads: 1 }).compile(g, { state });
+    await exe.run({ ga: Float32Array.of(1, -1, 2), gb: Float32Array.of(-1, 1, 0, 4) });
+    expect([...(await exe.readState('a'))]).toEqual([0.5, 2, 2]);
+    expect([...(await exe.readState('b'))]).toEqual([1, 1.5, 3, 2]);
+    exe.dispose();
   });
 
   for (const [name, opt, guard] of [

@@ -23,6 +23,7 @@ export {
   sizeOf,
   stridesOf,
 } from './graph/shape.js';
+export type { DerivedShapeOp, GivenShapeKind, ShapeRule } from './graph/shape-rule.js';
 export { topoSort } from './graph/topo.js';
 export { consumersOf, pinnedNodes, useCounts } from './graph/uses.js';
 export type { VjpRule } from './graph/vjp.js';

@@ -1,5 +1,11 @@
 import { floatTensor, int64Tensor } from '../proto/tensor.js';
-import { type AttributeProto, AttributeType, type NodeProto, type TensorProto } from '../proto/types.js';
+import {
+  type AttributeProto,
+  AttributeType,
+  type GraphProto,
+  type NodeProto,
+  type TensorProto,
+} from '../proto/types.js';
 
 /** An attribute value: integers become INT(S), other numbers FLOAT(S), strings STRING. */
 export type AttrValue = number | readonly number[] | string | { readonly float: number };
@@ -92,19 +98,17 @@ export class GraphBuilder {
     }
   }
 
-  /** Appends a node whose attributes are already built (control flow with subgraph attributes). */
-  rawNode(
-    opType: string,
-    inputs: readonly string[],
-    outputs: readonly string[],
-    attribute: AttributeProto[],
-  ): void {
+  /** Appends an If node on `cond` with these two branches (subgraphs built with `into`). */
+  ifNode(cond: string, outputs: readonly string[], thenBranch: GraphProto, elseBranch: GraphProto): void {
     this.target.push({
-      op_type: opType,
-      input: [...inputs],
+      op_type: 'If',
+      input: [cond],
       output: [...outputs],
-      name: `${opType}_${this.nodeCount++}`,
-      attribute,
+      name: `If_${this.nodeCount++}`,
+      attribute: [
+        { name: 'then_branch', type: AttributeType.GRAPH, g: thenBranch },
+        { name: 'else_branch', type: AttributeType.GRAPH, g: elseBranch },
+      ],
     });
   }
 

@@ -1,4 +1,6 @@
 import type { Graph, Node } from '@saekit/core';
+import type { GraphBuilder } from './builder.js';
+import { gemmFlags } from './rules.js';
 
 /** An add lowered as one Gemm: the matmul's product plus `bias` as Gemm's C. */
 export interface GemmAdd {
@@ -83,4 +85,58 @@ function rowWeighting(x: Node): ColumnSum | undefined {
   if (full(p) && isColumn(q)) return { matrix: p, weights: q };
   if (full(q) && isColumn(p)) return { matrix: q, weights: p };
   return undefined;
+}
+
+/** The fused patterns of a graph, as found above. */
+export interface Fusions {
+  readonly adds: ReadonlyMap<Node, GemmAdd>;
+  readonly sums: ReadonlyMap<Node, ColumnSum>;
+  /** Nodes folded into the node that reads them, never lowered on their own. */
+  readonly folded: ReadonlySet<Node>;
+}
+
+/** What emitting a fused node needs from the lowering. */
+export interface FusedEmission {
+  readonly b: GraphBuilder;
+  readonly fusions: Fusions;
+  readonly ones: OnesRows;
+  readonly out: string | undefined;
+  readonly value: (n: Node) => string;
+}
+
+/**
+ * The ONNX nodes of `n` when a fusion covers it, else undefined. A Gemm-with-bias add reads its
+ * folded matmul's operands, not the matmul; a weighted column sum reads its folded mul's.
+ */
+export function emitFused(n: Node, e: FusedEmission): string | undefined {
+  const { b, out, value } = e;
+  const add = e.fusions.adds.get(n);
+  if (add) {
+    const mm = add.mm;
+    if (mm.op.kind !== 'matmul') throw new Error('unreachable');
+    return b.op('Gemm', [...mm.inputs.map(value), value(add.bias)], gemmFlags(mm.op), out);
+  }
+  const c = e.fusions.sums.get(n);
+  if (!c) return undefined;
+  const m = value(c.matrix);
+  const keepDims = n.rank === 2; // [1, cols], as Gemm gives it; else [cols]
+  const into = keepDims ? out : undefined;
+  const row = c.weights
+    ? b.op('Gemm', [value(c.weights), m], { transA: 1 }, into)
+    : b.op('Gemm', [e.ones.row(b, c.matrix.shape[0]), m], {}, into);
+  return keepDims ? row : b.op('Reshape', [row, b.int64Const([-1], 'shape')], {}, out);
+}
+
+/** [1, n] initializers of ones, one per n (a column sum's left operand). */
+export class OnesRows {
+  private readonly names = new Map<number, string>();
+
+  row(b: GraphBuilder, n: number): string {
+    let name = this.names.get(n);
+    if (!name) {
+      name = b.floatConst(new Float32Array(n).fill(1), [1, n], 'ones');
+      this.names.set(n, name);
+    }
+    return name;
+  }
 }

@@ -1,4 +1,4 @@
-import { type Graph, isBinaryOp, isUnaryOp, type Node } from '@saekit/core';
+import { type Graph, isBinaryOp, isUnaryOp, type Node, pinnedNodes } from '@saekit/core';
 
 /**
  * Update families lowered together. An optimizer updates every parameter with the same chain of
@@ -32,7 +32,7 @@ export interface MergeGroup {
 }
 
 /** Elementwise ops the merged lowering emits as one op (comparisons stay leaves). */
-const isPointwise = (n: Node): boolean =>
+export const isPointwise = (n: Node): boolean =>
   isUnaryOp(n.op) ||
   (isBinaryOp(n.op) && n.op.kind !== 'greater' && n.op.kind !== 'greaterEqual') ||
   n.op.kind === 'where';
@@ -177,4 +177,60 @@ function describe(
     scalars,
     key: `${body}|${links.join(',')}`,
   };
+}
+
+/** State stored contiguously for a merged update group: one input, one output, in this layout. */
+export interface MergedState {
+  readonly input: string;
+  readonly output: string;
+  readonly size: number;
+  /** Each state's part; `fed`: other ops read it too, so it is also an input (a view of its part). */
+  readonly entries: readonly {
+    readonly name: string;
+    readonly offset: number;
+    readonly size: number;
+    readonly fed: boolean;
+  }[];
+}
+
+/** Merge groups, the names of the merged state, and the names and layouts of the merged vectors. */
+export function planMerges(
+  graph: Graph,
+  consumers: ReadonlyMap<Node, readonly Node[]>,
+  fed: readonly string[],
+  claim: (want: string) => string,
+): { groups: MergeGroup[]; slots: Set<string>; merged: MergedState[] } {
+  const outputs = new Set(Object.values(graph.outputs));
+  const groups = findMergeGroups(graph, consumers, outputs, (name) => fed.includes(name));
+  // A value read by name elsewhere: by an op outside the cones, or as an output or update itself.
+  const readAlone = pinnedNodes(graph);
+  const slots = new Set<string>();
+  const merged: MergedState[] = [];
+  for (const [gi, group] of groups.entries()) {
+    const cone = new Set(group.families.flatMap((f) => f.nodes));
+    const leafSlots = new Set(
+      group.families[0].roots.map((r) =>
+        group.families[0].leaves.findIndex((l) => l.op.kind === 'input' && l.op.name === r.state),
+      ),
+    );
+    for (const leaf of [...leafSlots].sort((a, b) => a - b)) {
+      let offset = 0;
+      const entries = group.families.map((f) => {
+        const node = f.leaves[leaf];
+        const name = (node.op as { name: string }).name;
+        slots.add(name);
+        const fedToo = readAlone.has(node) || (consumers.get(node) ?? []).some((c) => !cone.has(c));
+        const e = { name, offset, size: node.size, fed: fedToo };
+        offset += node.size;
+        return e;
+      });
+      merged.push({
+        input: claim(`saekit.merged_${gi}_${leaf}`),
+        output: claim(`saekit.merged_${gi}_${leaf}.next`),
+        size: offset,
+        entries,
+      });
+    }
+  }
+  return { groups, slots, merged };
 }

@@ -1,3 +1,4 @@
+import type { Graph } from '@saekit/core';
 import type { GraphBuilder } from './builder.js';
 
 /**
@@ -85,4 +86,24 @@ export function emitPack(
     v.dims.length === 1 ? v.name : b.op('Reshape', [v.name, b.int64Const([-1], 'shape')]),
   );
   b.op('Concat', flat, { axis: 0 }, packed);
+}
+
+/** What to pack (the `pack` lowering option): state inputs with an update, and output keys. */
+export interface PackRequest {
+  readonly state: readonly string[];
+  readonly outputs: readonly string[];
+}
+
+/** The pack option, checked: fed state with an update, existing outputs; undefined when empty. */
+export function checkPack(graph: Graph, pack: PackRequest, fed: readonly string[]): PackRequest | undefined {
+  for (const name of pack.state) {
+    if (!fed.includes(name) || !(name in graph.updates))
+      throw new Error(`onnx lowering: packed state "${name}" is not a fed input with an update`);
+  }
+  for (const key of pack.outputs) {
+    if (!(key in graph.outputs)) throw new Error(`onnx lowering: packed output "${key}" is not an output`);
+  }
+  if (new Set(pack.state).size !== pack.state.length || new Set(pack.outputs).size !== pack.outputs.length)
+    throw new Error('onnx lowering: a value is packed twice');
+  return pack.state.length + pack.outputs.length ? pack : undefined;
 }

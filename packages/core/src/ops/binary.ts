@@ -1,5 +1,6 @@
 import { type BinaryKind, Node, type Operand } from '../graph/node.js';
 import { broadcastShapes, type Shape, sameShape } from '../graph/shape.js';
+import type { ShapeRule } from '../graph/shape-rule.js';
 import type { VjpRule } from '../graph/vjp.js';
 import { lift } from './leaves.js';
 import { broadcastTo, reshape, sum } from './shape.js';
@@ -9,17 +10,31 @@ import { where } from './where.js';
 function binary(kind: BinaryKind, a: Operand, b: Operand): Node {
   const x = lift(a);
   const y = lift(b);
-  const shape = broadcastShapes(kind, x.shape, y.shape);
+  const op = { kind };
+  const shapeOf = (p: Node, q: Node): Shape => binaryShapes[kind](op, [p.shape, q.shape]);
+  const shape = shapeOf(x, y);
   // Explicit broadcasts the op would do anyway are dropped, so no backend materialises them (the
   // gradient of a sum is one: broadcastTo(g) · x). Pure algebra: the values are the same.
   const bx = broadcastSource(x);
   const by = broadcastSource(y);
   if (bx && y.size === 1 && y.rank === 0) return broadcastTo(binary(kind, bx, y), shape); // op(bcast(z), s) = bcast(op(z, s))
   if (by && x.size === 1 && x.rank === 0) return broadcastTo(binary(kind, x, by), shape);
-  if (bx && sameShape(broadcastShapes(kind, bx.shape, y.shape), shape)) return binary(kind, bx, y);
-  if (by && sameShape(broadcastShapes(kind, x.shape, by.shape), shape)) return binary(kind, x, by);
-  return new Node({ kind }, [x, y], shape);
+  if (bx && sameShape(shapeOf(bx, y), shape)) return binary(kind, bx, y);
+  if (by && sameShape(shapeOf(x, by), shape)) return binary(kind, x, by);
+  return new Node(op, [x, y], shape);
 }
+
+/** NumPy broadcasting of the two operands. */
+const broadcast: ShapeRule = (op, [a, b]) => broadcastShapes(op.kind, a, b);
+export const binaryShapes: Record<BinaryKind, ShapeRule> = {
+  add: broadcast,
+  sub: broadcast,
+  mul: broadcast,
+  div: broadcast,
+  maximum: broadcast,
+  greater: broadcast,
+  greaterEqual: broadcast,
+};
 
 /** The operand of an explicit broadcastTo node, else undefined. */
 function broadcastSource(n: Node): Node | undefined {

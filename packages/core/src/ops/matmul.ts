@@ -1,5 +1,6 @@
-import { Node } from '../graph/node.js';
+import { Node, type Op } from '../graph/node.js';
 import { fmt, ShapeError } from '../graph/shape.js';
+import type { ShapeRule } from '../graph/shape-rule.js';
 import type { VjpRule } from '../graph/vjp.js';
 
 export interface MatmulOptions {
@@ -11,22 +12,25 @@ export interface MatmulOptions {
 
 /** 2-D matrix product op(a) · op(b), op = transpose where asked (ONNX Gemm without the bias). */
 export function matmul(a: Node, b: Node, opts: MatmulOptions = {}): Node {
-  const transA = opts.transA ?? false;
-  const transB = opts.transB ?? false;
-  if (a.rank !== 2 || b.rank !== 2) {
-    throw new ShapeError(`matmul: both operands must be 2-D, got a ${fmt(a.shape)} and b ${fmt(b.shape)}`);
+  const op = { kind: 'matmul', transA: opts.transA ?? false, transB: opts.transB ?? false } as const;
+  return new Node(op, [a, b], matmulShape(op, [a.shape, b.shape]));
+}
+
+export const matmulShape: ShapeRule<Extract<Op, { kind: 'matmul' }>> = ({ transA, transB }, [a, b]) => {
+  if (a.length !== 2 || b.length !== 2) {
+    throw new ShapeError(`matmul: both operands must be 2-D, got a ${fmt(a)} and b ${fmt(b)}`);
   }
-  const [m, ka] = transA ? [a.shape[1], a.shape[0]] : a.shape;
-  const [kb, n] = transB ? [b.shape[1], b.shape[0]] : b.shape;
+  const [m, ka] = transA ? [a[1], a[0]] : a;
+  const [kb, n] = transB ? [b[1], b[0]] : b;
   if (ka !== kb) {
     const ta = transA ? 'ᵀ' : '';
     const tb = transB ? 'ᵀ' : '';
     throw new ShapeError(
-      `matmul: inner dimensions differ: a${ta} ${fmt(a.shape)} gives k=${ka}, b${tb} ${fmt(b.shape)} gives k=${kb}`,
+      `matmul: inner dimensions differ: a${ta} ${fmt(a)} gives k=${ka}, b${tb} ${fmt(b)} gives k=${kb}`,
     );
   }
-  return new Node({ kind: 'matmul', transA, transB }, [a, b], Object.freeze([m, n]));
-}
+  return Object.freeze([m, n]);
+};
 
 // C = op(A) op(B). Each case writes dA, dB as one more matmul with flags, never a transposed copy.
 export const matmulVjp: VjpRule = (g, y) => {

@@ -1,4 +1,4 @@
-import { Node } from '../graph/node.js';
+import { Node, type Op } from '../graph/node.js';
 import {
   broadcastShapes,
   checkShape,
@@ -9,6 +9,7 @@ import {
   sameShape,
   sizeOf,
 } from '../graph/shape.js';
+import type { ShapeRule } from '../graph/shape-rule.js';
 import type { VjpRule } from '../graph/vjp.js';
 import { unbroadcast } from './binary.js';
 import { constant } from './leaves.js';
@@ -35,17 +36,16 @@ export function reshape(x: Node, shape: Shape): Node {
 /** Permutes the axes: output axis i is input axis perm[i]. Default: reverse all axes. */
 export function transpose(x: Node, perm?: readonly number[]): Node {
   const p = perm ?? x.shape.map((_, i) => x.rank - 1 - i);
-  const ok = p.length === x.rank && [...p].sort((a, b) => a - b).every((v, i) => v === i);
-  if (!ok)
-    throw new ShapeError(
-      `transpose: perm [${p.join(',')}] is not a permutation of the axes of ${fmt(x.shape)}`,
-    );
-  return new Node(
-    { kind: 'transpose', perm: Object.freeze([...p]) },
-    [x],
-    Object.freeze(p.map((a) => x.shape[a])),
-  );
+  const op = { kind: 'transpose', perm: Object.freeze([...p]) } as const;
+  return new Node(op, [x], transposeShape(op, [x.shape]));
 }
+
+export const transposeShape: ShapeRule<Extract<Op, { kind: 'transpose' }>> = ({ perm }, [x]) => {
+  const ok = perm.length === x.length && [...perm].sort((a, b) => a - b).every((v, i) => v === i);
+  if (!ok)
+    throw new ShapeError(`transpose: perm [${perm.join(',')}] is not a permutation of the axes of ${fmt(x)}`);
+  return Object.freeze(perm.map((a) => x[a]));
+};
 
 /** Broadcasts to `shape` by NumPy rules (the result must be exactly `shape`). */
 export function broadcastTo(x: Node, shape: Shape): Node {
@@ -58,11 +58,17 @@ export function broadcastTo(x: Node, shape: Shape): Node {
 /** Sum over `axes` (all axes when omitted). */
 export function sum(x: Node, axes?: readonly number[], keepDims = false): Node {
   const ax = normalizeAxes('sum', axes ?? x.shape.map((_, i) => i), x.rank);
-  const shape = keepDims
-    ? x.shape.map((d, i) => (ax.includes(i) ? 1 : d))
-    : x.shape.filter((_, i) => !ax.includes(i));
-  return new Node({ kind: 'sum', axes: Object.freeze(ax), keepDims }, [x], Object.freeze(shape));
+  const op = { kind: 'sum', axes: Object.freeze(ax), keepDims } as const;
+  return new Node(op, [x], sumShape(op, [x.shape]));
 }
+
+/** The summed axes dropped, or kept as 1 with `keepDims`. */
+export const sumShape: ShapeRule<Extract<Op, { kind: 'sum' }>> = ({ axes, keepDims }, [x]) => {
+  const ax = normalizeAxes('sum', axes, x.length);
+  return Object.freeze(
+    keepDims ? x.map((d, i) => (ax.includes(i) ? 1 : d)) : x.filter((_, i) => !ax.includes(i)),
+  );
+};
 
 /** Zeros of a shape: one broadcast scalar. */
 export function zeros(shape: Shape): Node {

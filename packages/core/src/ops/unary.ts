@@ -1,10 +1,12 @@
 import { Node, type UnaryKind } from '../graph/node.js';
+import type { ShapeRule } from '../graph/shape-rule.js';
 import type { VjpRule } from '../graph/vjp.js';
 import { div, greater, mul, sub } from './binary.js';
 import { constant } from './leaves.js';
 
 function unary(kind: UnaryKind, x: Node): Node {
-  return new Node({ kind }, [x], x.shape);
+  const op = { kind };
+  return new Node(op, [x], unaryShapes[kind](op, [x.shape]));
 }
 
 export const neg = (x: Node): Node => unary('neg', x);
@@ -17,6 +19,18 @@ export const sign = (x: Node): Node => unary('sign', x);
 export const relu = (x: Node): Node => unary('relu', x);
 /** 1 / (1 + e^-x). */
 export const sigmoid = (x: Node): Node => unary('sigmoid', x);
+
+const same: ShapeRule = (_op, [x]) => x;
+export const unaryShapes: Record<UnaryKind, ShapeRule> = {
+  neg: same,
+  exp: same,
+  log: same,
+  sqrt: same,
+  abs: same,
+  sign: same,
+  relu: same,
+  sigmoid: same,
+};
 
 // Each rule: the cotangent of x from the cotangent g of y = f(x); `y` is the node itself.
 export const unaryVjps: Record<UnaryKind, VjpRule> = {
