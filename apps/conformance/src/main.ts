@@ -2,9 +2,9 @@
 // pnpm conformance [--backend <name|path> ...] [--json FILE] [--filter REGEX] [--golden DIR]
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { BUILTIN_BACKENDS, loadBackend } from '@saekit/backends';
 import { writeFileAtomic } from '@saekit/core/node';
 import { Command, CommanderError, Option } from 'commander';
-import { BUILTIN_BACKENDS, loadBackend } from './backends.js';
 import { resolveGoldenDir } from './golden-dir.js';
 import {
   type ConformanceReport,

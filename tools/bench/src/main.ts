@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { BUILTIN_BACKENDS } from '@saekit/conformance/backends';
+import { BUILTIN_BACKENDS } from '@saekit/backends';
 import { writeFileAtomic } from '@saekit/core/node';
 import { benchMatmul } from './matmul.js';
 import { median } from './measure.js';
