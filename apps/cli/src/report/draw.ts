@@ -1,4 +1,4 @@
-import { type Backend, ForwardRunner, type SaeConfig, type SaeParams } from '@saekit/core';
+import type { Backend, ForwardRunner } from '@saekit/core';
 import {
   featuresPng,
   indexHtml,
@@ -9,6 +9,7 @@ import {
 } from '@saekit/report';
 import type { LoadedData } from '../data.js';
 import type { Run } from '../run-dir.js';
+import { forwardPasses } from './forward.js';
 import { busiestUnits, encoderRows, unitColumns } from './units.js';
 
 export interface ReportInput {
@@ -128,31 +129,4 @@ function metricsTable({ metrics }: Run): Record<string, number | string> {
   const secs = metrics.secondsPerEpoch;
   if (secs?.length) table['seconds per epoch'] = secs.reduce((a, b) => a + b, 0) / secs.length;
   return table;
-}
-
-/** Hidden activations of the training split and reconstructions of the shown test examples, in one executable. */
-async function forwardPasses(
-  forward: Backend | ForwardRunner,
-  config: SaeConfig,
-  params: SaeParams,
-  train: { x: Float32Array; n: number },
-  originals: Float32Array,
-  shown: number,
-): Promise<{ hidden: Float32Array; recon: Float32Array }> {
-  const H = config.hiddenDim;
-  const D = config.inputDim;
-  const runner =
-    forward instanceof ForwardRunner
-      ? forward
-      : await ForwardRunner.create(forward, config, params, Math.max(1, Math.min(1000, train.n)));
-  try {
-    if (runner === forward) runner.setParams(params);
-    const hidden = new Float32Array(train.n * H);
-    await runner.stream(train.x, train.n, (b) => hidden.set(b.hidden.subarray(0, b.rows * H), b.start * H));
-    const recon = new Float32Array(shown * D);
-    await runner.stream(originals, shown, (b) => recon.set(b.recon.subarray(0, b.rows * D), b.start * D));
-    return { hidden, recon };
-  } finally {
-    if (runner !== forward) runner.dispose();
-  }
 }
