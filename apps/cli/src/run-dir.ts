@@ -8,7 +8,6 @@ import {
   type TrainHistory,
 } from '@saekit/core';
 import { loadCheckpoint, saveCheckpoint, writeFileAtomic } from '@saekit/core/node';
-import { writeFigures } from '@saekit/report';
 
 // The one module that reads and writes a run directory; every file is written atomically.
 
@@ -81,7 +80,12 @@ export async function writeRun(
 }
 
 /** Writes the figures and index.html beside the run; returns their paths. */
-export function writeRunFigures(dir: string, files: Record<string, Uint8Array | string>): Promise<string[]> {
+export async function writeRunFigures(
+  dir: string,
+  files: Record<string, Uint8Array | string>,
+): Promise<string[]> {
+  // Imported here: the report package loads Vega and resvg, which only drawing runs need.
+  const { writeFigures } = await import('@saekit/report');
   return writeFigures(dir, files);
 }
 

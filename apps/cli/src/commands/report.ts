@@ -2,7 +2,6 @@ import { loadBackend } from '@saekit/backends';
 import type { Command } from 'commander';
 import { pair } from '../args.js';
 import { loadData } from '../data.js';
-import { drawReport } from '../report/draw.js';
 import { readRun, writeRunFigures } from '../run-dir.js';
 
 interface ReportFlags {
@@ -26,6 +25,8 @@ async function runReport(dir: string, f: ReportFlags): Promise<void> {
   });
   const backend = await loadBackend(f.backend);
   log(`drawing figures into ${dir}`);
+  // Imported here, as in train: drawing loads Vega and resvg, which the other commands do not need.
+  const { drawReport } = await import('../report/draw.js');
   const files = await drawReport({
     run,
     data,

@@ -5,7 +5,6 @@ import { type Command, Option } from 'commander';
 import { fraction, int, nonNegative, positive } from '../args.js';
 import { loadData } from '../data.js';
 import { progressReporter } from '../progress.js';
-import { drawReport } from '../report/draw.js';
 import { metricsDocument, type Run, type RunInfo, writeRun, writeRunFigures } from '../run-dir.js';
 
 /** Dataset names that are not paths. */
@@ -178,6 +177,8 @@ async function runTrain(f: TrainFlags): Promise<void> {
   await writeRun(out, run);
   if (f.report) {
     log(`drawing figures into ${out}`);
+    // Imported here: drawing loads Vega and resvg, which a --no-report run does not need.
+    const { drawReport } = await import('../report/draw.js');
     await writeRunFigures(out, await drawReport({ run, data, forward: backend }));
   }
   const t = result.test;
