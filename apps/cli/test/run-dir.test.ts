@@ -1,17 +1,11 @@
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { initParams, Rng, type SaeConfig } from '@saekit/core';
+import { initParams, Rng, type SaeConfig, SEED_CONFIG } from '@saekit/core';
 import { describe, expect, it } from 'vitest';
 import { RUN_FILES, type Run, readModel, readRun, writeRun, writeRunFigures } from '../src/run-dir.js';
 
-const config: SaeConfig = {
-  inputDim: 6,
-  hiddenDim: 4,
-  encoder: 'relu',
-  decoder: 'sigmoid',
-  sparsity: { kind: 'kl', rho: 0.05, weight: 0.1 },
-};
+const config: SaeConfig = { ...SEED_CONFIG, inputDim: 6, hiddenDim: 4 };
 const run: Run = {
   config,
   params: initParams(config, new Rng(1)),
