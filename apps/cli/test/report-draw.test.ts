@@ -57,8 +57,22 @@ describe('drawReport', () => {
     },
   });
 
-  it('draws the same files from a compiled runner (given other parameters) as from a backend', async () => {
-    const fromBackend = await drawReport({ run: run(params), data, forward: cpu, encoderFeatures: true });
+  it('draws the same files from a compiled runner (given other parameters) as from a backend, compiling once', async () => {
+    let compiles = 0;
+    const counting: Backend = {
+      ...cpu,
+      compile: (graph, opts) => {
+        compiles++;
+        return cpu.compile(graph, opts);
+      },
+    };
+    const fromBackend = await drawReport({
+      run: run(params),
+      data,
+      forward: counting,
+      encoderFeatures: true,
+    });
+    expect(compiles).toBe(1);
     expect(Object.keys(fromBackend).sort()).toEqual([
       'encoder-features.png',
       'features.png',
@@ -69,9 +83,10 @@ describe('drawReport', () => {
       'reconstructions.png',
     ]);
     // The runner is compiled with other parameters: the report must set the run's.
-    const runner = await ForwardRunner.create(cpu, config, initParams(config, new Rng(8)), 1000);
+    const runner = await ForwardRunner.create(counting, config, initParams(config, new Rng(8)), 1000);
     try {
       const fromRunner = await drawReport({ run: run(params), data, forward: runner, encoderFeatures: true });
+      expect(compiles).toBe(2); // the runner's own, none more
       expect(fromRunner).toEqual(fromBackend);
       const other = await drawReport({ run: run(initParams(config, new Rng(8))), data, forward: runner });
       expect(other['latent-scatter.png']).not.toEqual(fromBackend['latent-scatter.png']);
