@@ -32,6 +32,18 @@ describe('figures of a synthetic run (the main job)', () => {
     expect(html).toContain('mmcs');
   });
 
+  it('saekit report reading the run back draws the bytes train drew from memory', async () => {
+    const copy = join(await mkdtemp(join(tmpdir(), 'saekit-report-')), 'copy');
+    await cp(run, copy, { recursive: true });
+    for (const f of [...FIGURES, 'index.html']) await rm(join(copy, f));
+    const r = saekit('report', copy);
+    expect(r.code, r.stderr).toBe(0);
+    for (const f of [...FIGURES, 'index.html']) {
+      const drawn = await readFile(join(copy, f));
+      expect(drawn.equals(await readFile(join(run, f))), f).toBe(true);
+    }
+  });
+
   it('saekit report redraws them, with chosen scatter dims and encoder features', async () => {
     const r = saekit('report', run, '--dims', '0,5', '--encoder-features');
     expect(r.code, r.stderr).toBe(0);

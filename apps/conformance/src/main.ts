@@ -2,9 +2,9 @@
 // pnpm conformance [--backend <name|path> ...] [--json FILE] [--filter REGEX] [--golden DIR]
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { BUILTIN_BACKENDS, isBuiltinBackend, isModuleSpec, loadBackend } from '@saekit/backends';
 import { writeFileAtomic } from '@saekit/core/node';
 import { Command, CommanderError, Option } from 'commander';
-import { BUILTIN_BACKENDS, loadBackend } from './backends.js';
 import { resolveGoldenDir } from './golden-dir.js';
 import {
   type ConformanceReport,
@@ -61,8 +61,8 @@ function parseArgs(argv: readonly string[]): Flags {
 
 /** A spec that can never load is a usage error (exit 2), found before any case runs. */
 function checkSpec(spec: string): void {
-  if ((BUILTIN_BACKENDS as readonly string[]).includes(spec)) return;
-  if (!/[/\\.]/.test(spec))
+  if (isBuiltinBackend(spec)) return;
+  if (!isModuleSpec(spec))
     throw new UsageError(
       `unknown backend "${spec}" (choose ${BUILTIN_BACKENDS.join(', ')}, or a module path)`,
     );

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
+import { loadBackend } from '@saekit/backends';
 import { describe, expect, it } from 'vitest';
-import { loadBackend } from '../src/backends.js';
 import { type ConformanceReport, type ConformanceRow, runConformance } from '../src/index.js';
 
 const fixture = (name: string): string => resolve(import.meta.dirname, 'fixtures', name);

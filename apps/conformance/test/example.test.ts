@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
+import { loadBackend } from '@saekit/backends';
 import { describe, expect, it } from 'vitest';
-import { loadBackend } from '../src/backends.js';
 import { runConformance } from '../src/index.js';
 
 // The README's worked example must keep working.

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { BUILTIN_BACKENDS } from '@saekit/conformance/backends';
+import { BUILTIN_BACKENDS, isBuiltinBackend } from '@saekit/backends';
 import { writeFileAtomic } from '@saekit/core/node';
 import { benchMatmul } from './matmul.js';
 import { median } from './measure.js';
@@ -93,7 +93,7 @@ function epochsArg(fallback: number): number {
 /** --backends, or the suite's default; exits on a name that is neither built in nor a module path. */
 function backendsArg(fallback: string): string[] {
   const names = (args.backends ?? fallback).split(',').filter(Boolean);
-  const unknown = names.find((n) => !(BUILTIN_BACKENDS as readonly string[]).includes(n) && !existsSync(n));
+  const unknown = names.find((n) => !isBuiltinBackend(n) && !existsSync(n));
   if (unknown) {
     process.stderr.write(
       `saekit-bench: unknown backend '${unknown}' (choose ${BUILTIN_BACKENDS.join(', ')}, or a path to a module exporting a Backend)\n`,

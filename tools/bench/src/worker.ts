@@ -3,7 +3,7 @@
 // Prints one JSON line: { backend, stepMs, trainedStepMs?, encodeMs, peakRssMb, source } (or bare
 // ORT: { encodeMs }; or a training run's figures, for `train`, `rss` and `pretrain`).
 import { readFileSync } from 'node:fs';
-import { loadBackend } from '@saekit/conformance/backends';
+import { loadBackend } from '@saekit/backends';
 import {
   type Backend,
   buildTrainStep,

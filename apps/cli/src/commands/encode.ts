@@ -1,5 +1,4 @@
 import { resolve } from 'node:path';
-import { OnnxSaeModel } from '@saekit/backend-onnx';
 import { encodeSafetensors } from '@saekit/core';
 import { writeFileAtomic } from '@saekit/core/node';
 import { readIdxFile } from '@saekit/datasets';
@@ -59,6 +58,8 @@ export function encodeCommand(program: Command): void {
     .option('--limit <n>', 'first n examples only', int(1))
     .option('--out <file>', 'output file', 'latents.safetensors')
     .action(async (f: EncodeFlags) => {
+      // Imported here so that no other command loads ONNX Runtime.
+      const { OnnxSaeModel } = await import('@saekit/backend-onnx');
       const model = await OnnxSaeModel.load(resolve(f.onnx));
       try {
         const input = await readInput(f);

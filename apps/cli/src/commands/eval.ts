@@ -1,9 +1,9 @@
-import { loadBackend } from '@saekit/conformance/backends';
+import { loadBackend } from '@saekit/backends';
 import { evaluate, mmcs } from '@saekit/core';
-import { loadCheckpoint } from '@saekit/core/node';
 import type { Command } from 'commander';
 import { int, splitOption } from '../args.js';
 import { loadData } from '../data.js';
+import { readModel } from '../run-dir.js';
 
 export function evalCommand(program: Command): void {
   program
@@ -28,7 +28,7 @@ export function evalCommand(program: Command): void {
         seed: number;
         limit?: number;
       }) => {
-        const { config, params } = await loadCheckpoint(f.model);
+        const { config, params } = await readModel(f.model);
         const data = await loadData({ ...f, log: (s) => process.stderr.write(`${s}\n`) });
         const split = data.splits[f.split];
         const m = await evaluate(await loadBackend(f.backend), config, params, split);

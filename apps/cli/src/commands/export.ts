@@ -1,8 +1,7 @@
 import { resolve } from 'node:path';
-import { exportSae, writeOnnxFile } from '@saekit/backend-onnx';
-import { loadCheckpoint } from '@saekit/core/node';
 import { type Command, Option } from 'commander';
 import { int } from '../args.js';
+import { readModel } from '../run-dir.js';
 
 export function exportCommand(program: Command): void {
   program
@@ -17,7 +16,9 @@ export function exportCommand(program: Command): void {
     )
     .option('--opset <n>', 'ONNX opset (17 .. 26)', int(17, 26), 17)
     .action(async (f: { model: string; onnx: string; part: 'encoder' | 'autoencoder'; opset: number }) => {
-      const { config, params } = await loadCheckpoint(f.model);
+      const { config, params } = await readModel(f.model);
+      // Imported here so that no other command loads ONNX Runtime.
+      const { exportSae, writeOnnxFile } = await import('@saekit/backend-onnx');
       const bytes = exportSae(config, params, { part: f.part, opset: f.opset });
       const out = resolve(f.onnx);
       await writeOnnxFile(out, bytes);

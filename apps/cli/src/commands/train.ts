@@ -1,12 +1,11 @@
 import { resolve } from 'node:path';
-import { loadBackend } from '@saekit/conformance/backends';
+import { loadBackend } from '@saekit/backends';
 import { mmcs, type SaeConfig, type Sparsity, TrainingDivergedError, train } from '@saekit/core';
 import { type Command, Option } from 'commander';
 import { fraction, int, nonNegative, positive } from '../args.js';
 import { loadData } from '../data.js';
 import { progressReporter } from '../progress.js';
-import { metricsDocument, type RunInfo, writeRun } from '../run-dir.js';
-import { writeReport } from './report.js';
+import { metricsDocument, type Run, type RunInfo, writeRun, writeRunFigures } from '../run-dir.js';
 
 /** Dataset names that are not paths. */
 const BUILTIN_DATASETS = ['synthetic', 'mnist', 'fashion-mnist'];
@@ -120,6 +119,7 @@ async function runTrain(f: TrainFlags): Promise<void> {
     f.out ?? `runs/${data.name.replace(/[^\w.-]+/g, '_')}-${new Date().toISOString().replace(/[:.]/g, '-')}`,
   );
   const backend = await loadBackend(f.backend);
+  // No undefined fields: the report draws this object as it is and as run.json gives it back.
   const info: RunInfo = {
     dataset: BUILTIN_DATASETS.includes(f.dataset) ? data.name : resolve(f.dataset),
     backend: backend.name,
@@ -127,8 +127,8 @@ async function runTrain(f: TrainFlags): Promise<void> {
     batchSize: f.batchSize,
     optimizer,
     seed: f.seed,
-    limit: f.limit,
-    dataDir: f.dataDir ? resolve(f.dataDir) : undefined,
+    ...(f.limit !== undefined ? { limit: f.limit } : {}),
+    ...(f.dataDir ? { dataDir: resolve(f.dataDir) } : {}),
   };
 
   const progress = progressReporter({ quiet: f.quiet, tty: Boolean(process.stderr.isTTY), log });
@@ -145,9 +145,11 @@ async function runTrain(f: TrainFlags): Promise<void> {
     progress.stop();
     if (e instanceof TrainingDivergedError) {
       // Keep what was good: the parameters before the failing step, and the history so far.
-      await writeRun(out, config, e.lastGoodParams, info, {
-        ...e.history,
-        diverged: { epoch: e.epoch, step: e.step, loss: e.loss },
+      await writeRun(out, {
+        config,
+        params: e.lastGoodParams,
+        info,
+        metrics: { ...e.history, diverged: { epoch: e.epoch, step: e.step, loss: e.loss } },
       });
       const hint =
         config.sparsity.kind === 'kl' && !config.sparsity.clamp && config.encoder !== 'sigmoid'
@@ -166,9 +168,19 @@ async function runTrain(f: TrainFlags): Promise<void> {
       result.params.W_dec,
       config.hiddenDim,
     );
-  const metrics = metricsDocument(result.history, result.test, extra);
-  await writeRun(out, config, result.params, info, metrics);
-  if (f.report) await writeReport(out, { backend, data, log });
+  const run: Run = {
+    config,
+    params: result.params,
+    info,
+    metrics: metricsDocument(result.history, result.test, extra),
+  };
+  await writeRun(out, run);
+  if (f.report) {
+    log(`drawing figures into ${out}`);
+    // Imported here: drawing loads Vega and resvg, which a --no-report run does not need.
+    const { drawReport } = await import('../report/draw.js');
+    await writeRunFigures(out, await drawReport({ run, data, forward: backend }));
+  }
   const t = result.test;
   const penalty = t.penaltyKind === 'none' ? '' : `  ${t.penaltyKind} ${t.penalty.toFixed(5)}`;
   const mm = extra.mmcs !== undefined ? `  mmcs ${(extra.mmcs as number).toFixed(4)}` : '';
