@@ -69,7 +69,9 @@ function torchAdam(lr: number, b1: number, b2: number, eps: number, biasCorrecti
 function maxDiff(a: Record<string, Float64Array>[], b: Record<string, Float64Array>[]): number {
   let d = 0;
   a.forEach((step, i) => {
-    for (const k of Object.keys(step)) step[k].forEach((x, j) => (d = Math.max(d, Math.abs(x - b[i][k][j]))));
+    for (const k of Object.keys(step)) {
+      for (let j = 0; j < step[k].length; j++) d = Math.max(d, Math.abs(step[k][j] - b[i][k][j]));
+    }
   });
   return d;
 }
