@@ -20,6 +20,7 @@ import type {
   ConformanceTotals,
 } from './types.js';
 
+export { gens } from '@saekit/core/testing';
 export { goldenCases, goldenFileCase } from './cases/golden.js';
 export { ONNX_TRAIN_STEPS, type OnnxRoundTrip, onnxCase, onnxCases } from './cases/onnx.js';
 export { forwardCase, type InputSpec, type PrimitiveSpec, vjpCase } from './cases/primitive-spec.js';
@@ -30,7 +31,6 @@ export { TRAIN_STEPS, trainCase, trainCases, trainSteps } from './cases/train.js
 export { vjpCases, vjpSpecs } from './cases/vjp.js';
 export { evaluate, evaluateBoth, type PairedFeeds } from './evaluate.js';
 export { findRepoRoot, resolveGoldenDir } from './golden-dir.js';
-export * as gens from './inputs.js';
 export { isUnsupportedOpError, runCase, worstComparison } from './run-case.js';
 export { formatSummary, formatTable } from './table.js';
 export * from './tolerances.js';

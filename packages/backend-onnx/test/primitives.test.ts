@@ -27,16 +27,7 @@ import {
   transpose,
   where,
 } from '@saekit/core';
-import {
-  checkProblem,
-  createReferenceBackend,
-  formatComparisons,
-  forwardProblem,
-  type PrimitiveProblem,
-  primitiveSpecs,
-  vjpProblem,
-  vjpSpecs,
-} from '@saekit/core/testing';
+import { createReferenceBackend, primitiveTableChecks } from '@saekit/core/testing';
 import { describe, expect, it } from 'vitest';
 import {
   buildModel,
@@ -85,15 +76,7 @@ const ints = (s: Shape) => randn(r, s, 1.5).map(Math.round);
 for (const opset of [17, MAX_OPSET]) {
   describe(`core's primitive table on ONNX Runtime against the float64 reference (opset ${opset})`, () => {
     const backend = createOnnxBackend({ opset, threads: 1 });
-    const expectAgreement = async (p: PrimitiveProblem): Promise<void> => {
-      const cs = await checkProblem(backend, reference, p);
-      expect(
-        cs.filter((c) => !c.pass),
-        formatComparisons(cs),
-      ).toEqual([]);
-    };
-    for (const spec of primitiveSpecs()) it(spec.name, () => expectAgreement(forwardProblem(spec)));
-    for (const spec of vjpSpecs()) it(`gradient: ${spec.name}`, () => expectAgreement(vjpProblem(spec)));
+    for (const c of primitiveTableChecks()) it(c.name, () => c.run(backend, reference));
   });
 
   describe(`lowerings beyond one op per node agree with the CPU backend (opset ${opset})`, () => {

@@ -1,23 +1,10 @@
-import {
-  BINARY_KINDS,
-  kthLargest,
-  matmul,
-  Rng,
-  type Shape,
-  UNARY_KINDS,
-  where,
-} from '@saekit/core';
+import { BINARY_KINDS, kthLargest, matmul, Rng, type Shape, UNARY_KINDS, where } from '@saekit/core';
 import {
   BINARY_TABLE,
-  checkProblem,
   createReferenceBackend,
   formatComparisons,
-  forwardProblem,
-  type PrimitiveProblem,
-  primitiveSpecs,
+  primitiveTableChecks,
   UNARY_TABLE,
-  vjpProblem,
-  vjpSpecs,
 } from '@saekit/core/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { TfjsBackend } from '../src/index.js';
@@ -51,17 +38,9 @@ for (const engine of ENGINES) {
     beforeAll(async () => {
       be = await tfjsBackend(engine);
     });
-    const expectAgreement = async (p: PrimitiveProblem): Promise<void> => {
-      const cs = await checkProblem(be, reference, p);
-      expect(
-        cs.filter((c) => !c.pass),
-        formatComparisons(cs),
-      ).toEqual([]);
-    };
     // At the table's tolerance (atol 1e-6, rtol 1e-5 of max|y|), no loosening: wasm computes exp,
     // log and sigmoid in float32, but they stay a few ulps from float64.
-    for (const spec of primitiveSpecs()) it(spec.name, () => expectAgreement(forwardProblem(spec)));
-    for (const spec of vjpSpecs()) it(`gradient: ${spec.name}`, () => expectAgreement(vjpProblem(spec)));
+    for (const c of primitiveTableChecks()) it(c.name, () => c.run(be, reference));
   });
 
   describe(`tfjs-${engine} agrees with the CPU backend on NaN, ±Inf, ±0 and extremes`, () => {

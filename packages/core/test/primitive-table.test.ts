@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { BINARY_KINDS, input, OP_KINDS, type OpKind, UNARY_KINDS } from '../src/index.js';
+import { type Backend, BINARY_KINDS, input, OP_KINDS, type OpKind, UNARY_KINDS } from '../src/index.js';
 import {
   BINARY_TABLE,
+  createReferenceBackend,
   forwardProblem,
   type PrimitiveSpec,
   primitiveSpecs,
+  primitiveTableChecks,
   UNARY_TABLE,
   vjpSpecs,
 } from '../src/testing/index.js';
@@ -50,5 +52,36 @@ describe('the primitive table', () => {
       );
       expect(mine.length).toBe(9);
     }
+  });
+
+  it('its checks fail a backend that is off where the reference is not', async () => {
+    const f32 = createReferenceBackend({ float32: true });
+    // Right everywhere except sigmoid's outputs, which are 1e-3 too large.
+    const broken: Backend = {
+      ...f32,
+      name: 'broken-sigmoid',
+      async compile(graph, opts) {
+        const exe = await f32.compile(graph, opts);
+        const off = graph.nodes.some((n) => n.op.kind === 'sigmoid');
+        return {
+          graph: exe.graph,
+          feedNames: exe.feedNames,
+          readState: (name) => exe.readState(name),
+          writeState: (name, v) => exe.writeState(name, v),
+          run: async (feeds) => {
+            const out = await exe.run(feeds);
+            if (off) for (const v of Object.values(out)) for (let i = 0; i < v.length; i++) v[i] += 1e-3;
+            return out;
+          },
+          dispose: () => exe.dispose(),
+        };
+      },
+    };
+    const reference = createReferenceBackend();
+    const checks = primitiveTableChecks();
+    const run = (name: string) => checks.find((c) => c.name === name)!.run(broken, reference);
+    await expect(run('sigmoid 7x13')).rejects.toThrow(/FAIL y/);
+    await expect(run('gradient: sigmoid 7x13')).rejects.toThrow(/FAIL/);
+    await expect(run('neg 7x13')).resolves.toBeUndefined();
   });
 });

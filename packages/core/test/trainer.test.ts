@@ -64,21 +64,20 @@ function maxDiff(a: F64Params, b: SaeParams): number {
   return d;
 }
 
+/** SGD training from START with the test's seed. */
+const trainOn = (tr: Dataset, epochs: number, batchSize: number) =>
+  train(
+    backend,
+    CONFIG,
+    { train: tr, test: dataset('test', 2) },
+    { epochs, batchSize, seed: SEED, optimizer: { kind: 'sgd', lr: LR } },
+    START,
+  );
+
 describe('train', () => {
   it('trains the last partial batch on its real rows only (row weights), and averages the epoch loss by rows', async () => {
     const tr = dataset('five', 5);
-    const res = await train(
-      backend,
-      CONFIG,
-      { train: tr, test: dataset('test', 2) },
-      {
-        epochs: 1,
-        batchSize: 4,
-        seed: SEED,
-        optimizer: { kind: 'sgd', lr: LR },
-      },
-      START,
-    );
+    const res = await trainOn(tr, 1, 4);
     // The trainer's only use of its Rng when parameters are given: one permutation per epoch.
     const order = new Rng(SEED).permutation(5);
     const s1 = sgdStep(f64(START), rowsOf(tr, order, 0, 4));
@@ -100,18 +99,7 @@ describe('train', () => {
     const x = new Rng(2).normalArray(n * 3);
     x[order[2] * 3 + 1] = Number.NaN; // the first row of step 2 (batches of 2)
     const tr = dataset('nan', n, x);
-    const err = await train(
-      backend,
-      CONFIG,
-      { train: tr, test: dataset('test', 2) },
-      {
-        epochs: 2,
-        batchSize: 2,
-        seed: SEED,
-        optimizer: { kind: 'sgd', lr: LR },
-      },
-      START,
-    ).then(
+    const err = await trainOn(tr, 2, 2).then(
       () => undefined,
       (e: unknown) => e,
     );

@@ -9,6 +9,7 @@ export {
   GOLDEN_TOLERANCE,
   type Tolerance,
 } from './compare.js';
+export * as gens from './gens.js';
 export {
   awayFromZero,
   type Gen,

@@ -1,5 +1,6 @@
 import { binarySpecs, nonFiniteSpecs, unarySpecs, whereSpecs } from './elementwise.js';
-import type { PrimitiveSpec } from './spec.js';
+import { vjpSpecs } from './gradients.js';
+import { type PrimitiveSpec, type TableCheck, tableChecks } from './spec.js';
 import { kthLargestSpecs, matmulSpecs, shapeOpSpecs, sumSpecs } from './structural.js';
 
 /** Every primitive's forward cases: the one table every backend's tests and conformance run. */
@@ -14,6 +15,14 @@ export function primitiveSpecs(): PrimitiveSpec[] {
     ...shapeOpSpecs(),
     ...kthLargestSpecs(),
   ];
+}
+
+/**
+ * The whole table as checks against a reference, for a backend's own tests:
+ * `for (const c of primitiveTableChecks()) it(c.name, () => c.run(backend, reference));`
+ */
+export function primitiveTableChecks(): TableCheck[] {
+  return tableChecks(primitiveSpecs(), vjpSpecs());
 }
 
 export {
@@ -39,6 +48,7 @@ export {
   type PairedFeeds,
   type PrimitiveProblem,
   type PrimitiveSpec,
+  type TableCheck,
   vjpProblem,
 } from './spec.js';
 export { broadcastSpec, matmulName, matmulSpec, reshapeSpec, sumSpec, transposeSpec } from './structural.js';

@@ -6,7 +6,7 @@ import type { Shape } from '../../graph/shape.js';
 import { mul } from '../../ops/binary.js';
 import { input } from '../../ops/leaves.js';
 import { sum } from '../../ops/shape.js';
-import { type Comparison, compareTensors, type Tolerance } from '../compare.js';
+import { type Comparison, compareTensors, formatComparisons, type Tolerance } from '../compare.js';
 import { type Gen, makeTensor, normal, rngFor } from '../gens.js';
 import { PRIMITIVE_TOLERANCE, VJP_TOLERANCE } from '../tolerances.js';
 
@@ -141,4 +141,29 @@ export async function checkProblem(
 ): Promise<Comparison[]> {
   const { actual, expected } = await evaluateBoth(backend, reference, p.graph, p.feeds);
   return Object.keys(expected).map((k) => compareTensors(k, actual[k], expected[k], p.tol));
+}
+
+/** One check of the table on a backend: throws, listing the tensors out of bound, if any is. */
+export interface TableCheck {
+  readonly name: string;
+  run(backend: Backend, reference: Backend<Float64Array>): Promise<void>;
+}
+
+const tableCheck = (name: string, problem: () => PrimitiveProblem): TableCheck => ({
+  name,
+  async run(backend, reference) {
+    const cs = await checkProblem(backend, reference, problem());
+    if (cs.some((c) => !c.pass)) throw new Error(formatComparisons(cs));
+  },
+});
+
+/** Every forward spec, then every gradient spec (`gradient: <name>`), as checks for a test runner. */
+export function tableChecks(
+  forward: readonly PrimitiveSpec[],
+  gradients: readonly PrimitiveSpec[],
+): TableCheck[] {
+  return [
+    ...forward.map((s) => tableCheck(s.name, () => forwardProblem(s))),
+    ...gradients.map((s) => tableCheck(`gradient: ${s.name}`, () => vjpProblem(s))),
+  ];
 }
