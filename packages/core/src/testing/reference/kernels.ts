@@ -8,7 +8,7 @@ import {
   UNARY_KINDS,
   type UnaryKind,
 } from '../../graph/node.js';
-import { type Shape, sizeOf } from '../../graph/shape.js';
+import { type Shape, sameShape, sizeOf } from '../../graph/shape.js';
 
 /** What each elementwise op computes on one value. NaN propagates as in PyTorch. */
 export const UNARY_FN: Readonly<Record<UnaryKind, (x: number) => number>> = {
@@ -72,6 +72,14 @@ function broadcastMap(
 ): Float64Array {
   const out = new Float64Array(y.size);
   const v = new Array<number>(xs.length);
+  if (y.inputs.every((x) => sameShape(x.shape, y.shape))) {
+    // Nothing broadcast: element i of every operand.
+    for (let i = 0; i < out.length; i++) {
+      for (let k = 0; k < xs.length; k++) v[k] = xs[k][i];
+      out[i] = f(v);
+    }
+    return out;
+  }
   forEachIndex(y.shape, (idx, i) => {
     for (let k = 0; k < xs.length; k++) v[k] = xs[k][broadcastIndex(idx, y.inputs[k].shape)];
     out[i] = f(v);
@@ -93,16 +101,15 @@ const matmul: Kernel = (y, [a, b]) => {
   if (y.op.kind !== 'matmul') throw new Error('unreachable');
   const { transA, transB } = y.op;
   const [m, n] = y.shape;
-  const [ar, ac] = y.inputs[0].shape;
-  const bc = y.inputs[1].shape[1];
-  const k = transA ? ar : ac;
-  const aAt = (i: number, p: number): number => (transA ? a[p * ac + i] : a[i * ac + p]);
-  const bAt = (p: number, j: number): number => (transB ? b[j * bc + p] : b[p * bc + j]);
+  const k = transA ? y.inputs[0].shape[0] : y.inputs[0].shape[1];
+  // op(a)[i, p] is a[i * ai + p * ap]: a is stored [m, k], or [k, m] when transposed; b likewise.
+  const [ai, ap] = transA ? [1, m] : [k, 1];
+  const [bp, bj] = transB ? [1, k] : [n, 1];
   const out = new Float64Array(m * n);
   for (let i = 0; i < m; i++) {
     for (let j = 0; j < n; j++) {
       let s = 0;
-      for (let p = 0; p < k; p++) s += aAt(i, p) * bAt(p, j);
+      for (let p = 0; p < k; p++) s += a[i * ai + p * ap] * b[p * bp + j * bj];
       out[i * n + j] = s;
     }
   }
