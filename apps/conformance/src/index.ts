@@ -1,9 +1,9 @@
 // The conformance suite: every backend against the float64 reference, the PyTorch golden cases,
 // the float32 CPU backend (training) and onnxruntime (export round trip). A library as well as a
 // command: third parties run it on their own backend, or reuse the case generators.
-import { createCpuBackend, createReferenceBackend } from '@saekit/backend-cpu';
+import { createCpuBackend } from '@saekit/backend-cpu';
 import type { Backend } from '@saekit/core';
-import type { Tolerance } from '@saekit/core/testing';
+import { createReferenceBackend, type Tolerance } from '@saekit/core/testing';
 import { goldenCases } from './cases/golden.js';
 import { onnxCases } from './cases/onnx.js';
 import { primitiveCases } from './cases/primitives.js';
@@ -20,6 +20,7 @@ import type {
   ConformanceTotals,
 } from './types.js';
 
+export { gens } from '@saekit/core/testing';
 export { goldenCases, goldenFileCase } from './cases/golden.js';
 export { ONNX_TRAIN_STEPS, type OnnxRoundTrip, onnxCase, onnxCases } from './cases/onnx.js';
 export { forwardCase, type InputSpec, type PrimitiveSpec, vjpCase } from './cases/primitive-spec.js';
@@ -30,7 +31,6 @@ export { TRAIN_STEPS, trainCase, trainCases, trainSteps } from './cases/train.js
 export { vjpCases, vjpSpecs } from './cases/vjp.js';
 export { evaluate, evaluateBoth, type PairedFeeds } from './evaluate.js';
 export { findRepoRoot, resolveGoldenDir } from './golden-dir.js';
-export * as gens from './inputs.js';
 export { isUnsupportedOpError, runCase, worstComparison } from './run-case.js';
 export { formatSummary, formatTable } from './table.js';
 export * from './tolerances.js';
@@ -84,7 +84,10 @@ export interface ConformanceOptions extends CaseOptions {
   readonly groups?: readonly CaseGroup[];
   /** The cases to run instead of `conformanceCases(options)` (e.g. generated once for several backends). */
   readonly cases?: readonly ConformanceCase[];
-  /** The float64 reference; default `createReferenceBackend()` from @saekit/backend-cpu. */
+  /**
+   * The float64 reference; default `createReferenceBackend()` from @saekit/core/testing: naive loops
+   * that share no code with any backend, so backend-cpu's kernels are checked too.
+   */
   readonly reference?: Backend<Float64Array>;
   /**
    * The float32 baseline the training case compares with. Default: the CPU backend unfused and on

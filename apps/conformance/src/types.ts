@@ -14,7 +14,7 @@ export type CaseStatus = 'pass' | 'fail' | 'unsupported' | 'error' | 'skipped';
 
 /** What a case runs against besides the backend under test. */
 export interface CaseContext {
-  /** The float64 reference (same interpreter over Float64Array). */
+  /** The float64 reference (by default @saekit/core/testing's naive loops, no backend's code). */
   readonly reference: Backend<Float64Array>;
   /** The float32 CPU backend: the baseline for multi-step training. */
   readonly f32Baseline: Backend<Float32Array>;

@@ -11,11 +11,16 @@ describe('Rng', () => {
     const r = new Rng(1);
     const u = r.uniformArray(100000, -1, 3);
     let s = 0;
+    let lo = Number.POSITIVE_INFINITY;
+    let hi = Number.NEGATIVE_INFINITY;
+    // One expect per property, not per value: 200,000 expect calls made this the slowest test.
     for (const v of u) {
-      expect(v).toBeGreaterThanOrEqual(-1);
-      expect(v).toBeLessThan(3);
       s += v;
+      lo = Math.min(lo, v);
+      hi = Math.max(hi, v);
     }
+    expect(lo).toBeGreaterThanOrEqual(-1);
+    expect(hi).toBeLessThan(3);
     expect(Math.abs(s / u.length - 1)).toBeLessThan(0.02);
     const n = r.normalArray(100000, 2, 3);
     let m = 0;

@@ -1,5 +1,5 @@
 import { initParams, PARAM_NAMES, rowWeights, type SaeConfig, type SaeParams } from '@saekit/core';
-import { rngFor } from '../inputs.js';
+import { rngFor } from '@saekit/core/testing';
 
 /** The small model every SAE-level case uses: 20 -> 12, batches of 9. */
 export const SAE_INPUT_DIM = 20;

@@ -1,4 +1,7 @@
-import { Rng, type Shape, sizeOf } from '@saekit/core';
+// Value generators for test inputs: each case's values come from a seed derived from its name.
+
+import { type Shape, sizeOf } from '../graph/shape.js';
+import { Rng } from '../rng.js';
 
 /** Draws one value (in float64; it is rounded to float32 afterwards). */
 export type Gen = (rng: Rng) => number;
