@@ -2,7 +2,7 @@ import { open } from 'node:fs/promises';
 import { pipeline } from 'node:stream';
 import { constants, createGunzip, gunzipSync } from 'node:zlib';
 import { DatasetError, describeError } from './errors.js';
-import { IdxAssembler, type IdxArray, MAX_INFLATE_RATIO } from './idx-reader.js';
+import { type IdxArray, IdxAssembler, MAX_INFLATE_RATIO } from './idx-reader.js';
 
 export { DEFAULT_MAX_IDX_BYTES, type IdxArray, MAX_INFLATE_RATIO } from './idx-reader.js';
 
