@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CheckpointConfigError, configFromText, configToJson, type SaeConfig } from '../src/index.js';
+import { expectRefusal } from './refusal.js';
 
 const topk: SaeConfig = {
   inputDim: 8,
@@ -12,17 +13,8 @@ const topk: SaeConfig = {
 const relu: SaeConfig = { ...topk, encoder: 'relu', k: undefined };
 delete (relu as { k?: number }).k;
 
-function refused(text: string, pattern: RegExp): void {
-  let err: unknown;
-  try {
-    configFromText(text, 'run/cfg.json');
-  } catch (e) {
-    err = e;
-  }
-  expect(err).toBeInstanceOf(CheckpointConfigError);
-  expect((err as Error).message).toMatch(/^run\/cfg\.json: /);
-  expect((err as Error).message).toMatch(pattern);
-}
+const refused = (text: string, pattern: RegExp): void =>
+  expectRefusal(() => configFromText(text, 'run/cfg.json'), CheckpointConfigError, 'run/cfg.json', pattern);
 
 const ours = (c: SaeConfig, patch: Record<string, unknown> = {}): string =>
   JSON.stringify({ ...configToJson(c), ...patch });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decodeSafetensors, encodeSafetensors, SafetensorsError } from '../src/index.js';
+import { expectRefusal } from './refusal.js';
 
 /** A file from a header written as text and the data bytes that follow it. */
 function file(header: string, data: Uint8Array | number = 0): Uint8Array {
@@ -12,17 +13,8 @@ function file(header: string, data: Uint8Array | number = 0): Uint8Array {
   return out;
 }
 
-function refused(bytes: Uint8Array, pattern: RegExp): void {
-  let err: unknown;
-  try {
-    decodeSafetensors(bytes, 'w.safetensors');
-  } catch (e) {
-    err = e;
-  }
-  expect(err).toBeInstanceOf(SafetensorsError);
-  expect((err as Error).message).toMatch(/^w\.safetensors: /);
-  expect((err as Error).message).toMatch(pattern);
-}
+const refused = (bytes: Uint8Array, pattern: RegExp): void =>
+  expectRefusal(() => decodeSafetensors(bytes, 'w.safetensors'), SafetensorsError, 'w.safetensors', pattern);
 
 const a = (offsets: string, shape = '[2]'): string =>
   `"a":{"dtype":"F32","shape":${shape},"data_offsets":${offsets}}`;

@@ -95,27 +95,29 @@ function validated(c: SaeConfig, fail: Fail): SaeConfig {
   }
 }
 
-/** SAELens fields beside `saekit` (written by configToJson) must describe the same model. */
-function checkAgreement(doc: Obj, c: SaeConfig, fail: Fail): void {
-  const topk = c.encoder === 'topk';
-  const expected: Record<string, JsonValue> = {
+/** The cfg.json document: SAELens' fields, and ours in full under `saekit`. */
+export function configToJson(c: SaeConfig): Record<string, unknown> {
+  return {
+    architecture: c.encoder === 'topk' ? 'topk' : 'standard',
     d_in: c.inputDim,
     d_sae: c.hiddenDim,
-    architecture: topk ? 'topk' : 'standard',
-    activation_fn_str: topk ? 'topk' : c.encoder,
     dtype: 'float32',
+    activation_fn_str: c.encoder === 'topk' ? 'topk' : c.encoder,
+    ...(c.encoder === 'topk' ? { activation_fn_kwargs: { k: c.k } } : {}),
     apply_b_dec_to_input: false,
     normalize_activations: 'none',
+    saekit: c,
   };
-  for (const [k, want] of Object.entries(expected)) {
-    if (doc[k] !== undefined && doc[k] !== want)
-      fail(`${k}=${JSON.stringify(doc[k])} contradicts saekit's config (${JSON.stringify(want)})`);
-  }
-  const kwargs = doc.activation_fn_kwargs;
-  if (kwargs !== undefined) {
-    const k = isObj(kwargs) ? kwargs.k : undefined;
-    if (!topk || k !== c.k)
-      fail(`activation_fn_kwargs=${JSON.stringify(kwargs)} contradicts saekit's config`);
+}
+
+/** SAELens fields beside `saekit` must be what configToJson writes for it, when present. */
+function checkAgreement(doc: Obj, c: SaeConfig, fail: Fail): void {
+  const written = configToJson(c);
+  for (const [k, v] of Object.entries(doc)) {
+    if (k === 'saekit' || v === undefined) continue;
+    const want = written[k];
+    if ((k in written || k === 'activation_fn_kwargs') && JSON.stringify(v) !== JSON.stringify(want))
+      fail(`${k}=${JSON.stringify(v)} contradicts saekit's config (${JSON.stringify(want) ?? 'absent'})`);
   }
 }
 

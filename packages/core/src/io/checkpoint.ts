@@ -3,25 +3,10 @@ import { checkParams, PARAM_NAMES, paramShapes, type SaeParams } from '../nn/par
 import { configFromDoc } from './cfg-json.js';
 import { decodeSafetensors, encodeSafetensors, SafetensorsError } from './safetensors.js';
 
-export { CheckpointConfigError, configFromText } from './cfg-json.js';
+export { CheckpointConfigError, configFromText, configToJson } from './cfg-json.js';
 
 /** File names of a saved SAE, as SAELens writes them, so checkpoints move both ways. */
 export const CHECKPOINT_FILES = Object.freeze({ config: 'cfg.json', weights: 'sae_weights.safetensors' });
-
-/** The cfg.json document: SAELens' fields, and ours in full under `saekit`. */
-export function configToJson(c: SaeConfig): Record<string, unknown> {
-  return {
-    architecture: c.encoder === 'topk' ? 'topk' : 'standard',
-    d_in: c.inputDim,
-    d_sae: c.hiddenDim,
-    dtype: 'float32',
-    activation_fn_str: c.encoder === 'topk' ? 'topk' : c.encoder,
-    ...(c.encoder === 'topk' ? { activation_fn_kwargs: { k: c.k } } : {}),
-    apply_b_dec_to_input: false,
-    normalize_activations: 'none',
-    saekit: c,
-  };
-}
 
 /**
  * Reads a parsed cfg.json: ours, or a SAELens standard / topk SAE (ReLU or TopK encoder, linear

@@ -3,29 +3,18 @@ import { canonical, strictParse } from '../json-keys.js';
 import { concat, pick, utf8, WEIRD_NUMBERS } from '../mutate.js';
 import type { Reading, Target } from '../types.js';
 
-/** The format's dtypes and their sizes in bits, as the reference library lists them. */
-const BITS: Record<string, number> = {
-  BOOL: 8,
-  F4: 4,
-  F6_E2M3: 6,
-  F6_E3M2: 6,
-  U8: 8,
-  I8: 8,
-  F8_E5M2: 8,
-  F8_E4M3: 8,
-  F8_E8M0: 8,
-  I16: 16,
-  U16: 16,
-  F16: 16,
-  BF16: 16,
-  I32: 32,
-  U32: 32,
-  F32: 32,
-  C64: 64,
-  F64: 64,
-  I64: 64,
-  U64: 64,
+/** The format's dtypes by size in bits, as the reference library lists them. */
+const BY_BITS: Record<number, string[]> = {
+  4: ['F4'],
+  6: ['F6_E2M3', 'F6_E3M2'],
+  8: ['BOOL', 'U8', 'I8', 'F8_E5M2', 'F8_E4M3', 'F8_E8M0'],
+  16: ['I16', 'U16', 'F16', 'BF16'],
+  32: ['I32', 'U32', 'F32'],
+  64: ['C64', 'F64', 'I64', 'U64'],
 };
+const BITS: Record<string, number> = Object.fromEntries(
+  Object.entries(BY_BITS).flatMap(([bits, names]) => names.map((n) => [n, Number(bits)])),
+);
 
 /** A file from header text and data, with the header length given or true. */
 function file(header: string, data: Uint8Array, lengthDelta = 0): Uint8Array {
