@@ -9,6 +9,7 @@ export {
   isGzip,
   MAX_INFLATE_RATIO,
   parseIdx,
+  readIdxBytes,
   readIdxFile,
 } from './idx.js';
 export { type LoadIdxDirOptions, loadIdxDir } from './idx-dir.js';

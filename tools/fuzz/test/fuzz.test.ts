@@ -1,5 +1,8 @@
+import { DatasetError, parseIdx } from '@saekit/datasets';
 import { describe, expect, it } from 'vitest';
+import { canonical } from '../src/json-keys.js';
 import { fuzzTarget, generate, TARGETS } from '../src/run.js';
+import { FUZZ_MAX_IDX_BYTES } from '../src/targets/idx.js';
 
 describe('a short fuzz of every reader', () => {
   for (const target of TARGETS) {
@@ -16,6 +19,26 @@ describe('a short fuzz of every reader', () => {
       expect(s.counts.refused).toBeGreaterThan(0);
     }, 120_000);
   }
+
+  it('parseIdx (synchronous) reads as the streaming reader does', async () => {
+    const idx = TARGETS[2];
+    const seeds = idx.seeds();
+    let accepted = 0;
+    for (let i = 0; i < 400; i++) {
+      const b = generate(idx, seeds, 11, i);
+      const sync = await Promise.resolve()
+        .then(() => parseIdx(b, 's', { maxBytes: FUZZ_MAX_IDX_BYTES }))
+        .then(
+          (a) => canonical({ dims: a.dims, data: a.data }),
+          (e: unknown) => e,
+        );
+      const streamed = await idx.read(b).catch((e: unknown) => e);
+      if (typeof sync === 'string') accepted++;
+      if (typeof sync === 'string' || typeof streamed === 'string') expect(sync).toEqual(streamed);
+      else expect([sync, streamed].every((e) => e instanceof DatasetError)).toBe(true);
+    }
+    expect(accepted).toBeGreaterThan(0);
+  });
 
   it('inputs repeat for a seed and differ between seeds', () => {
     const t = TARGETS[0];
@@ -39,7 +62,7 @@ describe('a short fuzz of every reader', () => {
       cfg.reference(new TextEncoder().encode('{"d_in":8,"d_sae":16,"architecture":"jumprelu"}')),
     ).toMatchObject({ ok: false });
     const labels = idx.seeds()[1];
-    expect(idx.reference(labels.subarray(0, labels.length - 1))).toMatchObject({ ok: false });
-    expect(idx.reference(labels)).toMatchObject({ ok: true });
+    expect(await idx.reference(labels.subarray(0, labels.length - 1))).toMatchObject({ ok: false });
+    expect(await idx.reference(labels)).toMatchObject({ ok: true });
   });
 });

@@ -133,7 +133,8 @@ function saeLensConfig(doc: Obj, fail: Fail): SaeConfig {
   if (norm !== 'none') unsupported(`normalize_activations ${JSON.stringify(norm)}`);
   const dtype = doc.dtype ?? 'float32';
   if (dtype !== 'float32' && dtype !== 'torch.float32') unsupported(`dtype ${JSON.stringify(dtype)}`);
-  if (doc.apply_b_dec_to_input !== undefined && doc.apply_b_dec_to_input !== false) {
+  // null, as Python writes None, means unset here as in every other field.
+  if ((doc.apply_b_dec_to_input ?? false) !== false) {
     unsupported(
       `apply_b_dec_to_input=${JSON.stringify(doc.apply_b_dec_to_input)} (saekit's encoder does not subtract b_dec)`,
     );
