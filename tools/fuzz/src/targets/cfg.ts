@@ -179,7 +179,7 @@ export function referenceCfg(b: Uint8Array): Reading {
     for (const [k, v] of Object.entries(want)) if (k in doc && doc[k] !== v) return no(`contradiction ${k}`);
     if (
       'activation_fn_kwargs' in doc &&
-      !(topk && isObj(doc.activation_fn_kwargs) && doc.activation_fn_kwargs.k === c.k)
+      !(topk && canonical(doc.activation_fn_kwargs) === canonical({ k: c.k }))
     )
       return no('kwargs');
   } else {
