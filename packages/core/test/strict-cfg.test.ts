@@ -73,6 +73,10 @@ describe('cfg.json: read as a schema (each was loaded before)', () => {
     refused(`{"saekit":${JSON.stringify(topk)},"saekit":${JSON.stringify(relu)}}`, /duplicate key "saekit"/);
     refused(`\uFEFF${ours(topk)}`, /byte order mark/);
     refused(JSON.stringify({ saekit: { ...topk, hidenDim: 3 } }), /unknown field "hidenDim"/);
+    refused(
+      JSON.stringify({ saekit: { ...relu, sparsity: { kind: 'constructor' } } }),
+      /sparsity must be an object/,
+    );
     refused(JSON.stringify({ saekit: { ...relu, sparsity: { kind: 'kl', rho: '0.05', weight: 1 } } }), /rho/);
   });
 

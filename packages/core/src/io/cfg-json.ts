@@ -14,11 +14,12 @@ export class CheckpointConfigError extends Error {
 type Obj = { readonly [key: string]: JsonValue | undefined };
 
 const CONFIG_KEYS = new Set(['inputDim', 'hiddenDim', 'encoder', 'decoder', 'sparsity', 'k']);
-const SPARSITY_KEYS: Readonly<Record<string, ReadonlySet<string>>> = {
-  kl: new Set(['kind', 'rho', 'weight', 'clamp']),
-  l1: new Set(['kind', 'weight']),
-  none: new Set(['kind']),
-};
+// A Map, not an object: a kind such as "constructor" must find nothing.
+const SPARSITY_KEYS: ReadonlyMap<string, ReadonlySet<string>> = new Map([
+  ['kl', new Set(['kind', 'rho', 'weight', 'clamp'])],
+  ['l1', new Set(['kind', 'weight'])],
+  ['none', new Set(['kind'])],
+]);
 
 /** Parses cfg.json text (duplicate keys and a BOM refused) and reads it as configFromDoc does. */
 export function configFromText(text: string, source: string): SaeConfig {
@@ -76,10 +77,9 @@ function ownConfig(raw: JsonValue | undefined, fail: Fail): SaeConfig {
   if (!isObj(raw)) return fail('"saekit" must be an object');
   for (const k of Object.keys(raw)) if (!CONFIG_KEYS.has(k)) fail(`saekit: unknown field "${k}"`);
   const s = raw.sparsity;
-  if (!isObj(s) || typeof s.kind !== 'string' || !SPARSITY_KEYS[s.kind])
-    fail('saekit.sparsity must be an object with kind kl, l1 or none');
-  for (const k of Object.keys(s as Obj))
-    if (!SPARSITY_KEYS[(s as Obj).kind as string].has(k)) fail(`saekit.sparsity: unknown field "${k}"`);
+  const allowed = isObj(s) && typeof s.kind === 'string' ? SPARSITY_KEYS.get(s.kind) : undefined;
+  if (!allowed) return fail('saekit.sparsity must be an object with kind kl, l1 or none');
+  for (const k of Object.keys(s as Obj)) if (!allowed.has(k)) fail(`saekit.sparsity: unknown field "${k}"`);
   if (raw.k !== undefined && raw.encoder !== 'topk')
     fail(
       `saekit: k=${JSON.stringify(raw.k)} given for the ${JSON.stringify(raw.encoder)} encoder (only topk has k)`,

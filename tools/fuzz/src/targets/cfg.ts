@@ -71,6 +71,9 @@ const VALUES = [
   'none',
   'kl',
   'l1',
+  'constructor',
+  '__proto__',
+  'toString',
 ];
 
 function forge(rng: Rng): Uint8Array {
@@ -103,7 +106,7 @@ function forge(rng: Rng): Uint8Array {
       target[key] = JSON.parse(pick(rng, WEIRD_NUMBERS));
       break;
     case 2:
-      target[key] = { k: JSON.parse(pick(rng, WEIRD_NUMBERS)) };
+      target[key] = rng.int(2) ? { k: JSON.parse(pick(rng, WEIRD_NUMBERS)) } : { kind: pick(rng, VALUES) };
       break;
     case 3:
       delete target[key];
