@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
-import { type SaeConfig, validateConfig } from '@saekit/core';
-import { InvalidOnnxModelError, NotASaeModelError } from './errors.js';
-import { decodeModel, EXPORT_NAMES, METADATA_KEYS, metadataValue, type SaePart } from './export.js';
+import type { SaeConfig } from '@saekit/core';
+import { checkSaeModel } from './encoder-check.js';
+import { InvalidOnnxModelError } from './errors.js';
+import { decodeModel, EXPORT_NAMES, type SaePart } from './export.js';
 import { type OrtSession, ort, ortMessage, type SessionConfig, sessionOptions } from './ort.js';
 
 export interface LoadOptions extends SessionConfig {
@@ -31,7 +32,8 @@ export class OnnxSaeModel {
   /**
    * Loads an .onnx file (a path) or its bytes.
    * @throws InvalidOnnxModelError ("not a valid ONNX model: <file>: ...") for truncated, corrupt or
-   *   foreign bytes, NotASaeModelError for a valid model that saekit did not export
+   *   foreign bytes, NotASaeModelError for a valid model that is not what saekit exports for the
+   *   config in its metadata (see checkSaeModel), or whose weights are not all finite
    */
   static async load(src: string | Uint8Array, opts: LoadOptions = {}): Promise<OnnxSaeModel> {
     const source = typeof src === 'string' ? src : '<bytes>';
@@ -50,32 +52,7 @@ export class OnnxSaeModel {
     } else bytes = src;
     const model = decodeModel(bytes, source);
 
-    const raw = metadataValue(model, METADATA_KEYS.config);
-    if (raw === undefined)
-      throw new NotASaeModelError(source, `no "${METADATA_KEYS.config}" in metadata_props`);
-    let config: SaeConfig;
-    try {
-      config = validateConfig(JSON.parse(raw) as SaeConfig);
-    } catch (e) {
-      throw new NotASaeModelError(
-        source,
-        `bad "${METADATA_KEYS.config}": ${e instanceof Error ? e.message : String(e)}`,
-        { cause: e },
-      );
-    }
-    const part = metadataValue(model, METADATA_KEYS.part) ?? 'encoder';
-    if (part !== 'encoder' && part !== 'autoencoder')
-      throw new NotASaeModelError(source, `unknown part "${part}"`);
-    const inputs = (model.graph?.input ?? []).map((v) => v.name);
-    const outputs = (model.graph?.output ?? []).map((v) => v.name);
-    const need =
-      part === 'encoder' ? [EXPORT_NAMES.latents] : [EXPORT_NAMES.reconstruction, EXPORT_NAMES.latents];
-    if (!inputs.includes(EXPORT_NAMES.input) || need.some((n) => !outputs.includes(n))) {
-      throw new NotASaeModelError(
-        source,
-        `expected input "${EXPORT_NAMES.input}" and outputs ${need.join(', ')}; it has inputs ${inputs.join(', ')} and outputs ${outputs.join(', ')}`,
-      );
-    }
+    const { config, part } = checkSaeModel(model, source);
 
     let session: OrtSession;
     try {

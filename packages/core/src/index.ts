@@ -29,7 +29,9 @@ export { consumersOf, pinnedNodes, useCounts } from './graph/uses.js';
 export type { VjpRule } from './graph/vjp.js';
 export {
   CHECKPOINT_FILES,
+  CheckpointConfigError,
   configFromJson,
+  configFromText,
   configToJson,
   decodeWeights,
   encodeWeights,
@@ -39,8 +41,11 @@ export {
   decodeSafetensors,
   encodeSafetensors,
   type NamedTensor,
+  readSafetensorsHeader,
+  type SafetensorsEntry,
   SafetensorsError,
 } from './io/safetensors.js';
+export { type JsonValue, parseStrictJson, StrictJsonError } from './io/strict-json.js';
 export {
   type DecoderActivation,
   type EncoderActivation,

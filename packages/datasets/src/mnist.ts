@@ -5,7 +5,7 @@ import { defaultCacheDir } from './cache.js';
 import { FASHION_MNIST_SHA256, MNIST_FILES, MNIST_SHA256 } from './checksums.js';
 import { type DownloadProgress, downloadFile, sha256Hex } from './download.js';
 import { DatasetError, describeError } from './errors.js';
-import { parseIdx } from './idx.js';
+import { readIdxBytes } from './idx.js';
 import { idxToSplits, type SourcedIdx } from './splits.js';
 
 export type MnistName = 'mnist' | 'fashion-mnist';
@@ -108,15 +108,15 @@ export async function loadMnist(options: LoadMnistOptions): Promise<DatasetSplit
     });
     found.set(base, { path, bytes: await readFile(path) });
   }
-  const parse = (base: string): SourcedIdx => {
+  const parse = async (base: string): Promise<SourcedIdx> => {
     const f = found.get(base)!;
-    return { source: f.path, array: parseIdx(f.bytes, f.path) };
+    return { source: f.path, array: await readIdxBytes(f.bytes, f.path) };
   };
   return idxToSplits(name, {
-    trainImages: parse(MNIST_FILES[0]),
-    trainLabels: parse(MNIST_FILES[1]),
-    testImages: parse(MNIST_FILES[2]),
-    testLabels: parse(MNIST_FILES[3]),
+    trainImages: await parse(MNIST_FILES[0]),
+    trainLabels: await parse(MNIST_FILES[1]),
+    testImages: await parse(MNIST_FILES[2]),
+    testLabels: await parse(MNIST_FILES[3]),
   });
 }
 

@@ -1,48 +1,20 @@
-import { type SaeConfig, validateConfig } from '../nn/config.js';
+import type { SaeConfig } from '../nn/config.js';
 import { checkParams, PARAM_NAMES, paramShapes, type SaeParams } from '../nn/params.js';
-import { decodeSafetensors, encodeSafetensors } from './safetensors.js';
+import { configFromDoc } from './cfg-json.js';
+import { decodeSafetensors, encodeSafetensors, SafetensorsError } from './safetensors.js';
+
+export { CheckpointConfigError, configFromText, configToJson } from './cfg-json.js';
 
 /** File names of a saved SAE, as SAELens writes them, so checkpoints move both ways. */
 export const CHECKPOINT_FILES = Object.freeze({ config: 'cfg.json', weights: 'sae_weights.safetensors' });
 
-/** The cfg.json document: SAELens' fields, and ours in full under `saekit`. */
-export function configToJson(c: SaeConfig): Record<string, unknown> {
-  return {
-    architecture: c.encoder === 'topk' ? 'topk' : 'standard',
-    d_in: c.inputDim,
-    d_sae: c.hiddenDim,
-    dtype: 'float32',
-    activation_fn_str: c.encoder === 'topk' ? 'topk' : c.encoder,
-    ...(c.encoder === 'topk' ? { activation_fn_kwargs: { k: c.k } } : {}),
-    apply_b_dec_to_input: false,
-    normalize_activations: 'none',
-    saekit: c,
-  };
-}
-
-/** Reads cfg.json: ours, or a SAELens standard / topk SAE (ReLU or TopK encoder, linear decoder). */
+/**
+ * Reads a parsed cfg.json: ours, or a SAELens standard / topk SAE (ReLU or TopK encoder, linear
+ * decoder). Prefer configFromText, which also refuses duplicate keys.
+ * @throws CheckpointConfigError naming `source`
+ */
 export function configFromJson(doc: unknown, source: string = CHECKPOINT_FILES.config): SaeConfig {
-  const d = doc as Record<string, unknown> | null;
-  if (!d || typeof d !== 'object') throw new Error(`${source}: not a JSON object`);
-  if (d.saekit) return validateConfig(d.saekit as SaeConfig);
-  if (typeof d.d_in === 'number' && typeof d.d_sae === 'number') {
-    if (d.apply_b_dec_to_input === true) {
-      throw new Error(
-        `${source}: apply_b_dec_to_input=true is not supported (saekit's encoder does not subtract b_dec)`,
-      );
-    }
-    const topk = d.architecture === 'topk' || d.activation_fn_str === 'topk';
-    const k = (d.activation_fn_kwargs as { k?: number } | undefined)?.k;
-    return validateConfig({
-      inputDim: d.d_in,
-      hiddenDim: d.d_sae,
-      encoder: topk ? 'topk' : 'relu',
-      decoder: 'identity',
-      sparsity: { kind: 'none' },
-      ...(topk ? { k } : {}),
-    });
-  }
-  throw new Error(`${source}: neither a saekit config (no "saekit" key) nor a SAELens one (no d_in / d_sae)`);
+  return configFromDoc(doc, source);
 }
 
 export function encodeWeights(c: SaeConfig, p: SaeParams): Uint8Array {
@@ -65,11 +37,13 @@ export function decodeWeights(
   for (const n of PARAM_NAMES) {
     const t = tensors[n];
     if (!t)
-      throw new Error(
+      throw new SafetensorsError(
         `${source}: tensor "${n}" is missing (has: ${Object.keys(tensors).join(', ') || 'none'})`,
       );
     if (t.shape.join(',') !== shapes[n].join(',')) {
-      throw new Error(`${source}: tensor "${n}" has shape [${t.shape}], the config needs [${shapes[n]}]`);
+      throw new SafetensorsError(
+        `${source}: tensor "${n}" has shape [${t.shape}], the config needs [${shapes[n]}]`,
+      );
     }
     out[n] = t.data;
   }

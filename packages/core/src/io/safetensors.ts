@@ -1,15 +1,16 @@
 /**
  * The safetensors format: an 8-byte little-endian header length, a JSON header naming each
- * tensor's dtype, shape and byte range, then the raw little-endian data. Read and written here
- * for F32 (F64 and F16 are read and converted), the layout SAELens and Hugging Face use.
+ * tensor's dtype, shape and byte range, then the raw little-endian data. Written here as F32; read
+ * strictly, with the rules of the reference `safetensors` library (safetensors-header.ts), and F32, F64
+ * and F16 converted to float32 (one place: toFloat32 below).
  */
+import { readSafetensorsHeader, type SafetensorsEntry, SafetensorsError } from './safetensors-header.js';
+
+export { readSafetensorsHeader, type SafetensorsEntry, SafetensorsError } from './safetensors-header.js';
+
 export interface NamedTensor {
   readonly shape: readonly number[];
   readonly data: Float32Array;
-}
-
-export class SafetensorsError extends Error {
-  override name = 'SafetensorsError';
 }
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
@@ -53,65 +54,46 @@ export interface DecodedSafetensors {
   readonly metadata: Record<string, string>;
 }
 
+/**
+ * Reads a safetensors file whose tensors are all F32, F64 or F16, as float32.
+ * @throws SafetensorsError naming `source` for anything the format does not allow
+ */
 export function decodeSafetensors(bytes: Uint8Array, source = 'safetensors'): DecodedSafetensors {
-  const fail = (msg: string): never => {
-    throw new SafetensorsError(`${source}: ${msg}`);
-  };
-  if (bytes.length < 8) fail(`truncated: ${bytes.length} bytes, not even the 8-byte header length`);
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const headLen = Number(view.getBigUint64(0, true));
-  if (headLen > bytes.length - 8)
-    fail(`truncated or corrupt: header length ${headLen} exceeds the file (${bytes.length} bytes)`);
-  let header: Record<string, unknown>;
-  try {
-    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + headLen)));
-  } catch (e) {
-    return fail(`corrupt header: ${(e as Error).message}`);
-  }
-  if (!header || typeof header !== 'object' || Array.isArray(header))
-    fail('corrupt header: not a JSON object');
-  const dataStart = 8 + headLen;
-  const dataLen = bytes.length - dataStart;
+  const { entries, metadata, dataStart } = readSafetensorsHeader(bytes, source);
   const tensors: Record<string, NamedTensor> = {};
-  let metadata: Record<string, string> = {};
-  for (const [name, info] of Object.entries(header)) {
-    if (name === '__metadata__') {
-      metadata = info as Record<string, string>;
-      continue;
+  for (const e of entries) {
+    const data = toFloat32(e, bytes.subarray(dataStart + e.begin, dataStart + e.end));
+    if (!data) {
+      throw new SafetensorsError(
+        `${source}: tensor "${e.name}": dtype ${e.dtype} is not supported here (F32, F64, F16)`,
+      );
     }
-    const {
-      dtype,
-      shape,
-      data_offsets: off,
-    } = info as { dtype: string; shape: number[]; data_offsets: [number, number] };
-    if (!Array.isArray(shape) || !Array.isArray(off) || off.length !== 2)
-      fail(`tensor "${name}": missing shape or data_offsets`);
-    const n = shape.reduce((a, b) => a * b, 1);
-    const width =
-      dtype === 'F32'
-        ? 4
-        : dtype === 'F64'
-          ? 8
-          : dtype === 'F16'
-            ? 2
-            : fail(`tensor "${name}": dtype ${dtype} is not supported (F32, F64, F16)`);
-    if (off[1] - off[0] !== n * width)
-      fail(`tensor "${name}": ${off[1] - off[0]} bytes for ${dtype} [${shape}] (needs ${n * width})`);
-    if (off[0] < 0 || off[1] > dataLen)
-      fail(`truncated: tensor "${name}" ends at byte ${off[1]}, the data has ${dataLen}`);
-    const data = new Float32Array(n);
-    const base = dataStart + off[0];
-    for (let i = 0; i < n; i++) {
-      data[i] =
-        width === 4
-          ? view.getFloat32(base + 4 * i, true)
-          : width === 8
-            ? view.getFloat64(base + 8 * i, true)
-            : half(view.getUint16(base + 2 * i, true));
-    }
-    tensors[name] = { shape, data };
+    // defineProperty: a tensor named "__proto__" is a tensor, not the prototype.
+    Object.defineProperty(tensors, e.name, { value: { shape: e.shape, data }, enumerable: true });
   }
   return { tensors, metadata };
+}
+
+/** The values of one tensor as float32, or undefined for a dtype saekit does not convert. */
+function toFloat32(e: SafetensorsEntry, raw: Uint8Array): Float32Array | undefined {
+  const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
+  const n = e.end - e.begin;
+  if (e.dtype === 'F32') {
+    const out = new Float32Array(n / 4);
+    for (let i = 0; i < out.length; i++) out[i] = view.getFloat32(4 * i, true);
+    return out;
+  }
+  if (e.dtype === 'F64') {
+    const out = new Float32Array(n / 8);
+    for (let i = 0; i < out.length; i++) out[i] = view.getFloat64(8 * i, true);
+    return out;
+  }
+  if (e.dtype === 'F16') {
+    const out = new Float32Array(n / 2);
+    for (let i = 0; i < out.length; i++) out[i] = half(view.getUint16(2 * i, true));
+    return out;
+  }
+  return undefined;
 }
 
 function half(h: number): number {

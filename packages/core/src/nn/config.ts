@@ -55,10 +55,11 @@ export function validateConfig(c: SaeConfig): SaeConfig {
   }
   const s = c.sparsity;
   if (!s || !['kl', 'l1', 'none'].includes(s.kind)) bad(`sparsity.kind must be kl, l1 or none`);
-  if (s.kind === 'kl' && !(s.rho > 0 && s.rho < 1)) bad(`kl rho must be in (0, 1), got ${s.rho}`);
+  if (s.kind === 'kl' && !(typeof s.rho === 'number' && s.rho > 0 && s.rho < 1))
+    bad(`kl rho must be in (0, 1), got ${s.rho}`);
   if (s.kind === 'kl' && s.clamp !== undefined && typeof s.clamp !== 'boolean')
     bad(`kl clamp must be true or false`);
-  if (s.kind !== 'none' && !(s.weight >= 0 && Number.isFinite(s.weight)))
+  if (s.kind !== 'none' && !(typeof s.weight === 'number' && s.weight >= 0 && Number.isFinite(s.weight)))
     bad(`sparsity weight must be >= 0, got ${s.weight}`);
   return c;
 }

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   CHECKPOINT_FILES,
-  configFromJson,
+  configFromText,
   configToJson,
   decodeWeights,
   encodeWeights,
@@ -31,13 +31,7 @@ export async function loadCheckpoint(dir: string): Promise<{ config: SaeConfig; 
         : `${cfgPath}: ${e.message}`,
     );
   });
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch (e) {
-    throw new Error(`${cfgPath}: not valid JSON (${(e as Error).message})`);
-  }
-  const config = configFromJson(doc, cfgPath);
+  const config = configFromText(text, cfgPath);
   const bytes = await readFile(wPath).catch((e: NodeJS.ErrnoException) => {
     throw new Error(e.code === 'ENOENT' ? `${wPath}: not found` : `${wPath}: ${e.message}`);
   });
