@@ -58,6 +58,21 @@ const PACK_B = new Float64Array(CAP_B + 8);
 /** Result of one micro-kernel call, MR×NR row-major. */
 const TILE = new Float64Array(MR * NR);
 
+/**
+ * A matrix product out[m,n] = op(a)·op(b): a is [m,k] ([k,m] when transA), b is [k,n] ([n,k]
+ * when transB), all row-major. Every matmul kernel of this package takes one.
+ */
+export interface MatmulArgs {
+  readonly a: FloatArray;
+  readonly b: FloatArray;
+  readonly out: FloatArray;
+  readonly m: number;
+  readonly n: number;
+  readonly k: number;
+  readonly transA: boolean;
+  readonly transB: boolean;
+}
+
 /** Bytes of packing scratch held by the kernel (fixed; allocated once at module load, never grows). */
 export function matmulScratchBytes(): number {
   return PACK_A.byteLength + PACK_B.byteLength;
@@ -70,18 +85,8 @@ export function matmulScratchBytes(): number {
  * With [rowStart, rowEnd), only those rows of out are computed (how threads split a product).
  * Never allocates (see matmulScratchBytes for the fixed scratch).
  */
-export function matmul(
-  a: FloatArray,
-  b: FloatArray,
-  out: FloatArray,
-  m: number,
-  n: number,
-  k: number,
-  transA: boolean,
-  transB: boolean,
-  rowStart = 0,
-  rowEnd = m,
-): void {
+export function matmul(args: MatmulArgs, rowStart = 0, rowEnd = args.m): void {
+  const { a, b, out, m, n, k, transA, transB } = args;
   if (m <= 0 || n <= 0 || rowEnd <= rowStart) return;
   if (k <= 0) {
     out.fill(0, rowStart * n, rowEnd * n);

@@ -1,5 +1,6 @@
 import type { FloatArray } from '@saekit/core';
 import { allFinite } from './finite.js';
+import type { MatmulArgs } from './matmul.js';
 import { sampledDensity, sparseMaxDensity } from './sparse-matmul.js';
 
 /*
@@ -42,19 +43,13 @@ const VAL = new Float64Array(CAP);
 /**
  * Rows [rowStart, rowEnd) of out[m,n] = aᵀ·b (a [k,m], b [k,n], all Float32Array) from the
  * non-zeros of both. Returns false, having written nothing, when another kernel should take it:
- * float64 arrays, b too wide for the scratch, a or b too dense, or b not all finite.
+ * not aᵀ·b, float64 arrays, b too wide for the scratch, a or b too dense, or b not all finite.
  */
-export function tryOuterMatmul(
-  a: FloatArray,
-  b: FloatArray,
-  out: FloatArray,
-  m: number,
-  n: number,
-  k: number,
-  rowStart = 0,
-  rowEnd = m,
-): boolean {
+export function tryOuterMatmul(args: MatmulArgs, rowStart = 0, rowEnd = args.m): boolean {
+  const { a, b, out, m, n, k } = args;
   if (
+    !args.transA ||
+    args.transB ||
     !(a instanceof Float32Array) ||
     !(b instanceof Float32Array) ||
     !(out instanceof Float32Array) ||

@@ -1,5 +1,6 @@
 import type { FloatArray } from '@saekit/core';
 import { allFinite, copyFinite } from './finite.js';
+import type { MatmulArgs } from './matmul.js';
 
 /*
  * Zero-skipping matrix multiply for a sparse left operand, pure JavaScript.
@@ -100,18 +101,8 @@ export function sampledDensity(a: Float32Array, len = a.length): number {
  * through the result: then the rows asked for hold partial results, which the dense kernel
  * overwrites.
  */
-export function trySparseMatmul(
-  a: FloatArray,
-  b: FloatArray,
-  out: FloatArray,
-  m: number,
-  n: number,
-  k: number,
-  transA: boolean,
-  transB: boolean,
-  rowStart = 0,
-  rowEnd = m,
-): boolean {
+export function trySparseMatmul(args: MatmulArgs, rowStart = 0, rowEnd = args.m): boolean {
+  const { a, b, out, m, n, k, transA, transB } = args;
   // Rows are gathered in blocks that fit the scratch, so a product of any height qualifies.
   const block = Math.min(ROW_START.length - 1, Math.floor(CAP_NZ / Math.max(k, 1)));
   if (

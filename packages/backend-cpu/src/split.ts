@@ -1,0 +1,57 @@
+import type { Node, Shape } from '@saekit/core';
+import { compileElementwise } from './kernels/elementwise.js';
+import { compileSumRange } from './kernels/sum.js';
+import type { Step } from './steps.js';
+
+/** Elementwise loops and sums with fewer outputs than this run on one thread (a split costs ~1 µs, plus its cache traffic). */
+const ELEMENTWISE_SPLIT_MIN = 1 << 13;
+
+/**
+ * The threading pass: marks the steps worth running over `threads` threads (large products,
+ * elementwise loops and row/column sums). Products split by rows of out in equal counts, not
+ * whole tiles of the dense micro-kernel: the sparse kernels take most of a step's products, and a
+ * dense share ending mid-tile costs only one short tile.
+ */
+export function splitSteps(steps: readonly Step[], threads: number, fastMath: boolean): Step[] {
+  if (threads < 2) return [...steps];
+  return steps.map((s): Step => {
+    switch (s.kind) {
+      case 'matmul':
+      case 'masked':
+      case 'maskedPair':
+        return { ...s, split: worthSplittingMatmul(s.node, threads) };
+      case 'sum': {
+        const x = s.node.inputs[0];
+        const axes = s.node.op.kind === 'sum' ? s.node.op.axes : [];
+        return { ...s, split: worthSplittingSum(x.size, x.shape, axes, threads) };
+      }
+      case 'loop': {
+        const g = s.group;
+        const shape = g.members[0].shape;
+        const { outer } = compileElementwise(
+          g,
+          shape,
+          g.leaves.map((l) => l.shape),
+          fastMath,
+        );
+        return { ...s, split: g.members[0].size >= ELEMENTWISE_SPLIT_MIN && outer >= threads };
+      }
+      default:
+        return s;
+    }
+  });
+}
+
+/** Whether a product is worth splitting: big enough, and shaped for the blocked kernel. */
+export function worthSplittingMatmul(n: Node, threads: number): boolean {
+  const [m, cols] = n.shape;
+  const a = n.inputs[0].shape;
+  const k = n.op.kind === 'matmul' && n.op.transA ? a[0] : a[1];
+  return cols > 1 && m >= 6 * threads && 2 * m * cols * k >= 1 << 20;
+}
+
+/** Whether a sum of `size` inputs is worth splitting (the same bar as an elementwise loop). */
+function worthSplittingSum(size: number, shape: Shape, axes: readonly number[], threads: number): boolean {
+  const k = compileSumRange(shape, axes);
+  return k !== undefined && size >= ELEMENTWISE_SPLIT_MIN && k.outputs >= threads;
+}
