@@ -1,4 +1,11 @@
-import { checkFeeds, type Executable, type FloatArray, type Graph, type Node, planInputs } from '@saekit/core';
+import {
+  checkFeeds,
+  type Executable,
+  type FloatArray,
+  type Graph,
+  type Node,
+  planInputs,
+} from '@saekit/core';
 import type { ThreadPool } from './parallel/pool.js';
 import { planSteps } from './passes.js';
 import { type BufferPlan, planBuffers } from './plan.js';
@@ -85,7 +92,8 @@ export class CpuExecutable<T extends FloatArray> implements Executable<T> {
         return v;
       },
     };
-    for (const s of this.steps) this.phases.push(...(RULES[s.kind] as (s: Step, c: CompileContext) => Phase[])(s, ctx));
+    for (const s of this.steps)
+      this.phases.push(...(RULES[s.kind] as (s: Step, c: CompileContext) => Phase[])(s, ctx));
     this.runs = this.phases.map((p) => p.run);
     this.usesPool = this.phases.some((p) => p.release);
     for (const name of stateNames) {

@@ -1,9 +1,9 @@
 import type { FloatArray, Node } from '@saekit/core';
 import { compileElementwise, ELEMENTWISE, type ElementwiseKernel } from './kernels/elementwise.js';
 import { compileKthLargest } from './kernels/kth-largest.js';
-import { MASKED_MATMUL, maskedMatmul } from './kernels/masked-matmul.js';
-import { MASKED_PAIR, maskedPairParts, PAIR_SUM, pairParts, sumPartials } from './kernels/masked-pair.js';
-import { MATMUL, matmulAuto } from './kernels/matmul-auto.js';
+import { MASKED_MATMUL } from './kernels/masked-matmul.js';
+import { MASKED_PAIR, PAIR_SUM, pairParts } from './kernels/masked-pair.js';
+import { MATMUL } from './kernels/matmul-auto.js';
 import { compileSum, compileSumRange, SUM } from './kernels/sum.js';
 import { compileTranspose } from './kernels/transpose.js';
 import type { ParallelKernel } from './parallel/kernel.js';
@@ -62,7 +62,9 @@ function phase<A>(
 export const RULES: { readonly [K in StepKind]: Rule<K> } = {
   alias: () => [],
   elementwise: (s) => {
-    throw new Error(`cpu: elementwise ${s.node.op.kind} outside a loop (the grouping pass makes every one a loop)`);
+    throw new Error(
+      `cpu: elementwise ${s.node.op.kind} outside a loop (the grouping pass makes every one a loop)`,
+    );
   },
   matmul: (s, ctx) => {
     const { node } = s;
@@ -79,7 +81,16 @@ export const RULES: { readonly [K in StepKind]: Rule<K> } = {
     const [m, n] = node.shape;
     const k = a.shape[1];
     const { threshold } = mask;
-    const args = () => ({ a: buf(ctx, a), b: buf(ctx, b), p: buf(ctx, mask.p), threshold, out: buf(ctx, node), m, n, k });
+    const args = () => ({
+      a: buf(ctx, a),
+      b: buf(ctx, b),
+      p: buf(ctx, mask.p),
+      threshold,
+      out: buf(ctx, node),
+      m,
+      n,
+      k,
+    });
     return [phase(ctx, label(s, ctx), s.split, MASKED_MATMUL, [a, b, mask.p], args, m)];
   },
   maskedPair: (s, ctx) => {
@@ -93,11 +104,31 @@ export const RULES: { readonly [K in StepKind]: Rule<K> } = {
     const part = ctx.scratch(parts * len, s.split);
     const f32 = (x: Node) => buf(ctx, x) as Float32Array; // masked products are float32-only
     const { threshold } = mask;
-    const pass = () => ({ a: f32(a), b: f32(b), p: f32(mask.p), threshold, h: f32(h), out1: f32(node), part, m, n, k });
+    const pass = () => ({
+      a: f32(a),
+      b: f32(b),
+      p: f32(mask.p),
+      threshold,
+      h: f32(h),
+      out1: f32(node),
+      part,
+      m,
+      n,
+      k,
+    });
     const sum = () => ({ part, out: f32(partner), len, parts });
     const on = s.split ? ` (${ctx.threads} threads)` : '';
     return [
-      phase(ctx, label(s, ctx), s.split, MASKED_PAIR, [a, b, mask.p, h], pass, parts, Math.ceil(parts / ctx.threads)),
+      phase(
+        ctx,
+        label(s, ctx),
+        s.split,
+        MASKED_PAIR,
+        [a, b, mask.p, h],
+        pass,
+        parts,
+        Math.ceil(parts / ctx.threads),
+      ),
       phase(ctx, `sum of parts [${partner.shape.join(',')}]${on}`, s.split, PAIR_SUM, [], sum, len),
     ];
   },
@@ -123,7 +154,8 @@ export const RULES: { readonly [K in StepKind]: Rule<K> } = {
     const outs = [...g.storeOf.map((i) => g.members[i]), ...g.rowSums];
     const { fn, outer } = compileElementwise(spec, shape, shapes, ctx.fastMath);
     const reads = [...outs, ...g.leaves];
-    if (!s.split && !g.leaves.every((n) => ctx.stable(n))) return [{ label: label(s, ctx), run: rebinding(fn, outer, reads, ctx) }];
+    if (!s.split && !g.leaves.every((n) => ctx.stable(n)))
+      return [{ label: label(s, ctx), run: rebinding(fn, outer, reads, ctx) }];
     const args = () => ({
       spec,
       outShape: shape,
@@ -161,7 +193,12 @@ function label(s: StepOf<StepKind>, ctx: CompileContext): string {
  * A loop reading a feed rebound per run: fn(0, end, …buffers) read afresh on each run, unrolled by
  * arity so the run makes no array of operands.
  */
-function rebinding(fn: ElementwiseKernel, end: number, nodes: readonly Node[], ctx: CompileContext): () => void {
+function rebinding(
+  fn: ElementwiseKernel,
+  end: number,
+  nodes: readonly Node[],
+  ctx: CompileContext,
+): () => void {
   const b = ctx.bufs;
   const slots = nodes.map((n) => ctx.slot(n));
   const [s0, s1, s2, s3, s4] = slots;

@@ -19,7 +19,7 @@ export function splitSteps(steps: readonly Step[], threads: number, fastMath: bo
       case 'matmul':
       case 'masked':
       case 'maskedPair':
-        return { ...s, split: worthSplittingMatmul(s.node, threads) };
+        return { ...s, split: worthSplittingMatmul(productDims(s.node), threads) };
       case 'sum': {
         const x = s.node.inputs[0];
         const axes = s.node.op.kind === 'sum' ? s.node.op.axes : [];
@@ -42,16 +42,25 @@ export function splitSteps(steps: readonly Step[], threads: number, fastMath: bo
   });
 }
 
-/** Whether a product is worth splitting: big enough, and shaped for the blocked kernel. */
-export function worthSplittingMatmul(n: Node, threads: number): boolean {
-  const [m, cols] = n.shape;
-  const a = n.inputs[0].shape;
-  const k = n.op.kind === 'matmul' && n.op.transA ? a[0] : a[1];
-  return cols > 1 && m >= 6 * threads && 2 * m * cols * k >= 1 << 20;
+/** [m, n, k] of a product node. */
+function productDims(node: Node): [number, number, number] {
+  const [m, n] = node.shape;
+  const a = node.inputs[0].shape;
+  return [m, n, node.op.kind === 'matmul' && node.op.transA ? a[0] : a[1]];
+}
+
+/** Whether a product [m, n, k] is worth splitting: big enough, and shaped for the blocked kernel. */
+export function worthSplittingMatmul([m, n, k]: readonly [number, number, number], threads: number): boolean {
+  return n > 1 && m >= 6 * threads && 2 * m * n * k >= 1 << 20;
 }
 
 /** Whether a sum of `size` inputs is worth splitting (the same bar as an elementwise loop). */
-function worthSplittingSum(size: number, shape: Shape, axes: readonly number[], threads: number): boolean {
+export function worthSplittingSum(
+  size: number,
+  shape: Shape,
+  axes: readonly number[],
+  threads: number,
+): boolean {
   const k = compileSumRange(shape, axes);
   return k !== undefined && size >= ELEMENTWISE_SPLIT_MIN && k.outputs >= threads;
 }

@@ -91,8 +91,8 @@ describe('masked products', () => {
     const rng = new Rng(3);
     const f = maskedFeeds(rng, 0.4);
     const out = new Float32Array(M * N).fill(Number.NaN);
-    maskedMatmul(f.g, f.w, f.p, 0, out, M, N, K, 0, 41);
-    maskedMatmul(f.g, f.w, f.p, 0, out, M, N, K, 41, M);
+    maskedMatmul({ a: f.g, b: f.w, p: f.p, threshold: 0, out, m: M, n: N, k: K }, 0, 41);
+    maskedMatmul({ a: f.g, b: f.w, p: f.p, threshold: 0, out, m: M, n: N, k: K }, 41, M);
     for (let i = 0; i < M; i++) {
       for (let j = 0; j < N; j++) {
         let s = 0;

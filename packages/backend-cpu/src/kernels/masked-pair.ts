@@ -18,10 +18,10 @@ import { copyFinite } from './finite.js';
  * out1 is exactly maskedMatmul's result (the same dot products in the same order; rows with a
  * non-finite value, or a non-finite b, computed in full). out2 skips a term h[i,j]·a[i,:] only when
  * h[i,j] = 0 and row i of a is all finite (the term is then ±0), so it is the dense product's sum
- * of the same terms. Its sums are float64, in row order, one partial per part of PAIR_PART_ROWS
- * rows; `sumPartials` adds the parts' partials in part order and rounds once. The parts are fixed
- * by m alone and are the unit threads share, so a result does not depend on how many threads
- * computed it.
+ * of the same terms. Its sums are float64, in row order, one partial per part of the rows (see
+ * pairParts); `sumPartials` adds the parts' partials in part order and rounds once. The parts are
+ * fixed by m alone and are the unit threads share, so a result does not depend on how many
+ * threads computed it.
  */
 
 /** b and the current part's out2 partial as float64 (same shape, so one index serves both). */
@@ -38,14 +38,20 @@ const KEPT = new Uint8Array(1 << 14);
 const D = new Float64Array(4);
 
 /**
- * Rows of a part (the last may be shorter). Fixed: the seed batch of 256 rows is two parts, which
- * keeps two threads busy; the parts' float64 partials cost a fill, a copy and a read each.
+ * Most rows in a part. A pair has at least two parts (two threads' worth: the seed batch of 256
+ * rows is two parts of 128), more for taller a; each part's float64 partial costs a fill, a copy
+ * and a read of n·k values, so parts are not made smaller than they need to be.
  */
 export const PAIR_PART_ROWS = 128;
 
-/** How many parts (and float64 partials of n·k) a pair over m rows has. */
+/** How many parts (and float64 partials of n·k) a pair over m rows has: a function of m alone. */
 export function pairParts(m: number): number {
-  return Math.max(1, Math.ceil(m / PAIR_PART_ROWS));
+  return Math.max(2, Math.ceil(m / PAIR_PART_ROWS));
+}
+
+/** Rows of each part but the last (which may be shorter, or empty). */
+export function partRows(m: number): number {
+  return Math.ceil(m / pairParts(m));
 }
 
 /** Whether the shapes fit the kernel's scratch (b and out2 are [n,k]). */
@@ -82,10 +88,11 @@ export function maskedPairParts(args: MaskedPairArgs, lo: number, hi: number): v
   if (!maskedPairFits(n, k)) throw new RangeError(`maskedPair: b [${n},${k}] exceeds the kernel's scratch`);
   const len = n * k;
   const bFinite = copyFinite(PACK_B, b, len);
+  const rows = partRows(m);
   for (let c = lo; c < hi; c++) {
     ACC.fill(0, 0, len);
-    const r1 = Math.min(m, (c + 1) * PAIR_PART_ROWS);
-    for (let i = c * PAIR_PART_ROWS; i < r1; i++) pairRow(a, p, threshold, h, out1, i, n, k, bFinite);
+    const r1 = Math.min(m, (c + 1) * rows);
+    for (let i = c * rows; i < r1; i++) pairRow(a, p, threshold, h, out1, i, n, k, bFinite);
     const o = c * len;
     const A = ACC; // a local: see quad
     for (let e = 0; e < len; e++) part[o + e] = A[e];

@@ -1,4 +1,3 @@
-import type { FloatArray } from '@saekit/core';
 import { allFinite } from './finite.js';
 import type { MatmulArgs } from './matmul.js';
 import { sampledDensity, sparseMaxDensity } from './sparse-matmul.js';
@@ -27,8 +26,8 @@ import { sampledDensity, sparseMaxDensity } from './sparse-matmul.js';
  */
 
 /**
- * Above this density of b the sweep kernel (zeros of a only) is faster: the measured crossover on
- * a 256×784 MNIST batch (b 45% non-zero: 0.49 against 0.52 ms; 55%: 0.56 against 0.53).
+ * Above this density of b the sweep kernel (zeros of a only) is faster: the crossover measured on
+ * a 256×784 MNIST batch (docs/performance.md).
  */
 export const OUTER_MAX_DENSITY = 0.5;
 

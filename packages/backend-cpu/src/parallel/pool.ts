@@ -96,7 +96,12 @@ export class ThreadPool {
    * over the pool in pieces of `per`: this thread takes the first, each worker the next. The arrays
    * in `args` must come from `alloc` and stay put for the task's lifetime.
    */
-  plan<A>(kernel: ParallelKernel<A>, args: A, units: number, per = Math.ceil(units / this.threads)): PlannedTask {
+  plan<A>(
+    kernel: ParallelKernel<A>,
+    args: A,
+    units: number,
+    per = Math.ceil(units / this.threads),
+  ): PlannedTask {
     const packed = pack(args, (v) => this.ref(v));
     const f = kernel.bind(args);
     const mine = Math.min(units, per);

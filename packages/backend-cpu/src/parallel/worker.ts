@@ -11,9 +11,10 @@ const chunks: SharedArrayBuffer[] = [];
 
 function bind(t: Task): () => void {
   const kernel = PARALLEL_KERNELS.get(t.kernel);
-  if (!kernel) return () => {
-    throw new Error(`pool worker: no kernel "${t.kernel}"`);
-  };
+  if (!kernel)
+    return () => {
+      throw new Error(`pool worker: no kernel "${t.kernel}"`);
+    };
   const f = kernel.bind(unpack(t.args, chunks) as never);
   const { lo, hi } = t;
   return () => f(lo, hi);
