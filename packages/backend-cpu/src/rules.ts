@@ -69,10 +69,10 @@ export const RULES: { readonly [K in StepKind]: Rule<K> } = {
   matmul: (s, ctx) => {
     const { node } = s;
     const [a, b] = node.inputs;
-    const op = node.op.kind === 'matmul' ? node.op : { transA: false, transB: false };
-    const k = op.transA ? a.shape[0] : a.shape[1];
+    const { transA, transB } = node.op.kind === 'matmul' ? node.op : { transA: false, transB: false };
+    const k = transA ? a.shape[0] : a.shape[1];
     const [m, n] = node.shape;
-    const args = () => ({ a: buf(ctx, a), b: buf(ctx, b), out: buf(ctx, node), m, n, k, ...op });
+    const args = () => ({ a: buf(ctx, a), b: buf(ctx, b), out: buf(ctx, node), m, n, k, transA, transB });
     return [phase(ctx, label(s, ctx), s.split, MATMUL, [a, b], args, m)];
   },
   masked: (s, ctx) => {

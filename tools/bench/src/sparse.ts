@@ -64,19 +64,19 @@ export async function benchSparse(): Promise<SparseBenchRow[]> {
     'x·W_enc',
     xDensity,
     () => matmul({ a: x, b: wEnc, out, m: 256, n: 64, k: 784, transA: false, transB: false }),
-    sparse(x, wEnc, out, 256, 64, 784, false, false),
+    sparse({ a: x, b: wEnc, out, m: 256, n: 64, k: 784, transA: false, transB: false }),
   );
   add(
     'h·W_dec',
     hDensity,
     () => matmul({ a: h, b: wDec, out, m: 256, n: 784, k: 64, transA: false, transB: false }),
-    sparse(h, wDec, out, 256, 784, 64, false, false),
+    sparse({ a: h, b: wDec, out, m: 256, n: 784, k: 64, transA: false, transB: false }),
   );
   add(
     'hᵀ·g',
     hDensity,
     () => matmul({ a: h, b: g, out, m: 64, n: 784, k: 256, transA: true, transB: false }),
-    sparse(h, g, out, 64, 784, 256, true, false),
+    sparse({ a: h, b: g, out, m: 64, n: 784, k: 256, transA: true, transB: false }),
   );
   add(
     'g·W_decᵀ',
@@ -88,7 +88,7 @@ export async function benchSparse(): Promise<SparseBenchRow[]> {
     'xᵀ·δ',
     xDensity,
     () => matmul({ a: x, b: dPre, out, m: 784, n: 64, k: 256, transA: true, transB: false }),
-    sparse(x, dPre, out, 784, 64, 256, true, false),
+    sparse({ a: x, b: dPre, out, m: 784, n: 64, k: 256, transA: true, transB: false }),
   );
   // What the step runs for it: both operands sparse (kernels/outer-matmul.ts).
   add(
@@ -106,7 +106,7 @@ export async function benchSparse(): Promise<SparseBenchRow[]> {
       rows.map((r) => [r.product, r.sparsity, r.denseMs, r.sparseMs, r.speedup]),
     )}\n`,
   );
-  // What the step runs for g·W_decᵀ and hᵀ·g on up to two threads: one pass over g for both
+  // What the step runs for g·W_decᵀ and hᵀ·g: one pass over g for both
   // (kernels/masked-pair.ts), against the masked and zero-skipping kernels apart. h = relu(pre).
   const hOfPre = dPre.map((v) => Math.max(v, 0));
   const out2 = new Float32Array(64 * 784);
