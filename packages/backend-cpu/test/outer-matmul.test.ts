@@ -56,55 +56,35 @@ describe('aᵀ·b from the non-zeros of both operands', () => {
     expect(parts).toEqual(whole);
   });
 
-  it('declines (writing nothing) for a dense b or a, a non-finite b, b wider than the accumulator, or float64 arrays', () => {
+  it('declines (writing nothing) for a dense b or a, a non-finite b, b wider than the accumulator, float64 arrays, or not aᵀ·b', () => {
     const rng = new Rng(4);
     const [m, k, n] = [20, 30, 16];
     const out = new Float32Array(m * n).fill(7);
-    expect(
+    /** aᵀ·b for a [k',m], b [k',n'] (k' = k, n' = n unless given). */
+    const outer = (a: Float32Array | Float64Array, b: Float32Array | Float64Array, cols = n, depth = k) =>
       tryOuterMatmul({
-        a: sparse(rng, k * m, 0.1),
-        b: sparse(rng, k * n, OUTER_MAX_DENSITY + 0.3),
-        out,
+        a,
+        b,
+        out: a instanceof Float64Array ? new Float64Array(m * n) : out,
         m,
-        n,
-        k,
+        n: cols,
+        k: depth,
         transA: true,
         transB: false,
-      }),
-    ).toBe(false);
-    expect(
-      tryOuterMatmul({
-        a: sparse(rng, k * m, 0.95),
-        b: sparse(rng, k * n, 0.1),
-        out,
-        m,
-        n,
-        k,
-        transA: true,
-        transB: false,
-      }),
-    ).toBe(false);
+      });
+    expect(outer(sparse(rng, k * m, 0.1), sparse(rng, k * n, OUTER_MAX_DENSITY + 0.3))).toBe(false);
+    expect(outer(sparse(rng, k * m, 0.95), sparse(rng, k * n, 0.1))).toBe(false);
     const b = sparse(rng, k * n, 0.1);
     b[k * n - 1] = Number.POSITIVE_INFINITY;
-    expect(tryOuterMatmul({ a: sparse(rng, k * m, 0.1), b, out, m, n, k, transA: true, transB: false })).toBe(
-      false,
-    );
+    expect(outer(sparse(rng, k * m, 0.1), b)).toBe(false);
+    expect(outer(sparse(rng, 2 * m, 0.1), sparse(rng, 2 * 70_000, 0.1), 70_000, 2)).toBe(false);
     expect(
-      tryOuterMatmul({
-        a: sparse(rng, 2 * m, 0.1),
-        b: sparse(rng, 2 * 70_000, 0.1),
-        out,
-        m,
-        n: 70_000,
-        k: 2,
-        transA: true,
-        transB: false,
-      }),
+      outer(Float64Array.from(sparse(rng, k * m, 0.1)), Float64Array.from(sparse(rng, k * n, 0.1))),
     ).toBe(false);
-    const a64 = Float64Array.from(sparse(rng, k * m, 0.1));
-    const b64 = Float64Array.from(sparse(rng, k * n, 0.1));
+    // Sparse enough, but a·b (not aᵀ·b): the outer-product form does not apply.
+    const a = sparse(rng, m * k, 0.1);
     expect(
-      tryOuterMatmul({ a: a64, b: b64, out: new Float64Array(m * n), m, n, k, transA: true, transB: false }),
+      tryOuterMatmul({ a, b: sparse(rng, k * n, 0.1), out, m, n, k, transA: false, transB: false }),
     ).toBe(false);
     expect(out.every((v) => v === 7)).toBe(true);
   });
