@@ -41,7 +41,11 @@ describe('matmul on worker threads', () => {
       exe.dispose();
       chunksAfter.push(sharedChunks());
     }
+    expect(chunksAfter[0]).toBeGreaterThan(0);
     expect(chunksAfter[5]).toBe(chunksAfter[0]);
+    // Everything went back, the masked pair's float64 partials included.
+    const { arena } = sharedPoolForTests()!;
+    expect(arena.freeBytes()).toBe(arena.chunks.reduce((s, c) => s + c.byteLength, 0));
   });
 
   it('each of the five seed products split over 2 threads equals the single-threaded kernel bit for bit', () => {
