@@ -132,11 +132,6 @@ export function planGroups(
   });
 }
 
-/** What a loop writes, in the order its kernel takes its output arrays: stored members, then row sums. */
-export function loopOutputs(g: LoopGroup): Node[] {
-  return [...g.storeOf.map((i) => g.members[i]), ...g.rowSums];
-}
-
 /**
  * The grouping pass: the elementwise steps become loops (planGroups), each at its first member's
  * place; the other members' steps and the row sums taken inside a loop go.

@@ -8,7 +8,7 @@ import { compileSum, compileSumRange, SUM } from './kernels/sum.js';
 import { compileTranspose } from './kernels/transpose.js';
 import type { ParallelKernel } from './parallel/kernel.js';
 import type { ThreadPool } from './parallel/pool.js';
-import { describeStep, type StepKind, type StepOf } from './steps.js';
+import { describeStep, loopOutputs, type StepKind, type StepOf } from './steps.js';
 
 /** One thing a run does, in order: a step compiles to one or two. */
 export interface Phase {
@@ -151,7 +151,7 @@ export const RULES: { readonly [K in StepKind]: Rule<K> } = {
     const shapes = g.leaves.map((l) => l.shape);
     // A plain spec: the group itself holds nodes, which do not go to the workers.
     const spec = { exprs: g.exprs, storeOf: g.storeOf, rowSumOf: g.rowSumOf };
-    const outs = [...g.storeOf.map((i) => g.members[i]), ...g.rowSums];
+    const outs = loopOutputs(g);
     const { fn, outer } = compileElementwise(spec, shape, shapes, ctx.fastMath);
     const reads = [...outs, ...g.leaves];
     if (!s.split && !g.leaves.every((n) => ctx.stable(n)))

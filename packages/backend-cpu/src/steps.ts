@@ -1,7 +1,6 @@
 import type { Node } from '@saekit/core';
 import type { FusedKernel } from './fuse.js';
 import type { LoopGroup } from './groups.js';
-import { loopOutputs } from './groups.js';
 
 /**
  * What an executable runs: a list of typed steps, in run order. The planning passes (see
@@ -37,6 +36,11 @@ export type StepOf<K extends StepKind> = Extract<Step, { kind: K }>;
 export interface Mask {
   readonly p: Node;
   readonly threshold: number;
+}
+
+/** What a loop writes, in the order its kernel takes its output arrays: stored members, then row sums. */
+export function loopOutputs(g: LoopGroup): Node[] {
+  return [...g.storeOf.map((i) => g.members[i]), ...g.rowSums];
 }
 
 /** The nodes a step writes. */
