@@ -3,7 +3,7 @@ import { compileElementwise } from './kernels/elementwise.js';
 import { compileSumRange } from './kernels/sum.js';
 import type { Step } from './steps.js';
 
-/** Elementwise loops and sums with fewer outputs than this run on one thread (a split costs ~1 µs, plus its cache traffic). */
+/** Elementwise loops and sums with fewer outputs than this run on one thread: a split costs a dispatch and its cache traffic. */
 const ELEMENTWISE_SPLIT_MIN = 1 << 13;
 
 /**

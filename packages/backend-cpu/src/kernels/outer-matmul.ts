@@ -12,7 +12,7 @@ import { sampledDensity, sparseMaxDensity } from './sparse-matmul.js';
  * The sweep kernel (sparse-matmul.ts) skips the zeros of a only. Here each pair of non-zeros
  * a[i,p], b[i,j] is one multiply-add into a float64 accumulator, so the work falls with the
  * density of both: about 1/20 of the dense product on those inputs, against 1/5 for the sweep. An
- * add scattered through an index costs V8 ~4× a swept one, so this kernel takes a product only when
+ * add scattered through an index costs V8 several swept ones, so this kernel takes a product only when
  * b is sparse enough (OUTER_MAX_DENSITY, measured). It also reads a by rows, where the sweep had to
  * gather the rows of aᵀ down columns of a, a strided walk that took as long as the sweep itself.
  *

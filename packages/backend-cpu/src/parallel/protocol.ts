@@ -12,7 +12,7 @@ export type PoolMessage =
   | { readonly release: number[] }
   | { readonly chunk: number; readonly buffer: SharedArrayBuffer };
 
-/** Checks of a control word before a thread sleeps on it (about 0.1 ms of spinning, measured). */
+/** Checks of a control word before a thread sleeps on it (figures: docs/performance.md). */
 export const SPIN = 20_000;
 
 /** TASK value that asks a worker to exit. */
