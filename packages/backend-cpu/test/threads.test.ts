@@ -14,6 +14,16 @@ function sharedChunks(): number {
   return sharedPoolForTests()?.arena.chunks.length ?? 0;
 }
 
+/**
+ * The first index where a and b differ (Object.is: NaN matches NaN, 0 does not match -0), or -1.
+ * A loop, not toEqual: deep equality of arrays this large takes seconds.
+ */
+function firstDifference(a: Float32Array, b: Float32Array): number {
+  if (a.length !== b.length) return Math.min(a.length, b.length);
+  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return i;
+  return -1;
+}
+
 /** An elementwise loop (float32 math) split over the pool by its outer loop. */
 function planLoop(
   pool: ThreadPool,
@@ -70,7 +80,7 @@ describe('matmul on worker threads', () => {
       run();
       run(); // a task runs again with new data just as well
       matmul({ a, b, out: ref, m, n, k, transA: ta, transB: tb });
-      expect(out).toEqual(ref);
+      expect(firstDifference(out, ref)).toBe(-1);
       release();
       for (const v of [a, b, out]) pool.free(v);
     }
@@ -100,7 +110,7 @@ describe('matmul on worker threads', () => {
       const { run, release } = pool.plan(MATMUL, { a, b, out, m, n, k, transA: ta, transB: false }, m);
       run();
       matmulAuto({ a, b, out: ref, m, n, k, transA: ta, transB: false });
-      expect(out).toEqual(ref);
+      expect(firstDifference(out, ref)).toBe(-1);
       release();
       for (const v of [a, b, out]) pool.free(v);
     }
@@ -146,7 +156,7 @@ describe('matmul on worker threads', () => {
       const refs = spec.storeOf.map(() => new Float32Array(size));
       const { fn, outer } = compileElementwise(spec, outShape, shapes, true);
       fn(0, outer, ...refs, ...ops);
-      expect(outs).toEqual(refs);
+      outs.forEach((o, i) => expect(firstDifference(o, refs[i])).toBe(-1));
       for (const r of refs) expect(r.some(Number.isNaN)).toBe(false);
       release();
       for (const v of [...outs, ...ops]) pool.free(v);
@@ -174,7 +184,7 @@ describe('matmul on worker threads', () => {
       planned.run(); // column sums start from zero every run
       const ref = new Float32Array(outs);
       compileSum(shape, axes)(x, ref);
-      expect(out).toEqual(ref);
+      expect(firstDifference(out, ref)).toBe(-1);
       planned.release();
       for (const v of [x, out]) pool.free(v);
     }
@@ -259,7 +269,7 @@ describe('matmul on worker threads', () => {
       expect(b).toBe(a);
     }
     expect(cpuAllocationCount()).toBe(before);
-    expect(await two.readState('W_enc')).toEqual(await one.readState('W_enc'));
+    expect(firstDifference(await two.readState('W_enc'), await one.readState('W_enc'))).toBe(-1);
     two.dispose();
   });
 });
