@@ -156,7 +156,7 @@ describe('matmul on worker threads', () => {
       const refs = spec.storeOf.map(() => new Float32Array(size));
       const { fn, outer } = compileElementwise(spec, outShape, shapes, true);
       fn(0, outer, ...refs, ...ops);
-      outs.forEach((o, i) => expect(firstDifference(o, refs[i])).toBe(-1));
+      for (let i = 0; i < outs.length; i++) expect(firstDifference(outs[i], refs[i])).toBe(-1);
       for (const r of refs) expect(r.some(Number.isNaN)).toBe(false);
       release();
       for (const v of [...outs, ...ops]) pool.free(v);
