@@ -9,19 +9,10 @@ import { compileSum, SUM } from '../src/kernels/sum.js';
 import { ThreadPool } from '../src/parallel/pool.js';
 import { CTRL } from '../src/parallel/protocol.js';
 import { worthSplittingMatmul, worthSplittingSum } from '../src/split.js';
+import { firstDifference } from './compare.js';
 
 function sharedChunks(): number {
   return sharedPoolForTests()?.arena.chunks.length ?? 0;
-}
-
-/**
- * The first index where a and b differ (Object.is: NaN matches NaN, 0 does not match -0), or -1.
- * A loop, not toEqual: deep equality of arrays this large takes seconds.
- */
-function firstDifference(a: Float32Array, b: Float32Array): number {
-  if (a.length !== b.length) return Math.min(a.length, b.length);
-  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return i;
-  return -1;
 }
 
 /** An elementwise loop (float32 math) split over the pool by its outer loop. */
