@@ -9,6 +9,7 @@ import {
 } from '@saekit/core';
 import { BINARY_EXPR, UNARY_EXPR, WHERE_EXPR } from './kernels/elementwise.js';
 import { sameShapeAs } from './shape-util.js';
+import type { Step } from './steps.js';
 
 /** An elementwise node computed as one loop: its expression over its leaf operands. */
 export interface FusedKernel {
@@ -73,4 +74,27 @@ export function planFusion(
     kernels.set(n, { expr: e, leaves });
   }
   return { fused, kernels };
+}
+
+/**
+ * The first list of steps: one per node of `order` that runs, each fused chain as one elementwise
+ * step at its root's place (inputs and constants have buffers, not steps).
+ */
+export function fusedSteps(
+  order: readonly Node[],
+  fused: ReadonlySet<Node>,
+  kernels: ReadonlyMap<Node, FusedKernel>,
+): Step[] {
+  const steps: Step[] = [];
+  for (const node of order) {
+    const op = node.op;
+    if (fused.has(node) || op.kind === 'input' || op.kind === 'const') continue;
+    const kernel = kernels.get(node);
+    if (kernel) steps.push({ kind: 'elementwise', node, kernel });
+    else if (op.kind === 'reshape') steps.push({ kind: 'alias', node });
+    else if (op.kind === 'matmul' || op.kind === 'sum') steps.push({ kind: op.kind, node, split: false });
+    else if (op.kind === 'transpose' || op.kind === 'kthLargest') steps.push({ kind: op.kind, node });
+    else throw new Error(`cpu: no kernel for ${op.kind}`);
+  }
+  return steps;
 }

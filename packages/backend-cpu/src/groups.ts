@@ -3,6 +3,7 @@ import type { FusedKernel } from './fuse.js';
 import { loopDims } from './kernels/elementwise.js';
 import { rowSumShape } from './kernels/sum.js';
 import { sameShapeAs } from './shape-util.js';
+import { type Step, stepNode, stepReads } from './steps.js';
 
 /**
  * Several elementwise kernels of one shape run as one loop: each member's value is a local of the
@@ -131,7 +132,26 @@ export function planGroups(
   });
 }
 
-/** What a loop writes, in the order its kernel takes its output arrays: stored members, then row sums. */
-export function loopOutputs(g: LoopGroup): Node[] {
-  return [...g.storeOf.map((i) => g.members[i]), ...g.rowSums];
+/**
+ * The grouping pass: the elementwise steps become loops (planGroups), each at its first member's
+ * place; the other members' steps and the row sums taken inside a loop go.
+ */
+export function groupSteps(
+  steps: readonly Step[],
+  graph: Graph,
+  order: readonly Node[],
+  kernels: ReadonlyMap<Node, FusedKernel>,
+  fused: ReadonlySet<Node>,
+  enabled: boolean,
+): Step[] {
+  const readsOf = new Map<Node, readonly Node[]>(steps.map((s) => [stepNode(s), stepReads(s)]));
+  const groups = planGroups(graph, order, kernels, fused, (n) => readsOf.get(n) ?? n.inputs, enabled);
+  const first = new Map(groups.map((g) => [g.members[0], g]));
+  const inside = new Set(groups.flatMap((g) => [...g.members, ...g.rowSums]));
+  return steps.flatMap((s): Step[] => {
+    const node = stepNode(s);
+    const g = first.get(node);
+    if (g) return [{ kind: 'loop', group: g, split: false }];
+    return inside.has(node) ? [] : [s];
+  });
 }

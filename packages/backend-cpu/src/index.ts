@@ -7,8 +7,15 @@ export {
   createReferenceBackend,
 } from './backend.js';
 export { CpuExecutable } from './executable.js';
-export { maskedMatmul } from './kernels/masked-matmul.js';
-export { maskedPairHalves, sumPartials } from './kernels/masked-pair.js';
-export { matmul } from './kernels/matmul.js';
+export { type MaskedMatmulArgs, maskedMatmul } from './kernels/masked-matmul.js';
+export {
+  type MaskedPairArgs,
+  maskedPairParts,
+  type PairSumArgs,
+  pairParts,
+  sumPartials,
+} from './kernels/masked-pair.js';
+export { type MatmulArgs, matmul } from './kernels/matmul.js';
 export { tryOuterMatmul } from './kernels/outer-matmul.js';
 export { trySparseMatmul } from './kernels/sparse-matmul.js';
+export type { Step } from './steps.js';

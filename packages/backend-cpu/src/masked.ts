@@ -3,12 +3,10 @@ import type { FusedKernel } from './fuse.js';
 import { maskedMatmulFits } from './kernels/masked-matmul.js';
 import { maskedPairFits } from './kernels/masked-pair.js';
 import { sameShapeAs } from './shape-util.js';
+import type { Mask, Step } from './steps.js';
 
 /** A matmul whose entries matter only where `p > threshold` (see kernels/masked-matmul.ts). */
-export interface MaskedProduct {
-  readonly p: Node;
-  readonly threshold: number;
-}
+export type MaskedProduct = Mask;
 
 /** Ops that keep "the consumer multiplies this entry by 0 in the end" true for a finite operand. */
 const PASS_THROUGH = new Set(['add', 'sub', 'mul', 'neg']);
@@ -70,18 +68,15 @@ function productsUnder(x: Node, root: Node, fused: ReadonlySet<Node>): Node[] {
  * Pairs each masked product M = a·bᵀ with a product D = hᵀ·a over the same a (h of M's shape),
  * computed in the same pass (kernels/masked-pair.ts): in a sparse autoencoder, g·W_decᵀ and the
  * decoder's weight gradient hᵀ·g. D then runs at M's place, so h must be ready by then and D's
- * readers must come after. Only for up to two threads (`threads`): the pair splits into two halves
- * of its rows, no further.
+ * readers must come after.
  */
 export function planMaskedPairs(
   graph: Graph,
   order: readonly Node[],
   masked: ReadonlyMap<Node, MaskedProduct>,
   fused: ReadonlySet<Node>,
-  threads: number,
 ): Map<Node, Node> {
   const pairs = new Map<Node, Node>();
-  if (threads > 2) return pairs;
   const at = new Map<Node, number>(order.map((n, i) => [n, i]));
   const ready = (n: Node, by: Node) =>
     n.op.kind === 'input' || n.op.kind === 'const' || at.get(n)! < at.get(by)!;
@@ -114,4 +109,34 @@ export function planMaskedPairs(
     }
   }
   return pairs;
+}
+
+/** The masking pass: each product planMaskedProducts finds becomes a masked step. */
+export function maskSteps(steps: readonly Step[], found: ReadonlyMap<Node, MaskedProduct>): Step[] {
+  return steps.map((s): Step => {
+    if (s.kind !== 'matmul') return s;
+    const mask = found.get(s.node);
+    return mask ? { kind: 'masked', node: s.node, mask, split: false } : s;
+  });
+}
+
+/**
+ * The pairing pass: each masked step with a partner (planMaskedPairs) becomes a masked pair at its
+ * place, and the partner's own step goes.
+ */
+export function pairSteps(
+  steps: readonly Step[],
+  graph: Graph,
+  order: readonly Node[],
+  fused: ReadonlySet<Node>,
+): Step[] {
+  const masked = new Map<Node, MaskedProduct>();
+  for (const s of steps) if (s.kind === 'masked') masked.set(s.node, s.mask);
+  const pairs = planMaskedPairs(graph, order, masked, fused);
+  const away = new Set(pairs.values());
+  return steps.flatMap((s): Step[] => {
+    if (s.kind === 'matmul' && away.has(s.node)) return [];
+    const partner = s.kind === 'masked' ? pairs.get(s.node) : undefined;
+    return partner && s.kind === 'masked' ? [{ ...s, kind: 'maskedPair', partner }] : [s];
+  });
 }

@@ -1,5 +1,6 @@
 import { type Graph, type Node, pinnedNodes } from '@saekit/core';
 import { sameShapeAs } from './shape-util.js';
+import { type Step, stepOutputs, stepReads } from './steps.js';
 
 /** Where a node's values live during a run. */
 export type SlotKind = 'feed' | 'state' | 'const' | 'temp';
@@ -11,35 +12,24 @@ export interface BufferPlan {
   readonly slotKind: readonly SlotKind[];
 }
 
-/** One compiled step: the nodes it writes and the nodes it reads. */
-export interface PlanStep {
-  readonly outputs: readonly Node[];
-  readonly reads: readonly Node[];
-  /**
-   * An elementwise loop: it reads each element of a read of its own shape before it writes that
-   * element of its outputs, so an output may take such a read's slot (see `planBuffers`).
-   */
-  readonly elementwise?: boolean;
-}
-
 /**
- * Assigns every node a buffer slot once, at compile time, visiting the nodes in run order
- * (`order`). Temporaries are recycled by liveness: a slot returns to the pool (by size) after its
- * last reader runs, unless an output or a state update needs it at the end of the run. Peak memory
- * is then the widest live set, not the sum.
- * `stepAt(n)` is the step that runs at node n's place in the schedule (undefined for nodes computed
- * inside another step, such as fused chains, which get no slot). A step's outputs never share a
- * slot with what it reads, so a loop may write one output while reading another element, with
- * one exception: a state update computed by the elementwise loop that is the state's last reader,
- * at the same shape, is written into the state's own slot (an optimizer step updates its
- * parameters and moments in place, instead of into temporaries copied back after the run). The
- * state must not be a graph output, which shows the value before the run.
+ * Assigns every node a buffer slot once, at compile time: inputs and constants their own, then the
+ * outputs of each step in run order. Temporaries are recycled by liveness: a slot returns to the
+ * pool (by size) after its last reader runs, unless an output or a state update needs it at the
+ * end of the run. Peak memory is then the widest live set, not the sum. Nodes computed inside a
+ * step (fused chains, a loop's locals) get no slot. A step's outputs never share a slot with what
+ * it reads, so a loop may write one output while reading another element, with one exception
+ * (`inPlace`): a state update computed by the loop that is the state's last reader, at the same
+ * shape, is written into the state's own slot (an optimizer step updates its parameters and
+ * moments in place, instead of into temporaries copied back after the run; a loop reads each
+ * element of a read of its own shape before it writes that element of its outputs). The state
+ * must not be a graph output, which shows the value before the run.
  */
 export function planBuffers(
   graph: Graph,
-  order: readonly Node[],
   stateNames: ReadonlySet<string>,
-  stepAt: (n: Node) => PlanStep | undefined,
+  steps: readonly Step[],
+  inPlace: boolean,
 ): BufferPlan {
   const slotOf = new Map<Node, number>();
   const slotSize: number[] = [];
@@ -53,15 +43,11 @@ export function planBuffers(
   const pinned = pinnedNodes(graph);
   const free = new Map<number, number[]>();
   const consumers = new Map<Node, number>();
-  const steps = new Map<Node, PlanStep>();
   /** The last step that reads each node's buffer (a reshape's readers read its operand's). */
-  const lastReader = new Map<Node, PlanStep>();
+  const lastReader = new Map<Node, Step>();
   const base = (n: Node): Node => (n.op.kind === 'reshape' ? base(n.inputs[0]) : n);
-  for (const n of order) {
-    const step = n.op.kind === 'input' || n.op.kind === 'const' ? undefined : stepAt(n);
-    if (!step) continue;
-    steps.set(n, step);
-    for (const i of step.reads) {
+  for (const step of steps) {
+    for (const i of stepReads(step)) {
       consumers.set(i, (consumers.get(i) ?? 0) + 1);
       lastReader.set(base(i), step);
     }
@@ -78,9 +64,10 @@ export function planBuffers(
   }
   for (const u of shared) stateOf.delete(u);
   /** The state slot an output of `step` may be written into, if any. */
-  const inPlace = (o: Node, step: PlanStep): number | undefined => {
+  const stateSlot = (o: Node, step: Step): number | undefined => {
     const st = stateOf.get(o);
-    if (!st || !step.elementwise || lastReader.get(st) !== step || !sameShapeAs(st, o)) return undefined;
+    if (!st || !inPlace || step.kind !== 'loop' || lastReader.get(st) !== step || !sameShapeAs(st, o))
+      return undefined;
     return slotOf.get(st);
   };
   const own = (n: Node, slot: number) => {
@@ -88,22 +75,16 @@ export function planBuffers(
     reads.set(slot, (reads.get(slot) ?? 0) + (consumers.get(n) ?? 0) + (pinned.has(n) ? Infinity : 0));
   };
 
-  for (const n of order) {
+  for (const n of graph.nodes) {
     const op = n.op;
-    if (op.kind === 'input') {
-      own(n, newSlot(n.size, stateNames.has(op.name) ? 'state' : 'feed'));
-      continue;
-    }
-    if (op.kind === 'const') {
-      own(n, newSlot(n.size, 'const'));
-      continue;
-    }
-    const step = steps.get(n);
-    if (!step) continue;
+    if (op.kind === 'input') own(n, newSlot(n.size, stateNames.has(op.name) ? 'state' : 'feed'));
+    else if (op.kind === 'const') own(n, newSlot(n.size, 'const'));
+  }
+  for (const step of steps) {
     const written = new Set<number>();
-    for (const o of step.outputs) {
+    for (const o of stepOutputs(step)) {
       let slot: number;
-      const state = inPlace(o, step);
+      const state = stateSlot(o, step);
       if (state !== undefined && !written.has(state)) slot = state;
       else if (o.op.kind === 'reshape') slot = slotOf.get(o.inputs[0])!;
       else {
@@ -113,7 +94,7 @@ export function planBuffers(
       written.add(slot);
       own(o, slot);
     }
-    for (const i of step.reads) {
+    for (const i of stepReads(step)) {
       const s = slotOf.get(i)!;
       const left = reads.get(s)! - 1;
       reads.set(s, left);

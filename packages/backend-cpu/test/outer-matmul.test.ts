@@ -26,7 +26,7 @@ describe('aᵀ·b from the non-zeros of both operands', () => {
       const a = sparse(rng, k * m, 0.15);
       const b = sparse(rng, k * n, 0.2);
       const out = new Float32Array(m * n).fill(Number.NaN);
-      expect(tryOuterMatmul(a, b, out, m, n, k)).toBe(true);
+      expect(tryOuterMatmul({ a, b, out, m, n, k, transA: true, transB: false })).toBe(true);
       const { ref, mag } = matmulReference(a, b, m, n, k, true, false);
       for (let i = 0; i < m * n; i++) {
         const err = Math.abs(out[i] - ref[i]) / (mag[i] + 1e-30);
@@ -34,7 +34,8 @@ describe('aᵀ·b from the non-zeros of both operands', () => {
       }
       // The same float64 sums of the same terms in the same order as the sweep kernel.
       const sweep = new Float32Array(m * n);
-      if (trySparseMatmul(a, b, sweep, m, n, k, true, false)) expect(out).toEqual(sweep);
+      if (trySparseMatmul({ a, b, out: sweep, m, n, k, transA: true, transB: false }))
+        expect(out).toEqual(sweep);
     });
   }
 
@@ -44,34 +45,47 @@ describe('aᵀ·b from the non-zeros of both operands', () => {
     const a = sparse(rng, k * m, 0.2);
     const b = sparse(rng, k * n, 0.2);
     const whole = new Float32Array(m * n);
-    expect(tryOuterMatmul(a, b, whole, m, n, k)).toBe(true);
+    expect(tryOuterMatmul({ a, b, out: whole, m, n, k, transA: true, transB: false })).toBe(true);
     const parts = new Float32Array(m * n).fill(Number.NaN);
     for (const [r0, r1] of [
       [0, 21],
       [21, 22],
       [22, 60],
     ])
-      expect(tryOuterMatmul(a, b, parts, m, n, k, r0, r1)).toBe(true);
+      expect(tryOuterMatmul({ a, b, out: parts, m, n, k, transA: true, transB: false }, r0, r1)).toBe(true);
     expect(parts).toEqual(whole);
   });
 
-  it('declines (writing nothing) for a dense b or a, a non-finite b, b wider than the accumulator, or float64 arrays', () => {
+  it('declines (writing nothing) for a dense b or a, a non-finite b, b wider than the accumulator, float64 arrays, or not aᵀ·b', () => {
     const rng = new Rng(4);
     const [m, k, n] = [20, 30, 16];
     const out = new Float32Array(m * n).fill(7);
-    expect(
-      tryOuterMatmul(sparse(rng, k * m, 0.1), sparse(rng, k * n, OUTER_MAX_DENSITY + 0.3), out, m, n, k),
-    ).toBe(false);
-    expect(tryOuterMatmul(sparse(rng, k * m, 0.95), sparse(rng, k * n, 0.1), out, m, n, k)).toBe(false);
+    /** aᵀ·b for a [k',m], b [k',n'] (k' = k, n' = n unless given). */
+    const outer = (a: Float32Array | Float64Array, b: Float32Array | Float64Array, cols = n, depth = k) =>
+      tryOuterMatmul({
+        a,
+        b,
+        out: a instanceof Float64Array ? new Float64Array(m * n) : out,
+        m,
+        n: cols,
+        k: depth,
+        transA: true,
+        transB: false,
+      });
+    expect(outer(sparse(rng, k * m, 0.1), sparse(rng, k * n, OUTER_MAX_DENSITY + 0.3))).toBe(false);
+    expect(outer(sparse(rng, k * m, 0.95), sparse(rng, k * n, 0.1))).toBe(false);
     const b = sparse(rng, k * n, 0.1);
     b[k * n - 1] = Number.POSITIVE_INFINITY;
-    expect(tryOuterMatmul(sparse(rng, k * m, 0.1), b, out, m, n, k)).toBe(false);
-    expect(tryOuterMatmul(sparse(rng, 2 * m, 0.1), sparse(rng, 2 * 70_000, 0.1), out, m, 70_000, 2)).toBe(
-      false,
-    );
-    const a64 = Float64Array.from(sparse(rng, k * m, 0.1));
-    const b64 = Float64Array.from(sparse(rng, k * n, 0.1));
-    expect(tryOuterMatmul(a64, b64, new Float64Array(m * n), m, n, k)).toBe(false);
+    expect(outer(sparse(rng, k * m, 0.1), b)).toBe(false);
+    expect(outer(sparse(rng, 2 * m, 0.1), sparse(rng, 2 * 70_000, 0.1), 70_000, 2)).toBe(false);
+    expect(
+      outer(Float64Array.from(sparse(rng, k * m, 0.1)), Float64Array.from(sparse(rng, k * n, 0.1))),
+    ).toBe(false);
+    // Sparse enough, but a·b (not aᵀ·b): the outer-product form does not apply.
+    const a = sparse(rng, m * k, 0.1);
+    expect(
+      tryOuterMatmul({ a, b: sparse(rng, k * n, 0.1), out, m, n, k, transA: false, transB: false }),
+    ).toBe(false);
     expect(out.every((v) => v === 7)).toBe(true);
   });
 
@@ -85,16 +99,16 @@ describe('aᵀ·b from the non-zeros of both operands', () => {
     b[2 * n + 1] = 3; // row 2 of b: one non-zero, so Inf·0 elsewhere
     b[7 * n + 6] = -1;
     const out = new Float32Array(m * n);
-    expect(tryOuterMatmul(a, b, out, m, n, k)).toBe(true);
+    expect(tryOuterMatmul({ a, b, out, m, n, k, transA: true, transB: false })).toBe(true);
     const dense = new Float32Array(m * n);
-    matmul(a, b, dense, m, n, k, true, false);
+    matmul({ a, b, out: dense, m, n, k, transA: true, transB: false });
     expect(out).toEqual(dense);
     expect(out[3 * n + 1]).toBe(Number.POSITIVE_INFINITY);
     expect(Number.isNaN(out[3 * n])).toBe(true);
     expect(out.subarray(4 * n, 5 * n).every(Number.isNaN)).toBe(true);
     expect(out[n + 6]).toBe(-2);
     const auto = new Float32Array(m * n);
-    matmulAuto(a, b, auto, m, n, k, true, false);
+    matmulAuto({ a, b, out: auto, m, n, k, transA: true, transB: false });
     expect(auto).toEqual(dense);
   });
 });

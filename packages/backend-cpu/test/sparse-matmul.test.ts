@@ -26,7 +26,7 @@ describe('zero-skipping matmul', () => {
         const a = sparse(rng, m * k, 0.2);
         const b = sparse(rng, k * n, 1);
         const out = new Float32Array(m * n).fill(Number.NaN);
-        expect(trySparseMatmul(a, b, out, m, n, k, transA, false)).toBe(true);
+        expect(trySparseMatmul({ a, b, out, m, n, k, transA, transB: false })).toBe(true);
         const { ref, mag } = matmulReference(a, b, m, n, k, transA, false);
         for (let i = 0; i < m * n; i++) {
           const err = Math.abs(out[i] - ref[i]) / (mag[i] + 1e-30);
@@ -43,14 +43,14 @@ describe('zero-skipping matmul', () => {
       const a = sparse(rng, m * k, 0.2);
       const b = sparse(rng, k * n, 1);
       const whole = new Float32Array(m * n);
-      expect(trySparseMatmul(a, b, whole, m, n, k, transA, false)).toBe(true);
+      expect(trySparseMatmul({ a, b, out: whole, m, n, k, transA, transB: false })).toBe(true);
       const parts = new Float32Array(m * n).fill(Number.NaN);
       for (const [r0, r1] of [
         [0, 17],
         [17, 18],
         [18, 50],
       ])
-        expect(trySparseMatmul(a, b, parts, m, n, k, transA, false, r0, r1)).toBe(true);
+        expect(trySparseMatmul({ a, b, out: parts, m, n, k, transA, transB: false }, r0, r1)).toBe(true);
       expect(parts).toEqual(whole);
     }
   });
@@ -59,15 +59,21 @@ describe('zero-skipping matmul', () => {
     const rng = new Rng(1);
     const [m, k, n] = [20, 30, 16];
     const out = new Float32Array(m * n).fill(7);
-    expect(trySparseMatmul(sparse(rng, m * k, 0.95), sparse(rng, k * n, 1), out, m, n, k, false, false)).toBe(
-      false,
-    );
-    expect(trySparseMatmul(sparse(rng, m * k, 0.1), sparse(rng, k * n, 1), out, m, n, k, false, true)).toBe(
-      false,
-    );
+    const product = (a: Float32Array | Float64Array, b: Float32Array | Float64Array, transB = false) => ({
+      a,
+      b,
+      out: a instanceof Float64Array ? new Float64Array(m * n) : out,
+      m,
+      n,
+      k,
+      transA: false,
+      transB,
+    });
+    expect(trySparseMatmul(product(sparse(rng, m * k, 0.95), sparse(rng, k * n, 1)))).toBe(false);
+    expect(trySparseMatmul(product(sparse(rng, m * k, 0.1), sparse(rng, k * n, 1), true))).toBe(false);
     const a64 = Float64Array.from(sparse(rng, m * k, 0.1));
     const b64 = Float64Array.from(sparse(rng, k * n, 1));
-    expect(trySparseMatmul(a64, b64, new Float64Array(m * n), m, n, k, false, false)).toBe(false);
+    expect(trySparseMatmul(product(a64, b64))).toBe(false);
     expect(out.every((v) => v === 7)).toBe(true);
   });
 
@@ -77,11 +83,13 @@ describe('zero-skipping matmul', () => {
     a[3] = 1;
     const b = new Float32Array(k * n).fill(1);
     b[5 * n + 2] = Number.POSITIVE_INFINITY; // row 5 of b meets only zeros of a
-    expect(trySparseMatmul(a, b, new Float32Array(m * n), m, n, k, false, false)).toBe(false);
+    expect(
+      trySparseMatmul({ a, b, out: new Float32Array(m * n), m, n, k, transA: false, transB: false }),
+    ).toBe(false);
     const auto = new Float32Array(m * n);
     const dense = new Float32Array(m * n);
-    matmulAuto(a, b, auto, m, n, k, false, false);
-    matmul(a, b, dense, m, n, k, false, false);
+    matmulAuto({ a, b, out: auto, m, n, k, transA: false, transB: false });
+    matmul({ a, b, out: dense, m, n, k, transA: false, transB: false });
     expect(Number.isNaN(auto[2])).toBe(true);
     expect(auto).toEqual(dense);
     // The same when b is too large to pack (read in place).
@@ -90,18 +98,19 @@ describe('zero-skipping matmul', () => {
     a2[0] = 1;
     const b2 = new Float32Array(k2 * n2).fill(1);
     b2[k2 * n2 - 1] = Number.NaN;
-    expect(trySparseMatmul(a2, b2, new Float32Array(m2 * n2), m2, n2, k2, false, false)).toBe(false);
+    const big = { a: a2, b: b2, m: m2, n: n2, k: k2, transA: false, transB: false };
+    expect(trySparseMatmul({ ...big, out: new Float32Array(m2 * n2) })).toBe(false);
     b2[k2 * n2 - 1] = 1;
-    expect(trySparseMatmul(a2, b2, new Float32Array(m2 * n2), m2, n2, k2, false, false)).toBe(true);
+    expect(trySparseMatmul({ ...big, out: new Float32Array(m2 * n2) })).toBe(true);
     // b read in place is checked through the result: an Inf in a row the sweep reads (row 0) shows
     // in the output; one in a row it never reads (299, above) is found by a look at that row.
     b2[7] = Number.POSITIVE_INFINITY;
-    expect(trySparseMatmul(a2, b2, new Float32Array(m2 * n2), m2, n2, k2, false, false)).toBe(false);
+    expect(trySparseMatmul({ ...big, out: new Float32Array(m2 * n2) })).toBe(false);
     a2[k2 + 1] = 2; // row 1 of a reads row 1 of b: finite, but rows 0.. of the output are not
     const auto2 = new Float32Array(m2 * n2);
     const dense2 = new Float32Array(m2 * n2);
-    matmulAuto(a2, b2, auto2, m2, n2, k2, false, false);
-    matmul(a2, b2, dense2, m2, n2, k2, false, false);
+    matmulAuto({ ...big, out: auto2 });
+    matmul({ ...big, out: dense2 });
     expect(auto2).toEqual(dense2);
     expect(auto2[7]).toBe(Number.POSITIVE_INFINITY);
     expect(Number.isNaN(auto2[n2 + 7])).toBe(true); // 0·Inf in row 1, as in the dense product
@@ -109,7 +118,7 @@ describe('zero-skipping matmul', () => {
     const b1 = new Float32Array(k * n).fill(1);
     a[7] = Number.NaN;
     const out = new Float32Array(m * n);
-    expect(trySparseMatmul(a, b1, out, m, n, k, false, false)).toBe(true);
+    expect(trySparseMatmul({ a, b: b1, out, m, n, k, transA: false, transB: false })).toBe(true);
     expect(Number.isNaN(out[0])).toBe(true);
     expect(out[n]).toBe(0);
   });

@@ -80,7 +80,7 @@ export async function benchMatmul(opts: MatmulBenchOptions = {}): Promise<Matmul
     for (let i = 0; i < b.length; i++) b[i] = rng.normal();
     const outKernel = new T(m * n);
     const outNaive = new T(m * n);
-    const kernel = () => matmul(a, b, outKernel, m, n, k, transA, transB);
+    const kernel = () => matmul({ a, b, out: outKernel, m, n, k, transA, transB });
     const naive = () => naiveMatmul(a, b, outNaive, m, n, k, transA, transB);
     const kernelMs = await timeMedian(kernel, warmupMs, repeats, repeatMs);
     const naiveMs = await timeMedian(naive, warmupMs, repeats, repeatMs);

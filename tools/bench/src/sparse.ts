@@ -1,6 +1,6 @@
 import {
   maskedMatmul,
-  maskedPairHalves,
+  maskedPairParts,
   matmul,
   sumPartials,
   tryOuterMatmul,
@@ -63,40 +63,41 @@ export async function benchSparse(): Promise<SparseBenchRow[]> {
   add(
     'x·W_enc',
     xDensity,
-    () => matmul(x, wEnc, out, 256, 64, 784, false, false),
-    sparse(x, wEnc, out, 256, 64, 784, false, false),
+    () => matmul({ a: x, b: wEnc, out, m: 256, n: 64, k: 784, transA: false, transB: false }),
+    sparse({ a: x, b: wEnc, out, m: 256, n: 64, k: 784, transA: false, transB: false }),
   );
   add(
     'h·W_dec',
     hDensity,
-    () => matmul(h, wDec, out, 256, 784, 64, false, false),
-    sparse(h, wDec, out, 256, 784, 64, false, false),
+    () => matmul({ a: h, b: wDec, out, m: 256, n: 784, k: 64, transA: false, transB: false }),
+    sparse({ a: h, b: wDec, out, m: 256, n: 784, k: 64, transA: false, transB: false }),
   );
   add(
     'hᵀ·g',
     hDensity,
-    () => matmul(h, g, out, 64, 784, 256, true, false),
-    sparse(h, g, out, 64, 784, 256, true, false),
+    () => matmul({ a: h, b: g, out, m: 64, n: 784, k: 256, transA: true, transB: false }),
+    sparse({ a: h, b: g, out, m: 64, n: 784, k: 256, transA: true, transB: false }),
   );
   add(
     'g·W_decᵀ',
     `mask ${HIDDEN_DENSITY * 100}%`,
-    () => matmul(g, wDec, out, 256, 64, 784, false, true),
-    () => maskedMatmul(g, wDec, dPre, 0, out, 256, 64, 784),
+    () => matmul({ a: g, b: wDec, out, m: 256, n: 64, k: 784, transA: false, transB: true }),
+    () => maskedMatmul({ a: g, b: wDec, p: dPre, threshold: 0, out, m: 256, n: 64, k: 784 }),
   );
   add(
     'xᵀ·δ',
     xDensity,
-    () => matmul(x, dPre, out, 784, 64, 256, true, false),
-    sparse(x, dPre, out, 784, 64, 256, true, false),
+    () => matmul({ a: x, b: dPre, out, m: 784, n: 64, k: 256, transA: true, transB: false }),
+    sparse({ a: x, b: dPre, out, m: 784, n: 64, k: 256, transA: true, transB: false }),
   );
   // What the step runs for it: both operands sparse (kernels/outer-matmul.ts).
   add(
     'xᵀ·δ',
     `${xDensity}, δ ${HIDDEN_DENSITY * 100}%`,
-    () => matmul(x, dPre, out, 784, 64, 256, true, false),
+    () => matmul({ a: x, b: dPre, out, m: 784, n: 64, k: 256, transA: true, transB: false }),
     () => {
-      if (!tryOuterMatmul(x, dPre, out, 784, 64, 256)) throw new Error('bench: the outer kernel declined');
+      if (!tryOuterMatmul({ a: x, b: dPre, out, m: 784, n: 64, k: 256, transA: true, transB: false }))
+        throw new Error('bench: the outer kernel declined');
     },
   );
   process.stdout.write(
@@ -105,19 +106,23 @@ export async function benchSparse(): Promise<SparseBenchRow[]> {
       rows.map((r) => [r.product, r.sparsity, r.denseMs, r.sparseMs, r.speedup]),
     )}\n`,
   );
-  // What the step runs for g·W_decᵀ and hᵀ·g on up to two threads: one pass over g for both
+  // What the step runs for g·W_decᵀ and hᵀ·g: one pass over g for both
   // (kernels/masked-pair.ts), against the masked and zero-skipping kernels apart. h = relu(pre).
   const hOfPre = dPre.map((v) => Math.max(v, 0));
   const out2 = new Float32Array(64 * 784);
   const part = new Float64Array(2 * 64 * 784);
   const apartMs = timeMs(() => {
-    maskedMatmul(g, wDec, dPre, 0, out, 256, 64, 784);
-    if (!trySparseMatmul(hOfPre, g, out2, 64, 784, 256, true, false))
+    maskedMatmul({ a: g, b: wDec, p: dPre, threshold: 0, out, m: 256, n: 64, k: 784 });
+    if (!trySparseMatmul({ a: hOfPre, b: g, out: out2, m: 64, n: 784, k: 256, transA: true, transB: false }))
       throw new Error('bench: the sparse kernel declined');
   });
   const pairMs = timeMs(() => {
-    maskedPairHalves(g, wDec, dPre, 0, hOfPre, out, part, 256, 64, 784, 0, 2);
-    sumPartials(part, out2, 64 * 784, 0, 64 * 784);
+    maskedPairParts(
+      { a: g, b: wDec, p: dPre, threshold: 0, h: hOfPre, out1: out, part, m: 256, n: 64, k: 784 },
+      0,
+      2,
+    );
+    sumPartials({ part, out: out2, len: 64 * 784, parts: 2 }, 0, 64 * 784);
   });
   process.stdout.write(
     `\ng·W_decᵀ (mask ${HIDDEN_DENSITY * 100}%) with hᵀ·g, single thread: the two kernels apart ${apartMs.toFixed(3)} ms, the masked pair ${pairMs.toFixed(3)} ms (${(pairMs / apartMs).toFixed(2)}×)\n`,

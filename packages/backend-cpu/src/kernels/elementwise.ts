@@ -1,5 +1,6 @@
 import type { BinaryKind, FloatArray, Shape, UnaryKind } from '@saekit/core';
 import { stridesOf } from '@saekit/core';
+import type { ParallelKernel } from '../parallel/kernel.js';
 import { fastExp } from './exp.js';
 
 /**
@@ -181,33 +182,42 @@ export function compileElementwise(
   return compiled;
 }
 
-const binders = new Map<
-  number,
-  (fn: ElementwiseKernel, lo: number, hi: number, arrays: FloatArray[]) => () => void
->();
+const binders = new Map<number, (fn: ElementwiseKernel, arrays: FloatArray[]) => RangeKernel>();
+
+type RangeKernel = (lo: number, hi: number) => void;
 
 /**
- * `() => fn(lo, hi, ...arrays)` as a direct call of fixed arity, on arrays that stay put:
+ * `(lo, hi) => fn(lo, hi, ...arrays)` as a direct call of fixed arity, on arrays that stay put:
  * `fn.apply` or a spread made the call several times slower than the loop it runs.
  */
-export function bindKernel(
-  fn: ElementwiseKernel,
-  lo: number,
-  hi: number,
-  arrays: readonly FloatArray[],
-): () => void {
+export function bindKernel(fn: ElementwiseKernel, arrays: readonly FloatArray[]): RangeKernel {
   const n = arrays.length;
   let make = binders.get(n);
   if (!make) {
     const names = arrays.map((_, i) => `a${i}`);
     make = new Function(
       'fn',
-      'lo',
-      'hi',
       'arrays',
-      `const [${names.join(', ')}] = arrays;\nreturn () => fn(lo, hi, ${names.join(', ')});`,
-    ) as (fn: ElementwiseKernel, lo: number, hi: number, arrays: FloatArray[]) => () => void;
+      `const [${names.join(', ')}] = arrays;\nreturn (lo, hi) => fn(lo, hi, ${names.join(', ')});`,
+    ) as (fn: ElementwiseKernel, arrays: FloatArray[]) => RangeKernel;
     binders.set(n, make);
   }
-  return make(fn, lo, hi, [...arrays]);
+  return make(fn, [...arrays]);
 }
+
+/** One loop (compiled where it runs, from the same spec) over outputs and operands of fixed arrays. */
+export interface ElementwiseArgs {
+  readonly spec: LoopSpec;
+  readonly outShape: Shape;
+  readonly shapes: readonly Shape[];
+  readonly fastMath: boolean;
+  readonly outs: readonly FloatArray[];
+  readonly operands: readonly FloatArray[];
+}
+
+/** An elementwise loop split over the outer loop of its collapsed loop nest. */
+export const ELEMENTWISE: ParallelKernel<ElementwiseArgs> = {
+  name: 'elementwise',
+  bind: ({ spec, outShape, shapes, fastMath, outs, operands }) =>
+    bindKernel(compileElementwise(spec, outShape, shapes, fastMath).fn, [...outs, ...operands]),
+};

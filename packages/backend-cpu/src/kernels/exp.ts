@@ -1,5 +1,5 @@
 /*
- * exp for the float32 backend: about 3.7× faster than Math.exp in V8 (a loop of exp alone) and
+ * exp for the float32 backend: several times faster than Math.exp in V8 (docs/performance.md) and
  * within 2e-13 relative of it across the normal range, far below float32's 6e-8 rounding, so
  * float32 results agree to the last bit but for rare ties. The float64 reference keeps Math.exp.
  *
@@ -7,15 +7,14 @@
  *
  * exp(r) is its Taylor polynomial to degree 3 (remainder below 1.5e-13 on that interval), in
  * Estrin's order. 2^(k/256) is a table of the 256 values 2^(j/256) times a table of powers of two
- * (see POW2 for a factor of 2); with 64 values it took degree 4 and was 8% slower in a sigmoid
- * loop. ln2/256 is split in two parts so k·LN2_HI is exact (|k| < 2^20). The rounding uses
+ * (see POW2 for a factor of 2); a table of 64 would need degree 4, which is slower. ln2/256 is split in two parts so k·LN2_HI is exact (|k| < 2^20). The rounding uses
  * the 1.5·2^52 trick (adding and subtracting it leaves the value rounded to an integer) because
  * Math.round is slower here.
  *
  * No branch and no call: x is clamped to ±1500 (exp is 0 or Inf well inside that, and Math.min/max
  * keep NaN, which then flows through as NaN), and the power-of-two table runs from 2^-4097 to
- * 2^4094, so its ends are exactly 0 and Infinity. A call to Math.exp for the rare edge cases, as an
- * earlier version had, cost ~25% of a sigmoid loop: it made V8 keep the loop's values on the stack.
+ * 2^4094, so its ends are exactly 0 and Infinity. A call to Math.exp for the rare edge cases would
+ * make V8 keep the calling loop's values on the stack.
  * Below exp(−708) results are subnormal and may differ from Math.exp in their last bits, or be 0
  * where it gives 4.9e-324; both are 0 in float32.
  */
@@ -39,7 +38,7 @@ export function fastExp(x: number): number {
   const k = y * SCALE + ROUND - ROUND;
   const r = y - k * LN2_HI - k * LN2_LO;
   // Estrin's order, not Horner's: a shorter chain of dependent operations lets more of a loop's
-  // iterations overlap (the sigmoid loop is ~6% faster).
+  // iterations overlap.
   const r2 = r * r;
   const p = 1 + r + r2 * (1 / 2 + r * (1 / 6));
   // k is an integer within ±554,000 (NaN becomes 0); & 255 and >> 8 are its floor-mod and

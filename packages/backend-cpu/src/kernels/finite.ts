@@ -25,7 +25,7 @@ export function allFinite(x: FloatArray, start = 0, end = x.length): boolean {
 
 /**
  * dst[q] = src[from + q] for q < len, as float64; returns whether all were finite (checked on the
- * way). Four partial sums: with one, the chain of adds (not the copy) set the pace, 1.6× slower.
+ * way). Four partial sums: with one, the chain of adds (not the copy) would set the pace.
  */
 export function copyFinite(dst: Float64Array, src: FloatArray, len: number, from = 0): boolean {
   let s0 = 0;

@@ -1,4 +1,5 @@
 import type { FloatArray } from '@saekit/core';
+import type { ParallelKernel } from '../parallel/kernel.js';
 import { allFinite, copyFinite } from './finite.js';
 
 /*
@@ -21,7 +22,7 @@ import { allFinite, copyFinite } from './finite.js';
  * the index arithmetic needs no overflow checks (it still compares each index with the length:
  * this V8 keeps every typed-array bounds check, as its optimized code shows). Each kernel file
  * keeps its own: a scratch imported from another module is not a compile-time constant to V8, and
- * sharing one made these loops 20–70% slower.
+ * sharing one made these loops measurably slower.
  */
 const CAP_B = 1 << 16;
 const MASK_B = CAP_B - 1;
@@ -32,8 +33,7 @@ const KEEP = new Int32Array(1 << 14);
  * The current row of a as float64 (k <= CAP_B, as n·k is): the dot products then read a scratch of
  * this module instead of the caller's array, whose every load V8 compiles with a map check, a
  * reload of its data pointer and a float32 conversion. One copy of the row serves all its kept
- * entries (~17 of 64 in a seed step): the seed step's masked product took 0.90× the time (1.21
- * against 1.35 ms on one thread, `profileSync`).
+ * entries.
  */
 const ROW = new Float64Array(CAP_B);
 
@@ -42,22 +42,30 @@ export function maskedMatmulFits(n: number, k: number): boolean {
   return n * k <= CAP_B && n <= KEEP.length;
 }
 
+/** out[m,n] = a[m,k]·b[n,k]ᵀ where p[i,j] > threshold (p is [m,n]), 0 elsewhere. */
+export interface MaskedMatmulArgs {
+  readonly a: FloatArray;
+  readonly b: FloatArray;
+  readonly p: FloatArray;
+  readonly threshold: number;
+  readonly out: FloatArray;
+  readonly m: number;
+  readonly n: number;
+  readonly k: number;
+}
+
+/** A masked product split by rows of out. */
+export const MASKED_MATMUL: ParallelKernel<MaskedMatmulArgs> = {
+  name: 'maskedMatmul',
+  bind: (args) => (lo, hi) => maskedMatmul(args, lo, hi),
+};
+
 /**
  * Rows [rowStart, rowEnd) of out[m,n] = a[m,k] · b[n,k]ᵀ at the entries where p[i,j] > threshold
  * (all entries of a row when that row of a, or b, is not all finite); 0 elsewhere.
  */
-export function maskedMatmul(
-  a: FloatArray,
-  b: FloatArray,
-  p: FloatArray,
-  threshold: number,
-  out: FloatArray,
-  m: number,
-  n: number,
-  k: number,
-  rowStart = 0,
-  rowEnd = m,
-): void {
+export function maskedMatmul(args: MaskedMatmulArgs, rowStart = 0, rowEnd = args.m): void {
+  const { a, b, p, threshold, out, n, k } = args;
   if (!maskedMatmulFits(n, k))
     throw new RangeError(`maskedMatmul: b [${n},${k}] exceeds the kernel's scratch`);
   const bFinite = copyFinite(PACK_B, b, n * k);

@@ -1,4 +1,5 @@
 import type { FloatArray } from '@saekit/core';
+import type { ParallelKernel } from '../parallel/kernel.js';
 import { copyFinite } from './finite.js';
 
 /*
@@ -12,20 +13,18 @@ import { copyFinite } from './finite.js';
  * the decoder's weight gradient. Both run over the same triples (row i, unit j that is on, column
  * q): one reads W_dec[j,q] into a dot product, the other adds h[i,j]·g[i,q] into the gradient's
  * [j,q]. One loop does both: g[i,q] is loaded once for the two, and W_dec[j,q] and the gradient's
- * [j,q] share one index and one bounds check, as b and the gradient have the same shape. On a seed
- * step's data this takes 0.78× the time of the two products computed apart (one thread, `pnpm
- * bench matmul`).
+ * [j,q] share one index and one bounds check, as b and the gradient have the same shape.
  *
  * out1 is exactly maskedMatmul's result (the same dot products in the same order; rows with a
  * non-finite value, or a non-finite b, computed in full). out2 skips a term h[i,j]·a[i,:] only when
  * h[i,j] = 0 and row i of a is all finite (the term is then ±0), so it is the dense product's sum
- * of the same terms. Its sums are float64, in row order, one partial per half of the rows ([0, m/2)
- * and [m/2, m), whatever the number of threads): `sumPartials` adds the two and rounds once, so a
- * result does not depend on how many threads computed it. The halves are the unit of work: two
- * threads take one each.
+ * of the same terms. Its sums are float64, in row order, one partial per part of the rows (see
+ * pairParts); `sumPartials` adds the parts' partials in part order and rounds once. The parts are
+ * fixed by m alone and are the unit threads share, so a result does not depend on how many
+ * threads computed it.
  */
 
-/** b and the current half's out2 partial as float64 (same shape, so one index serves both). */
+/** b and the current part's out2 partial as float64 (same shape, so one index serves both). */
 const CAP = 1 << 16;
 const MASK = CAP - 1;
 const PACK_B = new Float64Array(CAP + 8);
@@ -38,48 +37,94 @@ const HV = new Float64Array(1 << 14);
 const KEPT = new Uint8Array(1 << 14);
 const D = new Float64Array(4);
 
+/**
+ * Most rows in a part. A pair has at least two parts (two threads' worth: the seed batch of 256
+ * rows is two parts of 128), more for taller a; each part's float64 partial costs a fill, a copy
+ * and a read of n·k values, so parts are not made smaller than they need to be.
+ */
+export const PAIR_PART_ROWS = 128;
+
+/** How many parts (and float64 partials of n·k) a pair over m rows has: a function of m alone. */
+export function pairParts(m: number): number {
+  return Math.max(2, Math.ceil(m / PAIR_PART_ROWS));
+}
+
+/** Rows of each part but the last (which may be shorter, or empty). */
+export function partRows(m: number): number {
+  return Math.ceil(m / pairParts(m));
+}
+
 /** Whether the shapes fit the kernel's scratch (b and out2 are [n,k]). */
 export function maskedPairFits(n: number, k: number): boolean {
   return n * k <= CAP && n <= UNIT.length;
 }
 
-/**
- * Halves [h0, h1) of the rows (0: [0, ⌈m/2⌉), 1: the rest): out1's rows, and each half's out2
- * partial (float64, [n,k]) into part[half·n·k, (half + 1)·n·k).
- */
-export function maskedPairHalves(
-  a: FloatArray,
-  b: FloatArray,
-  p: FloatArray,
-  threshold: number,
-  h: FloatArray,
-  out1: FloatArray,
-  part: Float64Array,
-  m: number,
-  n: number,
-  k: number,
-  h0: number,
-  h1: number,
-): void {
+/** The pass over a: out1 (see masked-matmul.ts), and each part's out2 partial into `part`. */
+export interface MaskedPairArgs {
+  readonly a: Float32Array;
+  readonly b: Float32Array;
+  readonly p: Float32Array;
+  readonly threshold: number;
+  readonly h: Float32Array;
+  readonly out1: Float32Array;
+  /** float64, pairParts(m)·n·k: part i's partial at [i·n·k, (i + 1)·n·k). */
+  readonly part: Float64Array;
+  readonly m: number;
+  readonly n: number;
+  readonly k: number;
+}
+
+/** The sum of a pair's partials: out = Σ_i part[i·len + e] (float64, part order, rounded once). */
+export interface PairSumArgs {
+  readonly part: Float64Array;
+  readonly out: Float32Array;
+  readonly len: number;
+  readonly parts: number;
+}
+
+/** Parts [lo, hi) of the pass: out1's rows, and each part's out2 partial. */
+export function maskedPairParts(args: MaskedPairArgs, lo: number, hi: number): void {
+  const { a, b, p, threshold, h, out1, part, m, n, k } = args;
   if (!maskedPairFits(n, k)) throw new RangeError(`maskedPair: b [${n},${k}] exceeds the kernel's scratch`);
   const len = n * k;
   const bFinite = copyFinite(PACK_B, b, len);
-  const mid = Math.ceil(m / 2);
-  for (let half = h0; half < h1; half++) {
+  const rows = partRows(m);
+  for (let c = lo; c < hi; c++) {
     ACC.fill(0, 0, len);
-    const r0 = half === 0 ? 0 : mid;
-    const r1 = half === 0 ? mid : m;
-    for (let i = r0; i < r1; i++) pairRow(a, p, threshold, h, out1, i, n, k, bFinite);
-    const o = half * len;
+    const r1 = Math.min(m, (c + 1) * rows);
+    for (let i = c * rows; i < r1; i++) pairRow(a, p, threshold, h, out1, i, n, k, bFinite);
+    const o = c * len;
     const A = ACC; // a local: see quad
     for (let e = 0; e < len; e++) part[o + e] = A[e];
   }
 }
 
-/** out2[lo, hi) = part[e] + part[len + e], rounded once (len = out2's size). */
-export function sumPartials(part: Float64Array, out2: FloatArray, len: number, lo: number, hi: number): void {
-  for (let e = lo; e < hi; e++) out2[e] = part[e] + part[len + e];
+/** Entries [lo, hi) of out2: the parts' partials added in part order, rounded once. */
+export function sumPartials(args: PairSumArgs, lo: number, hi: number): void {
+  const { part, out, len, parts } = args;
+  if (parts === 2) {
+    // The usual case, without the inner loop: it ran twice as long (the same sums, in the same order).
+    for (let e = lo; e < hi; e++) out[e] = part[e] + part[len + e];
+    return;
+  }
+  for (let e = lo; e < hi; e++) {
+    let s = part[e];
+    for (let c = 1; c < parts; c++) s += part[c * len + e];
+    out[e] = s;
+  }
 }
+
+/** The pass over a, split by parts. */
+export const MASKED_PAIR: ParallelKernel<MaskedPairArgs> = {
+  name: 'maskedPair',
+  bind: (args) => (lo, hi) => maskedPairParts(args, lo, hi),
+};
+
+/** The sum of the partials, split by entries of out2. */
+export const PAIR_SUM: ParallelKernel<PairSumArgs> = {
+  name: 'pairSum',
+  bind: (args) => (lo, hi) => sumPartials(args, lo, hi),
+};
 
 /** Row i of out1, and row i's terms of the current out2 partial (in ACC). */
 function pairRow(

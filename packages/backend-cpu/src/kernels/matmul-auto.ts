@@ -1,5 +1,5 @@
-import type { FloatArray } from '@saekit/core';
-import { matmul } from './matmul.js';
+import type { ParallelKernel } from '../parallel/kernel.js';
+import { type MatmulArgs, matmul } from './matmul.js';
 import { tryOuterMatmul } from './outer-matmul.js';
 import { trySparseMatmul } from './sparse-matmul.js';
 
@@ -9,19 +9,14 @@ import { trySparseMatmul } from './sparse-matmul.js';
  * (sparse-matmul.ts), else the packed dense kernel (matmul.ts). Each sparse kernel decides from a
  * fixed sample of its operands, so every thread of a split product picks the same one.
  */
-export function matmulAuto(
-  a: FloatArray,
-  b: FloatArray,
-  out: FloatArray,
-  m: number,
-  n: number,
-  k: number,
-  transA: boolean,
-  transB: boolean,
-  rowStart = 0,
-  rowEnd = m,
-): void {
-  if (transA && !transB && tryOuterMatmul(a, b, out, m, n, k, rowStart, rowEnd)) return;
-  if (trySparseMatmul(a, b, out, m, n, k, transA, transB, rowStart, rowEnd)) return;
-  matmul(a, b, out, m, n, k, transA, transB, rowStart, rowEnd);
+export function matmulAuto(args: MatmulArgs, rowStart = 0, rowEnd = args.m): void {
+  if (tryOuterMatmul(args, rowStart, rowEnd)) return;
+  if (trySparseMatmul(args, rowStart, rowEnd)) return;
+  matmul(args, rowStart, rowEnd);
 }
+
+/** A product split by rows of out. */
+export const MATMUL: ParallelKernel<MatmulArgs> = {
+  name: 'matmul',
+  bind: (args) => (lo, hi) => matmulAuto(args, lo, hi),
+};

@@ -1,9 +1,7 @@
 import type { FloatArray } from '@saekit/core';
 
 /*
- * Blocked matrix multiply, pure JavaScript, tuned for V8's optimizing compiler (TurboFan).
- *
- * Scheme (GotoBLAS-style, scaled down to what scalar JS can exploit):
+ * Blocked matrix multiply in pure JavaScript, shaped for V8's optimizing compiler (GotoBLAS-style):
  *
  *   for each block of k (kc ≤ KC, k split evenly so the last block is not a sliver)
  *     for each block of n (nc columns): pack op(b)[pc:pc+kc, jc:jc+nc] into PACK_B
@@ -11,34 +9,23 @@ import type { FloatArray } from '@saekit/core';
  *         for each NR-column micro-panel of PACK_B, for each MR-row micro-panel of PACK_A:
  *           MR×NR micro-kernel: out tile (+)= A panel · B panel, streaming both panels linearly.
  *
- * Why it looks like this:
- *  - Packing copies op(a)/op(b) panels into contiguous Float64Array scratch laid out in exactly the
- *    order the micro-kernel reads them ([panel][p][r] for A, [panel][p][c] for B), so transA/transB
- *    cost only a differently-ordered copy of a small panel (never a whole transposed operand), the
- *    micro-kernel is a single monomorphic Float64Array loop whatever the input element type is, and
- *    float32 inputs are accumulated in float64.
- *  - The micro-kernel keeps the MR×NR tile in local variables (registers). V8 computes all MR·NR
- *    products of one k step before the adds, so the peak register demand is ~2·MR·NR doubles; x64 gives
- *    TurboFan 15 usable XMM registers. 3×2 (12 live values) is the largest tile that never spills;
- *    4×4, 4×8, 6×4 and 8×4 tiles spill accumulators to the stack every iteration and measured 25–35%
- *    slower than 3×2 despite their better load/flop ratio.
- *  - The scratch arrays are module-level `const`s of fixed size, so TurboFan embeds their address and
- *    length as constants: no map checks or length reloads inside the hot loop (in early variants that
- *    took the panels as arguments of a non-inlined kernel, those checks ran every iteration). Indices
- *    are masked with `& (CAP - 1)`, which lets the typer prove every access in bounds; with CAP = 2^16
- *    the mask compiles to a single 16-bit zero-extension, and 2^15 or 2^17 (a real `and`) measured ~20%
- *    slower, so keep CAP at exactly 2^16.
- *  - Because the blocking bounds every packed panel, the scratch never grows: it is allocated once,
- *    when this module is loaded (2 × 512 KiB, shared by float32 and float64 calls, since both are
- *    packed to float64), and `matmul` itself never allocates.
- *  - Blocks are sized to fill the scratch (kc ≤ 256, then as many rows/columns as fit), which keeps a
- *    B micro-panel (NR×kc doubles) in L1 and the packed A block in L2. At ~2.5 flops/cycle the kernel
- *    is instruction-bound, not memory-bound, so the block sizes matter little (KC from 128 to 1024
- *    measured within noise); what packing buys is the linear, monomorphic, constant-address stream.
- *  - Matrix × vector (m = 1 or n = 1) skips packing: there is no reuse to exploit, so a direct
- *    four-outputs-at-a-time loop is ~2.5× faster than packing a whole operand for one pass.
- *  - Within a k block, sums are float64; across k blocks they are added into out, so for float32 out a
- *    product with k > 256 is rounded to float32 once per block (as any float32 GEMM does).
+ * Why:
+ *  - Packing lays op(a)/op(b) panels out in the order the micro-kernel reads them, so transA/transB
+ *    cost only a reordered copy of a small panel, the micro-kernel is one monomorphic Float64Array
+ *    loop whatever the input type, and float32 inputs are accumulated in float64.
+ *  - The MR×NR tile lives in locals. 3×2 is the largest tile whose values fit x64's XMM registers
+ *    as V8 schedules them; larger tiles spill accumulators every iteration and ran slower.
+ *  - The scratch is module-level `const`s of fixed size, so V8 embeds address and length (no map
+ *    checks or length reloads in the hot loop). Indices are masked with `& (CAP - 1)`, so every
+ *    access is provably in bounds; at CAP = 2^16 the mask is a 16-bit zero-extension, cheaper than
+ *    a real `and`, so keep CAP at exactly 2^16.
+ *  - The blocking bounds every packed panel, so the scratch never grows and `matmul` never
+ *    allocates. Block sizes matter little (the kernel is instruction-bound); what packing buys is
+ *    the linear, monomorphic, constant-address stream.
+ *  - Matrix × vector (m = 1 or n = 1) skips packing: with no reuse, packing is only a copy.
+ *  - Within a k block sums are float64; across blocks they are added into out, so a float32 product
+ *    with k > KC is rounded once per block (as any float32 GEMM does).
+ * Figures for these choices: docs/performance.md.
  */
 
 /** Micro-kernel tile: MR rows of op(a) × NR columns of op(b). */
@@ -58,9 +45,19 @@ const PACK_B = new Float64Array(CAP_B + 8);
 /** Result of one micro-kernel call, MR×NR row-major. */
 const TILE = new Float64Array(MR * NR);
 
-/** Bytes of packing scratch held by the kernel (fixed; allocated once at module load, never grows). */
-export function matmulScratchBytes(): number {
-  return PACK_A.byteLength + PACK_B.byteLength;
+/**
+ * A matrix product out[m,n] = op(a)·op(b): a is [m,k] ([k,m] when transA), b is [k,n] ([n,k]
+ * when transB), all row-major. Every matmul kernel of this package takes one.
+ */
+export interface MatmulArgs {
+  readonly a: FloatArray;
+  readonly b: FloatArray;
+  readonly out: FloatArray;
+  readonly m: number;
+  readonly n: number;
+  readonly k: number;
+  readonly transA: boolean;
+  readonly transB: boolean;
 }
 
 /**
@@ -68,20 +65,10 @@ export function matmulScratchBytes(): number {
  * ([n,k] when transB), all row-major. Works on Float32Array and Float64Array (accumulates in float64).
  * out must not overlap a or b; only its first m·n elements are written. k = 0 gives zeros.
  * With [rowStart, rowEnd), only those rows of out are computed (how threads split a product).
- * Never allocates (see matmulScratchBytes for the fixed scratch).
+ * Never allocates: its scratch is fixed at module load.
  */
-export function matmul(
-  a: FloatArray,
-  b: FloatArray,
-  out: FloatArray,
-  m: number,
-  n: number,
-  k: number,
-  transA: boolean,
-  transB: boolean,
-  rowStart = 0,
-  rowEnd = m,
-): void {
+export function matmul(args: MatmulArgs, rowStart = 0, rowEnd = args.m): void {
+  const { a, b, out, m, n, k, transA, transB } = args;
   if (m <= 0 || n <= 0 || rowEnd <= rowStart) return;
   if (k <= 0) {
     out.fill(0, rowStart * n, rowEnd * n);
@@ -331,7 +318,7 @@ function packB(
  * could be unvisited when V8 first optimizes it; the caller does the (element-type polymorphic, edge
  * dependent) stores into out. That matters: this function is called once per tile, so if it were
  * deoptimized for missing feedback a few times V8 could leave it running on-stack-replacement code
- * entered from the interpreter on every call, which measured 8× slower.
+ * entered from the interpreter on every call, several times slower.
  */
 function kernel3x2(aOff: number, bOff: number, kc: number): void {
   const A = PACK_A;

@@ -1,5 +1,5 @@
-import type { FloatArray } from '@saekit/core';
 import { allFinite } from './finite.js';
+import type { MatmulArgs } from './matmul.js';
 import { sampledDensity, sparseMaxDensity } from './sparse-matmul.js';
 
 /*
@@ -12,7 +12,7 @@ import { sampledDensity, sparseMaxDensity } from './sparse-matmul.js';
  * The sweep kernel (sparse-matmul.ts) skips the zeros of a only. Here each pair of non-zeros
  * a[i,p], b[i,j] is one multiply-add into a float64 accumulator, so the work falls with the
  * density of both: about 1/20 of the dense product on those inputs, against 1/5 for the sweep. An
- * add scattered through an index costs V8 ~4× a swept one, so this kernel takes a product only when
+ * add scattered through an index costs V8 several swept ones, so this kernel takes a product only when
  * b is sparse enough (OUTER_MAX_DENSITY, measured). It also reads a by rows, where the sweep had to
  * gather the rows of aᵀ down columns of a, a strided walk that took as long as the sweep itself.
  *
@@ -26,8 +26,8 @@ import { sampledDensity, sparseMaxDensity } from './sparse-matmul.js';
  */
 
 /**
- * Above this density of b the sweep kernel (zeros of a only) is faster: the measured crossover on
- * a 256×784 MNIST batch (b 45% non-zero: 0.49 against 0.52 ms; 55%: 0.56 against 0.53).
+ * Above this density of b the sweep kernel (zeros of a only) is faster: the crossover measured on
+ * a 256×784 MNIST batch (docs/performance.md).
  */
 export const OUTER_MAX_DENSITY = 0.5;
 
@@ -42,19 +42,13 @@ const VAL = new Float64Array(CAP);
 /**
  * Rows [rowStart, rowEnd) of out[m,n] = aᵀ·b (a [k,m], b [k,n], all Float32Array) from the
  * non-zeros of both. Returns false, having written nothing, when another kernel should take it:
- * float64 arrays, b too wide for the scratch, a or b too dense, or b not all finite.
+ * not aᵀ·b, float64 arrays, b too wide for the scratch, a or b too dense, or b not all finite.
  */
-export function tryOuterMatmul(
-  a: FloatArray,
-  b: FloatArray,
-  out: FloatArray,
-  m: number,
-  n: number,
-  k: number,
-  rowStart = 0,
-  rowEnd = m,
-): boolean {
+export function tryOuterMatmul(args: MatmulArgs, rowStart = 0, rowEnd = args.m): boolean {
+  const { a, b, out, m, n, k } = args;
   if (
+    !args.transA ||
+    args.transB ||
     !(a instanceof Float32Array) ||
     !(b instanceof Float32Array) ||
     !(out instanceof Float32Array) ||

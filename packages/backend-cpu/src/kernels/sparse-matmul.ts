@@ -1,5 +1,6 @@
 import type { FloatArray } from '@saekit/core';
 import { allFinite, copyFinite } from './finite.js';
+import type { MatmulArgs } from './matmul.js';
 
 /*
  * Zero-skipping matrix multiply for a sparse left operand, pure JavaScript.
@@ -34,11 +35,9 @@ import { allFinite, copyFinite } from './finite.js';
 
 /**
  * The largest density of op(a) for which the zero-skipping kernel beats the packed one, for b with
- * n columns. Measured on x64 with unstructured zeros (the worst case: image zeros come in runs,
- * which the gather skips cheaply): gathering costs about as much as a sweep over n ≈ 20 columns,
- * so narrow products break even lower (~0.32 at n = 64: x·W_enc at 30% took 2.13 ms against the
- * dense 2.33, at 40% 2.82 against 2.37; ~0.5 at n = 784: hᵀ·g at 50% 2.49 against 2.53, at 60%
- * 2.98 against 2.48; h·W_dec breaks even at ~0.55).
+ * n columns, measured on x64 with unstructured zeros (the worst case: image zeros come in runs,
+ * which the gather skips cheaply). Gathering costs about as much as a sweep over ~20 columns, so
+ * narrow products break even at a lower density (figures: docs/performance.md).
  */
 export function sparseMaxDensity(n: number): number {
   return n >= 256 ? 0.5 : 0.3;
@@ -59,9 +58,9 @@ const READ = new Uint8Array(1 << 16);
 /**
  * Runs of RUN consecutive values of a looked at to estimate its density, and the step between their
  * starts (as a fraction). Every thread estimates every sparse product's operands, so this is paid
- * several times a step, where the operands are not in this core's cache: 16384 single values of a
- * 256×784 input took ~0.1 ms a call (0.6 ms a step per thread). A run of 16 float32 is one or two
- * cache lines, so 64 runs cost about 64 misses.
+ * several times a step, where the operands are not in this core's cache: single values scattered
+ * over a batch cost a cache miss each. A run of 16 float32 is one or two cache lines, so 64 runs
+ * cost about 64 misses.
  */
 const RUNS = 64;
 const RUN = 16;
@@ -100,18 +99,8 @@ export function sampledDensity(a: Float32Array, len = a.length): number {
  * through the result: then the rows asked for hold partial results, which the dense kernel
  * overwrites.
  */
-export function trySparseMatmul(
-  a: FloatArray,
-  b: FloatArray,
-  out: FloatArray,
-  m: number,
-  n: number,
-  k: number,
-  transA: boolean,
-  transB: boolean,
-  rowStart = 0,
-  rowEnd = m,
-): boolean {
+export function trySparseMatmul(args: MatmulArgs, rowStart = 0, rowEnd = args.m): boolean {
+  const { a, b, out, m, n, k, transA, transB } = args;
   // Rows are gathered in blocks that fit the scratch, so a product of any height qualifies.
   const block = Math.min(ROW_START.length - 1, Math.floor(CAP_NZ / Math.max(k, 1)));
   if (
@@ -235,7 +224,7 @@ function append(nnz: number, v: number, off: number): number {
  */
 function directRow(b: Float32Array, out: Float32Array, o: number, n: number, t0: number, t1: number): void {
   // Locals, not the module constants themselves: V8 then drops the per-iteration map checks and
-  // length reloads of the gather arrays (8–10% of the sweep, measured).
+  // length reloads of the gather arrays.
   const V = VAL;
   const O = OFF;
   let c = 0;

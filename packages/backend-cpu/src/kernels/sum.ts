@@ -1,5 +1,6 @@
 import type { FloatArray, Shape } from '@saekit/core';
 import { stridesOf } from '@saekit/core';
+import type { ParallelKernel } from '../parallel/kernel.js';
 
 export type SumKernel = (x: FloatArray, out: FloatArray) => void;
 
@@ -158,3 +159,22 @@ export function compileSum(shape: Shape, axes: readonly number[]): SumKernel {
     }
   };
 }
+
+/** A row or column sum of x (of `shape`, over `axes`) into out: see compileSumRange. */
+export interface SumArgs {
+  readonly shape: Shape;
+  readonly axes: readonly number[];
+  readonly x: FloatArray;
+  readonly out: FloatArray;
+}
+
+/** A row or column sum split by outputs. */
+export const SUM: ParallelKernel<SumArgs> = {
+  name: 'sum',
+  bind: ({ shape, axes, x, out }) => {
+    const k = compileSumRange(shape, axes);
+    if (!k) throw new Error(`sum: [${shape.join(',')}] over [${axes.join(',')}] does not split by outputs`);
+    const { fn } = k;
+    return (lo, hi) => fn(lo, hi, x, out);
+  },
+};

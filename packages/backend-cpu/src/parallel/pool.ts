@@ -1,11 +1,6 @@
-import type { FloatArray, Shape } from '@saekit/core';
-import { bindKernel, compileElementwise, type LoopSpec } from '../kernels/elementwise.js';
-import { maskedMatmul } from '../kernels/masked-matmul.js';
-import { maskedPairHalves, sumPartials } from '../kernels/masked-pair.js';
-import { matmulAuto } from '../kernels/matmul-auto.js';
-import { compileSumRange } from '../kernels/sum.js';
 import { SharedArena } from './arena.js';
-import { CTRL, CTRL_INTS, EXIT_TASK, type SharedRef, SPIN, type Task } from './protocol.js';
+import type { ParallelKernel } from './kernel.js';
+import { CTRL, CTRL_INTS, EXIT_TASK, pack, type SharedRef, SPIN, type Task } from './protocol.js';
 
 type WorkerThreads = typeof import('node:worker_threads');
 type Os = typeof import('node:os');
@@ -35,9 +30,6 @@ export interface PlannedTask {
   readonly release: () => void;
 }
 
-/** Elementwise nodes with fewer outputs than this run on one thread (a split costs ~1 µs, plus its cache traffic). */
-const ELEMENTWISE_SPLIT_MIN = 1 << 13;
-
 /**
  * Threads for large nodes (matrix products, elementwise loops): the calling thread takes the first
  * share and `threads - 1` workers the rest, all on shared memory. Dispatch and completion go
@@ -65,9 +57,10 @@ export class ThreadPool {
     this.arena.release(v);
   }
 
-  private ref(v: FloatArray): SharedRef {
+  private ref(v: Float32Array | Float64Array): SharedRef {
     const r = this.arena.rangeOf(v);
-    return { chunk: r.chunk, offset: r.offset, length: v.length };
+    const shared = v instanceof Float64Array ? 'float64' : 'float32';
+    return { shared, chunk: r.chunk, offset: r.offset, length: v.length };
   }
 
   /** A pool of `threads` (>= 2) threads, or undefined when worker threads are unavailable. */
@@ -99,179 +92,23 @@ export class ThreadPool {
   }
 
   /**
-   * Prepares out = op(a)·op(b) to run split by rows over the pool; the returned function runs it.
-   * a, b, out must come from `alloc` and stay the same arrays for the task's lifetime.
+   * Prepares `kernel` over `units` units (rows of a product, outer steps of a loop, …) to run split
+   * over the pool in pieces of `per`: this thread takes the first, each worker the next. The arrays
+   * in `args` must come from `alloc` and stay put for the task's lifetime.
    */
-  planMatmul(
-    a: FloatArray,
-    b: FloatArray,
-    out: FloatArray,
-    m: number,
-    n: number,
-    k: number,
-    transA: boolean,
-    transB: boolean,
+  plan<A>(
+    kernel: ParallelKernel<A>,
+    args: A,
+    units: number,
+    per = Math.ceil(units / this.threads),
   ): PlannedTask {
-    // Equal row counts, not whole 3-row tiles of the dense micro-kernel: the sparse kernels take
-    // most of a step's products, and for hᵀ·g (64 rows) tiles made the shares 33 and 31 rows, the
-    // main thread then waiting ~6% longer. A dense share ending mid-tile costs one short tile.
-    const chunk = Math.ceil(m / this.threads);
-    const refs = { dtype: dtypeOf(a), a: this.ref(a), b: this.ref(b), out: this.ref(out) };
-    return this.planShares(
-      m,
-      chunk,
-      (rowStart, rowEnd) => ({ kind: 'matmul', ...refs, m, n, k, transA, transB, rowStart, rowEnd }),
-      (end) => () => matmulAuto(a, b, out, m, n, k, transA, transB, 0, end),
+    const packed = pack(args, (v) => this.ref(v));
+    const f = kernel.bind(args);
+    const mine = Math.min(units, per);
+    const shares = this.workerRanges(units, per).map(
+      ([lo, hi]): Task => ({ id: this.nextTask++, kernel: kernel.name, args: packed, lo, hi }),
     );
-  }
-
-  /** Prepares a masked product (kernels/masked-matmul.ts) split by rows, as `planMatmul`. */
-  planMaskedMatmul(
-    a: FloatArray,
-    b: FloatArray,
-    p: FloatArray,
-    threshold: number,
-    out: FloatArray,
-    m: number,
-    n: number,
-    k: number,
-  ): PlannedTask {
-    const refs = { dtype: dtypeOf(a), a: this.ref(a), b: this.ref(b), p: this.ref(p), out: this.ref(out) };
-    return this.planShares(
-      m,
-      Math.ceil(m / this.threads),
-      (rowStart, rowEnd) => ({ kind: 'masked', ...refs, m, n, k, threshold, rowStart, rowEnd }),
-      (end) => () => maskedMatmul(a, b, p, threshold, out, m, n, k, 0, end),
-    );
-  }
-
-  /**
-   * Prepares a masked pair (kernels/masked-pair.ts): its two halves of rows (the kernel's unit of
-   * work: this thread takes the first, a worker the second, a third thread would have none), then
-   * the sum of the halves' partials, split by entries. Returns the two steps, to run in order.
-   * Float32 arrays but `part` (float64, 2·n·k), all from `alloc`.
-   */
-  planMaskedPair(
-    a: Float32Array,
-    b: Float32Array,
-    p: Float32Array,
-    threshold: number,
-    h: Float32Array,
-    out1: Float32Array,
-    part: Float64Array,
-    out2: Float32Array,
-    m: number,
-    n: number,
-    k: number,
-  ): [PlannedTask, PlannedTask] {
-    const refs = { a: this.ref(a), b: this.ref(b), p: this.ref(p), h: this.ref(h), out1: this.ref(out1) };
-    const halves = this.planShares(
-      2,
-      1,
-      (h0, h1) => ({
-        kind: 'maskedPair',
-        dtype: 'float32',
-        ...refs,
-        part: this.ref(part),
-        threshold,
-        m,
-        n,
-        k,
-        h0,
-        h1,
-      }),
-      (end) => () => maskedPairHalves(a, b, p, threshold, h, out1, part, m, n, k, 0, end),
-    );
-    const len = n * k;
-    const sums = this.planShares(
-      len,
-      Math.ceil(len / this.threads),
-      (lo, hi) => ({
-        kind: 'pairSum',
-        dtype: 'float32',
-        part: this.ref(part),
-        out: this.ref(out2),
-        len,
-        lo,
-        hi,
-      }),
-      (end) => () => sumPartials(part, out2, len, 0, end),
-    );
-    return [halves, sums];
-  }
-
-  /**
-   * Prepares an elementwise loop (compiled here and, from the same spec, in each worker) to run
-   * split over the outer loop of its collapsed loop nest. Arrays as for `planMatmul`.
-   */
-  planElementwise(
-    spec: LoopSpec,
-    outShape: Shape,
-    shapes: readonly Shape[],
-    fastMath: boolean,
-    outs: readonly FloatArray[],
-    operands: readonly FloatArray[],
-  ): PlannedTask {
-    const { fn, outer } = compileElementwise(spec, outShape, shapes, fastMath);
-    const body = {
-      dtype: dtypeOf(outs[0]),
-      exprs: [...spec.exprs],
-      storeOf: [...spec.storeOf],
-      rowSumOf: [...(spec.rowSumOf ?? [])],
-      outShape: [...outShape],
-      shapes: shapes.map((s) => [...s]),
-      fastMath,
-      outs: outs.map((v) => this.ref(v)),
-      operands: operands.map((v) => this.ref(v)),
-    };
-    return this.planShares(
-      outer,
-      Math.ceil(outer / this.threads),
-      (lo, hi) => ({ kind: 'elementwise', ...body, lo, hi }),
-      (end) => bindKernel(fn, 0, end, [...outs, ...operands]),
-    );
-  }
-
-  /** Prepares a row or column sum (see compileSumRange) split by outputs; undefined for other sums. */
-  planSum(shape: Shape, axes: readonly number[], x: FloatArray, out: FloatArray): PlannedTask | undefined {
-    const k = compileSumRange(shape, axes);
-    if (!k) return undefined;
-    const body = {
-      dtype: dtypeOf(x),
-      shape: [...shape],
-      axes: [...axes],
-      x: this.ref(x),
-      out: this.ref(out),
-    };
-    const { fn } = k;
-    return this.planShares(
-      k.outputs,
-      Math.ceil(k.outputs / this.threads),
-      (lo, hi) => ({ kind: 'sum', ...body, lo, hi }),
-      (end) => () => fn(0, end, x, out),
-    );
-  }
-
-  /** Whether a sum of `size` inputs is worth splitting (the same bar as an elementwise loop). */
-  worthSplittingSum(size: number, shape: Shape, axes: readonly number[]): boolean {
-    const k = compileSumRange(shape, axes);
-    return k !== undefined && size >= ELEMENTWISE_SPLIT_MIN && k.outputs >= this.threads;
-  }
-
-  /**
-   * A node split into pieces of `per` of its `total` units: each worker's task is `share(lo, hi)`
-   * (given an id here), and this thread runs `mine(end)` over [0, end).
-   */
-  private planShares(
-    total: number,
-    per: number,
-    share: (lo: number, hi: number) => TaskBody,
-    mine: (end: number) => () => void,
-  ): PlannedTask {
-    const shares = this.workerRanges(total, per).map(
-      ([lo, hi]): Task => ({ ...share(lo, hi), id: this.nextTask++ }),
-    );
-    return this.split(shares, mine(Math.min(total, per)));
+    return this.split(shares, () => f(0, mine));
   }
 
   /** [lo, hi) of each worker's share when `total` units go out in pieces of `per`; the caller takes [0, per). */
@@ -337,16 +174,6 @@ export class ThreadPool {
     for (const w of this.workers) Atomics.notify(w.ctrl, CTRL.GEN);
   }
 
-  /** Whether a product is worth splitting: big enough, and shaped for the blocked kernel. */
-  worthSplittingMatmul(m: number, n: number, k: number): boolean {
-    return n > 1 && m >= 6 * this.threads && 2 * m * n * k >= 1 << 20;
-  }
-
-  /** Whether an elementwise node of `size` outputs whose outer loop has `outer` steps is worth splitting. */
-  worthSplittingElementwise(size: number, outer: number): boolean {
-    return size >= ELEMENTWISE_SPLIT_MIN && outer >= this.threads;
-  }
-
   /** Stops the workers (they also stop with the process). */
   close(): void {
     for (const w of this.workers) {
@@ -357,13 +184,4 @@ export class ThreadPool {
     }
     this.workers.length = 0;
   }
-}
-
-/** Omit over each member of a union (plain Omit merges the union's kinds into one). */
-type OmitEach<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
-/** A task without its id (planShares numbers the shares). */
-type TaskBody = OmitEach<Task, 'id'>;
-
-function dtypeOf(v: FloatArray): 'float32' | 'float64' {
-  return v instanceof Float64Array ? 'float64' : 'float32';
 }

@@ -12,116 +12,54 @@ export type PoolMessage =
   | { readonly release: number[] }
   | { readonly chunk: number; readonly buffer: SharedArrayBuffer };
 
-/** Checks of a control word before a thread sleeps on it (about 0.1 ms of spinning, measured). */
+/** Checks of a control word before a thread sleeps on it (figures: docs/performance.md). */
 export const SPIN = 20_000;
 
 /** TASK value that asks a worker to exit. */
 export const EXIT_TASK = -1;
 
-/** An operand: `length` elements at byte `offset` of shared chunk `chunk`. */
+/** An array argument: `length` elements at byte `offset` of shared chunk `chunk`. */
 export interface SharedRef {
+  readonly shared: 'float32' | 'float64';
   readonly chunk: number;
   readonly offset: number;
   readonly length: number;
 }
 
-/** One worker's share of a node, with its operands in the pool's shared chunks. */
-export type Task = MatmulTask | MaskedMatmulTask | MaskedPairTask | PairSumTask | ElementwiseTask | SumTask;
-
-/** Rows [rowStart, rowEnd) of out = op(a)·op(b). */
-export interface MatmulTask {
-  readonly kind: 'matmul';
+/** One worker's share of a split kernel: units [lo, hi) of kernel `kernel` (parallel/registry.ts). */
+export interface Task {
   readonly id: number;
-  readonly dtype: 'float32' | 'float64';
-  readonly a: SharedRef;
-  readonly b: SharedRef;
-  readonly out: SharedRef;
-  readonly m: number;
-  readonly n: number;
-  readonly k: number;
-  readonly transA: boolean;
-  readonly transB: boolean;
-  readonly rowStart: number;
-  readonly rowEnd: number;
-}
-
-/** Rows [rowStart, rowEnd) of out = a·bᵀ at the entries where p > threshold (kernels/masked-matmul.ts). */
-export interface MaskedMatmulTask {
-  readonly kind: 'masked';
-  readonly id: number;
-  readonly dtype: 'float32' | 'float64';
-  readonly a: SharedRef;
-  readonly b: SharedRef;
-  readonly p: SharedRef;
-  readonly threshold: number;
-  readonly out: SharedRef;
-  readonly m: number;
-  readonly n: number;
-  readonly k: number;
-  readonly rowStart: number;
-  readonly rowEnd: number;
+  readonly kernel: string;
+  /** The kernel's arguments, packed (see `pack`). */
+  readonly args: unknown;
+  readonly lo: number;
+  readonly hi: number;
 }
 
 /**
- * Halves [h0, h1) of a masked pair (kernels/masked-pair.ts): out1's rows and each half's float64
- * out2 partial into `part` (a Float64Array, whatever `dtype`, which is the other operands').
+ * `args` for the wire: each typed array replaced by its SharedRef, at any depth of plain objects
+ * and lists; everything else is copied as structured clone copies it.
  */
-export interface MaskedPairTask {
-  readonly kind: 'maskedPair';
-  readonly id: number;
-  readonly dtype: 'float32';
-  readonly a: SharedRef;
-  readonly b: SharedRef;
-  readonly p: SharedRef;
-  readonly threshold: number;
-  readonly h: SharedRef;
-  readonly out1: SharedRef;
-  readonly part: SharedRef;
-  readonly m: number;
-  readonly n: number;
-  readonly k: number;
-  readonly h0: number;
-  readonly h1: number;
+export function pack(args: unknown, ref: (v: Float32Array | Float64Array) => SharedRef): unknown {
+  if (args instanceof Float32Array || args instanceof Float64Array) return ref(args);
+  if (Array.isArray(args)) return args.map((x) => pack(x, ref));
+  if (args !== null && typeof args === 'object')
+    return Object.fromEntries(Object.entries(args).map(([k, v]) => [k, pack(v, ref)]));
+  return args;
 }
 
-/** Entries [lo, hi) of a masked pair's out2: the sum of its two partials (float64 `part`). */
-export interface PairSumTask {
-  readonly kind: 'pairSum';
-  readonly id: number;
-  readonly dtype: 'float32';
-  readonly part: SharedRef;
-  readonly out: SharedRef;
-  readonly len: number;
-  readonly lo: number;
-  readonly hi: number;
-}
-
-/** Outer indices [lo, hi) of an elementwise loop (see kernels/elementwise.ts), compiled in the worker. */
-export interface ElementwiseTask {
-  readonly kind: 'elementwise';
-  readonly id: number;
-  readonly dtype: 'float32' | 'float64';
-  readonly exprs: readonly string[];
-  readonly storeOf: readonly number[];
-  readonly rowSumOf: readonly number[];
-  readonly outShape: readonly number[];
-  readonly shapes: readonly (readonly number[])[];
-  readonly fastMath: boolean;
-  readonly outs: readonly SharedRef[];
-  readonly operands: readonly SharedRef[];
-  readonly lo: number;
-  readonly hi: number;
-}
-
-/** Outputs [lo, hi) of a row or column sum (kernels/sum.ts compileSumRange). */
-export interface SumTask {
-  readonly kind: 'sum';
-  readonly id: number;
-  readonly dtype: 'float32' | 'float64';
-  readonly shape: readonly number[];
-  readonly axes: readonly number[];
-  readonly x: SharedRef;
-  readonly out: SharedRef;
-  readonly lo: number;
-  readonly hi: number;
+/** The inverse of `pack`, given the shared chunks. */
+export function unpack(packed: unknown, chunks: readonly SharedArrayBuffer[]): unknown {
+  if (Array.isArray(packed)) return packed.map((x) => unpack(x, chunks));
+  if (packed !== null && typeof packed === 'object') {
+    if ('shared' in packed) {
+      const r = packed as SharedRef;
+      const chunk = chunks[r.chunk];
+      return r.shared === 'float32'
+        ? new Float32Array(chunk, r.offset, r.length)
+        : new Float64Array(chunk, r.offset, r.length);
+    }
+    return Object.fromEntries(Object.entries(packed).map(([k, v]) => [k, unpack(v, chunks)]));
+  }
+  return packed;
 }

@@ -1,12 +1,7 @@
 // A pool worker: waits on its control block, runs its share of the task it is given.
 import { type MessagePort, receiveMessageOnPort, workerData } from 'node:worker_threads';
-import type { FloatArray } from '@saekit/core';
-import { bindKernel, compileElementwise } from '../kernels/elementwise.js';
-import { maskedMatmul } from '../kernels/masked-matmul.js';
-import { maskedPairHalves, sumPartials } from '../kernels/masked-pair.js';
-import { matmulAuto } from '../kernels/matmul-auto.js';
-import { compileSumRange } from '../kernels/sum.js';
-import { CTRL, EXIT_TASK, type PoolMessage, type SharedRef, SPIN, type Task } from './protocol.js';
+import { CTRL, EXIT_TASK, type PoolMessage, SPIN, type Task, unpack } from './protocol.js';
+import { PARALLEL_KERNELS } from './registry.js';
 
 const { ctrl: ctrlBuf, port } = workerData as { ctrl: SharedArrayBuffer; port: MessagePort };
 const ctrl = new Int32Array(ctrlBuf);
@@ -14,42 +9,15 @@ const ctrl = new Int32Array(ctrlBuf);
 const tasks = new Map<number, () => void>();
 const chunks: SharedArrayBuffer[] = [];
 
-const view = (r: SharedRef, dtype: Task['dtype']): FloatArray =>
-  dtype === 'float32'
-    ? new Float32Array(chunks[r.chunk], r.offset, r.length)
-    : new Float64Array(chunks[r.chunk], r.offset, r.length);
-
 function bind(t: Task): () => void {
-  if (t.kind === 'elementwise') {
-    const { fn } = compileElementwise(t, t.outShape, t.shapes, t.fastMath);
-    const arrays = [...t.outs, ...t.operands].map((r) => view(r, t.dtype));
-    return bindKernel(fn, t.lo, t.hi, arrays);
-  }
-  if (t.kind === 'maskedPair') {
-    const [a, b, p, h, out1] = [t.a, t.b, t.p, t.h, t.out1].map((r) => view(r, t.dtype));
-    const part = view(t.part, 'float64') as Float64Array;
-    return () => maskedPairHalves(a, b, p, t.threshold, h, out1, part, t.m, t.n, t.k, t.h0, t.h1);
-  }
-  if (t.kind === 'pairSum') {
-    const part = view(t.part, 'float64') as Float64Array;
-    const out = view(t.out, t.dtype);
-    return () => sumPartials(part, out, t.len, t.lo, t.hi);
-  }
-  const out = view(t.out, t.dtype);
-  if (t.kind === 'sum') {
-    const x = view(t.x, t.dtype);
-    const { fn } = compileSumRange(t.shape, t.axes)!;
-    return () => fn(t.lo, t.hi, x, out);
-  }
-  if (t.kind === 'matmul') {
-    const a = view(t.a, t.dtype);
-    const b = view(t.b, t.dtype);
-    return () => matmulAuto(a, b, out, t.m, t.n, t.k, t.transA, t.transB, t.rowStart, t.rowEnd);
-  }
-  const a = view(t.a, t.dtype);
-  const b = view(t.b, t.dtype);
-  const p = view(t.p, t.dtype);
-  return () => maskedMatmul(a, b, p, t.threshold, out, t.m, t.n, t.k, t.rowStart, t.rowEnd);
+  const kernel = PARALLEL_KERNELS.get(t.kernel);
+  if (!kernel)
+    return () => {
+      throw new Error(`pool worker: no kernel "${t.kernel}"`);
+    };
+  const f = kernel.bind(unpack(t.args, chunks) as never);
+  const { lo, hi } = t;
+  return () => f(lo, hi);
 }
 
 function drain(): void {

@@ -1,0 +1,66 @@
+import type { Node, Shape } from '@saekit/core';
+import { compileElementwise } from './kernels/elementwise.js';
+import { compileSumRange } from './kernels/sum.js';
+import type { Step } from './steps.js';
+
+/** Elementwise loops and sums with fewer outputs than this run on one thread: a split costs a dispatch and its cache traffic. */
+const ELEMENTWISE_SPLIT_MIN = 1 << 13;
+
+/**
+ * The threading pass: marks the steps worth running over `threads` threads (large products,
+ * elementwise loops and row/column sums). Products split by rows of out in equal counts, not
+ * whole tiles of the dense micro-kernel: the sparse kernels take most of a step's products, and a
+ * dense share ending mid-tile costs only one short tile.
+ */
+export function splitSteps(steps: readonly Step[], threads: number, fastMath: boolean): Step[] {
+  if (threads < 2) return [...steps];
+  return steps.map((s): Step => {
+    switch (s.kind) {
+      case 'matmul':
+      case 'masked':
+      case 'maskedPair':
+        return { ...s, split: worthSplittingMatmul(productDims(s.node), threads) };
+      case 'sum': {
+        const x = s.node.inputs[0];
+        const axes = s.node.op.kind === 'sum' ? s.node.op.axes : [];
+        return { ...s, split: worthSplittingSum(x.size, x.shape, axes, threads) };
+      }
+      case 'loop': {
+        const g = s.group;
+        const shape = g.members[0].shape;
+        const { outer } = compileElementwise(
+          g,
+          shape,
+          g.leaves.map((l) => l.shape),
+          fastMath,
+        );
+        return { ...s, split: g.members[0].size >= ELEMENTWISE_SPLIT_MIN && outer >= threads };
+      }
+      default:
+        return s;
+    }
+  });
+}
+
+/** [m, n, k] of a product node. */
+function productDims(node: Node): [number, number, number] {
+  const [m, n] = node.shape;
+  const a = node.inputs[0].shape;
+  return [m, n, node.op.kind === 'matmul' && node.op.transA ? a[0] : a[1]];
+}
+
+/** Whether a product [m, n, k] is worth splitting: big enough, and shaped for the blocked kernel. */
+export function worthSplittingMatmul([m, n, k]: readonly [number, number, number], threads: number): boolean {
+  return n > 1 && m >= 6 * threads && 2 * m * n * k >= 1 << 20;
+}
+
+/** Whether a sum of `size` inputs is worth splitting (the same bar as an elementwise loop). */
+export function worthSplittingSum(
+  size: number,
+  shape: Shape,
+  axes: readonly number[],
+  threads: number,
+): boolean {
+  const k = compileSumRange(shape, axes);
+  return k !== undefined && size >= ELEMENTWISE_SPLIT_MIN && k.outputs >= threads;
+}
