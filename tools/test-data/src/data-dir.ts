@@ -25,11 +25,13 @@ const hasIdxFiles = (dir: string): boolean =>
 export function resolveDataDir(
   name: TestDataset,
   env: NodeJS.ProcessEnv = process.env,
+  shared: string | undefined = sharedDir(),
 ): { dir?: string; tried: string[] } {
   const tried: string[] = [];
-  const shared = sharedDir();
   if (shared) tried.push(join(shared, 'data', name));
   if (env.SAEKIT_DATA_DIR) tried.push(resolve(env.SAEKIT_DATA_DIR, name));
-  tried.push(join(env.SAEKIT_CACHE_DIR ? resolve(env.SAEKIT_CACHE_DIR) : join(homedir(), '.cache', 'saekit'), name));
+  tried.push(
+    join(env.SAEKIT_CACHE_DIR ? resolve(env.SAEKIT_CACHE_DIR) : join(homedir(), '.cache', 'saekit'), name),
+  );
   return { dir: tried.find(hasIdxFiles), tried };
 }

@@ -2,8 +2,8 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeSafetensors, encodeSafetensors } from '@saekit/core';
 import { type GoldenCase, parseGoldenCase } from '@saekit/core/testing';
-import { joinGoldenDoc, splitGoldenDoc } from './golden-form.js';
 import { resolveGoldenDir } from './golden-dir.js';
+import { joinGoldenDoc, splitGoldenDoc } from './golden-form.js';
 
 /** The case names (file stems) of the `*.json` directly in `dir`, sorted. */
 export function listGoldenNames(dir: string): string[] {
@@ -37,5 +37,8 @@ export function encodeGoldenFiles(doc: Record<string, unknown>): { json: string;
 export function loadGoldenCases(dir?: string): { name: string; golden: GoldenCase }[] {
   const { dir: found, tried } = dir === undefined ? resolveGoldenDir() : { dir, tried: [dir] };
   if (!found) throw new Error(`golden dir not found (tried ${tried.join(', ')})`);
-  return listGoldenNames(found).map((name) => ({ name, golden: parseGoldenCase(readGoldenDoc(found, name)) }));
+  return listGoldenNames(found).map((name) => ({
+    name,
+    golden: parseGoldenCase(readGoldenDoc(found, name)),
+  }));
 }

@@ -52,7 +52,8 @@ export function splitGoldenDoc(doc: Record<string, unknown>): SplitGolden {
       if (path.length === 0 && DESCRIPTIVE.has(k)) kept[k] = v;
       else if (Array.isArray(v)) {
         const t = asTensor(v);
-        if (t?.values.every(isFloat32)) tensors[at.join(SEP)] = { shape: t.shape, data: Float32Array.from(t.values) };
+        if (t?.values.every(isFloat32))
+          tensors[at.join(SEP)] = { shape: t.shape, data: Float32Array.from(t.values) };
         else kept[k] = v;
       } else if (v !== null && typeof v === 'object') kept[k] = walk(v as Record<string, unknown>, at);
       else kept[k] = v;
