@@ -1,18 +1,15 @@
-import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import type { Dataset } from '@saekit/core';
+import { dataForTests } from '@saekit/test-data';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DatasetError, loadIdxDir, loadMnist } from '../src/index.js';
 import { makeIdx, mnistFixture, pattern } from './helpers/fixtures.js';
 
-// test/ -> datasets/ -> packages/ -> main/ -> /work, beside which CI keeps shared/
-const shared = fileURLToPath(new URL('../../../../shared/data/', import.meta.url));
-const mnistDir = join(shared, 'mnist');
-const fashionDir = join(shared, 'fashion-mnist');
+const mnistDir = dataForTests('mnist', ['datasets: loads the real MNIST']);
+const fashionDir = dataForTests('fashion-mnist', ['datasets: loads the real Fashion-MNIST']);
 /** Nothing may be downloaded in these tests: any attempt fails against this address. */
 const noMirror = ['http://127.0.0.1:9/'];
 
@@ -119,7 +116,7 @@ describe('loadMnist from a directory', () => {
     );
   });
 
-  it.skipIf(!existsSync(mnistDir))(
+  it.skipIf(!mnistDir)(
     'loads the real MNIST',
     async () => {
       const { train, test } = await loadMnist({ name: 'mnist', dir: mnistDir, mirrors: noMirror });
@@ -135,7 +132,7 @@ describe('loadMnist from a directory', () => {
     30_000,
   );
 
-  it.skipIf(!existsSync(fashionDir))(
+  it.skipIf(!fashionDir)(
     'loads the real Fashion-MNIST',
     async () => {
       const { train, test } = await loadMnist({ name: 'fashion-mnist', dir: fashionDir, mirrors: noMirror });
