@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TIMEOUTS } from '../../../vitest.shared.js';
 
 const app = resolve(import.meta.dirname, '..');
 const main = join(app, 'dist/main.js');
@@ -10,7 +11,11 @@ const tmp = mkdtempSync(join(tmpdir(), 'saekit-conformance-cli-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 function run(...args: string[]): { code: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [main, ...args], { cwd: app, encoding: 'utf8', timeout: 60_000 });
+  const r = spawnSync(process.execPath, [main, ...args], {
+    cwd: app,
+    encoding: 'utf8',
+    timeout: TIMEOUTS.testTimeout,
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
