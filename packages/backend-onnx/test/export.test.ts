@@ -31,9 +31,12 @@ import {
 } from '../src/index.js';
 import { cpu, runOnce, SMALL } from './helpers.js';
 
-const MNIST_DIR = dataForTests('mnist', [
-  'backend-onnx: an exported encoder agrees with the CPU backend on the first 1000 MNIST test images',
-]);
+const MNIST_DIR = dataForTests(
+  'mnist',
+  [17, MAX_OPSET].map(
+    (o) => `backend-onnx: an exported encoder agrees with the CPU backend on MNIST (opset ${o})`,
+  ),
+);
 const tmp = mkdtempSync(join(tmpdir(), 'saekit-onnx-export-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
