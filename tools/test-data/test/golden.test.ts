@@ -1,4 +1,12 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseGoldenCase } from '@saekit/core/testing';
@@ -15,7 +23,7 @@ import {
   resolveGoldenDir,
   splitGoldenDoc,
 } from '../src/index.js';
-import { goldenDiff } from '../src/refresh-files.js';
+import { goldenDiff, writeGoldenCopy } from '../src/refresh-files.js';
 
 /** A document with every list of numbers flattened and rounded to float32, for comparing forms. */
 function asFloat32Lists(x: unknown): unknown {
@@ -80,6 +88,35 @@ describe('the compact form', () => {
     expect(a.json).toBe(
       '{\n  "name": "y",\n  "expect": {\n    "loss": {\n      "total": 0.1\n    }\n  }\n}\n',
     );
+  });
+});
+
+describe('a refresh', () => {
+  it('writes each case in the compact form, the README as SOURCE.md, and removes what the source lost', () => {
+    const from = join(tmp, 'source');
+    const to = join(tmp, 'copy');
+    mkdirSync(join(from, 'sub'), { recursive: true });
+    writeFileSync(join(from, 'README.md'), 'how it was computed');
+    writeFileSync(join(from, 'a.json'), JSON.stringify({ name: 'a', batch: [[0.5, 1]], flags: [true] }));
+    writeFileSync(join(from, 'sub', 'b.json'), JSON.stringify({ name: 'b', expect: { loss: 0.1 } }));
+    mkdirSync(to);
+    writeFileSync(join(to, 'README.md'), 'our own');
+    writeFileSync(join(to, 'gone.safetensors'), 'stale');
+    expect(goldenDiff(from, to)).toEqual([
+      'missing SOURCE.md',
+      'missing a.json',
+      'missing a.safetensors',
+      'missing sub/b.json',
+      'stale gone.safetensors',
+    ]);
+    expect(writeGoldenCopy(from, to)).toBe(4);
+    expect(readdirSync(to).sort()).toEqual(['README.md', 'SOURCE.md', 'a.json', 'a.safetensors', 'sub']);
+    expect(readFileSync(join(to, 'README.md'), 'utf8')).toBe('our own');
+    expect(existsSync(join(to, 'sub', 'b.safetensors'))).toBe(false);
+    expect(readGoldenDoc(to, 'a')).toEqual({ name: 'a', batch: Float32Array.of(0.5, 1), flags: [true] });
+    expect(goldenDiff(from, to)).toEqual([]);
+    writeFileSync(join(from, 'a.json'), JSON.stringify({ name: 'a', batch: [[0.5, 2]], flags: [true] }));
+    expect(goldenDiff(from, to)).toEqual(['differs a.safetensors']);
   });
 });
 
