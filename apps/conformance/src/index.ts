@@ -37,7 +37,7 @@ export * from './tolerances.js';
 export * from './types.js';
 
 export interface CaseOptions {
-  /** Where the PyTorch `*.json` cases are; default `$SAEKIT_GOLDEN_DIR`, then `<repo>/../shared/golden`. */
+  /** Where the PyTorch golden cases are; default `$SAEKIT_GOLDEN_DIR`, else the repo's `tools/test-data/golden`. */
   readonly goldenDir?: string;
   /** Default `GOLDEN_TOLERANCE` (atol 1e-6, rtol 1e-4), the bound the golden README calls fair. */
   readonly goldenTolerance?: Tolerance;

@@ -46,7 +46,7 @@ function parseArgs(argv: readonly string[]): Flags {
     .option('--filter <regex>', 'run only the cases whose "group/name" matches')
     .option(
       '--golden <dir>',
-      'directory of the PyTorch golden *.json cases (default: $SAEKIT_GOLDEN_DIR, then ../shared/golden from the repo root)',
+      'directory of the PyTorch golden cases, e.g. ../shared/golden (default: $SAEKIT_GOLDEN_DIR, else the copy in tools/test-data/golden)',
     )
     .addOption(new Option('--group <group...>', 'run only these groups').choices(CASE_GROUPS))
     .option('--problems-only', 'print only the rows that did not pass')

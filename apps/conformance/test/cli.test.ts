@@ -9,8 +9,13 @@ const main = join(app, 'dist/main.js');
 const tmp = mkdtempSync(join(tmpdir(), 'saekit-conformance-cli-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
+// The same bound as vitest's (vitest.shared.ts): it catches a hang, not a busy machine.
 function run(...args: string[]): { code: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [main, ...args], { cwd: app, encoding: 'utf8', timeout: 60_000 });
+  const r = spawnSync(process.execPath, [main, ...args], {
+    cwd: app,
+    encoding: 'utf8',
+    timeout: 300_000,
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 

@@ -1,18 +1,15 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { formatComparisons, parseGoldenCase, runGoldenCase } from '@saekit/core/testing';
+import { formatComparisons, runGoldenCase } from '@saekit/core/testing';
+import { loadGoldenCases } from '@saekit/test-data';
 import { describe, expect, it } from 'vitest';
 import { createCpuBackend } from '../src/index.js';
 
-const dir = fileURLToPath(new URL('../../../../shared/golden/', import.meta.url));
-const files = readdirSync(dir).filter((f) => f.endsWith('.json'));
+const cases = loadGoldenCases();
 
 describe('PyTorch golden cases on the CPU backend', () => {
-  it('finds the golden cases', () => expect(files.length).toBeGreaterThanOrEqual(2));
-  for (const f of files) {
-    it(f, async () => {
-      const c = parseGoldenCase(JSON.parse(readFileSync(dir + f, 'utf8')));
-      const res = await runGoldenCase(createCpuBackend(), c);
+  it('finds the golden cases', () => expect(cases.length).toBeGreaterThanOrEqual(2));
+  for (const { name, golden } of cases) {
+    it(name, async () => {
+      const res = await runGoldenCase(createCpuBackend(), golden);
       expect(res.length).toBeGreaterThanOrEqual(14);
       expect(
         res.filter((r) => !r.pass),

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -14,6 +14,7 @@ import {
 } from '@saekit/core';
 import { compareTensors, formatComparisons } from '@saekit/core/testing';
 import { loadMnist } from '@saekit/datasets';
+import { dataForTests } from '@saekit/test-data';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   decodeModel,
@@ -28,10 +29,14 @@ import {
   type ValueInfoProto,
   writeOnnxFile,
 } from '../src/index.js';
-import { cpu, runOnce, SHARED, SMALL } from './helpers.js';
+import { cpu, runOnce, SMALL } from './helpers.js';
 
-const MNIST_DIR = join(SHARED, 'data', 'mnist');
-const hasMnist = existsSync(MNIST_DIR);
+const MNIST_DIR = dataForTests(
+  'mnist',
+  [17, MAX_OPSET].map(
+    (o) => `backend-onnx: an exported encoder agrees with the CPU backend on MNIST (opset ${o})`,
+  ),
+);
 const tmp = mkdtempSync(join(tmpdir(), 'saekit-onnx-export-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
@@ -143,7 +148,7 @@ describe('exported models run at any batch size', () => {
   }
 });
 
-describe.skipIf(!hasMnist)(
+describe.skipIf(!MNIST_DIR)(
   'an exported encoder agrees with the CPU backend on the first 1000 MNIST test images',
   () => {
     let test: { x: Float32Array; n: number };

@@ -1,20 +1,16 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { formatComparisons, parseGoldenCase, runGoldenCase } from '@saekit/core/testing';
+import { formatComparisons, runGoldenCase } from '@saekit/core/testing';
+import { loadGoldenCases } from '@saekit/test-data';
 import { describe, expect, it } from 'vitest';
 import { createOnnxBackend, MAX_OPSET } from '../src/index.js';
-import { SHARED } from './helpers.js';
 
-const dir = join(SHARED, 'golden');
-const files = readdirSync(dir).filter((f) => f.endsWith('.json'));
+const cases = loadGoldenCases();
 
 describe('PyTorch golden cases on the onnx backend: forward, loss, gradients and Adam steps from ONNX Runtime', () => {
-  it('finds the golden cases', () => expect(files.length).toBeGreaterThanOrEqual(2));
-  for (const f of files) {
+  it('finds the golden cases', () => expect(cases.length).toBeGreaterThanOrEqual(2));
+  for (const { name, golden } of cases) {
     for (const opset of [17, MAX_OPSET]) {
-      it(`${f} (opset ${opset})`, async () => {
-        const c = parseGoldenCase(JSON.parse(readFileSync(join(dir, f), 'utf8')));
-        const res = await runGoldenCase(createOnnxBackend({ opset }), c);
+      it(`${name} (opset ${opset})`, async () => {
+        const res = await runGoldenCase(createOnnxBackend({ opset }), golden);
         expect(res.length).toBeGreaterThanOrEqual(14);
         expect(
           res.filter((r) => !r.pass),

@@ -1,4 +1,3 @@
-import { fileURLToPath } from 'node:url';
 import { createCpuBackend } from '@saekit/backend-cpu';
 import { type Backend, type Graph, Rng, type SaeConfig, type Shape, sizeOf } from '@saekit/core';
 import { type Comparison, compareTensors, formatComparisons } from '@saekit/core/testing';
@@ -15,9 +14,6 @@ export const SMALL: SaeConfig = {
   decoder: 'sigmoid',
   sparsity: { kind: 'kl', rho: 0.05, weight: 0.1 },
 };
-
-/** The shared data directory (MNIST, golden cases), resolved from this file. */
-export const SHARED = fileURLToPath(new URL('../../../../shared/', import.meta.url));
 
 export function randn(rng: Rng, shape: Shape, scale = 1, offset = 0): Float32Array {
   const out = new Float32Array(sizeOf(shape));

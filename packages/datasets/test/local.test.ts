@@ -1,18 +1,15 @@
-import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import type { Dataset } from '@saekit/core';
+import { dataForTests } from '@saekit/test-data';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DatasetError, loadIdxDir, loadMnist } from '../src/index.js';
 import { makeIdx, mnistFixture, pattern } from './helpers/fixtures.js';
 
-// test/ -> datasets/ -> packages/ -> main/ -> /work, beside which CI keeps shared/
-const shared = fileURLToPath(new URL('../../../../shared/data/', import.meta.url));
-const mnistDir = join(shared, 'mnist');
-const fashionDir = join(shared, 'fashion-mnist');
+const mnistDir = dataForTests('mnist', ['datasets: loads the real MNIST']);
+const fashionDir = dataForTests('fashion-mnist', ['datasets: loads the real Fashion-MNIST']);
 /** Nothing may be downloaded in these tests: any attempt fails against this address. */
 const noMirror = ['http://127.0.0.1:9/'];
 
@@ -119,36 +116,28 @@ describe('loadMnist from a directory', () => {
     );
   });
 
-  it.skipIf(!existsSync(mnistDir))(
-    'loads the real MNIST',
-    async () => {
-      const { train, test } = await loadMnist({ name: 'mnist', dir: mnistDir, mirrors: noMirror });
-      expect([train.n, test.n, train.dim, test.dim]).toEqual([60000, 10000, 784, 784]);
-      expect([train.name, test.name]).toEqual(['mnist/train', 'mnist/test']);
-      expect(train.imageShape).toEqual([28, 28]);
-      expect(train.x.length).toBe(60000 * 784);
-      expect(classCounts(train)).toEqual([5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949]);
-      expect(classCounts(test)).toEqual([980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]);
-      expect(range(train.x)).toEqual([0, 1]);
-      expect(range(test.x)).toEqual([0, 1]);
-    },
-    30_000,
-  );
+  it.skipIf(!mnistDir)('loads the real MNIST', async () => {
+    const { train, test } = await loadMnist({ name: 'mnist', dir: mnistDir, mirrors: noMirror });
+    expect([train.n, test.n, train.dim, test.dim]).toEqual([60000, 10000, 784, 784]);
+    expect([train.name, test.name]).toEqual(['mnist/train', 'mnist/test']);
+    expect(train.imageShape).toEqual([28, 28]);
+    expect(train.x.length).toBe(60000 * 784);
+    expect(classCounts(train)).toEqual([5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949]);
+    expect(classCounts(test)).toEqual([980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]);
+    expect(range(train.x)).toEqual([0, 1]);
+    expect(range(test.x)).toEqual([0, 1]);
+  });
 
-  it.skipIf(!existsSync(fashionDir))(
-    'loads the real Fashion-MNIST',
-    async () => {
-      const { train, test } = await loadMnist({ name: 'fashion-mnist', dir: fashionDir, mirrors: noMirror });
-      expect([train.n, test.n, train.dim, test.dim]).toEqual([60000, 10000, 784, 784]);
-      expect(train.name).toBe('fashion-mnist/train');
-      expect(test.imageShape).toEqual([28, 28]);
-      expect(classCounts(train)).toEqual(new Array(10).fill(6000));
-      expect(classCounts(test)).toEqual(new Array(10).fill(1000));
-      expect(range(train.x)).toEqual([0, 1]);
-      expect(range(test.x)).toEqual([0, 1]);
-    },
-    30_000,
-  );
+  it.skipIf(!fashionDir)('loads the real Fashion-MNIST', async () => {
+    const { train, test } = await loadMnist({ name: 'fashion-mnist', dir: fashionDir, mirrors: noMirror });
+    expect([train.n, test.n, train.dim, test.dim]).toEqual([60000, 10000, 784, 784]);
+    expect(train.name).toBe('fashion-mnist/train');
+    expect(test.imageShape).toEqual([28, 28]);
+    expect(classCounts(train)).toEqual(new Array(10).fill(6000));
+    expect(classCounts(test)).toEqual(new Array(10).fill(1000));
+    expect(range(train.x)).toEqual([0, 1]);
+    expect(range(test.x)).toEqual([0, 1]);
+  });
 });
 
 describe('loadIdxDir', () => {

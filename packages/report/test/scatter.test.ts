@@ -88,7 +88,7 @@ describe('latentScatterPng', () => {
     expect(new Set(idx).size).toBe(5000);
     expect(sampleIndices(60000, 5000)).toEqual(idx);
     expect(Math.max(...idx)).toBeGreaterThan(55000); // drawn from the whole range, not a prefix
-    const n = 20000;
+    const n = 4000;
     const x = new Float32Array(n).map((_, i) => (i * 0.618) % 1);
     const y = new Float32Array(n).map((_, i) => (i * 0.414) % 1);
     const a = await latentScatterPng({ x, y, dims: [0, 1], maxPoints: 1000 });

@@ -1,16 +1,17 @@
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { Rng } from '@saekit/core';
 import { loadMnist } from '@saekit/datasets';
+import { resolveDataDir } from '@saekit/test-data';
 
-export const MNIST_DIR = fileURLToPath(new URL('../../../../shared/data/mnist', import.meta.url));
+const mnist = resolveDataDir('mnist');
+/** MNIST from ../shared/data, $SAEKIT_DATA_DIR or the download cache; else the first place tried, for the error. */
+export const MNIST_DIR: string = mnist.dir ?? mnist.tried[0];
 
 /**
- * The benchmark's examples: the MNIST test images when ../shared has them, else MNIST-like sparse
+ * The benchmark's examples: the MNIST test images when MNIST is here, else MNIST-like sparse
  * data (uniform noise would push the seed's KL to NaN at once, as real training never does).
  */
 export async function benchData(n: number): Promise<{ x: Float32Array; source: string }> {
-  if (existsSync(MNIST_DIR)) {
+  if (mnist.dir) {
     const { test, train } = await loadMnist({ name: 'mnist', dir: MNIST_DIR });
     const src = n <= test.n ? test : train;
     return { x: src.x.slice(0, n * 784), source: `MNIST ${src.name}` };

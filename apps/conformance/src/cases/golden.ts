@@ -1,5 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import type { Backend } from '@saekit/core';
 import {
   GOLDEN_TOLERANCE,
@@ -8,7 +7,7 @@ import {
   runGoldenCase,
   type Tolerance,
 } from '@saekit/core/testing';
-import { resolveGoldenDir } from '../golden-dir.js';
+import { listGoldenNames, readGoldenDoc, resolveGoldenDir } from '@saekit/test-data';
 import { type ConformanceCase, SkipCase } from '../types.js';
 import { variantName } from './sae-data.js';
 
@@ -30,10 +29,8 @@ export function goldenCases(options: { dir?: string; tolerance?: Tolerance } = {
       },
     ];
   }
-  const files = readdirSync(dir)
-    .filter((f) => f.endsWith('.json'))
-    .sort();
-  if (!files.length) {
+  const names = listGoldenNames(dir);
+  if (!names.length) {
     return [
       {
         group: 'golden',
@@ -42,16 +39,17 @@ export function goldenCases(options: { dir?: string; tolerance?: Tolerance } = {
       },
     ];
   }
-  return files.map((f) => goldenFileCase(join(dir, f), tol));
+  return names.map((name) => goldenFileCase(join(dir, `${name}.json`), tol));
 }
 
-/** A golden file as a case, named `<file> <encoder>/<decoder>/<sparsity>` (so filters can pick by config). */
+/**
+ * A golden file as a case (with its `.safetensors` beside it when in the repo's compact form), named `<file> <encoder>/<decoder>/<sparsity>` (so filters can pick by config). */
 export function goldenFileCase(path: string, tol: Tolerance = GOLDEN_TOLERANCE): ConformanceCase {
   const stem = basename(path, '.json');
   let parsed: GoldenCase | undefined;
   let problem: Error | undefined;
   try {
-    parsed = parseGoldenCase(JSON.parse(readFileSync(path, 'utf8')));
+    parsed = parseGoldenCase(readGoldenDoc(dirname(path), stem));
   } catch (e) {
     problem = new Error(`golden file ${path} could not be read: ${(e as Error).message}`);
   }

@@ -4,7 +4,7 @@ import { buildLossGraph, buildTrainStep, rowWeights } from '../nn/graphs.js';
 import { PARAM_NAMES, type SaeParams } from '../nn/params.js';
 import { type Comparison, compareTensors, GOLDEN_TOLERANCE, type Tolerance } from './compare.js';
 
-/** A case computed by PyTorch (see shared/golden/README.md): inputs, and what must come out. */
+/** A case computed by PyTorch (see tools/test-data/golden/README.md): inputs, and what must come out. */
 export interface GoldenCase {
   readonly name: string;
   readonly config: SaeConfig;
@@ -23,10 +23,15 @@ export interface GoldenCase {
 }
 
 type Json = Record<string, unknown>;
-const flat = (x: unknown): number[] =>
-  Array.isArray(x) ? ((x as unknown[]).flat(Infinity as 1) as number[]) : [];
+// A tensor is a nested list (the JSON source) or a flat typed array (the repo's compact form).
+const flat = (x: unknown): ArrayLike<number> =>
+  ArrayBuffer.isView(x)
+    ? (x as Float32Array)
+    : Array.isArray(x)
+      ? ((x as unknown[]).flat(Infinity as 1) as number[])
+      : [];
 
-/** Reads a golden JSON document (already parsed) into typed arrays, checking what it needs. */
+/** Reads a golden document (parsed JSON, tensors as nested lists or typed arrays) into typed arrays. */
 export function parseGoldenCase(doc: unknown): GoldenCase {
   const d = doc as Json;
   const cfg = d.config as Json;
@@ -61,7 +66,7 @@ export function parseGoldenCase(doc: unknown): GoldenCase {
         penalty: (loss.kl ?? loss.l1) as number | undefined,
       },
       grads: f64(e.grads as Json),
-      lossPerStep: (e.lossPerStep as number[]) ?? [],
+      lossPerStep: Array.from(flat(e.lossPerStep)),
       paramsAfterSteps: f64((e.paramsAfterSteps as Json) ?? {}),
     },
   };
