@@ -1,6 +1,4 @@
 import { defineConfig } from 'vitest/config';
+import { TEST_FILES, TIMEOUTS } from '../../vitest.shared.js';
 
-// The lazy-loading tests start Node processes that load ONNX Runtime: seconds on a busy machine.
-export default defineConfig({
-  test: { include: ['test/**/*.test.ts'], testTimeout: 60_000 },
-});
+export default defineConfig({ test: { include: TEST_FILES, ...TIMEOUTS } });
