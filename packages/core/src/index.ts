@@ -41,10 +41,14 @@ export {
   encodeSafetensors,
   type NamedTensor,
   readSafetensorsHeader,
+  readSafetensorsHeaderPrefix,
   type SafetensorsEntry,
   SafetensorsError,
+  type SafetensorsHeader,
+  safetensorsHeaderLength,
 } from './io/safetensors.js';
 export { type JsonValue, parseStrictJson, StrictJsonError } from './io/strict-json.js';
+export type { BatchStream, BatchStreamPosition } from './nn/batch-stream.js';
 export {
   type DecoderActivation,
   type EncoderActivation,
