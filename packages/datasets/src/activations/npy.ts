@@ -116,8 +116,15 @@ function parsePyDict(s: string, fail: (msg: string) => never): Record<string, Py
   };
   const value = (): PyValue => {
     ws();
-    if (s.startsWith('True', i)) return ((i += 4), true);
-    if (s.startsWith('False', i)) return ((i += 5), false);
+    for (const [word, v] of [
+      ['True', true],
+      ['False', false],
+    ] as const) {
+      if (s.startsWith(word, i)) {
+        i += word.length;
+        return v;
+      }
+    }
     if (s[i] !== '(') return str();
     i++;
     const dims: number[] = [];
@@ -159,7 +166,7 @@ function parsePyDict(s: string, fail: (msg: string) => never): Record<string, Py
 export function npyHeaderBytes(dtype: 'f32' | 'f16', rows: number, dim: number): Uint8Array {
   const dict = `{'descr': '${dtype === 'f32' ? '<f4' : '<f2'}', 'fortran_order': False, 'shape': (${rows}, ${dim}), }`;
   const total = Math.ceil((10 + dict.length + 1) / 64) * 64;
-  const text = dict.padEnd(total - 10 - 1, ' ') + '\n';
+  const text = `${dict.padEnd(total - 10 - 1, ' ')}\n`;
   const out = new Uint8Array(total);
   out.set(MAGIC);
   out[6] = 1;
