@@ -36,35 +36,48 @@ export function decodeBf16(bits: Uint16Array, out: Float32Array, outOffset: numb
   for (let i = 0; i < bits.length; i++) wide[i] = bits[i] << 16;
 }
 
-/** The float16 bit pattern nearest to `v` (ties to even), as NumPy's `astype(float16)` rounds. */
+const f32Box = new Float32Array(1);
+const u32Box = new Uint32Array(f32Box.buffer);
+
+/**
+ * The float16 bit pattern nearest to the float32 value of `v` (ties to even), as NumPy's
+ * `astype(float16)` rounds; NaN becomes the quiet NaN 0x7e00. Integer work on the float32 bits,
+ * because the synthetic writer converts billions of values.
+ */
 export function floatToF16Bits(v: number): number {
-  if (Number.isNaN(v)) return 0x7e00;
-  const sign = v < 0 || Object.is(v, -0) ? 0x8000 : 0;
-  const a = Math.abs(v);
-  // 65520 is halfway between the largest float16 (65504) and the next power step: it rounds up to Inf.
-  if (a >= 65520) return sign | 0x7c00;
-  if (a < 2 ** -14) return sign | roundHalfEven(a * 2 ** 24); // 1024 here is the smallest normal, as wanted
-  let e = Math.floor(Math.log2(a));
-  if (2 ** e > a) e--;
-  else if (2 ** (e + 1) <= a) e++;
-  let m = roundHalfEven((a / 2 ** e - 1) * 1024);
-  if (m === 1024) {
-    m = 0;
-    e++;
+  f32Box[0] = v;
+  const x = u32Box[0];
+  const sign = (x >>> 16) & 0x8000;
+  const exp = (x >>> 23) & 0xff;
+  let mant = x & 0x7fffff;
+  if (exp === 0xff) return sign | (mant ? 0x7e00 : 0x7c00);
+  let e = exp - 112; // rebias 127 -> 15
+  if (e >= 0x1f) return sign | 0x7c00;
+  if (e <= 0) {
+    // A float16 subnormal: units of 2^-24; below 2^-25 everything rounds to zero.
+    if (e < -10) return sign;
+    mant |= 0x800000;
+    const shift = 14 - e;
+    const half = 1 << (shift - 1);
+    const rest = mant & ((1 << shift) - 1);
+    let m = mant >>> shift;
+    if (rest > half || (rest === half && m & 1)) m++; // m = 0x400 is the smallest normal, as wanted
+    return sign | m;
   }
-  if (e > 15) return sign | 0x7c00;
-  return sign | ((e + 15) << 10) | m;
+  let m = mant >>> 13;
+  const rest = mant & 0x1fff;
+  if (rest > 0x1000 || (rest === 0x1000 && m & 1)) {
+    m++;
+    if (m === 0x400) {
+      m = 0;
+      e++;
+      if (e >= 0x1f) return sign | 0x7c00;
+    }
+  }
+  return sign | (e << 10) | m;
 }
 
 /** Encodes float32 values as float16 bit patterns into `out`. */
 export function encodeF16(values: Float32Array, out: Uint16Array): void {
   for (let i = 0; i < values.length; i++) out[i] = floatToF16Bits(values[i]);
-}
-
-function roundHalfEven(x: number): number {
-  const f = Math.floor(x);
-  const d = x - f;
-  if (d > 0.5) return f + 1;
-  if (d < 0.5) return f;
-  return f % 2 === 0 ? f : f + 1;
 }
