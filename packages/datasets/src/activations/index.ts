@@ -11,3 +11,8 @@ export {
   splitActivations,
 } from './source.js';
 export { ActivationStream, type ActivationStreamOptions } from './stream.js';
+export {
+  type SyntheticActivations,
+  type SyntheticActivationsOptions,
+  writeSyntheticActivations,
+} from './synthetic-shards.js';
