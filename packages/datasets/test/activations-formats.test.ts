@@ -4,6 +4,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
+  activationsToDataset,
   DatasetError,
   decodeF16,
   encodeF16,
@@ -71,6 +72,17 @@ describe('activation files from NumPy and safetensors load with the values NumPy
     expect((await openActivations(path)).shards[0].tensor).toBe('acts');
     await expect(openActivations(path, { tensor: 'extra' })).rejects.toThrow(
       `${path}: tensor "extra" has shape [3], not 2-D`,
+    );
+  });
+});
+
+describe('activationsToDataset', () => {
+  it('loads a directory of shards in order, and refuses before allocating over the limit', async () => {
+    const set = await openActivations(join(FIXTURES, 'shards'));
+    const d = await activationsToDataset(set);
+    expect([d.n, d.dim, Array.from(d.x)]).toEqual([9, 3, expected.shards.values]);
+    await expect(activationsToDataset(set, { maxBytes: 107 })).rejects.toThrow(
+      `${set.name}: 9 rows of 3 take 108 bytes as float32, over the limit of 107`,
     );
   });
 });

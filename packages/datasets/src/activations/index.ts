@@ -16,3 +16,4 @@ export {
   type SyntheticActivationsOptions,
   writeSyntheticActivations,
 } from './synthetic-shards.js';
+export { activationsToDataset, DEFAULT_MAX_DATASET_BYTES } from './to-dataset.js';
