@@ -41,12 +41,14 @@ export {
   encodeSafetensors,
   type NamedTensor,
   readSafetensorsHeader,
-  readSafetensorsHeaderPrefix,
   type SafetensorsEntry,
   SafetensorsError,
+} from './io/safetensors.js';
+export {
+  readSafetensorsHeaderPrefix,
   type SafetensorsHeader,
   safetensorsHeaderLength,
-} from './io/safetensors.js';
+} from './io/safetensors-header.js';
 export { type JsonValue, parseStrictJson, StrictJsonError } from './io/strict-json.js';
 export type { BatchStream, BatchStreamPosition } from './nn/batch-stream.js';
 export {

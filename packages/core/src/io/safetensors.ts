@@ -6,14 +6,7 @@
  */
 import { readSafetensorsHeader, type SafetensorsEntry, SafetensorsError } from './safetensors-header.js';
 
-export {
-  readSafetensorsHeader,
-  readSafetensorsHeaderPrefix,
-  type SafetensorsEntry,
-  SafetensorsError,
-  type SafetensorsHeader,
-  safetensorsHeaderLength,
-} from './safetensors-header.js';
+export { readSafetensorsHeader, type SafetensorsEntry, SafetensorsError } from './safetensors-header.js';
 
 export interface NamedTensor {
   readonly shape: readonly number[];
