@@ -114,6 +114,10 @@ describe('ActivationStream: shuffled as SAE trainers do', () => {
       /seed 8 differs from the position's 7/,
     );
     expect(() => new ActivationStream(set, { position: { ...pos, cursor: N + 1 } })).toThrow(/bad position/);
+    const { seed: _, ...noSeed } = pos;
+    expect(() => new ActivationStream(set, { position: noSeed as typeof pos })).toThrow(
+      /the position has no seed/,
+    );
   });
 });
 

@@ -55,6 +55,8 @@ export class ActivationStream implements BatchStream {
     options: ActivationStreamOptions = {},
   ) {
     const pos = options.position;
+    for (const key of POSITION_KEYS)
+      if (pos && pos[key] === undefined) throw new RangeError(`ActivationStream: the position has no ${key}`);
     this.name = set.name;
     this.dim = set.dim;
     this.rowsPerEpoch = set.rows;
@@ -205,6 +207,17 @@ export class ActivationStream implements BatchStream {
     this.window = w;
   }
 }
+
+const POSITION_KEYS = [
+  'epoch',
+  'cursor',
+  'seed',
+  'shuffle',
+  'bufferRows',
+  'chunkRows',
+  'rows',
+  'dim',
+] as const;
 
 function pick<T extends number | boolean>(
   name: string,
