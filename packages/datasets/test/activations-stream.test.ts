@@ -13,7 +13,7 @@ import { npyF32, useTempDirs, watchedOpen, writeNumberedShards } from './helpers
 const DIM = 4;
 const SHARDS = [1000, 37, 800, 513, 650];
 const N = SHARDS.reduce((a, b) => a + b, 0);
-const OPTS: ActivationStreamOptions = { seed: 7, chunkRows: 64, bufferRows: 512 };
+const OPTS: ActivationStreamOptions = { seed: 7, chunkRows: 64, bufferRows: 540 }; // 8 chunks
 const tempDir = useTempDirs();
 
 async function numbered(): Promise<string> {
@@ -96,7 +96,11 @@ describe('ActivationStream: shuffled as SAE trainers do', () => {
       await take(first, stop, 64);
       const saved: BatchStreamPosition = JSON.parse(JSON.stringify(first.position()));
       await first.close();
-      const resumed = new ActivationStream(set, { position: saved });
+      // As a resumed run would open it: the same options, and the position.
+      const resumed = new ActivationStream(
+        set,
+        stop % 2 ? { position: saved } : { ...OPTS, position: saved },
+      );
       const rest = column(await take(resumed, total - stop, 64), 0);
       await resumed.close();
       expect(rest, `stopped at row ${stop}`).toEqual(reference.slice(stop));

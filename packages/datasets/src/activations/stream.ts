@@ -8,7 +8,7 @@ export interface ActivationStreamOptions {
   seed?: number;
   /** Default true; false reads the rows in order (for evaluation). */
   shuffle?: boolean;
-  /** Rows of the mixing buffer: how many vectors are shuffled together. Default 16384. */
+  /** Rows of the mixing buffer: how many vectors are shuffled together (rounded down to whole chunks, at least one). Default 16384. */
   bufferRows?: number;
   /** Rows read from a shard at a time; the buffer holds bufferRows / chunkRows chunks. Default 512. */
   chunkRows?: number;
@@ -63,17 +63,17 @@ export class ActivationStream implements BatchStream {
     this.seed = pick('seed', options.seed, pos?.seed, 0);
     this.shuffle = pick('shuffle', options.shuffle, pos?.shuffle, true);
     this.chunkRows = pick('chunkRows', options.chunkRows, pos?.chunkRows, 512);
-    const bufferRows = pick('bufferRows', options.bufferRows, pos?.bufferRows, 16384);
+    this.bufferRows = pick('bufferRows', options.bufferRows, pos?.bufferRows, 16384);
     for (const [k, v] of [
-      ['bufferRows', bufferRows],
+      ['bufferRows', this.bufferRows],
       ['chunkRows', this.chunkRows],
     ] as const)
       if (!Number.isInteger(v) || v < 1)
         throw new RangeError(`ActivationStream: ${k} must be a positive integer, got ${v}`);
     if (!Number.isInteger(this.seed))
       throw new RangeError(`ActivationStream: seed must be an integer, got ${this.seed}`);
-    this.chunksPerWindow = Math.max(1, Math.floor(bufferRows / this.chunkRows));
-    this.bufferRows = this.chunksPerWindow * this.chunkRows;
+    // The buffer holds whole chunks, at least one.
+    this.chunksPerWindow = Math.max(1, Math.floor(this.bufferRows / this.chunkRows));
     this.reader = new RowReader({ bufferBytes: options.readBufferBytes, openFile: options.openFile });
 
     let n = 0;
@@ -89,8 +89,8 @@ export class ActivationStream implements BatchStream {
         this.chunkLen[c] = Math.min(this.chunkRows, s.end - r);
       }
     this.order = new Uint32Array(n);
-    this.data = new Float32Array(this.bufferRows * this.dim);
-    this.perm = new Uint32Array(this.bufferRows);
+    this.data = new Float32Array(this.chunksPerWindow * this.chunkRows * this.dim);
+    this.perm = new Uint32Array(this.chunksPerWindow * this.chunkRows);
     this.picked = new Uint32Array(this.chunksPerWindow);
     if (pos) {
       if (pos.rows !== set.rows || pos.dim !== set.dim)
