@@ -45,7 +45,13 @@ export {
   type SafetensorsEntry,
   SafetensorsError,
 } from './io/safetensors.js';
+export {
+  readSafetensorsHeaderPrefix,
+  type SafetensorsHeader,
+  safetensorsHeaderLength,
+} from './io/safetensors-header.js';
 export { type JsonValue, parseStrictJson, StrictJsonError } from './io/strict-json.js';
+export type { BatchStream, BatchStreamPosition } from './nn/batch-stream.js';
 export {
   type DecoderActivation,
   type EncoderActivation,

@@ -1,3 +1,4 @@
+export * from './activations/index.js';
 export { defaultCacheDir } from './cache.js';
 export { FASHION_MNIST_SHA256, MNIST_FILES, MNIST_SHA256 } from './checksums.js';
 export { type DownloadFileOptions, type DownloadProgress, downloadFile } from './download.js';

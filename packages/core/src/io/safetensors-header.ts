@@ -56,17 +56,48 @@ export interface SafetensorsHeader {
  * or overlap, and the last one ending exactly at the end of the file.
  */
 export function readSafetensorsHeader(bytes: Uint8Array, source: string): SafetensorsHeader {
+  return readSafetensorsHeaderPrefix(bytes, bytes.length, source);
+}
+
+/**
+ * The header's length from the first 8 bytes of a file of `fileSize` bytes, checked against the
+ * file size and the limit, so a reader of a large file knows how much to read before allocating it.
+ */
+export function safetensorsHeaderLength(first: Uint8Array, fileSize: number, source: string): number {
+  if (fileSize < 8 || first.length < 8)
+    throw new SafetensorsError(`${source}: truncated: ${fileSize} bytes, not even the 8-byte header length`);
+  const claimed = new DataView(first.buffer, first.byteOffset, 8).getBigUint64(0, true);
+  if (claimed > BigInt(fileSize - 8))
+    throw new SafetensorsError(
+      `${source}: truncated or corrupt: header length ${claimed} exceeds the file (${fileSize} bytes)`,
+    );
+  const headLen = Number(claimed);
+  if (headLen > MAX_HEADER_BYTES)
+    throw new SafetensorsError(
+      `${source}: header length ${headLen} is over the limit of ${MAX_HEADER_BYTES}`,
+    );
+  return headLen;
+}
+
+/**
+ * {@link readSafetensorsHeader} for a file read in parts: `prefix` holds at least the 8-byte length
+ * and the header (what follows is ignored), `fileSize` is the whole file's size, against which the
+ * offsets are checked as strictly as for a file in memory.
+ */
+export function readSafetensorsHeaderPrefix(
+  prefix: Uint8Array,
+  fileSize: number,
+  source: string,
+): SafetensorsHeader {
   const fail = (msg: string): never => {
     throw new SafetensorsError(`${source}: ${msg}`);
   };
-  if (bytes.length < 8) fail(`truncated: ${bytes.length} bytes, not even the 8-byte header length`);
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const claimed = view.getBigUint64(0, true);
-  if (claimed > BigInt(bytes.length - 8))
-    fail(`truncated or corrupt: header length ${claimed} exceeds the file (${bytes.length} bytes)`);
-  const headLen = Number(claimed);
-  if (headLen > MAX_HEADER_BYTES) fail(`header length ${headLen} is over the limit of ${MAX_HEADER_BYTES}`);
-  const head = bytes.subarray(8, 8 + headLen);
+  const headLen = safetensorsHeaderLength(prefix, fileSize, source);
+  if (prefix.length < 8 + headLen)
+    throw new RangeError(
+      `${source}: the prefix holds ${prefix.length} bytes, the header needs ${8 + headLen}`,
+    );
+  const head = prefix.subarray(8, 8 + headLen);
   if (head[0] !== 0x7b) {
     const bom = head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf;
     fail(
@@ -80,7 +111,7 @@ export function readSafetensorsHeader(bytes: Uint8Array, source: string): Safete
     return fail(`corrupt header: ${(e as Error).message}`);
   }
   if (!isObject(doc)) return fail('corrupt header: not a JSON object');
-  const dataLen = bytes.length - 8 - headLen;
+  const dataLen = fileSize - 8 - headLen;
   let metadata: Record<string, string> = {};
   const entries: SafetensorsEntry[] = [];
   for (const [name, info] of Object.entries(doc)) {
