@@ -1,9 +1,11 @@
 import { type Shape, sizeOf } from './shape.js';
 
-/** Elementwise ops of one operand. */
-export type UnaryKind = 'neg' | 'exp' | 'log' | 'sqrt' | 'abs' | 'sign' | 'relu' | 'sigmoid';
+/** Elementwise ops of one operand: the list is the type, so a new one is one entry here. */
+export const UNARY_KINDS = ['neg', 'exp', 'log', 'sqrt', 'abs', 'sign', 'relu', 'sigmoid'] as const;
+export type UnaryKind = (typeof UNARY_KINDS)[number];
 /** Elementwise ops of two operands, NumPy broadcasting. Comparisons give 1 or 0. */
-export type BinaryKind = 'add' | 'sub' | 'mul' | 'div' | 'maximum' | 'greater' | 'greaterEqual';
+export const BINARY_KINDS = ['add', 'sub', 'mul', 'div', 'maximum', 'greater', 'greaterEqual'] as const;
+export type BinaryKind = (typeof BINARY_KINDS)[number];
 
 /**
  * What a node computes. The whole primitive set: a backend that runs these runs every model,
@@ -24,54 +26,16 @@ export type Op =
 
 export type OpKind = Op['kind'];
 
-export const UNARY_KINDS: readonly UnaryKind[] = [
-  'neg',
-  'exp',
-  'log',
-  'sqrt',
-  'abs',
-  'sign',
-  'relu',
-  'sigmoid',
-];
-export const BINARY_KINDS: readonly BinaryKind[] = [
-  'add',
-  'sub',
-  'mul',
-  'div',
-  'maximum',
-  'greater',
-  'greaterEqual',
-];
-
-/** Every op kind, each once; the Record type makes a kind missing here a compile error. */
-const KIND_TABLE: Record<OpKind, true> = {
-  input: true,
-  const: true,
-  neg: true,
-  exp: true,
-  log: true,
-  sqrt: true,
-  abs: true,
-  sign: true,
-  relu: true,
-  sigmoid: true,
-  add: true,
-  sub: true,
-  mul: true,
-  div: true,
-  maximum: true,
-  greater: true,
-  greaterEqual: true,
-  where: true,
-  matmul: true,
-  sum: true,
-  reshape: true,
-  transpose: true,
-  broadcastTo: true,
-  kthLargest: true,
-};
-export const OP_KINDS: readonly OpKind[] = Object.freeze(Object.keys(KIND_TABLE) as OpKind[]);
+const LEAF_KINDS = ['input', 'const'] as const;
+const OTHER_KINDS = ['where', 'matmul', 'sum', 'reshape', 'transpose', 'broadcastTo', 'kthLargest'] as const;
+type Listed = (typeof LEAF_KINDS)[number] | UnaryKind | BinaryKind | (typeof OTHER_KINDS)[number];
+/** Every op kind, each once. `Listed` must be exactly `OpKind`: a kind missing from the lists fails here. */
+export const OP_KINDS: readonly ([OpKind] extends [Listed] ? Listed : never)[] = Object.freeze([
+  ...LEAF_KINDS,
+  ...UNARY_KINDS,
+  ...BINARY_KINDS,
+  ...OTHER_KINDS,
+]);
 
 const UNARY_SET: ReadonlySet<OpKind> = new Set<OpKind>(UNARY_KINDS);
 const BINARY_SET: ReadonlySet<OpKind> = new Set<OpKind>(BINARY_KINDS);
