@@ -23,7 +23,10 @@ export interface TrainOptions {
    * given the loop yields to the event loop now and then, so a process signal handler can abort it.
    */
   readonly signal?: AbortSignal;
-  /** Awaited after each epoch (after its test evaluation) with the parameters: checkpoints. */
+  /**
+   * Awaited with the parameters for checkpoints: with epoch 0 and the initial parameters before
+   * the first step, then after each epoch (after its test evaluation).
+   */
   readonly onEpochEnd?: (e: { epoch: number; params: SaeParams; history: TrainHistory }) => Promise<void>;
 }
 
@@ -131,6 +134,7 @@ export async function train(
     const order = new Uint32Array(tr.n);
     let lastTest: SaeMetrics | undefined;
     let lastYield = performance.now();
+    if (options.onEpochEnd) await options.onEpochEnd({ epoch: 0, params: start, history });
     for (let epoch = 1; epoch <= epochs; epoch++) {
       const t0 = performance.now();
       rng.permutation(tr.n, order);
