@@ -148,7 +148,7 @@ export async function checkRunDir(dir: string, opts: { overwrite: boolean }): Pr
       break;
     } catch (e) {
       const err = e as NodeJS.ErrnoException;
-      if (err.code !== 'ENOENT')
+      if (err.code !== 'ENOENT' && err.code !== 'ENOTDIR')
         throw err.code ? new Error(`cannot write the run directory ${dir}: ${errText(e)}`) : e;
       if (dirname(existing) === existing) break;
       existing = dirname(existing);
