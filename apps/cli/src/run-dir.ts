@@ -240,7 +240,8 @@ export async function readRun(dir: string): Promise<Run> {
   const metricsPath = join(dir, RUN_FILES.metrics);
   const metrics = await readJson(metricsPath);
   if (!metrics) throw new Error(`${metricsPath}: not found (was the run finished?)`);
-  const info = (await readJson(join(dir, RUN_FILES.run))) ?? {};
+  // The state is the directory's, not how the run was made: readRunState gives it.
+  const { state: _state, ...info } = (await readJson(join(dir, RUN_FILES.run))) ?? {};
   return { config, params, info: info as Partial<RunInfo>, metrics: checkMetrics(metrics, metricsPath) };
 }
 

@@ -3,7 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { initParams, Rng, type SaeConfig, SEED_CONFIG } from '@saekit/core';
 import { describe, expect, it } from 'vitest';
-import { RUN_FILES, type Run, readModel, readRun, writeRun, writeRunFigures } from '../src/run-dir.js';
+import {
+  RUN_FILES,
+  type Run,
+  readModel,
+  readRun,
+  readRunState,
+  writeRun,
+  writeRunFigures,
+} from '../src/run-dir.js';
 
 const config: SaeConfig = { ...SEED_CONFIG, inputDim: 6, hiddenDim: 4 };
 const run: Run = {
@@ -37,8 +45,8 @@ describe('the run directory', () => {
     expect(back.config).toEqual(config);
     expect(back.params).toEqual(run.params);
     expect(back.metrics).toEqual(run.metrics);
-    // run.json holds the config too, and where the run is
-    expect(back.info).toEqual({ ...run.info, config, state: { status: 'complete', epoch: 2 } });
+    expect(back.info).toEqual({ ...run.info, config }); // run.json holds the config too
+    expect(await readRunState(dir)).toEqual({ status: 'complete', epoch: 2 }); // and where the run is
     expect(await readModel(dir)).toEqual({ config, params: run.params });
     const files = await writeRunFigures(dir, { 'a.png': new Uint8Array([1, 2]), 'index.html': '<p>' });
     expect(files).toEqual([join(dir, 'a.png'), join(dir, 'index.html')]);
