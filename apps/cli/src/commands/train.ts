@@ -188,24 +188,7 @@ async function runTrain(f: TrainFlags, given: FlagFacts['given']): Promise<void>
   } catch (e) {
     progress.stop();
     stop.dispose();
-    if (e instanceof TrainingDivergedError) {
-      // Keep what was good: the parameters before the failing step, and the history so far.
-      const saved = await writeRun(out, {
-        config,
-        params: e.lastGoodParams,
-        info,
-        metrics: { ...e.history, diverged: { epoch: e.epoch, step: e.step, loss: e.loss } },
-        state: { status: 'diverged', epoch: e.epoch, step: e.step - 1, history: e.history },
-      }).then(
-        () => `last good checkpoint saved in ${out}`,
-        (w: Error) => `the last good checkpoint could not be saved (${w.message})`,
-      );
-      const hint =
-        config.sparsity.kind === 'kl' && !config.sparsity.clamp && config.encoder !== 'sigmoid'
-          ? " (the seed's KL is NaN once a ReLU unit's batch-mean activation reaches 1: try --kl-clamp, --encoder sigmoid, or a smaller --lr)"
-          : ' (try a smaller --lr)';
-      throw new Error(`${e.message}; ${saved}${hint}`);
-    }
+    if (e instanceof TrainingDivergedError) throw await savedDivergence(e, { config, info }, out);
     throw e;
   }
   progress.stop();
@@ -252,6 +235,32 @@ async function runTrain(f: TrainFlags, given: FlagFacts['given']): Promise<void>
   process.stdout.write(
     `done: test mse ${t.mse.toFixed(5)}${penalty}  total ${t.total.toFixed(5)}  l0 ${t.l0.toFixed(2)}  fvu ${t.fvu.toFixed(4)}  dead ${t.deadUnits}${mm}  (${secs.toFixed(2)} s/epoch) -> ${out}\n`,
   );
+}
+
+/**
+ * Saves what a diverged run kept (the parameters before the failing step, the history so far) and
+ * returns the error to show: the divergence message always, with where it was saved or why not.
+ */
+export async function savedDivergence(
+  e: TrainingDivergedError,
+  run: Pick<Run, 'config' | 'info'>,
+  out: string,
+): Promise<Error> {
+  const { config } = run;
+  const saved = await writeRun(out, {
+    ...run,
+    params: e.lastGoodParams,
+    metrics: { ...e.history, diverged: { epoch: e.epoch, step: e.step, loss: e.loss } },
+    state: { status: 'diverged', epoch: e.epoch, step: e.step - 1, history: e.history },
+  }).then(
+    () => `last good checkpoint saved in ${out}`,
+    (w: Error) => `the last good checkpoint could not be saved (${w.message})`,
+  );
+  const hint =
+    config.sparsity.kind === 'kl' && !config.sparsity.clamp && config.encoder !== 'sigmoid'
+      ? " (the seed's KL is NaN once a ReLU unit's batch-mean activation reaches 1: try --kl-clamp, --encoder sigmoid, or a smaller --lr)"
+      : ' (try a smaller --lr)';
+  return new Error(`${e.message}; ${saved}${hint}`);
 }
 
 /**
