@@ -1,5 +1,10 @@
 import { InvalidArgumentError, Option } from 'commander';
 
+/** A meaningless flag or combination found after parsing: printed as one line, exit code 2. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
 /** Value parsers for flags: a bad value is a one-line usage error (exit code 2). */
 export function int(min: number, max = Number.MAX_SAFE_INTEGER) {
   return (v: string): number => {

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
+import { UsageError } from './args.js';
 import { encodeCommand } from './commands/encode.js';
 import { evalCommand } from './commands/eval.js';
 import { exportCommand } from './commands/export.js';
@@ -24,6 +25,10 @@ try {
   if (e instanceof CommanderError) {
     // --help and --version exit 0; every usage error (unknown flag, bad value) exits 2.
     process.exit(e.exitCode === 0 ? 0 : 2);
+  }
+  if (e instanceof UsageError) {
+    process.stderr.write(`error: ${e.message}\n`);
+    process.exit(2);
   }
   process.stderr.write(`saekit: error: ${(e as Error).message}\n`);
   if (process.env.SAEKIT_DEBUG) console.error(e);

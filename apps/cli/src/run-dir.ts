@@ -1,5 +1,6 @@
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import {
   CHECKPOINT_FILES,
   type SaeConfig,
@@ -8,6 +9,7 @@ import {
   type TrainHistory,
 } from '@saekit/core';
 import { loadCheckpoint, saveCheckpoint, writeFileAtomic } from '@saekit/core/node';
+import { UsageError } from './args.js';
 
 // The one module that reads and writes a run directory; every file is written atomically.
 
@@ -24,6 +26,18 @@ export interface RunInfo {
   readonly seed: number;
   readonly limit?: number;
   readonly dataDir?: string;
+}
+
+/**
+ * run.json's `state`: where the run is. A directory whose state is not `complete` is an
+ * unfinished run; its weights are the checkpoint named here (cfg.json never changes in a run).
+ */
+export interface RunState {
+  readonly status: 'running' | 'interrupted' | 'diverged' | 'complete';
+  /** The checkpoint's position: after `step` of `epoch` (epoch 0: the initial parameters). */
+  readonly epoch: number;
+  readonly step?: number;
+  readonly history?: TrainHistory;
 }
 
 /** metrics.json, as far as the report reads it. */
@@ -66,17 +80,143 @@ export function metricsDocument(
 }
 
 /**
- * Writes a whole run: checkpoint, run.json, metrics.json. Metrics may be a partial document (a
- * diverged run's history) or absent.
+ * Writes a whole run: checkpoint, metrics.json, then run.json with its state (last, so a state
+ * never names files that are not there yet). Metrics may be a partial document (a diverged run's
+ * history) or absent.
  */
 export async function writeRun(
   dir: string,
-  run: Omit<Run, 'metrics'> & { readonly metrics?: object },
+  run: Omit<Run, 'metrics'> & { readonly metrics?: object; readonly state?: RunState },
 ): Promise<void> {
-  const { config, params, info, metrics } = run;
+  const { config, params, info, metrics, state = { status: 'complete', epoch: info.epochs ?? 0 } } = run;
   await saveCheckpoint(dir, config, params);
-  await writeFileAtomic(join(dir, RUN_FILES.run), `${JSON.stringify({ ...info, config }, null, 2)}\n`);
-  if (metrics) await writeFileAtomic(join(dir, RUN_FILES.metrics), `${JSON.stringify(metrics, null, 2)}\n`);
+  if (metrics) await writeFileAtomic(join(dir, RUN_FILES.metrics), metricsJson(metrics));
+  await writeFileAtomic(join(dir, RUN_FILES.run), metricsJson({ ...info, config, state }));
+}
+
+/**
+ * JSON with NaN, Infinity and -Infinity kept apart as the strings "NaN", "Infinity" and
+ * "-Infinity" (JSON itself would write all three as null); `readRun` turns them back into numbers.
+ */
+export function metricsJson(value: unknown): string {
+  const text = JSON.stringify(
+    value,
+    (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v),
+    2,
+  );
+  return `${text}\n`;
+}
+
+const NON_FINITE: Record<string, number> = {
+  NaN: Number.NaN,
+  Infinity: Number.POSITIVE_INFINITY,
+  '-Infinity': Number.NEGATIVE_INFINITY,
+};
+
+/** Parses what `metricsJson` wrote (plain JSON too). */
+export function parseMetricsJson(text: string): unknown {
+  return JSON.parse(text, (_k, v: unknown) =>
+    typeof v === 'string' && Object.hasOwn(NON_FINITE, v) ? NON_FINITE[v] : v,
+  );
+}
+
+/** Files a run writes besides RUN_FILES: what --overwrite may remove. */
+const isRunFile = (name: string) =>
+  (Object.values(RUN_FILES) as string[]).includes(name) ||
+  name === 'index.html' ||
+  name.endsWith('.png') ||
+  (name.startsWith('.') && name.endsWith('.tmp'));
+
+const errText = (e: unknown) => {
+  const err = e as NodeJS.ErrnoException;
+  return err.code ? `${err.message.split(',')[0]}` : String(err.message ?? err);
+};
+
+/**
+ * Checks, before any training, that `dir` can become this run's directory: refuses one that holds
+ * files (unless `overwrite`, and then only saekit's own files) and proves the nearest existing
+ * ancestor writable by creating and removing a probe directory in it, so the error is the real
+ * one (EROFS, EACCES, ENOSPC), not mkdir's ENOENT for the missing parents.
+ */
+export async function checkRunDir(dir: string, opts: { overwrite: boolean }): Promise<void> {
+  let existing = dir;
+  for (;;) {
+    try {
+      const st = await stat(existing);
+      if (!st.isDirectory())
+        throw new Error(`cannot write the run directory ${dir}: ${existing} is not a directory`);
+      break;
+    } catch (e) {
+      const err = e as NodeJS.ErrnoException;
+      if (err.code !== 'ENOENT' && err.code !== 'ENOTDIR')
+        throw err.code ? new Error(`cannot write the run directory ${dir}: ${errText(e)}`) : e;
+      if (dirname(existing) === existing) break;
+      existing = dirname(existing);
+    }
+  }
+  if (existing === dir) {
+    const names = await readdir(dir);
+    if (names.length && !opts.overwrite)
+      throw new UsageError(
+        `--out ${dir} already holds files (${names.slice(0, 4).join(', ')}${names.length > 4 ? ', …' : ''}); pass --overwrite to replace that run, or choose another --out`,
+      );
+    const foreign = names.filter((n) => !isRunFile(n));
+    if (foreign.length)
+      throw new UsageError(
+        `--out ${dir} holds files a saekit run does not write (${foreign.slice(0, 4).join(', ')}); --overwrite replaces only run directories: choose another --out`,
+      );
+  }
+  const probe = join(existing, `.saekit-probe-${process.pid}-${randomBytes(4).toString('hex')}`);
+  try {
+    await mkdir(probe);
+  } catch (e) {
+    throw new Error(`cannot write the run directory ${dir}: ${existing}: ${errText(e)}`);
+  }
+  await rm(probe, { recursive: true, force: true });
+}
+
+/**
+ * Creates the run directory as a unit: cfg.json, the initial weights and run.json (state
+ * `running`) are written into a hidden sibling, which is then renamed to `dir`. An old run there
+ * (`--overwrite`) is first renamed aside and removed after, so no directory mixes two runs' files.
+ * A killed start leaves only a hidden `.<name>.partial-*` or `.<name>.old-*` sibling.
+ */
+export async function startRun(
+  dir: string,
+  run: Omit<Run, 'metrics'>,
+  opts: { overwrite: boolean },
+): Promise<void> {
+  const parent = dirname(dir);
+  await mkdir(parent, { recursive: true });
+  const tag = `${process.pid}-${randomBytes(4).toString('hex')}`;
+  const partial = join(parent, `.${basename(dir)}.partial-${tag}`);
+  await mkdir(partial);
+  try {
+    await writeRun(partial, { ...run, state: { status: 'running', epoch: 0 } });
+    let old: string | undefined;
+    if ((await readdir(dir).catch(() => [])).length) {
+      if (!opts.overwrite)
+        throw new UsageError(`--out ${dir} was filled by another run meanwhile; choose another --out`);
+      old = join(parent, `.${basename(dir)}.old-${tag}`);
+      await rename(dir, old);
+    }
+    await rename(partial, dir).catch((e: NodeJS.ErrnoException) => {
+      throw e.code === 'ENOTEMPTY' || e.code === 'EEXIST'
+        ? new UsageError(`--out ${dir} was filled by another run meanwhile; choose another --out`)
+        : e;
+    });
+    if (old) await rm(old, { recursive: true, force: true });
+  } catch (e) {
+    await rm(partial, { recursive: true, force: true });
+    throw e;
+  }
+}
+
+/** run.json's state, or undefined for a directory without one (a bare checkpoint, an older run). */
+export async function readRunState(dir: string): Promise<RunState | undefined> {
+  const info = await readJson(join(dir, RUN_FILES.run));
+  const state = info?.state as RunState | undefined;
+  return state && typeof state === 'object' && typeof state.status === 'string' ? state : undefined;
 }
 
 /** Writes the figures and index.html beside the run; returns their paths. */
@@ -100,7 +240,8 @@ export async function readRun(dir: string): Promise<Run> {
   const metricsPath = join(dir, RUN_FILES.metrics);
   const metrics = await readJson(metricsPath);
   if (!metrics) throw new Error(`${metricsPath}: not found (was the run finished?)`);
-  const info = (await readJson(join(dir, RUN_FILES.run))) ?? {};
+  // The state is the directory's, not how the run was made: readRunState gives it.
+  const { state: _state, ...info } = (await readJson(join(dir, RUN_FILES.run))) ?? {};
   return { config, params, info: info as Partial<RunInfo>, metrics: checkMetrics(metrics, metricsPath) };
 }
 
@@ -116,7 +257,7 @@ async function readJson(path: string): Promise<Record<string, unknown> | null> {
   }
   let v: unknown;
   try {
-    v = JSON.parse(text);
+    v = parseMetricsJson(text);
   } catch (e) {
     throw new Error(`${path}: not valid JSON (${(e as Error).message})`);
   }

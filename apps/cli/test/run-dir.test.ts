@@ -1,9 +1,17 @@
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { initParams, Rng, type SaeConfig, SEED_CONFIG } from '@saekit/core';
 import { describe, expect, it } from 'vitest';
-import { RUN_FILES, type Run, readModel, readRun, writeRun, writeRunFigures } from '../src/run-dir.js';
+import {
+  RUN_FILES,
+  type Run,
+  readModel,
+  readRun,
+  readRunState,
+  writeRun,
+  writeRunFigures,
+} from '../src/run-dir.js';
 
 const config: SaeConfig = { ...SEED_CONFIG, inputDim: 6, hiddenDim: 4 };
 const run: Run = {
@@ -38,6 +46,7 @@ describe('the run directory', () => {
     expect(back.params).toEqual(run.params);
     expect(back.metrics).toEqual(run.metrics);
     expect(back.info).toEqual({ ...run.info, config }); // run.json holds the config too
+    expect(await readRunState(dir)).toEqual({ status: 'complete', epoch: 2 }); // and where the run is
     expect(await readModel(dir)).toEqual({ config, params: run.params });
     const files = await writeRunFigures(dir, { 'a.png': new Uint8Array([1, 2]), 'index.html': '<p>' });
     expect(files).toEqual([join(dir, 'a.png'), join(dir, 'index.html')]);
@@ -60,5 +69,22 @@ describe('the run directory', () => {
     await writeFile(join(dir, RUN_FILES.metrics), JSON.stringify(run.metrics));
     await writeFile(join(dir, RUN_FILES.run), '{ oops');
     await expect(readRun(dir)).rejects.toThrow(/run\.json: not valid JSON/);
+  });
+});
+
+describe('metrics.json', () => {
+  it('keeps NaN, Infinity and -Infinity apart, and reads them back as numbers', async () => {
+    const dir = join(await tmp(), 'run');
+    const metrics = {
+      ...run.metrics,
+      trainLossPerEpoch: [0.5, Number.NaN, Number.POSITIVE_INFINITY],
+      test: { ...run.metrics.test, mse: Number.NEGATIVE_INFINITY },
+    };
+    await writeRun(dir, { ...run, metrics });
+    const text = await readFile(join(dir, RUN_FILES.metrics), 'utf8');
+    expect(JSON.parse(text).trainLossPerEpoch).toEqual([0.5, 'NaN', 'Infinity']);
+    const back = await readRun(dir);
+    expect(back.metrics.trainLossPerEpoch).toEqual([0.5, Number.NaN, Number.POSITIVE_INFINITY]);
+    expect(back.metrics.test.mse).toBe(Number.NEGATIVE_INFINITY);
   });
 });

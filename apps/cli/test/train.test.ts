@@ -86,6 +86,9 @@ describe('saekit train', () => {
     expect(existsSync(join(out, 'sae_weights.safetensors'))).toBe(true);
     const m = JSON.parse(await readFile(join(out, 'metrics.json'), 'utf8'));
     expect(m.diverged).toMatchObject({ epoch: 1, step: 1 });
+    expect(m.diverged.loss).toBe('NaN'); // not null, which would not tell NaN from Infinity
+    const state = JSON.parse(await readFile(join(out, 'run.json'), 'utf8')).state;
+    expect(state).toMatchObject({ status: 'diverged', epoch: 1, step: 0 });
     expect(r.stderr).toMatch(/try --kl-clamp/);
     // The same data trains with the capped KL.
     const ok = saekit(

@@ -114,4 +114,50 @@ describe('train', () => {
     expect(maxDiff(f64(START), d.lastGoodParams)).toBeGreaterThan(1e-4); // step 1 did move them
     for (const p of PARAM_NAMES) expect(d.lastGoodParams[p].every(Number.isFinite)).toBe(true);
   });
+
+  it("hands each epoch's parameters to onEpochEnd (checkpoints), the same as a run of that length", async () => {
+    const tr = dataset('six', 6);
+    const seen: { epoch: number; params: SaeParams; losses: number }[] = [];
+    const res = await train(
+      backend,
+      CONFIG,
+      { train: tr, test: dataset('test', 2) },
+      {
+        epochs: 2,
+        batchSize: 4,
+        seed: SEED,
+        optimizer: { kind: 'sgd', lr: LR },
+        onEpochEnd: async (e) => {
+          seen.push({ epoch: e.epoch, params: e.params, losses: e.history.trainLossPerEpoch.length });
+        },
+      },
+      START,
+    );
+    expect(seen.map((e) => [e.epoch, e.losses])).toEqual([
+      [0, 0],
+      [1, 1],
+      [2, 2],
+    ]);
+    const one = await trainOn(tr, 1, 4);
+    expect(maxDiff(f64(START), seen[0].params)).toBe(0);
+    expect(maxDiff(f64(one.params), seen[1].params)).toBe(0);
+    expect(maxDiff(f64(res.params), seen[2].params)).toBe(0);
+    expect(res.stoppedAt).toEqual({ epoch: 2, step: 2 });
+  });
+
+  it('an abort from a timer stops a long run (the loop lets the timer fire), saying where', async () => {
+    const ac = new AbortController();
+    setTimeout(() => ac.abort(), 0);
+    const res = await train(
+      backend,
+      CONFIG,
+      { train: dataset('long', 2000), test: dataset('test', 2) },
+      { epochs: 10_000, batchSize: 1, seed: SEED, optimizer: { kind: 'sgd', lr: 1e-3 }, signal: ac.signal },
+      START,
+    );
+    expect(res.completed).toBe(false);
+    expect(res.stoppedAt.epoch).toBeLessThan(10_000);
+    expect(res.history.trainLossPerEpoch.length).toBe(res.stoppedAt.epoch - 1);
+    for (const p of PARAM_NAMES) expect(res.params[p].every(Number.isFinite)).toBe(true);
+  });
 });

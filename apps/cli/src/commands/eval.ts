@@ -3,7 +3,7 @@ import { evaluate, mmcs } from '@saekit/core';
 import type { Command } from 'commander';
 import { int, splitOption } from '../args.js';
 import { loadData } from '../data.js';
-import { readModel } from '../run-dir.js';
+import { readModel, readRunState } from '../run-dir.js';
 
 export function evalCommand(program: Command): void {
   program
@@ -29,6 +29,11 @@ export function evalCommand(program: Command): void {
         limit?: number;
       }) => {
         const { config, params } = await readModel(f.model);
+        const state = await readRunState(f.model);
+        if (state && state.status !== 'complete')
+          process.stderr.write(
+            `note: ${f.model} is an unfinished run (${state.status}); its checkpoint is from epoch ${state.epoch}${state.step !== undefined ? `, step ${state.step}` : ''}\n`,
+          );
         const data = await loadData({ ...f, log: (s) => process.stderr.write(`${s}\n`) });
         const split = data.splits[f.split];
         const m = await evaluate(await loadBackend(f.backend), config, params, split);

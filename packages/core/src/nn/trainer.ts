@@ -18,8 +18,16 @@ export interface TrainOptions {
   readonly evalEveryEpoch?: boolean;
   readonly evalBatchSize?: number;
   readonly onEvent?: (e: TrainEvent) => void;
-  /** Stops after the current step; the result holds what was trained so far. */
+  /**
+   * Stops after the current step; the result holds what was trained so far. While a signal is
+   * given the loop yields to the event loop now and then, so a process signal handler can abort it.
+   */
   readonly signal?: AbortSignal;
+  /**
+   * Awaited with the parameters for checkpoints: with epoch 0 and the initial parameters before
+   * the first step, then after each epoch (after its test evaluation).
+   */
+  readonly onEpochEnd?: (e: { epoch: number; params: SaeParams; history: TrainHistory }) => Promise<void>;
 }
 
 export type TrainEvent =
@@ -47,7 +55,12 @@ export interface TrainResult {
   readonly test: SaeMetrics;
   /** False when stopped early through the signal. */
   readonly completed: boolean;
+  /** Where training stopped (the last step trained); the last epoch and step when completed. */
+  readonly stoppedAt: { readonly epoch: number; readonly step: number };
 }
+
+/** How often (ms) a loop with an abort signal lets timers, I/O and process signals run. */
+const YIELD_EVERY_MS = 50;
 
 /**
  * A non-finite loss or gradient stopped training. The step's update was not applied (the graph
@@ -120,6 +133,8 @@ export async function train(
     const w = new Float32Array(batch);
     const order = new Uint32Array(tr.n);
     let lastTest: SaeMetrics | undefined;
+    let lastYield = performance.now();
+    if (options.onEpochEnd) await options.onEpochEnd({ epoch: 0, params: start, history });
     for (let epoch = 1; epoch <= epochs; epoch++) {
       const t0 = performance.now();
       rng.permutation(tr.n, order);
@@ -144,6 +159,11 @@ export async function train(
           loss,
           examplesPerSecond: (from + rows) / Math.max(secs, 1e-9),
         });
+        if (options.signal && performance.now() - lastYield > YIELD_EVERY_MS) {
+          // A backend step may never leave the microtask queue; a macrotask lets signals in.
+          await new Promise((r) => setTimeout(r, 0));
+          lastYield = performance.now();
+        }
         if (options.signal?.aborted) {
           const params = await readParams(exe);
           return {
@@ -151,6 +171,7 @@ export async function train(
             history,
             test: await evalTest(params),
             completed: false,
+            stoppedAt: { epoch, step: s + 1 },
           };
         }
       }
@@ -163,10 +184,17 @@ export async function train(
         history.testMsePerEpoch.push(lastTest.mse);
       }
       emit({ type: 'epoch', epoch, trainLoss: lossSum / tr.n, seconds, test: lastTest });
+      if (options.onEpochEnd) await options.onEpochEnd({ epoch, params: await readParams(exe), history });
     }
     const params = await readParams(exe);
     const finalTest = lastTest ?? (await evalTest(params));
-    return { params, history, test: finalTest, completed: true };
+    return {
+      params,
+      history,
+      test: finalTest,
+      completed: true,
+      stoppedAt: { epoch: epochs, step: epochs > 0 ? stepsPerEpoch : 0 },
+    };
   } finally {
     exe.dispose();
     runner?.dispose();
