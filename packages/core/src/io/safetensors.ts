@@ -4,6 +4,8 @@
  * strictly, with the rules of the reference `safetensors` library (safetensors-header.ts), and F32, F64
  * and F16 converted to float32 (one place: toFloat32 below).
  */
+
+import { f16BitsToFloat } from './float16.js';
 import { readSafetensorsHeader, type SafetensorsEntry, SafetensorsError } from './safetensors-header.js';
 
 export { readSafetensorsHeader, type SafetensorsEntry, SafetensorsError } from './safetensors-header.js';
@@ -90,17 +92,8 @@ function toFloat32(e: SafetensorsEntry, raw: Uint8Array): Float32Array | undefin
   }
   if (e.dtype === 'F16') {
     const out = new Float32Array(n / 2);
-    for (let i = 0; i < out.length; i++) out[i] = half(view.getUint16(2 * i, true));
+    for (let i = 0; i < out.length; i++) out[i] = f16BitsToFloat(view.getUint16(2 * i, true));
     return out;
   }
   return undefined;
-}
-
-function half(h: number): number {
-  const s = h & 0x8000 ? -1 : 1;
-  const e = (h >> 10) & 0x1f;
-  const f = h & 0x3ff;
-  if (e === 0) return s * 2 ** -14 * (f / 1024);
-  if (e === 31) return f ? Number.NaN : s * Infinity;
-  return s * 2 ** (e - 15) * (1 + f / 1024);
 }

@@ -1,6 +1,6 @@
+import { decodeBf16, decodeF16 } from '@saekit/core';
 import { DatasetError } from '../errors.js';
 import { type ActivationFile, type OpenActivationFile, openNodeFile, readExactly } from './file.js';
-import { decodeBf16, decodeF16 } from './half.js';
 import { DTYPE_BYTES } from './npy.js';
 import type { ShardInfo } from './shard.js';
 

@@ -142,9 +142,12 @@ export class ActivationStream implements BatchStream {
       const start = this.windowStarts[w];
       const take = Math.min(cap - n, this.windowStarts[w + 1] - this.cursor);
       const at = this.cursor - start;
+      const data = this.data;
       for (let i = 0; i < take; i++) {
+        // An element loop, not out.set(data.subarray(...)): no view object per row.
         const src = this.perm[at + i] * D;
-        out.set(this.data.subarray(src, src + D), (n + i) * D);
+        const dst = (n + i) * D;
+        for (let d = 0; d < D; d++) out[dst + d] = data[src + d];
       }
       n += take;
       this.cursor += take;

@@ -1,7 +1,6 @@
 import { mkdir, open, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Rng } from '@saekit/core';
-import { encodeF16 } from './half.js';
+import { encodeF16, Rng } from '@saekit/core';
 import { npyHeaderBytes } from './npy.js';
 
 export interface SyntheticActivationsOptions {

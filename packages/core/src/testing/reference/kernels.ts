@@ -8,7 +8,7 @@ import {
   UNARY_KINDS,
   type UnaryKind,
 } from '../../graph/node.js';
-import { type Shape, sameShape, sizeOf } from '../../graph/shape.js';
+import { type Shape, sizeOf } from '../../graph/shape.js';
 
 /** What each elementwise op computes on one value. NaN propagates as in PyTorch. */
 export const UNARY_FN: Readonly<Record<UnaryKind, (x: number) => number>> = {
@@ -72,14 +72,6 @@ function broadcastMap(
 ): Float64Array {
   const out = new Float64Array(y.size);
   const v = new Array<number>(xs.length);
-  if (y.inputs.every((x) => sameShape(x.shape, y.shape))) {
-    // Nothing broadcast: element i of every operand.
-    for (let i = 0; i < out.length; i++) {
-      for (let k = 0; k < xs.length; k++) v[k] = xs[k][i];
-      out[i] = f(v);
-    }
-    return out;
-  }
   forEachIndex(y.shape, (idx, i) => {
     for (let k = 0; k < xs.length; k++) v[k] = xs[k][broadcastIndex(idx, y.inputs[k].shape)];
     out[i] = f(v);
