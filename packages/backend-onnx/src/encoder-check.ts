@@ -121,11 +121,7 @@ function readParams(graph: GraphProto, c: SaeConfig, fail: (m: string) => never)
  * The first difference between two graphs, up to the names of intermediate values (mapped in
  * order of appearance); `free` initializers (the weights) may differ in values, not in shape.
  */
-export function graphDifference(
-  got: GraphProto,
-  want: GraphProto,
-  free: ReadonlySet<string>,
-): string | undefined {
+function graphDifference(got: GraphProto, want: GraphProto, free: ReadonlySet<string>): string | undefined {
   const inits = (g: GraphProto) => new Map((g.initializer ?? []).map((t) => [t.name ?? '', t]));
   const gi = inits(got);
   const wi = inits(want);

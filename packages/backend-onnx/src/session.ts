@@ -52,7 +52,7 @@ export class OnnxSaeModel {
     } else bytes = src;
     const model = decodeModel(bytes, source);
 
-    const { config, part } = checkSaeModel(model, source);
+    const { config, part, opset } = checkSaeModel(model, source);
 
     let session: OrtSession;
     try {
@@ -60,7 +60,6 @@ export class OnnxSaeModel {
     } catch (e) {
       throw new InvalidOnnxModelError(source, `onnxruntime cannot load it: ${ortMessage(e)}`, { cause: e });
     }
-    const opset = model.opset_import?.find((o) => !o.domain || o.domain === 'ai.onnx')?.version ?? 0;
     const producer = { name: model.producer_name ?? '', version: model.producer_version ?? '' };
     return new OnnxSaeModel(session, source, config, part, opset, model.ir_version ?? 0, producer, maxBatch);
   }

@@ -1,5 +1,6 @@
 import type { Graph, Node } from '@saekit/core';
 import type { GraphBuilder } from './builder.js';
+import { sameShape } from './merge.js';
 import { gemmFlags } from './rules.js';
 
 /** An add lowered as one Gemm: the matmul's product plus `bias` as Gemm's C. */
@@ -29,8 +30,7 @@ export function gemmAdds(
       const mm = n.inputs[mmIdx];
       const bias = n.inputs[biasIdx];
       if (mm.op.kind !== 'matmul' || uses.get(mm) !== 1 || pinned.has(mm)) continue;
-      const sameAsProduct = n.rank === 2 && n.shape[0] === mm.shape[0] && n.shape[1] === mm.shape[1];
-      if (sameAsProduct && bias.rank <= 2 && broadcastsTo(bias.shape, mm.shape)) {
+      if (sameShape(n, mm) && bias.rank <= 2 && broadcastsTo(bias.shape, mm.shape)) {
         out.set(n, { mm, bias });
         break;
       }
@@ -81,9 +81,8 @@ export function columnSums(
 function rowWeighting(x: Node): ColumnSum | undefined {
   const [p, q] = x.inputs;
   const isColumn = (w: Node) => w.rank === 2 && w.shape[0] === x.shape[0] && w.shape[1] === 1;
-  const full = (a: Node) => a.rank === 2 && a.shape[0] === x.shape[0] && a.shape[1] === x.shape[1];
-  if (full(p) && isColumn(q)) return { matrix: p, weights: q };
-  if (full(q) && isColumn(p)) return { matrix: q, weights: p };
+  if (sameShape(p, x) && isColumn(q)) return { matrix: p, weights: q };
+  if (sameShape(q, x) && isColumn(p)) return { matrix: q, weights: p };
   return undefined;
 }
 

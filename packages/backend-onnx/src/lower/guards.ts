@@ -1,4 +1,5 @@
 import { type Graph, isBinaryOp, isUnaryOp, type Node } from '@saekit/core';
+import { sameShape } from './merge.js';
 
 /**
  * Wheres on one single-element condition (a training step's finiteness guard: every parameter is
@@ -20,9 +21,6 @@ export interface Guards {
   /** The `updated` operands lowered inside the then-branch instead of the main graph. */
   readonly moved: ReadonlySet<Node>;
 }
-
-const sameShape = (a: Node, b: Node): boolean =>
-  a.rank === b.rank && a.shape.every((d, i) => d === b.shape[i]);
 
 /**
  * Finds the guard wheres: a condition of one element, both branches of the where's own shape (no

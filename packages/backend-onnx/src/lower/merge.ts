@@ -36,7 +36,8 @@ export const isPointwise = (n: Node): boolean =>
   isUnaryOp(n.op) ||
   (isBinaryOp(n.op) && n.op.kind !== 'greater' && n.op.kind !== 'greaterEqual') ||
   n.op.kind === 'where';
-const sameShape = (a: Node, b: Node): boolean =>
+/** Whether two nodes have the same shape. */
+export const sameShape = (a: Node, b: Node): boolean =>
   a.rank === b.rank && a.shape.every((d, i) => d === b.shape[i]);
 
 /**

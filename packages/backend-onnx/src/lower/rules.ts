@@ -1,6 +1,7 @@
 import type { Node, Op, OpKind } from '@saekit/core';
 import { DataType } from '../proto/types.js';
 import type { GraphBuilder } from './builder.js';
+import { sameShape } from './merge.js';
 import type { ShapeTensors } from './shape-tensors.js';
 
 /** What a rule is given to emit one core node. */
@@ -61,8 +62,7 @@ export function gemmFlags(op: {
 const divide: Rule = ({ b, node, x, out }) => {
   const [num, den] = node.inputs;
   const one = num.op.kind === 'const' && num.op.value.every((v) => v === 1);
-  if (one && den.rank === node.rank && den.shape.every((d, i) => d === node.shape[i]))
-    return b.op('Reciprocal', [x[1]], {}, out);
+  if (one && sameShape(den, node)) return b.op('Reciprocal', [x[1]], {}, out);
   return b.op('Div', x, {}, out);
 };
 

@@ -29,13 +29,12 @@ export type OpKind = Op['kind'];
 const LEAF_KINDS = ['input', 'const'] as const;
 const OTHER_KINDS = ['where', 'matmul', 'sum', 'reshape', 'transpose', 'broadcastTo', 'kthLargest'] as const;
 type Listed = (typeof LEAF_KINDS)[number] | UnaryKind | BinaryKind | (typeof OTHER_KINDS)[number];
-/** Every op kind, each once. `Listed` must be exactly `OpKind`: a kind missing from the lists fails here. */
-export const OP_KINDS: readonly ([OpKind] extends [Listed] ? Listed : never)[] = Object.freeze([
-  ...LEAF_KINDS,
-  ...UNARY_KINDS,
-  ...BINARY_KINDS,
-  ...OTHER_KINDS,
-]);
+/** Every op kind, each once. `Listed` must be exactly `OpKind`: a kind missing from the lists, or one that is no kind, fails here. */
+export const OP_KINDS: readonly ([OpKind] extends [Listed]
+  ? [Listed] extends [OpKind]
+    ? Listed
+    : never
+  : never)[] = Object.freeze([...LEAF_KINDS, ...UNARY_KINDS, ...BINARY_KINDS, ...OTHER_KINDS]);
 
 const UNARY_SET: ReadonlySet<OpKind> = new Set<OpKind>(UNARY_KINDS);
 const BINARY_SET: ReadonlySet<OpKind> = new Set<OpKind>(BINARY_KINDS);
