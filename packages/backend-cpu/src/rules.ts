@@ -38,24 +38,36 @@ type Rule<K extends StepKind> = (s: StepOf<K>, ctx: CompileContext) => Phase[];
 /**
  * `kernel` over `units` units, with the arguments `args` makes from the step's buffers: on the
  * pool when the step splits (its buffers are shared and stay put), else on this thread, with the
- * arguments made once, or on each run when one of `reads` is a feed rebound per run.
+ * arguments made and bound once. `reads` names the argument fields that hold a read buffer: a field
+ * holding a feed rebound per run is set afresh on each run, so the kernel must read its arguments
+ * when it runs, not when it is bound (as MATMUL, MASKED_MATMUL and MASKED_PAIR do).
  */
-function phase<A>(
+function phase<A extends object>(
   ctx: CompileContext,
   label: string,
   split: boolean,
   kernel: ParallelKernel<A>,
-  reads: readonly Node[],
+  reads: { readonly [K in keyof A]?: Node },
   args: () => A,
   units: number,
   per?: number,
 ): Phase {
   if (split && ctx.pool) return { label, ...ctx.pool.plan(kernel, args(), units, per) };
-  if (reads.every((n) => ctx.stable(n))) {
-    const f = kernel.bind(args());
-    return { label, run: () => f(0, units) };
-  }
-  return { label, run: () => kernel.bind(args())(0, units) };
+  const live = args();
+  const f = kernel.bind(live);
+  const rebound = Object.entries(reads as Record<string, Node>).filter(([, n]) => !ctx.stable(n));
+  if (rebound.length === 0) return { label, run: () => f(0, units) };
+  const fields = live as Record<string, unknown>;
+  const keys = rebound.map(([k]) => k);
+  const slots = rebound.map(([, n]) => ctx.slot(n));
+  const b = ctx.bufs;
+  return {
+    label,
+    run: () => {
+      for (let i = 0; i < keys.length; i++) fields[keys[i]] = b[slots[i]];
+      f(0, units);
+    },
+  };
 }
 
 /** Each step kind's kernel. */
@@ -73,7 +85,7 @@ export const RULES: { readonly [K in StepKind]: Rule<K> } = {
     const k = transA ? a.shape[0] : a.shape[1];
     const [m, n] = node.shape;
     const args = () => ({ a: buf(ctx, a), b: buf(ctx, b), out: buf(ctx, node), m, n, k, transA, transB });
-    return [phase(ctx, label(s, ctx), s.split, MATMUL, [a, b], args, m)];
+    return [phase(ctx, label(s, ctx), s.split, MATMUL, { a, b }, args, m)];
   },
   masked: (s, ctx) => {
     const { node, mask } = s;
@@ -91,7 +103,7 @@ export const RULES: { readonly [K in StepKind]: Rule<K> } = {
       n,
       k,
     });
-    return [phase(ctx, label(s, ctx), s.split, MASKED_MATMUL, [a, b, mask.p], args, m)];
+    return [phase(ctx, label(s, ctx), s.split, MASKED_MATMUL, { a, b, p: mask.p }, args, m)];
   },
   maskedPair: (s, ctx) => {
     const { node, mask, partner } = s;
@@ -124,12 +136,12 @@ export const RULES: { readonly [K in StepKind]: Rule<K> } = {
         label(s, ctx),
         s.split,
         MASKED_PAIR,
-        [a, b, mask.p, h],
+        { a, b, p: mask.p, h },
         pass,
         parts,
         Math.ceil(parts / ctx.threads),
       ),
-      phase(ctx, `sum of parts [${partner.shape.join(',')}]${on}`, s.split, PAIR_SUM, [], sum, len),
+      phase(ctx, `sum of parts [${partner.shape.join(',')}]${on}`, s.split, PAIR_SUM, {}, sum, len),
     ];
   },
   sum: (s, ctx) => {
@@ -139,7 +151,7 @@ export const RULES: { readonly [K in StepKind]: Rule<K> } = {
     const range = s.split ? compileSumRange(x.shape, axes) : undefined;
     if (range) {
       const args = () => ({ shape: x.shape, axes, x: buf(ctx, x), out: buf(ctx, node) });
-      return [phase(ctx, label(s, ctx), true, SUM, [x], args, range.outputs)];
+      return [phase(ctx, label(s, ctx), true, SUM, { x }, args, range.outputs)];
     }
     const f = compileSum(x.shape, axes);
     const [i, o] = [ctx.slot(x), ctx.slot(node)];
@@ -164,7 +176,8 @@ export const RULES: { readonly [K in StepKind]: Rule<K> } = {
       outs: outs.map((n) => buf(ctx, n)),
       operands: g.leaves.map((n) => buf(ctx, n)),
     });
-    return [phase(ctx, label(s, ctx), s.split, ELEMENTWISE, g.leaves, args, outer)];
+    // Its leaves are all stable here (a split step's feeds are staged), so no field is rebound.
+    return [phase(ctx, label(s, ctx), s.split, ELEMENTWISE, {}, args, outer)];
   },
   transpose: (s, ctx) => {
     const x = s.node.inputs[0];
