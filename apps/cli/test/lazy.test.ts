@@ -2,21 +2,17 @@ import { spawnSync } from 'node:child_process';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { TRACE_IMPORTS } from '@saekit/test-data';
 import { describe, expect, it } from 'vitest';
 import { MAIN } from './run.js';
 
-// Module hooks that record every resolved URL (kept with @saekit/backends' lazy-loading tests).
-const TRACE = fileURLToPath(
-  new URL('../../../packages/backends/test/fixtures/trace-imports.mjs', import.meta.url),
-);
 const HEAVY = ['backend-tfjs', '@tensorflow', 'backend-onnx', 'onnxruntime-node', 'vega-lite', '@resvg'];
 
 /** The heavy packages a `saekit` run resolves. */
 async function heavyPackagesOf(...args: string[]): Promise<string[]> {
   const dir = await mkdtemp(join(tmpdir(), 'saekit-lazy-'));
   const trace = join(dir, 'trace.txt');
-  const r = spawnSync(process.execPath, ['--import', TRACE, MAIN, ...args], {
+  const r = spawnSync(process.execPath, ['--import', TRACE_IMPORTS, MAIN, ...args], {
     cwd: dir,
     encoding: 'utf8',
     env: { ...process.env, TRACE_FILE: trace },

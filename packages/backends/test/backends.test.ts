@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { TRACE_IMPORTS } from '@saekit/test-data';
 import { describe, expect, it } from 'vitest';
 import { BUILTIN_BACKENDS, isBuiltinBackend, isModuleSpec, loadBackend } from '../src/index.js';
 
@@ -79,7 +80,7 @@ describe('lazy loading', () => {
       process.execPath,
       [
         '--import',
-        fixture('trace-imports.mjs'),
+        TRACE_IMPORTS,
         '--input-type=module',
         '-e',
         `const { loadBackend } = await import(${JSON.stringify(entry)}); await loadBackend(${JSON.stringify(spec)});`,

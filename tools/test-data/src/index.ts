@@ -6,3 +6,4 @@ export { encodeGoldenFiles, listGoldenNames, loadGoldenCases, readGoldenDoc } fr
 export { isFloat32, joinGoldenDoc, type SplitGolden, splitGoldenDoc } from './golden-form.js';
 export { findRepoRoot, IN_REPO_GOLDEN_DIR, sharedDir } from './root.js';
 export { dataForTests, goldenSourceForTests, skipLogPath } from './skips.js';
+export { TRACE_IMPORTS } from './trace.js';
