@@ -53,6 +53,7 @@ export {
 } from './io/safetensors-header.js';
 export { type JsonValue, parseStrictJson, StrictJsonError } from './io/strict-json.js';
 export type { BatchStream, BatchStreamPosition } from './nn/batch-stream.js';
+export type { HostState, HostStateSnapshot } from './nn/host-state.js';
 export {
   type DecoderActivation,
   type EncoderActivation,

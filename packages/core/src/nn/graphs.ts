@@ -7,6 +7,7 @@ import { sum } from '../ops/shape.js';
 import { abs } from '../ops/unary.js';
 import { where } from '../ops/where.js';
 import { type SaeConfig, validateConfig } from './config.js';
+import type { HostState } from './host-state.js';
 import { saeLoss } from './losses.js';
 import { forward, paramInputs } from './model.js';
 import { type OptimizerConfig, optimizer } from './optim.js';
@@ -74,6 +75,8 @@ export interface TrainStep {
   readonly batchSize: number;
   /** Initial values of every state input: the parameters and the optimizer's slots. */
   initialState(params: SaeParams): Record<string, Float32Array>;
+  /** Host-side state of recipes that need it (dead-latent counters, thresholds, schedules). */
+  readonly host?: HostState;
 }
 
 /**

@@ -144,11 +144,12 @@ export async function train(
         const rows = Math.min(batch, tr.n - from);
         fillBatch(tr, order, from, rows, x);
         rowWeights(w, rows);
-        const out = await exe.run({ x, w });
+        const out = await exe.run(step.host ? { ...step.host.feeds(), x, w } : { x, w });
         const loss = out.loss[0];
         if (!(out.ok[0] === 1) || !Number.isFinite(loss)) {
           throw new TrainingDivergedError(epoch, s + 1, loss, await readParams(exe), history);
         }
+        step.host?.observe(out, rows);
         lossSum += loss * rows;
         const secs = (performance.now() - t0) / 1000;
         emit({
