@@ -2,12 +2,14 @@ import { describe, expect, it } from 'vitest';
 import {
   buildTrainStep,
   clipGradNorm,
+  encode,
   Graph,
   HOST_IO,
   initParams,
   input,
   ModernHostState,
   type ModernSaeConfig,
+  paramInputs,
   Rng,
   validateModernConfig,
 } from '../src/index.js';
@@ -114,5 +116,39 @@ describe('ModernHostState', () => {
     const o = { lrWarmupSteps: 4, lrDecaySteps: 2, totalSteps: 10, sparsityWarmupSteps: 5 };
     expect([0, 3, 7, 8, 9].map((s) => TrainingSchedules.at(o, s).lr)).toEqual([0.25, 1, 1, 1, 0.5]);
     expect([0, 1, 4, 9].map((s) => TrainingSchedules.at(o, s).sparsity)).toEqual([0.2, 0.4, 1, 1]);
+  });
+});
+
+describe('encode, the encoder an export lowers', () => {
+  it('BatchTopK encodes as JumpReLU at θ: a row alone gives what it gives in a batch', async () => {
+    const c: ModernSaeConfig = { ...base, architecture: 'batchtopk', k: 2 };
+    const p = { ...initParams(c, new Rng(4)), threshold: Float32Array.of(0.05) };
+    const { x } = batch();
+    const run = async (rows: number) => {
+      const hidden = encode(c, paramInputs(c), input('x', [rows, D])).hidden;
+      const exe = await createReferenceBackend({ float32: true }).compile(
+        Graph.from({ outputs: { hidden } }),
+        {
+          state: { W_enc: p.W_enc, b_enc: p.b_enc, b_dec: p.b_dec, threshold: p.threshold },
+        },
+      );
+      return (await exe.run({ x: x.subarray(0, rows * D) })).hidden;
+    };
+    const all = await run(B);
+    expect(await run(1)).toEqual(all.subarray(0, H));
+    const pre = Array.from({ length: H }, (_, i) => {
+      let s = p.b_enc[i];
+      for (let d = 0; d < D; d++) s += (x[d] - p.b_dec[d]) * p.W_enc[d * H + i];
+      return s;
+    });
+    expect(Array.from(all.subarray(0, H), (v, i) => v > 0)).toEqual(pre.map((v) => v > 0.05));
+  });
+
+  it('refuses a modern encoder without its threshold', () => {
+    const c: ModernSaeConfig = { ...base, architecture: 'jumprelu', l0Coefficient: 1 };
+    const { log_threshold: _, ...p } = paramInputs(c);
+    expect(() => encode(c, p, input('x', [2, D]))).toThrow(
+      /encode \(jumprelu\): needs the parameters log_threshold/,
+    );
   });
 });

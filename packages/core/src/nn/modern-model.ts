@@ -101,7 +101,8 @@ export function modernActivation(
 }
 
 /** x̂ = f W_dec + b_dec. */
-export const modernDecode = (p: ModernParamNodes, f: Node): Node => add(matmul(f, p.W_dec), p.b_dec);
+export const modernDecode = (p: Pick<ModernParamNodes, 'W_dec' | 'b_dec'>, f: Node): Node =>
+  add(matmul(f, p.W_dec), p.b_dec);
 
 /** Matryoshka's prefix reconstructions: latents ≥ w dropped by a constant mask, for each width but the last. */
 export function prefixRecons(c: ResolvedModernConfig, p: ModernParamNodes, f: Node): Record<number, Node> {
