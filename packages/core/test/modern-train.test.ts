@@ -141,7 +141,7 @@ describe('encode, the encoder an export lowers', () => {
       for (let d = 0; d < D; d++) s += (x[d] - p.b_dec[d]) * p.W_enc[d * H + i];
       return s;
     });
-    expect(Array.from(all.subarray(0, H), (v, i) => v > 0)).toEqual(pre.map((v) => v > 0.05));
+    expect(Array.from(all.subarray(0, H), (v) => v > 0)).toEqual(pre.map((v) => v > 0.05));
   });
 
   it('refuses a modern encoder without its threshold', () => {
