@@ -15,10 +15,7 @@ import {
 } from '../src/index.js';
 import { evaluateGraph, normal, type PrimitiveProblem } from '../src/testing/index.js';
 import { finiteDifferenceCheck } from './helpers/finite-differences.js';
-
-const D = 5;
-const H = 7;
-const B = 6;
+import { B, D, H, SMALL } from './helpers/modern-sizes.js';
 
 /** Random parameters and batch, float64, with some latents dead for AuxK. */
 function feedsFor(c: ModernSaeConfig, names: readonly string[], seed: number): Record<string, Float64Array> {
@@ -48,7 +45,7 @@ function problem(c: ModernSaeConfig, wrt: readonly string[], seed = 1): Primitiv
 }
 
 const ALL = ['W_enc', 'b_enc', 'W_dec', 'b_dec'];
-const base = { inputDim: D, hiddenDim: H } as const;
+const base = SMALL;
 const CASES: [string, ModernSaeConfig][] = [
   ['standard', { ...base, architecture: 'standard', l1Coefficient: 0.3 }],
   [

@@ -15,11 +15,9 @@ import {
 } from '../src/index.js';
 import { TrainingSchedules } from '../src/nn/modern-host.js';
 import { createReferenceBackend, evaluateGraph } from '../src/testing/index.js';
+import { B, D, H, SMALL } from './helpers/modern-sizes.js';
 
-const D = 5;
-const H = 7;
-const B = 6;
-const base = { inputDim: D, hiddenDim: H } as const;
+const base = SMALL;
 const batch = () => {
   const rng = new Rng(11);
   return { x: Float32Array.from({ length: B * D }, () => rng.normal()), w: new Float32Array(B).fill(1 / B) };
