@@ -96,7 +96,7 @@ function readParams(graph: GraphProto, c: SaeConfig, fail: (m: string) => never)
   const shapes = paramShapes(c);
   const params: Partial<SaeParams> = {};
   for (const t of graph.initializer ?? []) {
-    const name = t.name as keyof SaeParams;
+    const name = t.name as (typeof PARAM_NAMES)[number];
     if (!(PARAM_NAMES as readonly string[]).includes(name)) continue;
     const dims = t.dims ?? [];
     if (dims.join(',') !== shapes[name].join(',')) {

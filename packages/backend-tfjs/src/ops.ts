@@ -76,6 +76,8 @@ export function unaryOp(kind: UnaryKind, traits: EngineTraits): Unary {
       return traits.nan.relu ? (x) => tf.relu(x) : (x) => keepNaN(x, tf.relu(x));
     case 'sigmoid':
       return (x) => tf.sigmoid(x);
+    case 'stopGradient':
+      return (x) => tf.clone(x);
   }
 }
 

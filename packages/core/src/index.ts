@@ -53,10 +53,11 @@ export {
 } from './io/safetensors-header.js';
 export { type JsonValue, parseStrictJson, StrictJsonError } from './io/strict-json.js';
 export type { BatchStream, BatchStreamPosition } from './nn/batch-stream.js';
-export type { HostState, HostStateSnapshot } from './nn/host-state.js';
 export {
+  type AnySaeConfig,
   type DecoderActivation,
   type EncoderActivation,
+  isModernConfig,
   type SaeConfig,
   SEED_CONFIG,
   type Sparsity,
@@ -72,10 +73,45 @@ export {
   rowWeights,
   type TrainStep,
 } from './nn/graphs.js';
+export type { HostState, HostStateSnapshot } from './nn/host-state.js';
 export { type ForwardBatch, ForwardRunner, forwardDataset, streamForward } from './nn/inference.js';
 export { klSparsity, type LossParts, l1Sparsity, meanActivation, mseLoss, saeLoss } from './nn/losses.js';
 export { evaluate, klDivergence, mmcs, type SaeMetrics } from './nn/metrics.js';
 export { decode, encode, type Forward, forward, type ParamNodes, paramInputs } from './nn/model.js';
+export {
+  ARCHITECTURES,
+  type Architecture,
+  AUXK_DEFAULTS,
+  type AuxKConfig,
+  type ModernSaeConfig,
+  type ResolvedModernConfig,
+  usesBatchTopK,
+  validateModernConfig,
+} from './nn/modern-config.js';
+export {
+  buildModernForwardGraph,
+  buildModernLossGraph,
+  type ModernLossGraph,
+  modernLossGraph,
+} from './nn/modern-graphs.js';
+export { HOST_IO, ModernHostState } from './nn/modern-host.js';
+export { DECODER_INIT_NORM, initModernParams } from './nn/modern-init.js';
+export { auxKLoss, batchVariance, decoderRowNorms, modernLoss, weightedL1 } from './nn/modern-losses.js';
+export {
+  auxKHidden,
+  batchTopK,
+  jumpRelu,
+  type ModernParamNodes,
+  minPositive,
+  modernActivation,
+  modernDecode,
+  modernParamInputs,
+  NOT_SELECTED,
+  preActivations,
+  prefixRecons,
+} from './nn/modern-model.js';
+export { modernConfigFromSaeLens } from './nn/modern-saelens.js';
+export { buildModernTrainStep, clipGradNorm, projectOffRows, unitRows } from './nn/modern-train.js';
 export {
   ADAM_DEFAULTS,
   adam,
@@ -83,15 +119,20 @@ export {
   type OptimizerGraph,
   optimizer,
   sgd,
+  type TrainingOptions,
+  usesTrainingOptions,
   validateOptimizer,
 } from './nn/optim.js';
 export {
+  type AnyParamName,
   checkParams,
   initParams,
   PARAM_NAMES,
   type ParamName,
+  paramNamesOf,
   paramShapes,
   type SaeParams,
+  trainedParamNames,
 } from './nn/params.js';
 export {
   type TrainEvent,

@@ -1,5 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { abs, Graph, grad, greaterEqual, input, kthLargest, maximum, mul, relu, sum } from '../src/index.js';
+import {
+  abs,
+  add,
+  Graph,
+  grad,
+  greaterEqual,
+  input,
+  kthLargest,
+  maximum,
+  mul,
+  relu,
+  stopGradient,
+  sub,
+  sum,
+} from '../src/index.js';
 import { evaluateGraph, vjpProblem, vjpSpecs } from '../src/testing/index.js';
 import { finiteDifferenceCheck } from './helpers/finite-differences.js';
 
@@ -49,5 +63,17 @@ describe('at a kink the gradient follows PyTorch (finite differences cannot tell
   });
   it('kthLargest passes no gradient: a top-k mask only selects', () => {
     expect(gradAt((x) => mul(x, greaterEqual(x, kthLargest(x, 2))), [3, 1, 2, 0])).toEqual([1, 0, 1, 0]);
+  });
+  it('stopGradient passes its value and no gradient: d(x·sg(x))/dx = x, not 2x', () => {
+    expect(gradAt((x) => mul(x, stopGradient(x)), [3, -1, 0.5])).toEqual([3, -1, 0.5]);
+    const x = input('x', [2]);
+    const y = mul(x, stopGradient(x));
+    expect(evaluateGraph(Graph.from({ outputs: { y } }), { x: [3, -2] }).get(y)).toEqual(
+      Float64Array.of(9, 4),
+    );
+  });
+  it('a + (b − sg(b)) has the value of a and the gradient of a + b (the pseudo-derivative pattern)', () => {
+    const f = (x: ReturnType<typeof input>) => add(relu(x), sub(mul(x, 3), stopGradient(mul(x, 3))));
+    expect(gradAt(f, [-1, 2])).toEqual([3, 4]);
   });
 });

@@ -1,10 +1,14 @@
-import { basename, dirname, join } from 'node:path';
+import { readdirSync, statSync } from 'node:fs';
+import { basename, dirname, join, relative } from 'node:path';
 import type { Backend } from '@saekit/core';
 import {
+  type Comparison,
   GOLDEN_TOLERANCE,
-  type GoldenCase,
+  isModernGoldenDoc,
   parseGoldenCase,
+  parseModernGoldenCase,
   runGoldenCase,
+  runModernGoldenCase,
   type Tolerance,
 } from '@saekit/core/testing';
 import { listGoldenNames, readGoldenDoc, resolveGoldenDir } from '@saekit/test-data';
@@ -29,8 +33,8 @@ export function goldenCases(options: { dir?: string; tolerance?: Tolerance } = {
       },
     ];
   }
-  const names = listGoldenNames(dir);
-  if (!names.length) {
+  const files = goldenFiles(dir);
+  if (!files.length) {
     return [
       {
         group: 'golden',
@@ -39,23 +43,70 @@ export function goldenCases(options: { dir?: string; tolerance?: Tolerance } = {
       },
     ];
   }
-  return names.map((name) => goldenFileCase(join(dir, `${name}.json`), tol));
+  // Cases of other kinds (geometric median, metrics) pin host code, not graphs: not listed.
+  return files
+    .filter((path) => isGraphCase(path))
+    .map((path) => goldenFileCase(path, tol, relative(dir, dirname(path))));
+}
+
+/** Whether a golden file is a graph case (classic, or modern of kind "train"); unreadable ones are, to report them. */
+function isGraphCase(path: string): boolean {
+  try {
+    const kind = readGoldenDoc(dirname(path), basename(path, '.json')).kind;
+    return kind === undefined || kind === 'train';
+  } catch {
+    return true;
+  }
+}
+
+/** The `*.json` cases of `dir` and of its subdirectories (the classic cases, then `modern/`, ...). */
+function goldenFiles(dir: string): string[] {
+  const sub = readdirSync(dir)
+    .filter((f) => statSync(join(dir, f)).isDirectory())
+    .sort();
+  return [
+    ...listGoldenNames(dir).map((n) => join(dir, `${n}.json`)),
+    ...sub.flatMap((s) => goldenFiles(join(dir, s))),
+  ];
+}
+
+type Runner = (backend: Backend) => Promise<Comparison[]>;
+
+/**
+ * Reads one golden document as a runnable case: classic (encoder/decoder/sparsity) or modern
+ * (`architecture`, kind "train"). Other kinds (geometric median, metrics) are checked by the
+ * tests of the code they pin, so here they are skipped with that said.
+ */
+function readCase(path: string, tol: Tolerance): { label: string; run: Runner } {
+  const doc = readGoldenDoc(dirname(path), basename(path, '.json'));
+  if (doc.kind !== undefined && doc.kind !== 'train') {
+    const why = `kind "${String(doc.kind)}" is not a graph case (its numbers are checked by core's tests)`;
+    return { label: String(doc.kind), run: () => Promise.reject(new SkipCase(why)) };
+  }
+  if (!isModernGoldenDoc(doc)) {
+    const g = parseGoldenCase(doc);
+    return { label: variantName(g.config), run: (b) => runGoldenCase(b, g, tol) };
+  }
+  const m = parseModernGoldenCase(doc);
+  return { label: m.config.architecture, run: (b) => runModernGoldenCase(b, m, tol) };
 }
 
 /**
- * A golden file as a case (with its `.safetensors` beside it when in the repo's compact form), named `<file> <encoder>/<decoder>/<sparsity>` (so filters can pick by config). */
-export function goldenFileCase(path: string, tol: Tolerance = GOLDEN_TOLERANCE): ConformanceCase {
-  const stem = basename(path, '.json');
-  let parsed: GoldenCase | undefined;
-  let problem: Error | undefined;
+ * A golden file as a case (with its `.safetensors` beside it when in the repo's compact form),
+ * named `<subdir/file> <encoder>/<decoder>/<sparsity>` or `<subdir/file> <architecture>` (so
+ * filters can pick by config).
+ */
+export function goldenFileCase(
+  path: string,
+  tol: Tolerance = GOLDEN_TOLERANCE,
+  subdir = '',
+): ConformanceCase {
+  const stem = subdir ? `${subdir}/${basename(path, '.json')}` : basename(path, '.json');
   try {
-    parsed = parseGoldenCase(readGoldenDoc(dirname(path), stem));
+    const { label, run } = readCase(path, tol);
+    return { group: 'golden', name: `${stem} ${label}`, run };
   } catch (e) {
-    problem = new Error(`golden file ${path} could not be read: ${(e as Error).message}`);
+    const problem = new Error(`golden file ${path} could not be read: ${(e as Error).message}`);
+    return { group: 'golden', name: stem, run: () => Promise.reject(problem) };
   }
-  return {
-    group: 'golden',
-    name: parsed ? `${stem} ${variantName(parsed.config)}` : stem,
-    run: (backend: Backend) => (parsed ? runGoldenCase(backend, parsed, tol) : Promise.reject(problem)),
-  };
 }

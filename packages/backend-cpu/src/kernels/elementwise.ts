@@ -21,6 +21,7 @@ export const UNARY_EXPR: Record<UnaryKind, Expr1> = {
   sign: (a) => `Math.sign(${a})`,
   relu: (a) => `Math.max(${a}, 0)`,
   sigmoid: (a) => `(1 / (1 + EXP(-${a})))`,
+  stopGradient: (a) => a,
 };
 
 export const BINARY_EXPR: Record<BinaryKind, Expr2> = {

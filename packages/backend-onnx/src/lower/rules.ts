@@ -81,6 +81,7 @@ export const RULES: { readonly [K in OpKind]: Rule<Extract<Op, { kind: K }>> } =
   sign: oneNode('Sign'),
   relu: oneNode('Relu'),
   sigmoid: oneNode('Sigmoid'),
+  stopGradient: oneNode('Identity'),
   add: oneNode('Add'),
   sub: oneNode('Sub'),
   mul: oneNode('Mul'),

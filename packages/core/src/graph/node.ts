@@ -1,7 +1,17 @@
 import { type Shape, sizeOf } from './shape.js';
 
 /** Elementwise ops of one operand: the list is the type, so a new one is one entry here. */
-export const UNARY_KINDS = ['neg', 'exp', 'log', 'sqrt', 'abs', 'sign', 'relu', 'sigmoid'] as const;
+export const UNARY_KINDS = [
+  'neg',
+  'exp',
+  'log',
+  'sqrt',
+  'abs',
+  'sign',
+  'relu',
+  'sigmoid',
+  'stopGradient',
+] as const;
 export type UnaryKind = (typeof UNARY_KINDS)[number];
 /** Elementwise ops of two operands, NumPy broadcasting. Comparisons give 1 or 0. */
 export const BINARY_KINDS = ['add', 'sub', 'mul', 'div', 'maximum', 'greater', 'greaterEqual'] as const;

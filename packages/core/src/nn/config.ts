@@ -1,3 +1,5 @@
+import { type ModernSaeConfig, validateModernConfig } from './modern-config.js';
+
 /** The sparse penalty on the hidden layer. */
 export type Sparsity =
   | {
@@ -37,8 +39,24 @@ export const SEED_CONFIG: SaeConfig = Object.freeze({
   sparsity: Object.freeze({ kind: 'kl', rho: 0.05, weight: 0.1 }),
 });
 
+/** A classic config (encoder/decoder/sparsity) or a modern recipe (`architecture`). */
+export type AnySaeConfig = SaeConfig | ModernSaeConfig;
+
+/** Whether the config is a modern recipe: it has an `architecture` field. */
+export const isModernConfig = (c: AnySaeConfig): c is ModernSaeConfig =>
+  (c as Partial<ModernSaeConfig>).architecture !== undefined;
+
 /** Checks a config (from a file, a flag, another library) and says what is wrong. */
-export function validateConfig(c: SaeConfig): SaeConfig {
+export function validateConfig<C extends AnySaeConfig>(c: C): C {
+  if (isModernConfig(c)) {
+    validateModernConfig(c);
+    return c;
+  }
+  validateClassicConfig(c as SaeConfig);
+  return c;
+}
+
+function validateClassicConfig(c: SaeConfig): void {
   const bad = (msg: string): never => {
     throw new RangeError(`sae config: ${msg}`);
   };
@@ -61,5 +79,4 @@ export function validateConfig(c: SaeConfig): SaeConfig {
     bad(`kl clamp must be true or false`);
   if (s.kind !== 'none' && !(typeof s.weight === 'number' && s.weight >= 0 && Number.isFinite(s.weight)))
     bad(`sparsity weight must be >= 0, got ${s.weight}`);
-  return c;
 }

@@ -6,11 +6,13 @@ import { input } from '../ops/leaves.js';
 import { sum } from '../ops/shape.js';
 import { abs } from '../ops/unary.js';
 import { where } from '../ops/where.js';
-import { type SaeConfig, validateConfig } from './config.js';
+import { type AnySaeConfig, isModernConfig, type SaeConfig, validateConfig } from './config.js';
 import type { HostState } from './host-state.js';
 import { saeLoss } from './losses.js';
 import { forward, paramInputs } from './model.js';
-import { type OptimizerConfig, optimizer } from './optim.js';
+import { buildModernForwardGraph, buildModernLossGraph } from './modern-graphs.js';
+import { buildModernTrainStep } from './modern-train.js';
+import { type OptimizerConfig, optimizer, usesTrainingOptions } from './optim.js';
 import { PARAM_NAMES, type ParamName, type SaeParams } from './params.js';
 
 /** 1 where x is finite, else 0 (x - x is 0 for finite x, NaN for NaN and ±Inf). */
@@ -19,7 +21,7 @@ export function finiteMask(x: Node): Node {
 }
 
 /** Inputs every batch feeds: the examples, and each row's weight in the batch mean. */
-export function batchInputs(c: SaeConfig, batch: number): { x: Node; w: Node } {
+export function batchInputs(c: AnySaeConfig, batch: number): { x: Node; w: Node } {
   return { x: input('x', [batch, c.inputDim]), w: input('w', [batch, 1]) };
 }
 
@@ -48,8 +50,12 @@ function lossWithGrads(c: SaeConfig, batch: number) {
   return { p, f, loss, grads };
 }
 
-/** Loss parts and gradients for a batch; parameters are inputs (golden checks, conformance). */
-export function buildLossGraph(c: SaeConfig, batch: number): Graph {
+/**
+ * Loss parts and gradients for a batch; parameters are inputs (golden checks, conformance). The
+ * modern recipes' outputs are named as `modernLossGraph` says.
+ */
+export function buildLossGraph(c: AnySaeConfig, batch: number): Graph {
+  if (isModernConfig(c)) return buildModernLossGraph(c, batch);
   const { f, loss, grads } = lossWithGrads(c, batch);
   const outputs: Record<string, Node> = {
     hidden: f.hidden,
@@ -63,7 +69,8 @@ export function buildLossGraph(c: SaeConfig, batch: number): Graph {
 }
 
 /** Forward only, parameters as state: hidden and recon for a batch (evaluation, encoding). */
-export function buildForwardGraph(c: SaeConfig, batch: number): Graph {
+export function buildForwardGraph(c: AnySaeConfig, batch: number): Graph {
+  if (isModernConfig(c)) return buildModernForwardGraph(c, batch);
   validateConfig(c);
   const p = paramInputs(c);
   const f = forward(c, p, input('x', [batch, c.inputDim]));
@@ -87,11 +94,19 @@ export interface TrainStep {
  * guarded: after a non-finite step they are not used again).
  */
 export function buildTrainStep(
-  c: SaeConfig,
+  c: AnySaeConfig,
   batchSize: number,
   opt: OptimizerConfig,
-  opts: { guard?: boolean } = {},
+  opts: { guard?: boolean; initialThreshold?: number } = {},
 ): TrainStep {
+  if (isModernConfig(c)) {
+    const step = buildModernTrainStep(c, batchSize, opt, opts);
+    return step.host.empty ? { ...step, host: undefined } : step;
+  }
+  if (usesTrainingOptions(opt))
+    throw new RangeError(
+      'optimizer: decoderUnitNorm, gradClip and the schedules need an architecture config (standard, topk, ...)',
+    );
   const { p, loss, grads } = lossWithGrads(c, batchSize);
   const o = optimizer(p, grads, opt);
 

@@ -1,7 +1,7 @@
 import type { Backend, Executable } from '../backend.js';
-import type { SaeConfig } from './config.js';
+import type { AnySaeConfig } from './config.js';
 import { buildForwardGraph } from './graphs.js';
-import { PARAM_NAMES, type SaeParams } from './params.js';
+import { paramNamesOf, type SaeParams } from './params.js';
 
 /** Rows of a batch as the model computed them; valid until the next batch. */
 export interface ForwardBatch {
@@ -22,7 +22,7 @@ export class ForwardRunner {
   private readonly xb: Float32Array;
 
   private constructor(
-    readonly config: SaeConfig,
+    readonly config: AnySaeConfig,
     readonly batchSize: number,
     private readonly exe: Executable,
   ) {
@@ -31,7 +31,7 @@ export class ForwardRunner {
 
   static async create(
     backend: Backend,
-    config: SaeConfig,
+    config: AnySaeConfig,
     params: SaeParams,
     batchSize = 1000,
   ): Promise<ForwardRunner> {
@@ -40,7 +40,10 @@ export class ForwardRunner {
   }
 
   setParams(params: SaeParams): void {
-    for (const name of PARAM_NAMES) this.exe.writeState(name, params[name]);
+    for (const name of paramNamesOf(this.config)) {
+      const v = params[name];
+      if (v) this.exe.writeState(name, v);
+    }
   }
 
   /** Calls `onBatch` for each batch of `x` ([n, inputDim]); the last one is zero-padded. */
@@ -66,7 +69,7 @@ export class ForwardRunner {
 /** One pass of the model over `n` examples: compiles, runs, disposes. */
 export async function streamForward(
   backend: Backend,
-  config: SaeConfig,
+  config: AnySaeConfig,
   params: SaeParams,
   x: Float32Array,
   n: number,
@@ -91,7 +94,7 @@ export async function streamForward(
  */
 export async function forwardDataset<K extends 'hidden' | 'recon'>(
   backend: Backend,
-  config: SaeConfig,
+  config: AnySaeConfig,
   params: SaeParams,
   x: Float32Array,
   n: number,

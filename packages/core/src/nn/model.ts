@@ -4,15 +4,20 @@ import { input } from '../ops/leaves.js';
 import { matmul } from '../ops/matmul.js';
 import { kthLargest } from '../ops/topk.js';
 import { relu, sigmoid } from '../ops/unary.js';
-import type { SaeConfig } from './config.js';
-import { PARAM_NAMES, type ParamName, paramShapes } from './params.js';
+import { type AnySaeConfig, isModernConfig } from './config.js';
+import { validateModernConfig } from './modern-config.js';
+import { modernActivation, modernDecode, preActivations } from './modern-model.js';
+import { type AnyParamName, type ParamName, paramNamesOf, paramShapes } from './params.js';
 
-export type ParamNodes = Record<ParamName, Node>;
+/** The parameters as graph nodes; modern architectures add `log_threshold` or `threshold`. */
+export type ParamNodes = Record<ParamName, Node> & {
+  readonly [K in Exclude<AnyParamName, ParamName>]?: Node;
+};
 
-/** The four parameters as graph inputs named as in the checkpoint. */
-export function paramInputs(c: SaeConfig): ParamNodes {
-  const s = paramShapes(c);
-  return Object.fromEntries(PARAM_NAMES.map((n) => [n, input(n, s[n])])) as ParamNodes;
+/** The model's tensors as graph inputs named as in the checkpoint (all of `paramNamesOf(c)`). */
+export function paramInputs(c: AnySaeConfig): ParamNodes {
+  const s = paramShapes(c) as Record<string, number[]>;
+  return Object.fromEntries(paramNamesOf(c).map((n) => [n, input(n, s[n])])) as ParamNodes;
 }
 
 export interface Forward {
@@ -21,12 +26,27 @@ export interface Forward {
   readonly recon: Node;
 }
 
-/** The encoder alone: h = enc(x W_enc + b_enc). */
+/**
+ * The encoder alone: h = enc(x W_enc + b_enc). A modern architecture encodes as at inference
+ * (BatchTopK as JumpReLU at its `threshold`), so the result does not depend on the batch: this is
+ * what an ONNX encoder export lowers. It needs b_dec (when applied to the input) and the thresholds.
+ */
 export function encode(
-  c: SaeConfig,
-  p: Pick<ParamNodes, 'W_enc' | 'b_enc'>,
+  c: AnySaeConfig,
+  p: Pick<ParamNodes, 'W_enc' | 'b_enc'> & Partial<ParamNodes>,
   x: Node,
 ): { pre: Node; hidden: Node } {
+  if (isModernConfig(c)) {
+    const r = validateModernConfig(c);
+    const missing = paramNamesOf(c).filter(
+      (n) => !p[n] && (n !== 'b_dec' || r.applyBDecToInput) && n !== 'W_dec',
+    );
+    if (missing.length)
+      throw new Error(`encode (${c.architecture}): needs the parameters ${missing.join(', ')}`);
+    const all = p as ParamNodes;
+    const pre = preActivations(r, all, x);
+    return { pre, hidden: modernActivation(r, all, pre, { training: false }).hidden };
+  }
   const pre = add(matmul(x, p.W_enc), p.b_enc);
   switch (c.encoder) {
     case 'relu':
@@ -41,13 +61,14 @@ export function encode(
   }
 }
 
-/** The decoder alone: x̂ = dec(h W_dec + b_dec). */
-export function decode(c: SaeConfig, p: Pick<ParamNodes, 'W_dec' | 'b_dec'>, h: Node): Node {
+/** The decoder alone: x̂ = dec(h W_dec + b_dec) (modern architectures: no activation). */
+export function decode(c: AnySaeConfig, p: Pick<ParamNodes, 'W_dec' | 'b_dec'>, h: Node): Node {
+  if (isModernConfig(c)) return modernDecode(p, h);
   const z = add(matmul(h, p.W_dec), p.b_dec);
   return c.decoder === 'sigmoid' ? sigmoid(z) : z;
 }
 
-export function forward(c: SaeConfig, p: ParamNodes, x: Node): Forward {
+export function forward(c: AnySaeConfig, p: ParamNodes, x: Node): Forward {
   const { pre, hidden } = encode(c, p, x);
   return { pre, hidden, recon: decode(c, p, hidden) };
 }

@@ -4,14 +4,30 @@ import { input } from '../ops/leaves.js';
 import { exp, sqrt } from '../ops/unary.js';
 
 export type OptimizerConfig =
-  | {
+  | ({
       readonly kind: 'adam';
       readonly lr: number;
       readonly beta1?: number;
       readonly beta2?: number;
       readonly eps?: number;
-    }
+    } & TrainingOptions)
   | { readonly kind: 'sgd'; readonly lr: number };
+
+/** Options of the modern recipes' training (architecture configs only; see modern-train.ts). */
+export interface TrainingOptions {
+  /** ConstrainedAdam (dictionary_learning): project W_dec's gradient off each row, renormalise rows after the step. */
+  readonly decoderUnitNorm?: boolean;
+  /** Scale all gradients together so their global L2 norm is at most this (PyTorch clip_grad_norm_). */
+  readonly gradClip?: number | null;
+  /** Linear learning-rate warm-up from lr/lrWarmupSteps to lr over the first steps. */
+  readonly lrWarmupSteps?: number;
+  /** Linear decay to 0 over the last lrDecaySteps of totalSteps. */
+  readonly lrDecaySteps?: number;
+  /** The run's length in steps (needed by lrDecaySteps). */
+  readonly totalSteps?: number;
+  /** Linear warm-up of the L1/L0 coefficient from 1/sparsityWarmupSteps of it to all of it. */
+  readonly sparsityWarmupSteps?: number;
+}
 
 export const ADAM_DEFAULTS = Object.freeze({ lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8 });
 
@@ -34,9 +50,33 @@ export function validateOptimizer(o: OptimizerConfig): OptimizerConfig {
       if (v !== undefined && !(v >= 0 && v < 1)) bad(`${k} must be in [0, 1), got ${v}`);
     }
     if (o.eps !== undefined && !(o.eps > 0)) bad(`eps must be > 0, got ${o.eps}`);
+    validateTrainingOptions(o, bad);
   } else if (o.kind !== 'sgd') bad(`kind must be adam or sgd, got ${(o as { kind: string }).kind}`);
   return o;
 }
+
+function validateTrainingOptions(o: TrainingOptions, bad: (m: string) => never): void {
+  if (o.decoderUnitNorm !== undefined && typeof o.decoderUnitNorm !== 'boolean')
+    bad(`decoderUnitNorm must be true or false`);
+  if (o.gradClip !== undefined && o.gradClip !== null && !(o.gradClip > 0 && Number.isFinite(o.gradClip)))
+    bad(`gradClip must be a positive number or null, got ${o.gradClip}`);
+  for (const k of ['lrWarmupSteps', 'lrDecaySteps', 'totalSteps', 'sparsityWarmupSteps'] as const) {
+    const v = o[k];
+    if (v !== undefined && !(Number.isInteger(v) && v >= 0)) bad(`${k} must be an integer >= 0, got ${v}`);
+  }
+  if (o.lrDecaySteps && o.totalSteps === undefined) bad(`lrDecaySteps needs totalSteps (the run's length)`);
+  if (o.lrDecaySteps && o.totalSteps !== undefined && o.lrDecaySteps > o.totalSteps)
+    bad(`lrDecaySteps=${o.lrDecaySteps} is more than totalSteps=${o.totalSteps}`);
+}
+
+/** Whether any option of the modern recipes' training is set (they need an architecture config). */
+export const usesTrainingOptions = (o: OptimizerConfig): boolean =>
+  o.kind === 'adam' &&
+  (!!o.decoderUnitNorm ||
+    (o.gradClip ?? null) !== null ||
+    !!o.lrWarmupSteps ||
+    !!o.lrDecaySteps ||
+    !!o.sparsityWarmupSteps);
 
 /** p <- p - lr * g. */
 export function sgd(params: Record<string, Node>, grads: Record<string, Node>, lr: number): OptimizerGraph {
@@ -55,7 +95,7 @@ export function sgd(params: Record<string, Node>, grads: Record<string, Node>, l
 export function adam(
   params: Record<string, Node>,
   grads: Record<string, Node>,
-  cfg: { lr?: number; beta1?: number; beta2?: number; eps?: number } = {},
+  cfg: { lr?: number | Node; beta1?: number; beta2?: number; eps?: number } = {},
 ): OptimizerGraph {
   const { lr, beta1: b1, beta2: b2, eps } = { ...ADAM_DEFAULTS, ...cfg };
   const t = input('adam.t', []);

@@ -5,5 +5,5 @@ export { type MatmulOptions, matmul } from './matmul.js';
 export { broadcastTo, reshape, sum, transpose, zeros } from './shape.js';
 export { hasShapeRule, inferShape, SHAPE_RULES } from './shape-rules.js';
 export { kthLargest } from './topk.js';
-export { abs, exp, log, neg, relu, sigmoid, sign, sqrt } from './unary.js';
+export { abs, exp, log, neg, relu, sigmoid, sign, sqrt, stopGradient } from './unary.js';
 export { where } from './where.js';

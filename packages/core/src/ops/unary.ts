@@ -19,6 +19,11 @@ export const sign = (x: Node): Node => unary('sign', x);
 export const relu = (x: Node): Node => unary('relu', x);
 /** 1 / (1 + e^-x). */
 export const sigmoid = (x: Node): Node => unary('sigmoid', x);
+/**
+ * Identity forward, no gradient backward (PyTorch's `detach`). Straight-through and pseudo-derivative
+ * estimators compose from it: `a + (b - stopGradient(b))` has a's value and b's gradient.
+ */
+export const stopGradient = (x: Node): Node => unary('stopGradient', x);
 
 const same: ShapeRule = (_op, [x]) => x;
 export const unaryShapes: Record<UnaryKind, ShapeRule> = {
@@ -30,6 +35,7 @@ export const unaryShapes: Record<UnaryKind, ShapeRule> = {
   sign: same,
   relu: same,
   sigmoid: same,
+  stopGradient: same,
 };
 
 // Each rule: the cotangent of x from the cotangent g of y = f(x); `y` is the node itself.
@@ -42,4 +48,5 @@ export const unaryVjps: Record<UnaryKind, VjpRule> = {
   sign: () => [null],
   relu: (g, y) => [mul(g, greater(y.inputs[0], 0))], // 0 at x = 0, as PyTorch
   sigmoid: (g, y) => [mul(g, mul(y, sub(constant(1), y)))], // s (1 - s)
+  stopGradient: () => [null],
 };

@@ -26,6 +26,12 @@ export {
   withZeros,
 } from './gens.js';
 export { type GoldenCase, parseGoldenCase, runGoldenCase } from './golden.js';
+export {
+  isModernGoldenDoc,
+  type ModernGoldenCase,
+  parseModernGoldenCase,
+  runModernGoldenCase,
+} from './modern-golden.js';
 export * from './primitives/index.js';
 export { createReferenceBackend, evaluateGraph } from './reference/backend.js';
 export { BINARY_FN, KERNELS as REFERENCE_KERNELS, UNARY_FN } from './reference/kernels.js';

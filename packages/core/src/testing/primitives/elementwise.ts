@@ -6,7 +6,7 @@ import type { Shape } from '../../graph/shape.js';
 import { finiteMask } from '../../nn/graphs.js';
 import { add, div, greater, greaterEqual, maximum, mul, sub } from '../../ops/binary.js';
 import { constant } from '../../ops/leaves.js';
-import { abs, exp, log, neg, relu, sigmoid, sign, sqrt } from '../../ops/unary.js';
+import { abs, exp, log, neg, relu, sigmoid, sign, sqrt, stopGradient } from '../../ops/unary.js';
 import { where } from '../../ops/where.js';
 import {
   awayFromZero,
@@ -62,6 +62,8 @@ export const UNARY_TABLE: Readonly<Record<UnaryKind, UnaryEntry>> = {
   relu: { op: relu, domain: withZeros() },
   // large: saturated, e^-x overflows; the result must stay 0 or 1, not NaN.
   sigmoid: { op: sigmoid, domain: normal(4) },
+  // The identity forward; its gradient is none (the pseudo-derivative cases check it composed).
+  stopGradient: { op: stopGradient, domain: withZeros(), noGrad: true },
 };
 
 export type Scale = 'normal' | 'large' | 'tiny';

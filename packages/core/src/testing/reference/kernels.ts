@@ -20,6 +20,7 @@ export const UNARY_FN: Readonly<Record<UnaryKind, (x: number) => number>> = {
   sign: (x) => Math.sign(x),
   relu: (x) => Math.max(x, 0),
   sigmoid: (x) => 1 / (1 + Math.exp(-x)),
+  stopGradient: (x) => x,
 };
 
 export const BINARY_FN: Readonly<Record<BinaryKind, (a: number, b: number) => number>> = {
