@@ -92,8 +92,9 @@ export function fusedSteps(
     const kernel = kernels.get(node);
     if (kernel) steps.push({ kind: 'elementwise', node, kernel });
     else if (op.kind === 'reshape') steps.push({ kind: 'alias', node });
-    else if (op.kind === 'matmul' || op.kind === 'sum') steps.push({ kind: op.kind, node, split: false });
-    else if (op.kind === 'transpose' || op.kind === 'kthLargest') steps.push({ kind: op.kind, node });
+    else if (op.kind === 'matmul' || op.kind === 'sum' || op.kind === 'kthLargest')
+      steps.push({ kind: op.kind, node, split: false });
+    else if (op.kind === 'transpose') steps.push({ kind: op.kind, node });
     else throw new Error(`cpu: no kernel for ${op.kind}`);
   }
   return steps;

@@ -1,6 +1,6 @@
 import type { FloatArray, Node } from '@saekit/core';
 import { compileElementwise, ELEMENTWISE, type ElementwiseKernel } from './kernels/elementwise.js';
-import { compileKthLargest } from './kernels/kth-largest.js';
+import { KTH_LARGEST } from './kernels/kth-largest.js';
 import { MASKED_MATMUL } from './kernels/masked-matmul.js';
 import { MASKED_PAIR, PAIR_SUM, pairParts } from './kernels/masked-pair.js';
 import { MATMUL } from './kernels/matmul-auto.js';
@@ -188,9 +188,9 @@ export const RULES: { readonly [K in StepKind]: Rule<K> } = {
   kthLargest: (s, ctx) => {
     const x = s.node.inputs[0];
     const k = s.node.op.kind === 'kthLargest' ? s.node.op.k : 1;
-    const f = compileKthLargest(s.node.size, x.shape[x.shape.length - 1], k);
-    const [i, o] = [ctx.slot(x), ctx.slot(s.node)];
-    return [{ label: label(s, ctx), run: () => f(ctx.bufs[i], ctx.bufs[o]) }];
+    const n = x.shape[x.shape.length - 1];
+    const args = () => ({ x: buf(ctx, x), out: buf(ctx, s.node), n, k });
+    return [phase(ctx, label(s, ctx), s.split, KTH_LARGEST, { x }, args, s.node.size)];
   },
 };
 

@@ -36,6 +36,10 @@ export function splitSteps(steps: readonly Step[], threads: number, fastMath: bo
         );
         return { ...s, split: g.members[0].size >= ELEMENTWISE_SPLIT_MIN && outer >= threads };
       }
+      case 'kthLargest': {
+        const x = s.node.inputs[0];
+        return { ...s, split: x.size >= ELEMENTWISE_SPLIT_MIN && s.node.size >= threads };
+      }
       default:
         return s;
     }

@@ -27,7 +27,7 @@ export type Step =
     }
   | { readonly kind: 'sum'; readonly node: Node; readonly split: boolean }
   | { readonly kind: 'transpose'; readonly node: Node }
-  | { readonly kind: 'kthLargest'; readonly node: Node };
+  | { readonly kind: 'kthLargest'; readonly node: Node; readonly split: boolean };
 
 export type StepKind = Step['kind'];
 export type StepOf<K extends StepKind> = Extract<Step, { kind: K }>;
@@ -92,6 +92,7 @@ export function describeStep(s: Step, threads: number): string {
       return `matmul ${shape(s.node)} + matmul ${shape(s.partner)}${how('masked pair', on(s.split))}`;
     case 'matmul':
     case 'sum':
+    case 'kthLargest':
       return `${s.node.op.kind} ${shape(s.node)}${how(on(s.split))}`;
     default:
       return `${s.node.op.kind} ${shape(s.node)}`;
