@@ -35,7 +35,7 @@ export function kthOfRow(x: FloatArray, off: number, n: number, k: number, heap:
   let nan = 0;
   for (let j = off; j < off + n; j++) {
     const v = x[j];
-    if (v !== v) nan++;
+    if (Number.isNaN(v)) nan++;
     else if (size < k) siftUp(heap, size++, v);
     else if (v > heap[0]) siftDown(heap, size, v);
   }
@@ -80,7 +80,7 @@ function signedZero(x: FloatArray, off: number, n: number, k: number): number {
   let above = 0;
   for (let j = off; j < off + n; j++) {
     const v = x[j];
-    if (v > 0 || v !== v || (v === 0 && 1 / v > 0)) above++;
+    if (v > 0 || Number.isNaN(v) || (v === 0 && 1 / v > 0)) above++;
   }
   return above >= k ? 0 : -0;
 }
