@@ -69,6 +69,7 @@ export {
   buildForwardGraph,
   buildLossGraph,
   buildTrainStep,
+  type Formulation,
   finiteMask,
   rowWeights,
   type TrainStep,
@@ -95,6 +96,14 @@ export {
   paramShapes,
   type SaeParams,
 } from './nn/params.js';
+export {
+  batchTopKSparse,
+  decodeSparse,
+  type SparseCode,
+  type SparseForward,
+  selectedPre,
+  sparseTopKForward,
+} from './nn/sparse-topk.js';
 export {
   type TrainEvent,
   type TrainHistory,
