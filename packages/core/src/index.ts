@@ -12,6 +12,8 @@ export {
   type Op,
   type Operand,
   type OpKind,
+  SPARSE_KINDS,
+  type SparseOp,
   UNARY_KINDS,
   type UnaryKind,
 } from './graph/node.js';
@@ -53,7 +55,6 @@ export {
 } from './io/safetensors-header.js';
 export { type JsonValue, parseStrictJson, StrictJsonError } from './io/strict-json.js';
 export type { BatchStream, BatchStreamPosition } from './nn/batch-stream.js';
-export type { HostState, HostStateSnapshot } from './nn/host-state.js';
 export {
   type DecoderActivation,
   type EncoderActivation,
@@ -68,10 +69,12 @@ export {
   buildForwardGraph,
   buildLossGraph,
   buildTrainStep,
+  type Formulation,
   finiteMask,
   rowWeights,
   type TrainStep,
 } from './nn/graphs.js';
+export type { HostState, HostStateSnapshot } from './nn/host-state.js';
 export { type ForwardBatch, ForwardRunner, forwardDataset, streamForward } from './nn/inference.js';
 export { klSparsity, type LossParts, l1Sparsity, meanActivation, mseLoss, saeLoss } from './nn/losses.js';
 export { evaluate, klDivergence, mmcs, type SaeMetrics } from './nn/metrics.js';
@@ -93,6 +96,14 @@ export {
   paramShapes,
   type SaeParams,
 } from './nn/params.js';
+export {
+  batchTopKSparse,
+  decodeSparse,
+  type SparseCode,
+  type SparseForward,
+  selectedPre,
+  sparseTopKForward,
+} from './nn/sparse-topk.js';
 export {
   type TrainEvent,
   type TrainHistory,

@@ -36,10 +36,19 @@ describe('the primitive table', () => {
       ...UNARY_KINDS.filter((k) => UNARY_TABLE[k].noGrad),
       ...BINARY_KINDS.filter((k) => BINARY_TABLE[k].noGrad),
       'kthLargest',
+      'topkIndices',
       'input',
       'const',
     ]);
-    expect([...noGrad].sort()).toEqual(['const', 'greater', 'greaterEqual', 'input', 'kthLargest', 'sign']);
+    expect([...noGrad].sort()).toEqual([
+      'const',
+      'greater',
+      'greaterEqual',
+      'input',
+      'kthLargest',
+      'sign',
+      'topkIndices',
+    ]);
     const roots = new Set(vjpSpecs().map(rootKind));
     expect(OP_KINDS.filter((k) => !noGrad.has(k) && !roots.has(k))).toEqual([]);
   });
