@@ -38,13 +38,13 @@ const USAGE = `usage: pnpm bench [steps|matmul|train|rss|profile] [--backends cp
   scale     a TopK SAE step at training scale per backend, beside PyTorch (flags of its own, below)
   (no suite: steps and matmul)
 
-\${SCALE_USAGE}`;
+${SCALE_USAGE}`;
 
 // \`scale\` takes flags of its own; it runs alone.
 if (process.argv[2] === 'scale') {
   const report = await benchScale(process.argv.slice(3));
   const i = process.argv.indexOf('--json');
-  if (i > 0) await writeFileAtomic(process.argv[i + 1], `\${JSON.stringify(report, null, 2)}\n`);
+  if (i > 0) await writeFileAtomic(process.argv[i + 1], `${JSON.stringify(report, null, 2)}\n`);
   process.exit(0);
 }
 

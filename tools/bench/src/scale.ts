@@ -11,7 +11,7 @@ import { median } from './measure.js';
 import { formatTable } from './table.js';
 
 export const SCALE_USAGE = `usage: pnpm bench scale [--d-in 768] [--d-sae 16384] [--k 32] [--batch 1024] [--steps 10]
-                        [--backends onnx,cpu] [--formulation sparse|dense] [--rounds 1] [--anchors DIR] [--no-torch]`;
+                        [--backends onnx,cpu] [--formulation sparse|dense] [--rounds 1] [--anchors DIR] [--no-torch] [--json FILE]`;
 
 interface ScaleRow {
   readonly backend: string;
