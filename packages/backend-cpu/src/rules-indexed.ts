@@ -12,7 +12,7 @@ const last = (n: Node): number => n.shape[n.shape.length - 1];
 
 /**
  * How many units an `indexed` step's kernel splits over: rows of its batch, or latents (rows of
- * W) for a sparseOuter or a transposed sparseDot, or the d rows of a transposed sparseOuter's result.
+ * W) for a sparseOuter or a transposed sparseDot.
  */
 export function indexedUnits(s: StepOf<'indexed'>): number {
   const { node, op, reads } = s;
@@ -23,7 +23,7 @@ export function indexedUnits(s: StepOf<'indexed'>): number {
     case 'scatterAddLast':
       return node.size / op.n;
     case 'sparseOuter':
-      return s.transposed ? node.shape[0] : op.n;
+      return op.n;
     case 'sparseDot':
       return s.transposed ? reads[2].shape[1] : node.shape[0];
     case 'sparseMatmul':
@@ -50,14 +50,14 @@ export function indexedRule(s: StepOf<'indexed'>, ctx: CompileContext, label: st
     }
     case 'scatterAddLast': {
       const [v, idx] = reads;
-      const args = () => ({ v: b(v), idx: b(idx), out: out(), n: op.n, k: last(idx) });
-      return [phase(ctx, label, split, SCATTER_ADD_LAST, { v, idx }, args, units)];
+      const args = () => ({ x: b(v), idx: b(idx), out: out(), n: op.n, k: last(idx) });
+      return [phase(ctx, label, split, SCATTER_ADD_LAST, { x: v, idx }, args, units)];
     }
     case 'sparseMatmul': {
       const [vals, idx, w] = reads;
       const [n, d] = w.shape;
-      const args = () => ({ vals: b(vals), idx: b(idx), w: b(w), out: out(), n, d, k: last(idx) });
-      return [phase(ctx, label, split, SPARSE_MATMUL, { vals, idx, w }, args, units)];
+      const args = () => ({ a: b(vals), idx: b(idx), w: b(w), out: out(), n, d, k: last(idx) });
+      return [phase(ctx, label, split, SPARSE_MATMUL, { a: vals, idx, w }, args, units)];
     }
     case 'sparseDot': {
       const [x, idx, w] = reads;
@@ -68,8 +68,8 @@ export function indexedRule(s: StepOf<'indexed'>, ctx: CompileContext, label: st
         return [phase(ctx, label, split, SPARSE_DOT_T, { x, idx, wT: w }, args, units)];
       }
       const [n, d] = w.shape;
-      const args = () => ({ x: b(x), idx: b(idx), w: b(w), out: out(), n, d, k });
-      return [phase(ctx, label, split, SPARSE_DOT, { x, idx, w }, args, units)];
+      const args = () => ({ a: b(x), idx: b(idx), w: b(w), out: out(), n, d, k });
+      return [phase(ctx, label, split, SPARSE_DOT, { a: x, idx, w }, args, units)];
     }
     case 'sparseOuter': {
       const [vals, idx, x] = reads;

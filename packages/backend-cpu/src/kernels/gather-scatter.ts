@@ -7,8 +7,8 @@ import { indexAt } from './indices.js';
  * row of the output reads and writes only its own row, so threads never share an element.
  */
 
-/** y[r, j] = x[r, idx[r, j]]: x [rows, n], idx and y [rows, k]. */
-export interface GatherArgs {
+/** Rows of [rows, n] (`n`) and of [rows, k] (`k`): `x` is the operand, idx [rows, k] the indices. */
+export interface LastAxisArgs {
   readonly x: FloatArray;
   readonly idx: FloatArray;
   readonly out: FloatArray;
@@ -16,7 +16,8 @@ export interface GatherArgs {
   readonly k: number;
 }
 
-export const GATHER_LAST: ParallelKernel<GatherArgs> = {
+/** y[r, j] = x[r, idx[r, j]]: x [rows, n], idx and y [rows, k]. */
+export const GATHER_LAST: ParallelKernel<LastAxisArgs> = {
   name: 'gatherLast',
   bind: (args) => (lo, hi) => {
     const { x, idx, out, n, k } = args;
@@ -26,19 +27,11 @@ export const GATHER_LAST: ParallelKernel<GatherArgs> = {
   },
 };
 
-/** y [rows, n] = 0, then y[r, idx[r, j]] += v[r, j]: v and idx [rows, k]. */
-export interface ScatterArgs {
-  readonly v: FloatArray;
-  readonly idx: FloatArray;
-  readonly out: FloatArray;
-  readonly n: number;
-  readonly k: number;
-}
-
-export const SCATTER_ADD_LAST: ParallelKernel<ScatterArgs> = {
+/** y [rows, n] = 0, then y[r, idx[r, j]] += x[r, j]: x and idx [rows, k]. */
+export const SCATTER_ADD_LAST: ParallelKernel<LastAxisArgs> = {
   name: 'scatterAddLast',
   bind: (args) => (lo, hi) => {
-    const { v, idx, out, n, k } = args;
+    const { x: v, idx, out, n, k } = args;
     out.fill(0, lo * n, hi * n);
     for (let r = lo; r < hi; r++) {
       for (let e = r * k; e < (r + 1) * k; e++) out[r * n + indexAt('scatterAddLast', idx, e, n)] += v[e];

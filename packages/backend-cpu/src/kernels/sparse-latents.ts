@@ -1,6 +1,6 @@
 import type { FloatArray } from '@saekit/core';
 import type { ParallelKernel } from '../parallel/kernel.js';
-import { indexAt, invertIndices } from './indices.js';
+import { invertIndices } from './indices.js';
 import { dot } from './sparse-rows.js';
 
 /*
@@ -38,6 +38,17 @@ function scratch(args: Code, rows: number) {
   };
 }
 
+/** acc[ao + c] += vals[e] · x[b(e), c] for the entries e = list[t0, t1) of one latent. */
+function addEntries(acc: Float64Array, ao: number, a: Code, list: Int32Array, t0: number, t1: number): void {
+  const { vals, x, d, k } = a;
+  for (let t = t0; t < t1; t++) {
+    const e = list[t];
+    const v = vals[e];
+    const xo = ((e / k) | 0) * d;
+    for (let c = 0; c < d; c++) acc[ao + c] += v * x[xo + c];
+  }
+}
+
 /** sparseOuter: y [n, d] = 0, then y[idx[b, j], :] += vals[b, j] · x[b, :]. Units: latents. */
 export const SPARSE_OUTER: ParallelKernel<Code> = {
   name: 'sparseOuter',
@@ -45,7 +56,7 @@ export const SPARSE_OUTER: ParallelKernel<Code> = {
     const s = scratch(args, args.n);
     const acc = new Float64Array(args.d);
     return (lo, hi) => {
-      const { vals, idx, x, out, n, d, k, len } = args;
+      const { idx, out, n, d, len } = args;
       invertIndices('sparseOuter', idx, len, n, lo, hi, s.at, s.start, s.list);
       for (let r = lo; r < hi; r++) {
         const o = r * d;
@@ -56,36 +67,38 @@ export const SPARSE_OUTER: ParallelKernel<Code> = {
           continue;
         }
         acc.fill(0);
-        for (let t = t0; t < t1; t++) {
-          const e = s.list[t];
-          const v = vals[e];
-          const xo = ((e / k) | 0) * d;
-          for (let c = 0; c < d; c++) acc[c] += v * x[xo + c];
-        }
+        addEntries(acc, 0, args, s.list, t0, t1);
         for (let c = 0; c < d; c++) out[o + c] = acc[c];
       }
     };
   },
 };
 
-/** sparseOuter, transposed: y [d, n], y[c, idx[b, j]] += vals[b, j] · x[b, c]. Units: the d rows. */
+/** Latents a transposed sparseOuter sums at a time: their columns of one output row fill a cache line. */
+const BLOCK = 16;
+
+/**
+ * sparseOuter, transposed: y [d, n], y[c, idx[b, j]] += vals[b, j] · x[b, c]. Units: latents. A
+ * block of latents' rows is summed as in SPARSE_OUTER (whole rows of x, in order), then written
+ * down the columns of y: an add through an index per term would cost several times as much.
+ */
 export const SPARSE_OUTER_T: ParallelKernel<Code> = {
   name: 'sparseOuterT',
   bind: (args) => {
-    const acc = new Float64Array(args.n);
-    const at = new Int32Array(args.len);
+    const s = scratch(args, args.n);
+    const acc = new Float64Array(BLOCK * args.d);
     return (lo, hi) => {
-      const { vals, idx, x, out, n, d, k, len } = args;
-      for (let e = 0; e < len; e++) at[e] = indexAt('sparseOuter', idx, e, n);
-      const rows = len / k;
-      for (let c = lo; c < hi; c++) {
-        acc.fill(0);
-        for (let b = 0; b < rows; b++) {
-          const xv = x[b * d + c];
-          for (let e = b * k; e < (b + 1) * k; e++) acc[at[e]] += vals[e] * xv;
+      const { idx, out, n, d, len } = args;
+      invertIndices('sparseOuter', idx, len, n, lo, hi, s.at, s.start, s.list);
+      for (let r0 = lo; r0 < hi; r0 += BLOCK) {
+        const r1 = Math.min(hi, r0 + BLOCK);
+        acc.fill(0, 0, (r1 - r0) * d);
+        for (let r = r0; r < r1; r++)
+          addEntries(acc, (r - r0) * d, args, s.list, s.start[r - lo], s.start[r - lo + 1]);
+        for (let c = 0; c < d; c++) {
+          const o = c * n;
+          for (let r = r0; r < r1; r++) out[o + r] = acc[(r - r0) * d + c];
         }
-        const o = c * n;
-        for (let r = 0; r < n; r++) out[o + r] = acc[r];
       }
     };
   },

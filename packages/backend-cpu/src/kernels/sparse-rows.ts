@@ -9,9 +9,9 @@ import { indexAt } from './indices.js';
  * in the dense product).
  */
 
-/** y[b, :] = Σ_j vals[b, j] · W[idx[b, j], :]: vals, idx [B, k]; W [n, d]; y [B, d]. */
-export interface SparseMatmulArgs {
-  readonly vals: FloatArray;
+/** A batch-side operand `a` (the code's values [B, k], or x [B, d]), idx [B, k], W [n, d]. */
+export interface RowsArgs {
+  readonly a: FloatArray;
   readonly idx: FloatArray;
   readonly w: FloatArray;
   readonly out: FloatArray;
@@ -20,12 +20,13 @@ export interface SparseMatmulArgs {
   readonly k: number;
 }
 
-export const SPARSE_MATMUL: ParallelKernel<SparseMatmulArgs> = {
+/** y[b, :] = Σ_j vals[b, j] · W[idx[b, j], :] with vals = a [B, k]; y [B, d]. */
+export const SPARSE_MATMUL: ParallelKernel<RowsArgs> = {
   name: 'sparseMatmul',
   bind: (args) => {
     const acc = new Float64Array(args.d);
     return (lo, hi) => {
-      const { vals, idx, w, out, n, d, k } = args;
+      const { a: vals, idx, w, out, n, d, k } = args;
       for (let b = lo; b < hi; b++) {
         acc.fill(0);
         for (let e = b * k; e < (b + 1) * k; e++) {
@@ -40,21 +41,11 @@ export const SPARSE_MATMUL: ParallelKernel<SparseMatmulArgs> = {
   },
 };
 
-/** y[b, j] = Σ_c x[b, c] · W[idx[b, j], c]: x [B, d]; idx, y [B, k]; W [n, d]. */
-export interface SparseDotArgs {
-  readonly x: FloatArray;
-  readonly idx: FloatArray;
-  readonly w: FloatArray;
-  readonly out: FloatArray;
-  readonly n: number;
-  readonly d: number;
-  readonly k: number;
-}
-
-export const SPARSE_DOT: ParallelKernel<SparseDotArgs> = {
+/** y[b, j] = Σ_c x[b, c] · W[idx[b, j], c] with x = a [B, d]; y [B, k]. */
+export const SPARSE_DOT: ParallelKernel<RowsArgs> = {
   name: 'sparseDot',
   bind: (args) => (lo, hi) => {
-    const { x, idx, w, out, n, d, k } = args;
+    const { a: x, idx, w, out, n, d, k } = args;
     for (let b = lo; b < hi; b++) {
       const xo = b * d;
       for (let e = b * k; e < (b + 1) * k; e++)
