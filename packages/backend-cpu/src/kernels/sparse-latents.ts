@@ -4,12 +4,11 @@ import { invertIndices } from './indices.js';
 import { dot } from './sparse-rows.js';
 
 /*
- * The sparse code's products that are split by latents (rows of W [n, d]) or by the d columns,
- * not by rows of the batch: their output is indexed by latent, and two rows of the batch may pick
- * the same latent, so a split by batch rows would have threads add into the same element. Each
- * thread instead owns whole output rows and finds the code entries that land in them
- * (`invertIndices`, or a scan of every entry), adding them in increasing position: the same
- * float64 sum, rounded once, on any number of threads. A latent no row picked costs a zero fill.
+ * The sparse code's products that are split by latents (rows of W [n, d]), not by rows of the
+ * batch: their output is indexed by latent, and two rows of the batch may pick the same latent, so
+ * a split by batch rows would have threads add into the same element. Each thread instead owns a
+ * range of latents and finds the code entries that land in them (`invertIndices`), adding them in
+ * increasing position: the same float64 sum, rounded once, on any number of threads. A latent no row picked costs a zero fill.
  *
  * The `…T` forms take W or give the result transposed: the TopK SAE's encoder reads W_enc [d, n]
  * through a transpose, and its gradient leaves through one; folding the transpose into the kernel
