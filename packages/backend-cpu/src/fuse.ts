@@ -9,7 +9,7 @@ import {
 } from '@saekit/core';
 import { BINARY_EXPR, UNARY_EXPR, WHERE_EXPR } from './kernels/elementwise.js';
 import { sameShapeAs } from './shape-util.js';
-import type { Step } from './steps.js';
+import { isSparseOp, type Step } from './steps.js';
 
 /** An elementwise node computed as one loop: its expression over its leaf operands. */
 export interface FusedKernel {
@@ -92,8 +92,11 @@ export function fusedSteps(
     const kernel = kernels.get(node);
     if (kernel) steps.push({ kind: 'elementwise', node, kernel });
     else if (op.kind === 'reshape') steps.push({ kind: 'alias', node });
-    else if (op.kind === 'matmul' || op.kind === 'sum') steps.push({ kind: op.kind, node, split: false });
-    else if (op.kind === 'transpose' || op.kind === 'kthLargest') steps.push({ kind: op.kind, node });
+    else if (op.kind === 'matmul' || op.kind === 'sum' || op.kind === 'kthLargest')
+      steps.push({ kind: op.kind, node, split: false });
+    else if (op.kind === 'transpose') steps.push({ kind: op.kind, node });
+    else if (isSparseOp(op))
+      steps.push({ kind: 'indexed', node, op, reads: node.inputs, transposed: false, split: false });
     else throw new Error(`cpu: no kernel for ${op.kind}`);
   }
   return steps;

@@ -1,4 +1,5 @@
 import type { Graph } from '@saekit/core';
+import { foldTransposes } from './fold.js';
 import { fusedSteps, planFusion } from './fuse.js';
 import { groupSteps } from './groups.js';
 import { maskSteps, pairSteps, planMaskedProducts } from './masked.js';
@@ -17,13 +18,14 @@ export interface PassOptions {
 
 /**
  * The planning passes, in order, each rewriting one list of steps (see the package README):
- * schedule → fusion → masking → pairing → grouping → threading. The buffer plan (plan.ts) then
+ * schedule → fusion → folding → masking → pairing → grouping → threading. The buffer plan (plan.ts) then
  * gives the final list's nodes their slots, and the kernel table (rules.ts) compiles each step.
  */
 export function planSteps(graph: Graph, o: PassOptions): Step[] {
   const order = o.fuse ? schedule(graph) : graph.nodes;
   const { fused, kernels } = planFusion(graph, o.fuse);
   let steps = fusedSteps(order, fused, kernels);
+  if (o.fuse) steps = foldTransposes(steps, graph);
   if (o.fuse && o.fastMath) {
     steps = maskSteps(steps, planMaskedProducts(graph, order, fused, kernels));
     steps = pairSteps(steps, graph, order, fused);

@@ -1,13 +1,14 @@
 import type { FloatArray, Node } from '@saekit/core';
 import { compileElementwise, ELEMENTWISE, type ElementwiseKernel } from './kernels/elementwise.js';
-import { compileKthLargest } from './kernels/kth-largest.js';
+import { KTH_LARGEST } from './kernels/kth-largest.js';
 import { MASKED_MATMUL } from './kernels/masked-matmul.js';
 import { MASKED_PAIR, PAIR_SUM, pairParts } from './kernels/masked-pair.js';
 import { MATMUL } from './kernels/matmul-auto.js';
 import { compileSum, compileSumRange, SUM } from './kernels/sum.js';
 import { compileTranspose } from './kernels/transpose.js';
-import type { ParallelKernel } from './parallel/kernel.js';
 import type { ThreadPool } from './parallel/pool.js';
+import { buf, phase } from './phase.js';
+import { indexedRule } from './rules-indexed.js';
 import { describeStep, loopOutputs, type StepKind, type StepOf } from './steps.js';
 
 /** One thing a run does, in order: a step compiles to one or two. */
@@ -34,41 +35,6 @@ export interface CompileContext {
 }
 
 type Rule<K extends StepKind> = (s: StepOf<K>, ctx: CompileContext) => Phase[];
-
-/**
- * `kernel` over `units` units, with the arguments `args` makes from the step's buffers: on the
- * pool when the step splits (its buffers are shared and stay put), else on this thread, with the
- * arguments made and bound once. `reads` names the argument fields that hold a read buffer: a field
- * holding a feed rebound per run is set afresh on each run, so the kernel must read its arguments
- * when it runs, not when it is bound (as MATMUL, MASKED_MATMUL and MASKED_PAIR do).
- */
-function phase<A extends object>(
-  ctx: CompileContext,
-  label: string,
-  split: boolean,
-  kernel: ParallelKernel<A>,
-  reads: { readonly [K in keyof A]?: Node },
-  args: () => A,
-  units: number,
-  per?: number,
-): Phase {
-  if (split && ctx.pool) return { label, ...ctx.pool.plan(kernel, args(), units, per) };
-  const live = args();
-  const f = kernel.bind(live);
-  const rebound = Object.entries(reads as Record<string, Node>).filter(([, n]) => !ctx.stable(n));
-  if (rebound.length === 0) return { label, run: () => f(0, units) };
-  const fields = live as Record<string, unknown>;
-  const keys = rebound.map(([k]) => k);
-  const slots = rebound.map(([, n]) => ctx.slot(n));
-  const b = ctx.bufs;
-  return {
-    label,
-    run: () => {
-      for (let i = 0; i < keys.length; i++) fields[keys[i]] = b[slots[i]];
-      f(0, units);
-    },
-  };
-}
 
 /** Each step kind's kernel. */
 export const RULES: { readonly [K in StepKind]: Rule<K> } = {
@@ -185,18 +151,15 @@ export const RULES: { readonly [K in StepKind]: Rule<K> } = {
     const [i, o] = [ctx.slot(x), ctx.slot(s.node)];
     return [{ label: label(s, ctx), run: () => f(ctx.bufs[i], ctx.bufs[o]) }];
   },
+  indexed: (s, ctx) => indexedRule(s, ctx, label(s, ctx)),
   kthLargest: (s, ctx) => {
     const x = s.node.inputs[0];
     const k = s.node.op.kind === 'kthLargest' ? s.node.op.k : 1;
-    const f = compileKthLargest(s.node.size, x.shape[x.shape.length - 1], k);
-    const [i, o] = [ctx.slot(x), ctx.slot(s.node)];
-    return [{ label: label(s, ctx), run: () => f(ctx.bufs[i], ctx.bufs[o]) }];
+    const n = x.shape[x.shape.length - 1];
+    const args = () => ({ x: buf(ctx, x), out: buf(ctx, s.node), n, k });
+    return [phase(ctx, label(s, ctx), s.split, KTH_LARGEST, { x }, args, s.node.size)];
   },
 };
-
-function buf(ctx: CompileContext, n: Node): FloatArray {
-  return ctx.bufs[ctx.slot(n)];
-}
 
 function label(s: StepOf<StepKind>, ctx: CompileContext): string {
   return describeStep(s, ctx.threads);

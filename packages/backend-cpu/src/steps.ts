@@ -1,4 +1,4 @@
-import type { Node } from '@saekit/core';
+import { type Node, type Op, SPARSE_KINDS, type SparseOp } from '@saekit/core';
 import type { FusedKernel } from './fuse.js';
 import type { LoopGroup } from './groups.js';
 
@@ -27,9 +27,29 @@ export type Step =
     }
   | { readonly kind: 'sum'; readonly node: Node; readonly split: boolean }
   | { readonly kind: 'transpose'; readonly node: Node }
-  | { readonly kind: 'kthLargest'; readonly node: Node };
+  | { readonly kind: 'kthLargest'; readonly node: Node; readonly split: boolean }
+  /**
+   * A sparse TopK primitive, `op`, over `reads`. `transposed` (fold.ts): a sparseDot reading W
+   * through a transpose reads the transpose's operand [d, n] instead, and a sparseOuter read only
+   * by a transpose writes the transposed result, `node` then being that transpose.
+   */
+  | {
+      readonly kind: 'indexed';
+      readonly node: Node;
+      readonly op: SparseOp;
+      readonly reads: readonly Node[];
+      readonly transposed: boolean;
+      readonly split: boolean;
+    };
 
 export type StepKind = Step['kind'];
+
+const SPARSE: ReadonlySet<string> = new Set(SPARSE_KINDS);
+
+/** Whether an op is one of the sparse TopK primitives (an `indexed` step). */
+export function isSparseOp(op: Op): op is SparseOp {
+  return SPARSE.has(op.kind);
+}
 export type StepOf<K extends StepKind> = Extract<Step, { kind: K }>;
 
 /** Where a masked product's entries are kept: where p > threshold. */
@@ -66,6 +86,8 @@ export function stepReads(s: Step): readonly Node[] {
       return [...s.node.inputs, s.mask.p];
     case 'maskedPair':
       return [...s.node.inputs, s.mask.p, s.partner.inputs[0]];
+    case 'indexed':
+      return s.reads;
     default:
       return s.node.inputs;
   }
@@ -90,8 +112,11 @@ export function describeStep(s: Step, threads: number): string {
       return `matmul ${shape(s.node)}${how('masked', on(s.split))}`;
     case 'maskedPair':
       return `matmul ${shape(s.node)} + matmul ${shape(s.partner)}${how('masked pair', on(s.split))}`;
+    case 'indexed':
+      return `${s.op.kind}${s.transposed ? 'ᵀ' : ''} ${shape(s.node)}${how(on(s.split))}`;
     case 'matmul':
     case 'sum':
+    case 'kthLargest':
       return `${s.node.op.kind} ${shape(s.node)}${how(on(s.split))}`;
     default:
       return `${s.node.op.kind} ${shape(s.node)}`;

@@ -18,6 +18,11 @@ export interface OnnxBackendOptions {
   readonly threads?: number;
   /** ONNX Runtime graph optimizations; default `all`. */
   readonly graphOptimization?: GraphOptimization;
+  /**
+   * ONNX Runtime execution providers in order of preference (`cpu` by default; `cuda`,
+   * `tensorrt`, `webgpu` where this onnxruntime-node has them: see `availableProviders()`).
+   */
+  readonly executionProviders?: readonly string[];
 }
 
 export interface OnnxBackend extends Backend<Float32Array> {

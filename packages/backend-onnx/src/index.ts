@@ -27,5 +27,6 @@ export { type GraphOptimization, type SessionConfig, sessionOptions } from './or
 export { decodeModelProto, encodeModelProto } from './proto/codec.js';
 export { readFloatTensor } from './proto/tensor.js';
 export * from './proto/types.js';
+export { availableProviders, resolveProviders } from './providers.js';
 export { type LoadOptions, OnnxSaeModel } from './session.js';
 export { PACKAGE_VERSION } from './version.js';

@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import ort from 'onnxruntime-node';
+import { resolveProviders } from './providers.js';
 
 export { ort };
 export type OrtTensor = ort.Tensor;
@@ -12,6 +13,11 @@ export interface SessionConfig {
   readonly threads?: number;
   /** ONNX Runtime graph optimizations; default `all`. */
   readonly graphOptimization?: GraphOptimization;
+  /**
+   * Execution providers in order of preference, e.g. `['cuda', 'cpu']`; default `['cpu']`. One
+   * this onnxruntime-node does not have is an error naming those it has.
+   */
+  readonly executionProviders?: readonly string[];
 }
 
 const LEVELS: readonly GraphOptimization[] = ['disabled', 'basic', 'extended', 'all'];
@@ -25,7 +31,7 @@ export function sessionOptions(cfg: SessionConfig = {}): ort.InferenceSession.Se
   if (!LEVELS.includes(level))
     throw new RangeError(`onnx: graphOptimization must be one of ${LEVELS.join(', ')}, got ${level}`);
   return {
-    executionProviders: ['cpu'],
+    executionProviders: resolveProviders(cfg.executionProviders),
     graphOptimizationLevel: level,
     intraOpNumThreads: threads,
     interOpNumThreads: 1,

@@ -24,6 +24,7 @@ import {
   unaryOp,
   whereOp,
 } from './ops.js';
+import { sparseOp } from './sparse-ops.js';
 
 /** One compiled node: reads earlier values by index, returns its own tensor. */
 type Step = (v: tf.Tensor[]) => tf.Tensor;
@@ -122,6 +123,16 @@ export class TfjsExecutable implements Executable<Float32Array> {
       case 'kthLargest': {
         const f = kthLargestOp(n.inputs[0].shape, op.k);
         return (v) => f(v[a]);
+      }
+      case 'topkIndices':
+      case 'gatherLast':
+      case 'scatterAddLast':
+      case 'sparseMatmul':
+      case 'sparseDot':
+      case 'sparseOuter': {
+        const f = sparseOp(n, op);
+        const ins = n.inputs.map((x) => index.get(x)!);
+        return (v) => f(ins.map((i) => v[i]));
       }
       default:
         // input and const have no step; anything else is an op this backend does not know.

@@ -12,6 +12,8 @@ export {
   type Op,
   type Operand,
   type OpKind,
+  SPARSE_KINDS,
+  type SparseOp,
   UNARY_KINDS,
   type UnaryKind,
 } from './graph/node.js';
@@ -69,6 +71,7 @@ export {
   buildForwardGraph,
   buildLossGraph,
   buildTrainStep,
+  type Formulation,
   finiteMask,
   rowWeights,
   type TrainStep,
@@ -134,6 +137,14 @@ export {
   type SaeParams,
   trainedParamNames,
 } from './nn/params.js';
+export {
+  batchTopKSparse,
+  decodeSparse,
+  type SparseCode,
+  type SparseForward,
+  selectedPre,
+  sparseTopKForward,
+} from './nn/sparse-topk.js';
 export {
   type TrainEvent,
   type TrainHistory,

@@ -17,6 +17,7 @@ import {
   pinnedNodes,
   relu,
   ShapeError,
+  SPARSE_KINDS,
   sum,
   topoSort,
   UNARY_KINDS,
@@ -143,7 +144,7 @@ describe('OP_KINDS', () => {
       'broadcastTo',
       'kthLargest',
     ];
-    expect([...OP_KINDS].sort()).toEqual([...UNARY_KINDS, ...BINARY_KINDS, ...rest].sort());
+    expect([...OP_KINDS].sort()).toEqual([...UNARY_KINDS, ...BINARY_KINDS, ...SPARSE_KINDS, ...rest].sort());
   });
 });
 

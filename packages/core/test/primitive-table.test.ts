@@ -36,6 +36,7 @@ describe('the primitive table', () => {
       ...UNARY_KINDS.filter((k) => UNARY_TABLE[k].noGrad),
       ...BINARY_KINDS.filter((k) => BINARY_TABLE[k].noGrad),
       'kthLargest',
+      'topkIndices',
       'input',
       'const',
     ]);
@@ -47,6 +48,7 @@ describe('the primitive table', () => {
       'kthLargest',
       'sign',
       'stopGradient',
+      'topkIndices',
     ]);
     const roots = new Set(vjpSpecs().map(rootKind));
     expect(OP_KINDS.filter((k) => !noGrad.has(k) && !roots.has(k))).toEqual([]);

@@ -13,6 +13,7 @@ import { writeFileAtomic } from '@saekit/core/node';
 import { benchMatmul } from './matmul.js';
 import { median } from './measure.js';
 import { profileCpuStep } from './profile.js';
+import { benchScale, SCALE_USAGE } from './scale.js';
 import { benchSparse } from './sparse.js';
 import { formatTable } from './table.js';
 
@@ -34,7 +35,18 @@ const USAGE = `usage: pnpm bench [steps|matmul|train|rss|profile] [--backends cp
   rss       peak RSS of the seed recipe trained on MNIST on the CPU backend (--epochs, default 50;
             minutes; needs ../shared/data/mnist)
   profile   where the CPU backend's training step spends its time, step by step
-  (no suite: steps and matmul)`;
+  scale     a TopK SAE step at training scale per backend, beside PyTorch (flags of its own, below)
+  (no suite: steps and matmul)
+
+${SCALE_USAGE}`;
+
+// \`scale\` takes flags of its own; it runs alone.
+if (process.argv[2] === 'scale') {
+  const report = await benchScale(process.argv.slice(3));
+  const i = process.argv.indexOf('--json');
+  if (i > 0) await writeFileAtomic(process.argv[i + 1], `${JSON.stringify(report, null, 2)}\n`);
+  process.exit(0);
+}
 
 let parsed: ReturnType<typeof parse>;
 function parse() {

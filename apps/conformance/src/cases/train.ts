@@ -1,4 +1,4 @@
-import { type Backend, buildTrainStep, PARAM_NAMES, type SaeConfig } from '@saekit/core';
+import { type Backend, buildTrainStep, type Formulation, PARAM_NAMES, type SaeConfig } from '@saekit/core';
 import { type Comparison, compareTensors } from '@saekit/core/testing';
 import { TRAIN_TOLERANCE } from '../tolerances.js';
 import type { CaseContext, ConformanceCase } from '../types.js';
@@ -12,9 +12,10 @@ export async function trainSteps(
   config: SaeConfig,
   data: SaeData,
   steps: number,
+  formulation: Formulation = 'dense',
 ): Promise<{ losses: number[]; params: Record<string, Float32Array> }> {
   const batch = data.w.length;
-  const step = buildTrainStep(config, batch, { kind: 'adam', lr: 1e-3 });
+  const step = buildTrainStep(config, batch, { kind: 'adam', lr: 1e-3 }, { formulation });
   const exe = await backend.compile(step.graph, { state: step.initialState(data.params) });
   try {
     const losses: number[] = [];
@@ -32,17 +33,22 @@ export async function trainSteps(
 
 /**
  * `TRAIN_STEPS` Adam steps from one seeded init on the backend and on the float32 CPU backend:
- * the loss at every step and the parameters after the last.
+ * the loss at every step and the parameters after the last. With `sparse`, the backend trains the
+ * sparse TopK graph and the baseline the dense one.
  */
-export function trainCase(config: SaeConfig, steps = TRAIN_STEPS): ConformanceCase {
-  const name = `adam ${steps} steps ${modelName(config)}`;
+export function trainCase(
+  config: SaeConfig,
+  steps = TRAIN_STEPS,
+  formulation: Formulation = 'dense',
+): ConformanceCase {
+  const name = `adam ${steps} steps ${modelName(config)}${formulation === 'sparse' ? ' sparse' : ''}`;
   return {
     group: 'train',
     name,
     async run(backend: Backend, ctx: CaseContext) {
       const data = saeData(config, `train/${name}`);
       const expected = await trainSteps(ctx.f32Baseline, config, data, steps);
-      const actual = await trainSteps(backend, config, data, steps);
+      const actual = await trainSteps(backend, config, data, steps, formulation);
       const out: Comparison[] = [
         compareTensors('loss per step', actual.losses, expected.losses, TRAIN_TOLERANCE),
       ];
@@ -57,9 +63,13 @@ export function trainCase(config: SaeConfig, steps = TRAIN_STEPS): ConformanceCa
 
 /** The seed recipe and two other corners of the config space. */
 export function trainCases(): ConformanceCase[] {
+  const topk = saeConfig({ encoder: 'topk', decoder: 'identity', sparsity: { kind: 'l1', weight: 0.01 } });
   return [
-    saeConfig({ encoder: 'relu', decoder: 'sigmoid', sparsity: { kind: 'kl', rho: 0.05, weight: 0.1 } }),
-    saeConfig({ encoder: 'topk', decoder: 'identity', sparsity: { kind: 'l1', weight: 0.01 } }),
-    saeConfig({ encoder: 'sigmoid', decoder: 'sigmoid', sparsity: { kind: 'none' } }),
-  ].map((c) => trainCase(c));
+    ...[
+      saeConfig({ encoder: 'relu', decoder: 'sigmoid', sparsity: { kind: 'kl', rho: 0.05, weight: 0.1 } }),
+      topk,
+      saeConfig({ encoder: 'sigmoid', decoder: 'sigmoid', sparsity: { kind: 'none' } }),
+    ].map((c) => trainCase(c)),
+    trainCase(topk, TRAIN_STEPS, 'sparse'),
+  ];
 }

@@ -3,6 +3,7 @@ import { DataType } from '../proto/types.js';
 import type { GraphBuilder } from './builder.js';
 import { sameShape } from './merge.js';
 import type { ShapeTensors } from './shape-tensors.js';
+import { SPARSE_RULES } from './sparse-rules.js';
 
 /** What a rule is given to emit one core node. */
 export interface Emission<O extends Op = Op> {
@@ -109,6 +110,7 @@ export const RULES: { readonly [K in OpKind]: Rule<Extract<Op, { kind: K }>> } =
     if (opset >= 18) return b.op('ReduceMin', [top, b.int64Const([-1], 'axes')], { keepdims: 1 }, out);
     return b.op('ReduceMin', [top], { axes: [-1], keepdims: 1 }, out);
   },
+  ...SPARSE_RULES,
 };
 
 /** Emits `e.node` by its primitive's rule. */

@@ -2,6 +2,8 @@ import { add, binaryVjps } from '../ops/binary.js';
 import { constant } from '../ops/leaves.js';
 import { matmulVjp } from '../ops/matmul.js';
 import { broadcastTo, shapeVjps, zeros } from '../ops/shape.js';
+import { gatherLastVjp, scatterAddLastVjp, topkIndicesVjp } from '../ops/sparse.js';
+import { sparseDotVjp, sparseMatmulVjp, sparseOuterVjp } from '../ops/sparse-products.js';
 import { kthLargestVjp } from '../ops/topk.js';
 import { unaryVjps } from '../ops/unary.js';
 import { whereVjp } from '../ops/where.js';
@@ -18,6 +20,12 @@ const VJPS: Record<Exclude<OpKind, 'input' | 'const'>, VjpRule> = {
   where: whereVjp,
   matmul: matmulVjp,
   kthLargest: kthLargestVjp,
+  topkIndices: topkIndicesVjp,
+  gatherLast: gatherLastVjp,
+  scatterAddLast: scatterAddLastVjp,
+  sparseMatmul: sparseMatmulVjp,
+  sparseDot: sparseDotVjp,
+  sparseOuter: sparseOuterVjp,
 };
 
 /**

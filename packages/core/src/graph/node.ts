@@ -32,19 +32,48 @@ export type Op =
   | { readonly kind: 'reshape' }
   | { readonly kind: 'transpose'; readonly perm: readonly number[] }
   | { readonly kind: 'broadcastTo' }
-  | { readonly kind: 'kthLargest'; readonly k: number };
+  | { readonly kind: 'kthLargest'; readonly k: number }
+  | SparseOp;
+
+/** Sparse TopK (ops/sparse.ts, ops/sparse-products.ts); indices are float32-encoded integers. */
+export type SparseOp =
+  | { readonly kind: 'topkIndices'; readonly k: number }
+  | { readonly kind: 'gatherLast' }
+  | { readonly kind: 'scatterAddLast'; readonly n: number }
+  | { readonly kind: 'sparseMatmul' }
+  | { readonly kind: 'sparseDot' }
+  | { readonly kind: 'sparseOuter'; readonly n: number };
 
 export type OpKind = Op['kind'];
 
 const LEAF_KINDS = ['input', 'const'] as const;
 const OTHER_KINDS = ['where', 'matmul', 'sum', 'reshape', 'transpose', 'broadcastTo', 'kthLargest'] as const;
-type Listed = (typeof LEAF_KINDS)[number] | UnaryKind | BinaryKind | (typeof OTHER_KINDS)[number];
+export const SPARSE_KINDS = [
+  'topkIndices',
+  'gatherLast',
+  'scatterAddLast',
+  'sparseMatmul',
+  'sparseDot',
+  'sparseOuter',
+] as const;
+type Listed =
+  | (typeof LEAF_KINDS)[number]
+  | UnaryKind
+  | BinaryKind
+  | (typeof OTHER_KINDS)[number]
+  | (typeof SPARSE_KINDS)[number];
 /** Every op kind, each once. `Listed` must be exactly `OpKind`: a kind missing from the lists, or one that is no kind, fails here. */
 export const OP_KINDS: readonly ([OpKind] extends [Listed]
   ? [Listed] extends [OpKind]
     ? Listed
     : never
-  : never)[] = Object.freeze([...LEAF_KINDS, ...UNARY_KINDS, ...BINARY_KINDS, ...OTHER_KINDS]);
+  : never)[] = Object.freeze([
+  ...LEAF_KINDS,
+  ...UNARY_KINDS,
+  ...BINARY_KINDS,
+  ...OTHER_KINDS,
+  ...SPARSE_KINDS,
+]);
 
 const UNARY_SET: ReadonlySet<OpKind> = new Set<OpKind>(UNARY_KINDS);
 const BINARY_SET: ReadonlySet<OpKind> = new Set<OpKind>(BINARY_KINDS);

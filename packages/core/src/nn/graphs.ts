@@ -14,6 +14,7 @@ import { buildModernForwardGraph, buildModernLossGraph } from './modern-graphs.j
 import { buildModernTrainStep } from './modern-train.js';
 import { type OptimizerConfig, optimizer, usesTrainingOptions } from './optim.js';
 import { PARAM_NAMES, type ParamName, type SaeParams } from './params.js';
+import { sparseTopKForward } from './sparse-topk.js';
 
 /** 1 where x is finite, else 0 (x - x is 0 for finite x, NaN for NaN and ±Inf). */
 export function finiteMask(x: Node): Node {
@@ -35,13 +36,23 @@ export function rowWeights(out: Float32Array, rows: number): Float32Array {
   return out;
 }
 
+/**
+ * How the TopK SAE's graph is built: `dense` (the mask over all latents) or `sparse` (indices and
+ * values of the k active latents, sparse decoder products; see sparse-topk.ts). Same values.
+ */
+export type Formulation = 'dense' | 'sparse';
+
 /** Forward pass, loss parts and their gradients for one batch: what every loss graph shares. */
-function lossWithGrads(c: SaeConfig, batch: number) {
+function lossWithGrads(c: SaeConfig, batch: number, formulation: Formulation = 'dense') {
   validateConfig(c);
+  if (formulation === 'sparse' && c.encoder !== 'topk')
+    throw new RangeError(`sparse formulation: needs encoder topk, got ${c.encoder}`);
   const p = paramInputs(c);
   const { x, w } = batchInputs(c, batch);
-  const f = forward(c, p, x);
-  const loss = saeLoss(c.sparsity, x, f.hidden, f.recon, w);
+  const sparse = formulation === 'sparse' ? sparseTopKForward(c, p, x) : undefined;
+  const f = sparse ?? forward(c, p, x);
+  const penaltyOn = sparse ? sparse.penaltyHidden : f.hidden;
+  const loss = saeLoss(c.sparsity, x, penaltyOn, f.recon, w);
   const gs = grad(
     loss.total,
     PARAM_NAMES.map((n) => p[n]),
@@ -54,9 +65,9 @@ function lossWithGrads(c: SaeConfig, batch: number) {
  * Loss parts and gradients for a batch; parameters are inputs (golden checks, conformance). The
  * modern recipes' outputs are named as `modernLossGraph` says.
  */
-export function buildLossGraph(c: AnySaeConfig, batch: number): Graph {
+export function buildLossGraph(c: AnySaeConfig, batch: number, formulation?: Formulation): Graph {
   if (isModernConfig(c)) return buildModernLossGraph(c, batch);
-  const { f, loss, grads } = lossWithGrads(c, batch);
+  const { f, loss, grads } = lossWithGrads(c, batch, formulation);
   const outputs: Record<string, Node> = {
     hidden: f.hidden,
     recon: f.recon,
@@ -97,7 +108,7 @@ export function buildTrainStep(
   c: AnySaeConfig,
   batchSize: number,
   opt: OptimizerConfig,
-  opts: { guard?: boolean; initialThreshold?: number } = {},
+  opts: { guard?: boolean; initialThreshold?: number; formulation?: Formulation } = {},
 ): TrainStep {
   if (isModernConfig(c)) {
     const step = buildModernTrainStep(c, batchSize, opt, opts);
@@ -107,7 +118,7 @@ export function buildTrainStep(
     throw new RangeError(
       'optimizer: decoderUnitNorm, gradClip and the schedules need an architecture config (standard, topk, ...)',
     );
-  const { p, loss, grads } = lossWithGrads(c, batchSize);
+  const { p, loss, grads } = lossWithGrads(c, batchSize, opts.formulation);
   const o = optimizer(p, grads, opt);
 
   const outputs: Record<string, Node> = { loss: loss.total, mse: loss.mse };

@@ -4,6 +4,8 @@ export { constant, input, lift } from './leaves.js';
 export { type MatmulOptions, matmul } from './matmul.js';
 export { broadcastTo, reshape, sum, transpose, zeros } from './shape.js';
 export { hasShapeRule, inferShape, SHAPE_RULES } from './shape-rules.js';
+export { checkIndexable, gatherLast, MAX_INDEXED, scatterAddLast, topkIndices } from './sparse.js';
+export { sparseDot, sparseMatmul, sparseOuter } from './sparse-products.js';
 export { kthLargest } from './topk.js';
 export { abs, exp, log, neg, relu, sigmoid, sign, sqrt, stopGradient } from './unary.js';
 export { where } from './where.js';

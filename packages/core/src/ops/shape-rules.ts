@@ -4,6 +4,8 @@ import type { DerivedShapeOp, ShapeRule } from '../graph/shape-rule.js';
 import { binaryShapes } from './binary.js';
 import { matmulShape } from './matmul.js';
 import { sumShape, transposeShape } from './shape.js';
+import { gatherLastShape, scatterAddLastShape, topkIndicesShape } from './sparse.js';
+import { sparseDotShape, sparseMatmulShape, sparseOuterShape } from './sparse-products.js';
 import { kthLargestShape } from './topk.js';
 import { unaryShapes } from './unary.js';
 import { whereShape } from './where.js';
@@ -20,6 +22,12 @@ export const SHAPE_RULES: { readonly [K in DerivedShapeOp['kind']]: ShapeRule<Ex
   sum: sumShape,
   transpose: transposeShape,
   kthLargest: kthLargestShape,
+  topkIndices: topkIndicesShape,
+  gatherLast: gatherLastShape,
+  scatterAddLast: scatterAddLastShape,
+  sparseMatmul: sparseMatmulShape,
+  sparseDot: sparseDotShape,
+  sparseOuter: sparseOuterShape,
 };
 
 /** Whether the op's shape follows from its operands (else it was given: see GivenShapeKind). */

@@ -1,6 +1,6 @@
 // The gradient rows of the primitive table: every differentiable primitive, generated from the
 // same entries as the forward rows. Not here: the ops whose VJP is "no gradient" (sign, the
-// comparisons, kthLargest); they appear inside the topk mask case, which checks exactly that.
+// comparisons, kthLargest, topkIndices); they appear inside the topk mask case, which checks exactly that.
 import { BINARY_KINDS, UNARY_KINDS } from '../../graph/node.js';
 import type { Shape } from '../../graph/shape.js';
 import { greaterEqual, mul } from '../../ops/binary.js';
@@ -9,6 +9,7 @@ import { relu } from '../../ops/unary.js';
 import { ints, normal, shapeName } from '../gens.js';
 import { BROADCAST_PAIRS, EDGE_SHAPES, MATMUL_MODES } from '../shapes.js';
 import { BINARY_TABLE, binaryGens, binarySpec, UNARY_TABLE, whereSpec } from './elementwise.js';
+import { sparseGradSpecs } from './sparse.js';
 import type { PrimitiveSpec } from './spec.js';
 import { broadcastSpec, matmulSpec, reshapeSpec, sumSpec, transposeSpec } from './structural.js';
 
@@ -85,5 +86,5 @@ function structuralGradSpecs(): PrimitiveSpec[] {
 
 /** Every differentiable primitive, for its gradient against the reference (or finite differences). */
 export function vjpSpecs(): PrimitiveSpec[] {
-  return [...unaryGradSpecs(), ...binaryGradSpecs(), ...structuralGradSpecs()];
+  return [...unaryGradSpecs(), ...binaryGradSpecs(), ...structuralGradSpecs(), ...sparseGradSpecs()];
 }

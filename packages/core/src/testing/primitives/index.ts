@@ -1,5 +1,6 @@
 import { binarySpecs, nonFiniteSpecs, unarySpecs, whereSpecs } from './elementwise.js';
 import { vjpSpecs } from './gradients.js';
+import { sparseSpecs } from './sparse.js';
 import { type PrimitiveSpec, type TableCheck, tableChecks } from './spec.js';
 import { kthLargestSpecs, matmulSpecs, shapeOpSpecs, sumSpecs } from './structural.js';
 
@@ -14,6 +15,7 @@ export function primitiveSpecs(): PrimitiveSpec[] {
     ...sumSpecs(),
     ...shapeOpSpecs(),
     ...kthLargestSpecs(),
+    ...sparseSpecs(),
   ];
 }
 
@@ -39,6 +41,7 @@ export {
   whereSpec,
 } from './elementwise.js';
 export { vjpSpecs } from './gradients.js';
+export { sparseGradSpecs, sparseProductSpec, sparseSpecs } from './sparse.js';
 export {
   checkProblem,
   evaluate,

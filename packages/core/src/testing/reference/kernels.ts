@@ -9,6 +9,7 @@ import {
   type UnaryKind,
 } from '../../graph/node.js';
 import { type Shape, sizeOf } from '../../graph/shape.js';
+import { SPARSE_KERNELS } from './sparse-kernels.js';
 
 /** What each elementwise op computes on one value. NaN propagates as in PyTorch. */
 export const UNARY_FN: Readonly<Record<UnaryKind, (x: number) => number>> = {
@@ -165,4 +166,5 @@ export const KERNELS: Readonly<Record<Exclude<OpKind, 'input'>, Kernel>> = {
   sum,
   transpose,
   kthLargest,
+  ...SPARSE_KERNELS,
 };

@@ -1,0 +1,145 @@
+import type { FloatArray } from '@saekit/core';
+import type { ParallelKernel } from '../parallel/kernel.js';
+import { invertIndices } from './indices.js';
+import { dot } from './sparse-rows.js';
+
+/*
+ * The sparse code's products that are split by latents (rows of W [n, d]), not by rows of the
+ * batch: their output is indexed by latent, and two rows of the batch may pick the same latent, so
+ * a split by batch rows would have threads add into the same element. Each thread instead owns a
+ * range of latents and finds the code entries that land in them (`invertIndices`), adding them in
+ * increasing position: the same float64 sum, rounded once, on any number of threads. A latent no row picked costs a zero fill.
+ *
+ * The `…T` forms take W or give the result transposed: the TopK SAE's encoder reads W_enc [d, n]
+ * through a transpose, and its gradient leaves through one; folding the transpose into the kernel
+ * (see fold.ts) saves a copy of the whole matrix each way.
+ */
+
+/** The sparse code and its batch: vals, idx [B, k]; x [B, d]. */
+interface Code {
+  readonly vals: FloatArray;
+  readonly idx: FloatArray;
+  readonly x: FloatArray;
+  readonly out: FloatArray;
+  readonly n: number;
+  readonly d: number;
+  readonly k: number;
+  /** B·k. */
+  readonly len: number;
+}
+
+/** Scratch of a latent-split kernel, made once per bind. */
+function scratch(args: Code, rows: number) {
+  return {
+    at: new Int32Array(args.len),
+    start: new Int32Array(rows + 1),
+    list: new Int32Array(args.len),
+  };
+}
+
+/** acc[ao + c] += vals[e] · x[b(e), c] for the entries e = list[t0, t1) of one latent. */
+function addEntries(acc: Float64Array, ao: number, a: Code, list: Int32Array, t0: number, t1: number): void {
+  const { vals, x, d, k } = a;
+  for (let t = t0; t < t1; t++) {
+    const e = list[t];
+    const v = vals[e];
+    const xo = ((e / k) | 0) * d;
+    for (let c = 0; c < d; c++) acc[ao + c] += v * x[xo + c];
+  }
+}
+
+/** sparseOuter: y [n, d] = 0, then y[idx[b, j], :] += vals[b, j] · x[b, :]. Units: latents. */
+export const SPARSE_OUTER: ParallelKernel<Code> = {
+  name: 'sparseOuter',
+  bind: (args) => {
+    const s = scratch(args, args.n);
+    const acc = new Float64Array(args.d);
+    return (lo, hi) => {
+      const { idx, out, n, d, len } = args;
+      invertIndices('sparseOuter', idx, len, n, lo, hi, s.at, s.start, s.list);
+      for (let r = lo; r < hi; r++) {
+        const o = r * d;
+        const t0 = s.start[r - lo];
+        const t1 = s.start[r - lo + 1];
+        if (t0 === t1) {
+          out.fill(0, o, o + d);
+          continue;
+        }
+        acc.fill(0);
+        addEntries(acc, 0, args, s.list, t0, t1);
+        for (let c = 0; c < d; c++) out[o + c] = acc[c];
+      }
+    };
+  },
+};
+
+/** Latents a transposed sparseOuter sums at a time: their columns of one output row fill a cache line. */
+const BLOCK = 16;
+
+/**
+ * sparseOuter, transposed: y [d, n], y[c, idx[b, j]] += vals[b, j] · x[b, c]. Units: latents. A
+ * block of latents' rows is summed as in SPARSE_OUTER (whole rows of x, in order), then written
+ * down the columns of y: an add through an index per term would cost several times as much.
+ */
+export const SPARSE_OUTER_T: ParallelKernel<Code> = {
+  name: 'sparseOuterT',
+  bind: (args) => {
+    const s = scratch(args, args.n);
+    const acc = new Float64Array(BLOCK * args.d);
+    return (lo, hi) => {
+      const { idx, out, n, d, len } = args;
+      invertIndices('sparseOuter', idx, len, n, lo, hi, s.at, s.start, s.list);
+      for (let r0 = lo; r0 < hi; r0 += BLOCK) {
+        const r1 = Math.min(hi, r0 + BLOCK);
+        acc.fill(0, 0, (r1 - r0) * d);
+        for (let r = r0; r < r1; r++)
+          addEntries(acc, (r - r0) * d, args, s.list, s.start[r - lo], s.start[r - lo + 1]);
+        for (let c = 0; c < d; c++) {
+          const o = c * n;
+          for (let r = r0; r < r1; r++) out[o + r] = acc[(r - r0) * d + c];
+        }
+      }
+    };
+  },
+};
+
+/** sparseDot with W given transposed, wT [d, n]: y[b, j] = Σ_c x[b, c] · wT[c, idx[b, j]]. Units: latents. */
+export interface DotTArgs {
+  readonly x: FloatArray;
+  readonly idx: FloatArray;
+  readonly wT: FloatArray;
+  readonly out: FloatArray;
+  readonly n: number;
+  readonly d: number;
+  readonly k: number;
+  readonly len: number;
+}
+
+/**
+ * Each picked latent's column of wT is copied once (a strided walk; consecutive latents share
+ * cache lines, so a thread's range reads wT about once) and dotted with every batch row that
+ * picked it. Each output entry belongs to one latent, so threads write disjoint entries.
+ */
+export const SPARSE_DOT_T: ParallelKernel<DotTArgs> = {
+  name: 'sparseDotT',
+  bind: (args) => {
+    const at = new Int32Array(args.len);
+    const start = new Int32Array(args.n + 1);
+    const list = new Int32Array(args.len);
+    const col = new Float64Array(args.d);
+    return (lo, hi) => {
+      const { x, idx, wT, out, n, d, k, len } = args;
+      invertIndices('sparseDot', idx, len, n, lo, hi, at, start, list);
+      for (let r = lo; r < hi; r++) {
+        const t0 = start[r - lo];
+        const t1 = start[r - lo + 1];
+        if (t0 === t1) continue;
+        for (let c = 0; c < d; c++) col[c] = wT[c * n + r];
+        for (let t = t0; t < t1; t++) {
+          const e = list[t];
+          out[e] = dot(x, ((e / k) | 0) * d, col, 0, d);
+        }
+      }
+    };
+  },
+};

@@ -1,0 +1,94 @@
+import type { FloatArray } from '@saekit/core';
+import type { ParallelKernel } from '../parallel/kernel.js';
+
+/*
+ * The indices of each row's k largest values, best first: larger value first, at equal values the
+ * lower index, NaN above +Inf (core's topkIndices). A min-heap of the k best so far, its root the
+ * worst of them. The row is scanned in increasing index, so a value equal to the root's ranks below
+ * it (its index is higher): one compare, `v > root`, rejects almost every value when k ≪ n.
+ */
+
+export interface TopkIndicesArgs {
+  readonly x: FloatArray;
+  /** [rows, k] indices as floats. */
+  readonly out: FloatArray;
+  /** Row length. */
+  readonly n: number;
+  readonly k: number;
+}
+
+/** Rows [lo, hi); the heap is made once per bind, so a run allocates nothing. */
+export const TOPK_INDICES: ParallelKernel<TopkIndicesArgs> = {
+  name: 'topkIndices',
+  bind: (args) => {
+    const val = new Float64Array(args.k);
+    const pos = new Int32Array(args.k);
+    return (lo, hi) => {
+      const { x, out, n, k } = args;
+      for (let r = lo; r < hi; r++) topkOfRow(x, r * n, n, k, val, pos, out, r * k);
+    };
+  },
+};
+
+/** Whether (va, ia) ranks above (vb, ib). */
+function above(va: number, ia: number, vb: number, ib: number): boolean {
+  if (Number.isNaN(va)) return Number.isNaN(vb) ? ia < ib : true;
+  if (Number.isNaN(vb)) return false;
+  return va > vb || (va === vb && ia < ib);
+}
+
+function topkOfRow(
+  x: FloatArray,
+  off: number,
+  n: number,
+  k: number,
+  val: Float64Array,
+  pos: Int32Array,
+  out: FloatArray,
+  o: number,
+): void {
+  let size = 0;
+  for (let j = 0; j < n; j++) {
+    const v = x[off + j];
+    if (size < k) {
+      siftUp(val, pos, size++, v, j);
+    } else if (v > val[0] || (Number.isNaN(v) && !Number.isNaN(val[0]))) {
+      siftDown(val, pos, size, v, j);
+    }
+  }
+  // Pop the worst first: it goes last.
+  for (let t = k - 1; t >= 0; t--) {
+    out[o + t] = pos[0];
+    size--;
+    siftDown(val, pos, size, val[size], pos[size]);
+  }
+}
+
+/** Inserts (v, j) at the new last place i of the heap (root: the lowest ranked). */
+function siftUp(val: Float64Array, pos: Int32Array, i: number, v: number, j: number): void {
+  while (i > 0) {
+    const p = (i - 1) >> 1;
+    if (!above(val[p], pos[p], v, j)) break;
+    val[i] = val[p];
+    pos[i] = pos[p];
+    i = p;
+  }
+  val[i] = v;
+  pos[i] = j;
+}
+
+/** Replaces the root of the heap [0, size) by (v, j). */
+function siftDown(val: Float64Array, pos: Int32Array, size: number, v: number, j: number): void {
+  let i = 0;
+  for (;;) {
+    let c = 2 * i + 1;
+    if (c >= size) break;
+    if (c + 1 < size && above(val[c], pos[c], val[c + 1], pos[c + 1])) c++;
+    if (!above(v, j, val[c], pos[c])) break;
+    val[i] = val[c];
+    pos[i] = pos[c];
+    i = c;
+  }
+  val[i] = v;
+  pos[i] = j;
+}

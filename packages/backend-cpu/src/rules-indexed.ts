@@ -1,0 +1,90 @@
+import type { Node } from '@saekit/core';
+import { GATHER_LAST, SCATTER_ADD_LAST } from './kernels/gather-scatter.js';
+import { SPARSE_DOT_T, SPARSE_OUTER, SPARSE_OUTER_T } from './kernels/sparse-latents.js';
+import { SPARSE_DOT, SPARSE_MATMUL } from './kernels/sparse-rows.js';
+import { TOPK_INDICES } from './kernels/topk-indices.js';
+import { buf, phase } from './phase.js';
+import type { CompileContext, Phase } from './rules.js';
+import type { StepOf } from './steps.js';
+
+/** Last axis of a shape. */
+const last = (n: Node): number => n.shape[n.shape.length - 1];
+
+/**
+ * How many units an `indexed` step's kernel splits over: rows of its batch, or latents (rows of
+ * W) for a sparseOuter or a transposed sparseDot.
+ */
+export function indexedUnits(s: StepOf<'indexed'>): number {
+  const { node, op, reads } = s;
+  switch (op.kind) {
+    case 'topkIndices':
+    case 'gatherLast':
+      return node.size / last(node);
+    case 'scatterAddLast':
+      return node.size / op.n;
+    case 'sparseOuter':
+      return op.n;
+    case 'sparseDot':
+      return s.transposed ? reads[2].shape[1] : node.shape[0];
+    case 'sparseMatmul':
+      return node.shape[0];
+  }
+}
+
+/** The kernel of a sparse TopK step (kernels/topk-indices.ts, gather-scatter.ts, sparse-*.ts). */
+export function indexedRule(s: StepOf<'indexed'>, ctx: CompileContext, label: string): Phase[] {
+  const { node, op, reads, split } = s;
+  const units = indexedUnits(s);
+  const b = (n: Node) => buf(ctx, n);
+  const out = () => b(node);
+  switch (op.kind) {
+    case 'topkIndices': {
+      const [x] = reads;
+      const args = () => ({ x: b(x), out: out(), n: last(x), k: op.k });
+      return [phase(ctx, label, split, TOPK_INDICES, { x }, args, units)];
+    }
+    case 'gatherLast': {
+      const [x, idx] = reads;
+      const args = () => ({ x: b(x), idx: b(idx), out: out(), n: last(x), k: last(idx) });
+      return [phase(ctx, label, split, GATHER_LAST, { x, idx }, args, units)];
+    }
+    case 'scatterAddLast': {
+      const [v, idx] = reads;
+      const args = () => ({ x: b(v), idx: b(idx), out: out(), n: op.n, k: last(idx) });
+      return [phase(ctx, label, split, SCATTER_ADD_LAST, { x: v, idx }, args, units)];
+    }
+    case 'sparseMatmul': {
+      const [vals, idx, w] = reads;
+      const [n, d] = w.shape;
+      const args = () => ({ a: b(vals), idx: b(idx), w: b(w), out: out(), n, d, k: last(idx) });
+      return [phase(ctx, label, split, SPARSE_MATMUL, { a: vals, idx, w }, args, units)];
+    }
+    case 'sparseDot': {
+      const [x, idx, w] = reads;
+      const k = last(idx);
+      if (s.transposed) {
+        const [d, n] = w.shape;
+        const args = () => ({ x: b(x), idx: b(idx), wT: b(w), out: out(), n, d, k, len: idx.size });
+        return [phase(ctx, label, split, SPARSE_DOT_T, { x, idx, wT: w }, args, units)];
+      }
+      const [n, d] = w.shape;
+      const args = () => ({ a: b(x), idx: b(idx), w: b(w), out: out(), n, d, k });
+      return [phase(ctx, label, split, SPARSE_DOT, { a: x, idx, w }, args, units)];
+    }
+    case 'sparseOuter': {
+      const [vals, idx, x] = reads;
+      const args = () => ({
+        vals: b(vals),
+        idx: b(idx),
+        x: b(x),
+        out: out(),
+        n: op.n,
+        d: last(x),
+        k: last(idx),
+        len: idx.size,
+      });
+      const kernel = s.transposed ? SPARSE_OUTER_T : SPARSE_OUTER;
+      return [phase(ctx, label, split, kernel, { vals, idx, x }, args, units)];
+    }
+  }
+}

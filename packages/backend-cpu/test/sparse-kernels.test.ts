@@ -1,0 +1,155 @@
+import {
+  Graph,
+  gatherLast,
+  input,
+  Rng,
+  scatterAddLast,
+  sparseDot,
+  sparseMatmul,
+  sparseOuter,
+  topkIndices,
+  transpose,
+} from '@saekit/core';
+import { createReferenceBackend, evaluate } from '@saekit/core/testing';
+import { describe, expect, it } from 'vitest';
+import { createCpuBackend } from '../src/index.js';
+
+// The sparse TopK kernels at sizes the threading pass splits (core's primitive table covers them
+// small, on one thread), with repeated indices, and with the transposes of W folded in (fold.ts):
+// against core's float64 reference, and bit-identical on 1, 2 and 3 threads.
+
+const [B, K, N, D] = [64, 8, 300, 40];
+const reference = createReferenceBackend();
+
+function normals(rng: Rng, len: number): Float32Array {
+  const v = new Float32Array(len);
+  for (let i = 0; i < len; i++) v[i] = rng.normal();
+  return v;
+}
+
+/** Indices into N, drawn so that some latents are picked by many rows and most by none. */
+function indices(rng: Rng, len: number): Float32Array {
+  const v = new Float32Array(len);
+  for (let i = 0; i < len; i++) v[i] = Math.floor(N * rng.uniform() ** 3);
+  return v;
+}
+
+function sparseGraph() {
+  const x = input('x', [B, D]);
+  const vals = input('vals', [B, K]);
+  const idx = input('idx', [B, K]);
+  const w = input('w', [N, D]);
+  const wT = input('wT', [D, N]);
+  const pre = input('pre', [B, N]);
+  const outputs = {
+    topk: topkIndices(pre, K),
+    gathered: gatherLast(pre, idx),
+    scattered: scatterAddLast(vals, idx, N),
+    decoded: sparseMatmul(vals, idx, w),
+    dot: sparseDot(x, idx, w),
+    dotT: sparseDot(x, idx, transpose(wT)),
+    outer: sparseOuter(vals, idx, x, N),
+    outerT: transpose(sparseOuter(vals, idx, x, N)),
+  };
+  return Graph.from({ outputs });
+}
+
+function feeds(seed: number) {
+  const rng = new Rng(seed);
+  const pre = normals(rng, B * N);
+  // Ties at the top of some rows: the lower index must come first.
+  for (let b = 0; b < B; b += 5) pre[b * N + 7] = pre[b * N + 3] = 9;
+  return {
+    x: normals(rng, B * D),
+    vals: normals(rng, B * K),
+    idx: indices(rng, B * K),
+    w: normals(rng, N * D),
+    wT: normals(rng, D * N),
+    pre,
+  };
+}
+
+describe('sparse TopK kernels, split over threads, against the float64 reference', () => {
+  const graph = sparseGraph();
+  const f = feeds(4);
+  const f64 = Object.fromEntries(Object.entries(f).map(([k, v]) => [k, Float64Array.from(v)]));
+
+  it('fold the transposes, split every kernel, agree with the reference, and match across thread counts', async () => {
+    const want = await evaluate(reference, graph, f64);
+    const runs: Record<string, Float64Array>[] = [];
+    for (const threads of [1, 2, 3]) {
+      const exe = createCpuBackend({ threads }).compileSync(graph);
+      const indexed = exe.steps.filter((s) => s.kind === 'indexed');
+      expect(indexed.filter((s) => s.transposed).map((s) => s.op.kind)).toEqual(['sparseDot', 'sparseOuter']);
+      expect(exe.steps.some((s) => s.kind === 'transpose')).toBe(false);
+      if (threads > 1) expect(indexed.every((s) => s.split)).toBe(true);
+      const out = exe.runSync(f);
+      runs.push(Object.fromEntries(Object.entries(out).map(([k, v]) => [k, Float64Array.from(v)])));
+      exe.dispose();
+    }
+    for (const [name, v] of Object.entries(want)) {
+      for (let i = 0; i < v.length; i++) {
+        const tol = 1e-5 * Math.max(1, Math.abs(v[i]));
+        expect(
+          Math.abs(runs[0][name][i] - v[i]),
+          `${name}[${i}]: ${runs[0][name][i]} vs ${v[i]}`,
+        ).toBeLessThan(tol);
+      }
+      expect(runs[1][name], name).toEqual(runs[0][name]);
+      expect(runs[2][name], name).toEqual(runs[0][name]);
+    }
+    expect(runs[0].topk[0]).toBe(3);
+    expect(runs[0].topk[1]).toBe(7);
+  });
+
+  it('the folded transposes give the values of the unfolded ones (fuse: false keeps them apart)', () => {
+    const folded = createCpuBackend({ threads: 2 }).compileSync(graph);
+    const plain = createCpuBackend({ threads: 1, fuse: false }).compileSync(graph);
+    expect(plain.steps.filter((s) => s.kind === 'transpose')).toHaveLength(2);
+    const a = folded.runSync(f);
+    const b = plain.runSync(f);
+    expect(Float32Array.from(a.dotT)).toEqual(Float32Array.from(b.dotT));
+    expect(Float32Array.from(a.outerT)).toEqual(Float32Array.from(b.outerT));
+    folded.dispose();
+    plain.dispose();
+  });
+
+  it('NaN ranks above +Inf in topkIndices, as in the reference', async () => {
+    const pre = input('pre', [2, 6]);
+    const g = Graph.from({ outputs: { i: topkIndices(pre, 4) } });
+    const x = Float32Array.from([
+      1,
+      Number.NaN,
+      Number.POSITIVE_INFINITY,
+      Number.NaN,
+      1,
+      -1,
+      0,
+      -0,
+      0,
+      -0,
+      2,
+      0,
+    ]);
+    const want = await evaluate(reference, g, { pre: Float64Array.from(x) });
+    const got = createCpuBackend({ threads: 1 }).compileSync(g).runSync({ pre: x });
+    expect(Array.from(got.i)).toEqual(Array.from(want.i));
+    expect(Array.from(got.i)).toEqual([1, 3, 2, 0, 4, 0, 1, 2]);
+  });
+
+  for (const threads of [1, 2]) {
+    it(`a fed index that is not an integer in [0, n) is an error naming the op and position (${threads} thread${threads > 1 ? 's' : ''})`, () => {
+      const exe = createCpuBackend({ threads }).compileSync(graph);
+      for (const bad of [2.5, -1, N, Number.NaN]) {
+        const idx = Float32Array.from(f.idx);
+        idx[17] = bad;
+        expect(() => exe.runSync({ ...f, idx })).toThrow(
+          /index (2\.5|-1|300|NaN) at position 17 is not an integer in \[0, 300\)/,
+        );
+      }
+      // The next run with good indices works.
+      expect(() => exe.runSync(f)).not.toThrow();
+      exe.dispose();
+    });
+  }
+});

@@ -1,0 +1,76 @@
+// Sparse TopK in ONNX's own ops: TopK, GatherElements / Gather, ScatterElements / ScatterND with
+// reduction "add" (opset 16+, below our minimum of 17). Core carries indices as float32; they are
+// cast to int64 where an ONNX op reads them (ONNX Runtime folds the repeated Casts of one value).
+import type { Op, SparseOp } from '@saekit/core';
+import { DataType } from '../proto/types.js';
+import type { GraphBuilder } from './builder.js';
+import type { Rule } from './rules.js';
+
+const toIndex = (b: GraphBuilder, idx: string): string => b.op('Cast', [idx], { to: DataType.INT64 });
+
+/** [B, k, d] rows W[idx[b, j]]. */
+const gatherRows = (b: GraphBuilder, w: string, idx: string): string =>
+  b.op('Gather', [w, toIndex(b, idx)], { axis: 0 });
+
+const unsqueeze = (b: GraphBuilder, x: string, axis: number): string =>
+  b.op('Unsqueeze', [x, b.int64Const([axis], 'axes')]);
+
+const squeezeInto = (b: GraphBuilder, x: string, axis: number, out: string | undefined): string =>
+  b.op('Squeeze', [x, b.int64Const([axis], 'axes')], {}, out);
+
+/** Float zeros [..lead of `like`, n] (the batch comes from `like` at run time). */
+function zerosLastAxis(b: GraphBuilder, like: string, n: number): string {
+  const lead = b.op('Shape', [like], { end: -1 });
+  return b.op('ConstantOfShape', [b.op('Concat', [lead, b.int64Const([n], 'n')], { axis: 0 })]);
+}
+
+/** out [n, d] = 0, then out[idx[b, j], :] += rows[b, j, :]; rows [B, k, d]. */
+function scatterRows(
+  b: GraphBuilder,
+  rows: string,
+  idx: string,
+  n: number,
+  d: number,
+  out: string | undefined,
+) {
+  const zeros = b.op('ConstantOfShape', [b.int64Const([n, d], 'shape')]);
+  const at = b.op('Reshape', [toIndex(b, idx), b.int64Const([-1, 1], 'shape')]);
+  const upd = b.op('Reshape', [rows, b.int64Const([-1, d], 'shape')]);
+  return b.op('ScatterND', [zeros, at, upd], { reduction: 'add' }, out);
+}
+
+export const SPARSE_RULES: { readonly [K in SparseOp['kind']]: Rule<Extract<Op, { kind: K }>> } = {
+  // ONNX TopK puts the lower index first among equal values, as core's topkIndices does.
+  topkIndices: ({ b, op, x, out }) => {
+    const [, idx] = b.node(
+      'TopK',
+      [x[0], b.int64Const([op.k], 'k')],
+      [b.fresh('topk'), b.fresh('topk_idx')],
+      {
+        axis: -1,
+        largest: 1,
+        sorted: 1,
+      },
+    );
+    return b.op('Cast', [idx], { to: DataType.FLOAT }, out);
+  },
+  gatherLast: ({ b, x, out }) => b.op('GatherElements', [x[0], toIndex(b, x[1])], { axis: -1 }, out),
+  scatterAddLast: ({ b, op, x, out }) =>
+    b.op(
+      'ScatterElements',
+      [zerosLastAxis(b, x[0], op.n), toIndex(b, x[1]), x[0]],
+      { axis: -1, reduction: 'add' },
+      out,
+    ),
+  // [B, 1, k] · [B, k, d] -> [B, 1, d]: one batched MatMul over the gathered rows.
+  sparseMatmul: ({ b, x, out }) =>
+    squeezeInto(b, b.op('MatMul', [unsqueeze(b, x[0], 1), gatherRows(b, x[2], x[1])]), 1, out),
+  // [B, k, d] · [B, d, 1] -> [B, k, 1].
+  sparseDot: ({ b, x, out }) =>
+    squeezeInto(b, b.op('MatMul', [gatherRows(b, x[2], x[1]), unsqueeze(b, x[0], 2)]), 2, out),
+  // rows vals[b, j] · x[b, :] as [B, k, 1] * [B, 1, d], scattered into [n, d].
+  sparseOuter: ({ b, op, node, x, out }) => {
+    const rows = b.op('Mul', [unsqueeze(b, x[0], 2), unsqueeze(b, x[2], 1)]);
+    return scatterRows(b, rows, x[1], op.n, node.shape[1], out);
+  },
+};

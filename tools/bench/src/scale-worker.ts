@@ -1,0 +1,66 @@
+#!/usr/bin/env node
+// One backend's TopK SAE training step at scale, in a fresh process so its peak RSS is its own.
+// argv: backend d_in d_sae k batch steps formulation. Prints one JSON line.
+import { loadBackend } from '@saekit/backends';
+import {
+  buildTrainStep,
+  type Formulation,
+  Rng,
+  rowWeights,
+  type SaeConfig,
+  type SaeParams,
+} from '@saekit/core';
+import { median } from './measure.js';
+
+const [name, dIn, dSae, k, batch, steps, formulation] = process.argv.slice(2);
+const [d, n, kk, b, s] = [dIn, dSae, k, batch, steps].map(Number);
+const config: SaeConfig = {
+  inputDim: d,
+  hiddenDim: n,
+  encoder: 'topk',
+  k: kk,
+  decoder: 'identity',
+  sparsity: { kind: 'none' },
+};
+
+// As torch_step.py: W_enc ~ N(0, 1/d), W_dec ~ N(0, 1/n), zero biases, x ~ N(0, 1).
+const rng = new Rng(0);
+const normal = (len: number, std: number): Float32Array => {
+  const a = new Float32Array(len);
+  for (let i = 0; i < len; i++) a[i] = std * rng.normal();
+  return a;
+};
+const params: SaeParams = {
+  W_enc: normal(d * n, 1 / Math.sqrt(d)),
+  b_enc: new Float32Array(n),
+  W_dec: normal(n * d, 1 / Math.sqrt(n)),
+  b_dec: new Float32Array(d),
+};
+const x = normal(b * d, 1);
+const w = rowWeights(new Float32Array(b), b);
+
+const backend = await loadBackend(name);
+const step = buildTrainStep(
+  config,
+  b,
+  { kind: 'adam', lr: 1e-4 },
+  { formulation: formulation as Formulation },
+);
+const exe = await backend.compile(step.graph, { state: step.initialState(params) });
+const times: number[] = [];
+let loss = Number.NaN;
+// Three untimed steps, as torch_step.py.
+for (let i = 0; i < s + 3; i++) {
+  const t0 = performance.now();
+  const out = await exe.run({ x, w });
+  const ms = performance.now() - t0;
+  loss = out.loss[0];
+  if (!Number.isFinite(loss)) throw new Error(`${name}: loss is ${loss} at step ${i}`);
+  if (i >= 3) times.push(ms);
+}
+exe.dispose();
+const stepMs = median(times);
+// maxRSS is in KiB on Linux: the process's peak resident set.
+process.stdout.write(
+  `${JSON.stringify({ backend: name, formulation, stepMs, vectorsPerS: (b / stepMs) * 1000, loss, peakRssMb: process.resourceUsage().maxRSS / 1024 })}\n`,
+);

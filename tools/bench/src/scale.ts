@@ -1,0 +1,182 @@
+// pnpm bench scale: a TopK SAE's training step at the sizes SAEs are trained (default 768 -> 16384,
+// k 32, batch 1024, Adam), per backend, each in its own process (so peak RSS is its own), and
+// PyTorch's step (../shared/anchors/torch_step.py, under its README's best settings) in the same
+// run when python3 has torch. Backends and PyTorch alternate round by round.
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { median } from './measure.js';
+import { formatTable } from './table.js';
+
+export const SCALE_USAGE = `usage: pnpm bench scale [--d-in 768] [--d-sae 16384] [--k 32] [--batch 1024] [--steps 10]
+                        [--backends onnx,cpu] [--formulation sparse|dense] [--rounds 1] [--anchors DIR] [--no-torch] [--json FILE]`;
+
+interface ScaleRow {
+  readonly backend: string;
+  readonly stepMs: number;
+  readonly vectorsPerS: number;
+  readonly peakRssMb: number;
+  readonly rounds: number[];
+}
+
+const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
+
+/** A positive integer flag, or exit 2 naming it. */
+function intFlag(name: string, v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) {
+    process.stderr.write(
+      `saekit-bench scale: --${name} must be a positive integer, got ${v}\n${SCALE_USAGE}\n`,
+    );
+    process.exit(2);
+  }
+  return n;
+}
+
+/** PyTorch's best settings on these machines (anchors/README.md), or undefined without torch. */
+function torchEnv(): NodeJS.ProcessEnv | undefined {
+  try {
+    execFileSync('python3', ['-c', 'import torch'], { stdio: 'ignore' });
+  } catch {
+    return undefined;
+  }
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    OPENBLAS_CORETYPE: 'SkylakeX',
+    MALLOC_MMAP_THRESHOLD_: '2000000000',
+    MALLOC_TRIM_THRESHOLD_: '2000000000',
+    MALLOC_TOP_PAD_: '500000000',
+  };
+  delete env.OPENBLAS_L2_SIZE;
+  try {
+    const files = execFileSync('dpkg', ['-L', 'libopenblas0-openmp'], { encoding: 'utf8' });
+    const blas = files.split('\n').find((f) => f.endsWith('/libblas.so.3'));
+    if (blas) env.LD_LIBRARY_PATH = dirname(blas);
+  } catch {
+    process.stderr.write(
+      'bench scale: libopenblas0-openmp is not installed; PyTorch runs with its default BLAS\n',
+    );
+  }
+  return env;
+}
+
+// Runs the anchor script in-process under runpy so the same interpreter reports its peak RSS.
+const TORCH_WRAPPER = `import json, resource, runpy, sys
+sys.argv = sys.argv[1:]
+runpy.run_path(sys.argv[0], run_name='__main__')
+print(json.dumps({"peakRssMb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))`;
+
+function lastJson(out: string): Record<string, number | string> {
+  const lines = out.trim().split('\n');
+  return JSON.parse(lines[lines.length - 1]);
+}
+
+export async function benchScale(argv: string[]): Promise<Record<string, unknown>> {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    values = parseArgs({
+      args: argv,
+      options: {
+        'd-in': { type: 'string', default: '768' },
+        'd-sae': { type: 'string', default: '16384' },
+        k: { type: 'string', default: '32' },
+        batch: { type: 'string', default: '1024' },
+        steps: { type: 'string', default: '10' },
+        backends: { type: 'string', default: 'onnx,cpu' },
+        formulation: { type: 'string', default: 'sparse' },
+        rounds: { type: 'string', default: '1' },
+        anchors: { type: 'string' },
+        'no-torch': { type: 'boolean', default: false },
+        json: { type: 'string' },
+      },
+      strict: true,
+    }).values;
+  } catch (e) {
+    process.stderr.write(`saekit-bench scale: ${(e as Error).message}\n${SCALE_USAGE}\n`);
+    process.exit(2);
+  }
+  const str = (k: string) => String(values[k]);
+  const [d, n, k, batch, steps, rounds] = ['d-in', 'd-sae', 'k', 'batch', 'steps', 'rounds'].map((f) =>
+    intFlag(f, str(f)),
+  );
+  if (k > n) {
+    process.stderr.write(`saekit-bench scale: --k ${k} exceeds --d-sae ${n}\n`);
+    process.exit(2);
+  }
+  const formulation = str('formulation');
+  if (formulation !== 'sparse' && formulation !== 'dense') {
+    process.stderr.write(`saekit-bench scale: --formulation must be sparse or dense, got ${formulation}\n`);
+    process.exit(2);
+  }
+  const backends = str('backends').split(',').filter(Boolean);
+  const anchor = join(String(values.anchors ?? join(repoRoot, '..', 'shared', 'anchors')), 'torch_step.py');
+  const env = values['no-torch'] ? undefined : torchEnv();
+  const withTorch = env !== undefined && existsSync(anchor);
+  if (!values['no-torch'] && !withTorch)
+    process.stderr.write(
+      `bench scale: no PyTorch beside this run (python3 with torch, and ${anchor} are needed)\n`,
+    );
+
+  const worker = fileURLToPath(new URL('./scale-worker.js', import.meta.url));
+  const shape = [d, n, k, batch, steps].map(String);
+  const runs = new Map<string, Record<string, number | string>[]>();
+  const add = (name: string, r: Record<string, number | string>) =>
+    runs.set(name, [...(runs.get(name) ?? []), r]);
+  for (let r = 0; r < rounds; r++) {
+    for (const b of backends) {
+      process.stderr.write(`round ${r + 1}: ${b} (${formulation})...\n`);
+      try {
+        const out = execFileSync(process.execPath, [worker, b, ...shape, formulation], {
+          encoding: 'utf8',
+          stdio: ['ignore', 'pipe', 'inherit'],
+        });
+        add(b, lastJson(out));
+      } catch {
+        // The worker has printed its error on stderr; the other systems still run.
+        process.stderr.write(`bench scale: ${b} failed; left out of the table\n`);
+      }
+    }
+    if (withTorch) {
+      process.stderr.write(`round ${r + 1}: pytorch...\n`);
+      const out = execFileSync('python3', ['-c', TORCH_WRAPPER, anchor, ...shape, '2'], {
+        encoding: 'utf8',
+        env,
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      const lines = out.trim().split('\n');
+      const t = JSON.parse(lines[lines.length - 2]);
+      add(String(t.backend), { stepMs: t.ms, peakRssMb: lastJson(out).peakRssMb });
+    }
+  }
+  const rows: ScaleRow[] = [...runs.entries()].map(([backend, rs]) => {
+    const ms = rs.map((x) => Number(x.stepMs));
+    const stepMs = median(ms);
+    return {
+      backend,
+      stepMs,
+      vectorsPerS: (batch / stepMs) * 1000,
+      peakRssMb: Math.max(...rs.map((x) => Number(x.peakRssMb))),
+      rounds: ms,
+    };
+  });
+  const torch = rows.find((r) => r.backend.startsWith('torch'));
+  process.stdout.write(
+    `\nTopK SAE ${d} -> ${n}, k ${k}, batch ${batch}, Adam; saekit ${formulation} graph; median step of ${steps} after 3 warm-up, median of ${rounds} round(s)\n\n`,
+  );
+  process.stdout.write(
+    `${formatTable(
+      ['system', 'step ms', 'rounds (ms)', 'vectors/s', 'x pytorch', 'peak RSS MB'],
+      rows.map((r) => [
+        r.backend,
+        r.stepMs,
+        r.rounds.map((x) => x.toPrecision(4)).join(' '),
+        r.vectorsPerS,
+        torch ? r.stepMs / torch.stepMs : '-',
+        r.peakRssMb,
+      ]),
+    )}\n`,
+  );
+  return { shape: { d, n, k, batch, steps, formulation }, rows };
+}
