@@ -53,7 +53,6 @@ export {
 } from './io/safetensors-header.js';
 export { type JsonValue, parseStrictJson, StrictJsonError } from './io/strict-json.js';
 export type { BatchStream, BatchStreamPosition } from './nn/batch-stream.js';
-export type { HostState, HostStateSnapshot } from './nn/host-state.js';
 export {
   type DecoderActivation,
   type EncoderActivation,
@@ -63,6 +62,7 @@ export {
   validateConfig,
 } from './nn/config.js';
 export { checkDataset, type Dataset, type DatasetSplits } from './nn/dataset.js';
+export { type GeometricMedian, type GeometricMedianOptions, geometricMedian } from './nn/geometric-median.js';
 export {
   batchInputs,
   buildForwardGraph,
@@ -72,9 +72,10 @@ export {
   rowWeights,
   type TrainStep,
 } from './nn/graphs.js';
+export type { HostState, HostStateSnapshot } from './nn/host-state.js';
 export { type ForwardBatch, ForwardRunner, forwardDataset, streamForward } from './nn/inference.js';
 export { klSparsity, type LossParts, l1Sparsity, meanActivation, mseLoss, saeLoss } from './nn/losses.js';
-export { evaluate, klDivergence, mmcs, type SaeMetrics } from './nn/metrics.js';
+export { evaluate, klDivergence, maxCosinePerFeature, mmcs, type SaeMetrics } from './nn/metrics.js';
 export { decode, encode, type Forward, forward, type ParamNodes, paramInputs } from './nn/model.js';
 export {
   ADAM_DEFAULTS,
@@ -93,6 +94,12 @@ export {
   paramShapes,
   type SaeParams,
 } from './nn/params.js';
+export {
+  columnMean,
+  SaeBenchAccumulator,
+  type SaeBenchMetrics,
+  saeBenchMetrics,
+} from './nn/saebench-metrics.js';
 export {
   type TrainEvent,
   type TrainHistory,
