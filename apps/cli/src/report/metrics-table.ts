@@ -35,6 +35,37 @@ export function saeBenchEntry(m: SaeMetrics): { saebench: SaeBenchMetrics } {
   return { saebench: m.saebench };
 }
 
+/**
+ * The scalar SAEBench metrics of a `saebench` object read back from metrics.json (unknown shape:
+ * anything but a number is left out), in the table's order.
+ */
+export function saeBenchRows(saebench: unknown): [string, number][] {
+  if (typeof saebench !== 'object' || saebench === null) return [];
+  const o = saebench as Record<string, unknown>;
+  return SAEBENCH_KEYS.flatMap((k) =>
+    typeof o[k] === 'number' ? [[k, o[k] as number] as [string, number]] : [],
+  );
+}
+
+const SAEBENCH_KEYS = [
+  'explained_variance',
+  'explained_variance_legacy',
+  'frac_variance_explained_dl',
+  'fvu',
+  'mse',
+  'cossim',
+  'l2_norm_in',
+  'l2_norm_out',
+  'l2_ratio',
+  'relative_reconstruction_bias',
+  'l0',
+  'l1',
+  'frac_alive',
+  'dead_count',
+  'freq_over_1_percent',
+  'freq_over_10_percent',
+] as const;
+
 type Row = readonly [key: string, value: number, note?: string];
 
 /** The rows of the table, grouped as SAEBench's `core` output groups them. */
