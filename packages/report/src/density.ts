@@ -1,5 +1,5 @@
 import type { TopLevelSpec } from 'vega-lite';
-import { type Rendered, renderVegaLite } from './render.js';
+import { liteHead, type Rendered, renderVegaLite } from './render.js';
 import {
   assertFinite,
   assertNonEmpty,
@@ -76,10 +76,7 @@ export async function renderDensityHistogram(
   const title = opts.title ?? 'Feature density (log10)';
   const lo = bins[0].lo;
   const spec: TopLevelSpec = {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    ...(title === '' ? {} : { title: { text: title, subtitle } }),
-    width: WIDTH,
-    height: HEIGHT,
+    ...liteHead(title, subtitle, WIDTH, HEIGHT),
     layer: [
       {
         data: { values: bins },

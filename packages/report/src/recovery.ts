@@ -1,5 +1,5 @@
 import type { TopLevelSpec } from 'vega-lite';
-import { type Rendered, renderVegaLite } from './render.js';
+import { liteHead, type Rendered, renderVegaLite } from './render.js';
 import { assertFinite, assertNonEmpty, formatNumber, type NumericArray } from './validate.js';
 
 export interface FeatureRecoveryOptions {
@@ -57,10 +57,7 @@ export async function renderFeatureRecovery(
     { y: threshold, label: `${formatNumber(threshold)}`, color: '#888888' },
   ];
   const spec: TopLevelSpec = {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    ...(title === '' ? {} : { title: { text: title, subtitle } }),
-    width: WIDTH,
-    height: HEIGHT,
+    ...liteHead(title, subtitle, WIDTH, HEIGHT),
     layer: [
       {
         data: { values },

@@ -159,6 +159,21 @@ export async function renderVega(spec: vega.Spec): Promise<Rendered> {
   return { png, width, height, plotOrigin: [plotOrigin[0] + offset[0], plotOrigin[1] + offset[1]], svg };
 }
 
+/** The head of a Vega-Lite figure: schema, title (none for `''`) and plot size (not for a facet). */
+export function liteHead(
+  title: string,
+  subtitle: string,
+  width?: number,
+  height?: number,
+): { $schema: string; title?: { text: string; subtitle: string }; width?: number; height?: number } {
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    ...(title === '' ? {} : { title: { text: title, subtitle } }),
+    ...(width === undefined ? {} : { width }),
+    ...(height === undefined ? {} : { height }),
+  };
+}
+
 /** Compile a Vega-Lite spec (with the shared config) and render it to PNG. */
 export async function renderVegaLite(spec: TopLevelSpec): Promise<Rendered> {
   const { spec: compiled } = compile(spec, { config: liteConfig });

@@ -1,5 +1,5 @@
 import type { TopLevelSpec } from 'vega-lite';
-import { type Rendered, renderVegaLite } from './render.js';
+import { liteHead, type Rendered, renderVegaLite } from './render.js';
 import {
   assertFinite,
   assertNonEmpty,
@@ -86,8 +86,7 @@ export async function renderVectorReconstructions(
     opts.title ?? `First ${count} test example${count === 1 ? '' : 's'} and their reconstructions`;
   const subtitle = `Each panel: one example's ${D} input values (blue) and the model's reconstruction (orange); mean squared error ${formatNumber(sq / (count * D))}`;
   const spec: TopLevelSpec = {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    ...(title === '' ? {} : { title: { text: title, subtitle } }),
+    ...liteHead(title, subtitle),
     data: { values },
     facet: {
       row: {
