@@ -21,8 +21,8 @@ function printed(table: string): Map<string, number> {
   return out;
 }
 
-describe('saekit eval prints the SAEBench metrics of the PyTorch case (metrics-13x24-b157)', () => {
-  it('every printed value within the golden bound, dead_count exactly', async () => {
+describe('the table saekit eval prints, on the PyTorch metrics case (metrics-13x24-b157)', () => {
+  it('prints every metric within the golden bound (dead_count exactly), from evaluate on the cpu backend', async () => {
     const doc = readGoldenDoc(
       join(resolveGoldenDir().dir ?? '', 'modern'),
       'metrics-13x24-b157',
