@@ -48,28 +48,31 @@ class MomentSums {
   readonly mean: Float64Array;
   private readonly m2: Float64Array;
   private readonly bMean: Float64Array;
+  private readonly dev: Float64Array;
 
   constructor(dim: number) {
     this.mean = new Float64Array(dim);
     this.m2 = new Float64Array(dim);
     this.bMean = new Float64Array(dim);
+    this.dev = new Float64Array(dim);
   }
 
-  /** Adds `rows` rows given by `value(r, d)`: the batch's own mean and deviations first, then merged. */
-  add(rows: number, value: (r: number, d: number) => number): void {
+  /** Adds the first `rows` rows of `v` ([rows, D]): the batch's own mean and deviations first, then merged. */
+  add(v: ArrayLike<number>, rows: number): void {
     const D = this.mean.length;
     const bm = this.bMean;
     bm.fill(0);
-    for (let r = 0; r < rows; r++) for (let d = 0; d < D; d++) bm[d] += value(r, d);
+    for (let r = 0; r < rows; r++) for (let d = 0; d < D; d++) bm[d] += v[r * D + d];
     for (let d = 0; d < D; d++) bm[d] /= rows;
+    const dev = this.dev;
+    dev.fill(0);
+    for (let r = 0; r < rows; r++) for (let d = 0; d < D; d++) dev[d] += (v[r * D + d] - bm[d]) ** 2;
     const n = this.n;
     const total = n + rows;
     for (let d = 0; d < D; d++) {
-      let s = 0;
-      for (let r = 0; r < rows; r++) s += (value(r, d) - bm[d]) ** 2;
       const delta = bm[d] - this.mean[d];
       this.mean[d] += (delta * rows) / total;
-      this.m2[d] += s + (delta * delta * n * rows) / total;
+      this.m2[d] += dev[d] + (delta * delta * n * rows) / total;
     }
     this.n = total;
   }
@@ -103,6 +106,8 @@ export class SaeBenchAccumulator {
   private l1 = 0;
   private readonly fired: Float64Array;
   private readonly centre: Float64Array;
+  /** x − x̂ of the current batch, reused. */
+  private err = new Float64Array(0);
 
   constructor(
     readonly inputDim: number,
@@ -126,8 +131,11 @@ export class SaeBenchAccumulator {
       throw new RangeError(
         `metrics: a batch of ${rows} rows needs ${rows * D} inputs and ${rows * H} latents`,
       );
-    this.x.add(rows, (r, d) => x[r * D + d]);
-    this.e.add(rows, (r, d) => x[r * D + d] - recon[r * D + d]);
+    this.x.add(x, rows);
+    if (this.err.length < rows * D) this.err = new Float64Array(rows * D);
+    const err = this.err;
+    for (let i = 0; i < rows * D; i++) err[i] = x[i] - recon[i];
+    this.e.add(err, rows);
     const c = this.centre;
     if (this.inputMean) for (let d = 0; d < D; d++) c[d] = this.inputMean[d];
     else {
