@@ -75,6 +75,7 @@ describe('drawReport', () => {
     expect(compiles).toBe(1);
     expect(Object.keys(fromBackend).sort()).toEqual([
       'encoder-features.png',
+      'feature-density.png',
       'features.png',
       'index.html',
       'latent-scatter.png',

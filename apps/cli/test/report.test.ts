@@ -8,7 +8,8 @@ const FIGURES = [
   'reconstructions.png',
   'latent-scatter.png',
   'mean-activation.png',
-  'features.png',
+  'feature-density.png',
+  'feature-recovery.png',
   'loss.png',
 ];
 let run: string;

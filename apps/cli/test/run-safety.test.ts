@@ -42,7 +42,7 @@ describe('a run loses nothing', () => {
     );
     const state = JSON.parse(await readFile(join(out, 'run.json'), 'utf8')).state;
     expect(state.status).toBe('interrupted');
-    const ev = saekit('eval', '--model', out, '--limit', '200');
+    const ev = saekit('eval', '--model', out, '--limit', '200', '--json', '-');
     expect(ev.code, ev.stderr).toBe(0);
     expect(ev.stderr).toMatch(/is an unfinished run \(interrupted\)/);
     expect(Number.isFinite(JSON.parse(ev.stdout).mse)).toBe(true);

@@ -66,6 +66,7 @@ export {
   validateConfig,
 } from './nn/config.js';
 export { checkDataset, type Dataset, type DatasetSplits } from './nn/dataset.js';
+export { type GeometricMedian, type GeometricMedianOptions, geometricMedian } from './nn/geometric-median.js';
 export {
   batchInputs,
   buildForwardGraph,
@@ -79,7 +80,7 @@ export {
 export type { HostState, HostStateSnapshot } from './nn/host-state.js';
 export { type ForwardBatch, ForwardRunner, forwardDataset, streamForward } from './nn/inference.js';
 export { klSparsity, type LossParts, l1Sparsity, meanActivation, mseLoss, saeLoss } from './nn/losses.js';
-export { evaluate, klDivergence, mmcs, type SaeMetrics } from './nn/metrics.js';
+export { evaluate, klDivergence, maxCosinePerFeature, mmcs, type SaeMetrics } from './nn/metrics.js';
 export { decode, encode, type Forward, forward, type ParamNodes, paramInputs } from './nn/model.js';
 export {
   ARCHITECTURES,
@@ -137,6 +138,12 @@ export {
   type SaeParams,
   trainedParamNames,
 } from './nn/params.js';
+export {
+  columnMean,
+  SaeBenchAccumulator,
+  type SaeBenchMetrics,
+  saeBenchMetrics,
+} from './nn/saebench-metrics.js';
 export {
   batchTopKSparse,
   decodeSparse,

@@ -1,6 +1,6 @@
 import type { TopLevelSpec } from 'vega-lite';
 import type { Rect } from './raster.js';
-import { type Rendered, renderVegaLite } from './render.js';
+import { liteHead, type Rendered, renderVegaLite } from './render.js';
 import { assertFinite, assertNonEmpty, formatNumber, type NumericArray } from './validate.js';
 
 export interface MeanActivationOptions {
@@ -49,10 +49,7 @@ export async function renderMeanActivation(opts: MeanActivationOptions): Promise
     (rho === undefined ? '' : `; target ρ = ${formatNumber(rho)}`);
 
   const spec: TopLevelSpec = {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    ...(title === '' ? {} : { title: { text: title, subtitle } }),
-    width: WIDTH,
-    height: HEIGHT,
+    ...liteHead(title, subtitle, WIDTH, HEIGHT),
     layer: [
       {
         data: { values },

@@ -83,6 +83,8 @@ export interface Rendered {
   height: number;
   /** Top-left corner of the data rectangle (Vega's origin) in PNG pixels. */
   plotOrigin: [number, number];
+  /** The SVG the PNG was rasterized from: its text (titles, axis labels) is what the figure says. */
+  svg: string;
 }
 
 /** Lay out a Vega spec headless and return its SVG plus the data rectangle's offset. */
@@ -154,7 +156,22 @@ export function svgToPng(svg: string): {
 export async function renderVega(spec: vega.Spec): Promise<Rendered> {
   const { svg, plotOrigin } = await vegaToSvg(spec);
   const { png, width, height, offset } = svgToPng(svg);
-  return { png, width, height, plotOrigin: [plotOrigin[0] + offset[0], plotOrigin[1] + offset[1]] };
+  return { png, width, height, plotOrigin: [plotOrigin[0] + offset[0], plotOrigin[1] + offset[1]], svg };
+}
+
+/** The head of a Vega-Lite figure: schema, title (none for `''`) and plot size (not for a facet). */
+export function liteHead(
+  title: string,
+  subtitle: string,
+  width?: number,
+  height?: number,
+): { $schema: string; title?: { text: string; subtitle: string }; width?: number; height?: number } {
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    ...(title === '' ? {} : { title: { text: title, subtitle } }),
+    ...(width === undefined ? {} : { width }),
+    ...(height === undefined ? {} : { height }),
+  };
 }
 
 /** Compile a Vega-Lite spec (with the shared config) and render it to PNG. */

@@ -100,3 +100,15 @@ export const isReddish = ([r, g, b]: [number, number, number]): boolean => r - b
 /** Saturated orange pixel (#ff7f0e family). */
 export const isOrange = ([r, g, b]: [number, number, number]): boolean =>
   r > 200 && g > 90 && g < 180 && b < 90;
+
+/** The text of every `<text>` element of an SVG, entities decoded: what a figure says. */
+export function svgTexts(svg: string): string[] {
+  const decode = (s: string) =>
+    s
+      .replace(/&lt;/g, '<')
+      .replace(/&gt;/g, '>')
+      .replace(/&quot;/g, '"')
+      .replace(/&#39;|&apos;/g, "'")
+      .replace(/&amp;/g, '&');
+  return [...svg.matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((m) => decode(m[1]));
+}

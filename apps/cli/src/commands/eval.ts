@@ -1,14 +1,60 @@
 import { loadBackend } from '@saekit/backends';
-import { evaluate, mmcs } from '@saekit/core';
+import { evaluate, mmcs, type SaeConfig, type SaeParams } from '@saekit/core';
+import { writeFileAtomic } from '@saekit/core/node';
 import type { Command } from 'commander';
 import { int, splitOption } from '../args.js';
 import { loadData } from '../data.js';
-import { readModel, readRunState } from '../run-dir.js';
+import { evalDocument, formatMetricsTable } from '../report/metrics-table.js';
+import { metricsJson, readModel, readRunState } from '../run-dir.js';
+
+/** The model `--model` names, and a note on stderr when it is an unfinished run. */
+async function loadEvalModel(path: string): Promise<{ config: SaeConfig; params: SaeParams }> {
+  const model = await readModel(path);
+  const state = await readRunState(path);
+  if (state && state.status !== 'complete')
+    process.stderr.write(
+      `note: ${path} is an unfinished run (${state.status}); its checkpoint is from epoch ${state.epoch}${state.step !== undefined ? `, step ${state.step}` : ''}\n`,
+    );
+  return model;
+}
+
+interface EvalFlags {
+  model: string;
+  dataset: string;
+  dataDir?: string;
+  cacheDir?: string;
+  split: 'train' | 'test';
+  backend: string;
+  seed: number;
+  limit?: number;
+  json?: string;
+}
+
+async function runEval(f: EvalFlags): Promise<void> {
+  const { config, params } = await loadEvalModel(f.model);
+  const data = await loadData({ ...f, log: (s) => process.stderr.write(`${s}\n`) });
+  const split = data.splits[f.split];
+  const m = await evaluate(await loadBackend(f.backend), config, params, split);
+  const extra = data.dictionary
+    ? { mmcs: mmcs(data.dictionary.data, data.dictionary.numFeatures, params.W_dec, config.hiddenDim) }
+    : {};
+  const doc = evalDocument(f.model, split.name, m, extra);
+  if (f.json === '-') process.stdout.write(metricsJson(doc));
+  else {
+    process.stdout.write(formatMetricsTable(doc));
+    if (f.json !== undefined) {
+      await writeFileAtomic(f.json, metricsJson(doc));
+      process.stderr.write(`wrote ${f.json}\n`);
+    }
+  }
+}
 
 export function evalCommand(program: Command): void {
   program
     .command('eval')
-    .description('evaluate a saved model on a dataset split and print its metrics as JSON')
+    .description(
+      "evaluate a saved model on a dataset split: prints SAEBench's core metrics (and saekit's) as a table",
+    )
     .requiredOption('--model <dir>', 'a run or checkpoint directory (cfg.json + sae_weights.safetensors)')
     .option('--dataset <name>', 'synthetic | mnist | fashion-mnist | a directory of IDX files', 'synthetic')
     .option('--data-dir <dir>', 'MNIST / Fashion-MNIST directory')
@@ -17,30 +63,9 @@ export function evalCommand(program: Command): void {
     .option('--backend <name>', 'backend', 'cpu')
     .option('--seed <n>', 'seed of the synthetic data', int(0), 0)
     .option('--limit <n>', 'first n examples only', int(1))
-    .action(
-      async (f: {
-        model: string;
-        dataset: string;
-        dataDir?: string;
-        cacheDir?: string;
-        split: 'train' | 'test';
-        backend: string;
-        seed: number;
-        limit?: number;
-      }) => {
-        const { config, params } = await readModel(f.model);
-        const state = await readRunState(f.model);
-        if (state && state.status !== 'complete')
-          process.stderr.write(
-            `note: ${f.model} is an unfinished run (${state.status}); its checkpoint is from epoch ${state.epoch}${state.step !== undefined ? `, step ${state.step}` : ''}\n`,
-          );
-        const data = await loadData({ ...f, log: (s) => process.stderr.write(`${s}\n`) });
-        const split = data.splits[f.split];
-        const m = await evaluate(await loadBackend(f.backend), config, params, split);
-        const extra = data.dictionary
-          ? { mmcs: mmcs(data.dictionary.data, data.dictionary.numFeatures, params.W_dec, config.hiddenDim) }
-          : {};
-        process.stdout.write(`${JSON.stringify({ dataset: split.name, ...m, ...extra }, null, 2)}\n`);
-      },
-    );
+    .option(
+      '--json <file>',
+      "also write every metric as JSON to <file> ('-': JSON on stdout instead of the table)",
+    )
+    .action(runEval);
 }

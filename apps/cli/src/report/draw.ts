@@ -1,15 +1,20 @@
-import type { Backend, ForwardRunner } from '@saekit/core';
+import { type Backend, type ForwardRunner, maxCosinePerFeature } from '@saekit/core';
 import {
+  densityHistogramPng,
+  featureRecoveryPng,
   featuresPng,
   indexHtml,
   latentScatterPng,
   lossPng,
   meanActivationPng,
   reconstructionsPng,
+  vectorReconstructionsPng,
 } from '@saekit/report';
 import type { LoadedData } from '../data.js';
 import type { Run } from '../run-dir.js';
+import { featureDensityOf } from './density.js';
 import { forwardPasses } from './forward.js';
+import { saeBenchRows } from './metrics-table.js';
 import { busiestUnits, encoderRows, unitColumns } from './units.js';
 
 export interface ReportInput {
@@ -58,14 +63,11 @@ export async function drawReport(o: ReportInput): Promise<Record<string, Uint8Ar
       'Test images (top) and their reconstructions (bottom).',
     );
   } else {
+    const n = Math.min(6, shown);
     add(
       'reconstructions.png',
-      await featuresPng({
-        weights: Float32Array.from([...originals, ...recon]),
-        numUnits: 2 * shown,
-        title: `First ${shown} test examples, then their reconstructions`,
-      }),
-      'Rows 0..n-1: test examples; rows n..2n-1: their reconstructions, as a heat map.',
+      await vectorReconstructionsPng({ originals, reconstructions: recon, inputDim: D, n }),
+      `The first ${n} test examples: each one's input values and its reconstruction, over the input dimensions.`,
     );
   }
   add(
@@ -81,16 +83,33 @@ export async function drawReport(o: ReportInput): Promise<Record<string, Uint8Ar
     }),
     'Mean activation of each hidden unit on the test set.',
   );
+  const density = featureDensityOf(metrics.test, hidden, train.n, H);
   add(
-    'features.png',
-    await featuresPng({
-      weights: params.W_dec,
-      numUnits: H,
-      imageShape: image,
-      title: 'Decoder weights of each hidden unit',
-    }),
-    "Each hidden unit's decoder weights (what it writes back).",
+    'feature-density.png',
+    await densityHistogramPng({ density: density.density, examples: density.examples }),
+    `How often each latent fires: log10 of the fraction of ${density.split} examples on which it is active.`,
   );
+  const dict = o.data.dictionary;
+  if (dict) {
+    add(
+      'feature-recovery.png',
+      await featureRecoveryPng({
+        maxCosine: maxCosinePerFeature(dict.data, dict.numFeatures, params.W_dec, H),
+      }),
+      "How well each of the data's true features was recovered: its best cosine with any decoder row.",
+    );
+  } else {
+    add(
+      'features.png',
+      await featuresPng({
+        weights: params.W_dec,
+        numUnits: H,
+        imageShape: image,
+        title: 'Decoder weights of each hidden unit',
+      }),
+      "Each hidden unit's decoder weights (what it writes back).",
+    );
+  }
   if (o.encoderFeatures) {
     add(
       'encoder-features.png',
@@ -121,11 +140,15 @@ export async function drawReport(o: ReportInput): Promise<Record<string, Uint8Ar
   return files;
 }
 
-/** The index page's metrics: every number or string of the test metrics, and seconds per epoch. */
+/**
+ * The index page's metrics: every number or string of the test metrics, SAEBench's (prefixed
+ * `saebench`), and seconds per epoch.
+ */
 function metricsTable({ metrics }: Run): Record<string, number | string> {
   const table: Record<string, number | string> = {};
   for (const [k, v] of Object.entries(metrics.test))
     if (typeof v === 'number' || typeof v === 'string') table[k] = v;
+  for (const [k, v] of saeBenchRows(metrics.test.saebench)) table[`saebench ${k}`] = v;
   const secs = metrics.secondsPerEpoch;
   if (secs?.length) table['seconds per epoch'] = secs.reduce((a, b) => a + b, 0) / secs.length;
   return table;

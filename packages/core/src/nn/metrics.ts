@@ -4,6 +4,7 @@ import type { Dataset } from './dataset.js';
 import { type ForwardBatch, type ForwardRunner, streamForward } from './inference.js';
 import { KL_CLAMP } from './losses.js';
 import type { SaeParams } from './params.js';
+import { columnMean, SaeBenchAccumulator, type SaeBenchMetrics } from './saebench-metrics.js';
 
 /** What a trained SAE does on a dataset. */
 export interface SaeMetrics {
@@ -22,6 +23,8 @@ export interface SaeMetrics {
   readonly deadUnits: number;
   /** Mean activation of each hidden unit over the dataset. */
   readonly meanActivation: number[];
+  /** The same pass under SAEBench's `core` names (its `mse` is per example, summed over dimensions). */
+  readonly saebench: SaeBenchMetrics;
 }
 
 /** The seed's KL formula, summed over units, in float64 on already-averaged activations. */
@@ -50,9 +53,8 @@ export async function evaluate(
   if (data.dim !== D)
     throw new Error(`evaluate: dataset ${data.name} has dim ${data.dim}, the model takes ${D}`);
   if (data.n === 0) throw new Error(`evaluate: dataset ${data.name} is empty`);
-  const colMean = new Float64Array(D);
-  for (let i = 0; i < data.n; i++) for (let d = 0; d < D; d++) colMean[d] += data.x[i * D + d];
-  for (let d = 0; d < D; d++) colMean[d] /= data.n;
+  const colMean = columnMean(data.x, data.n, D);
+  const bench = new SaeBenchAccumulator(D, H, colMean);
 
   const sumAct = new Float64Array(H);
   const everActive = new Uint8Array(H);
@@ -61,6 +63,7 @@ export async function evaluate(
   let active = 0;
   let l1 = 0;
   const onBatch = ({ x, hidden, recon, rows }: ForwardBatch) => {
+    bench.add(x, hidden, recon, rows);
     for (let r = 0; r < rows; r++) {
       for (let d = 0; d < D; d++) {
         const v = x[r * D + d];
@@ -99,20 +102,20 @@ export async function evaluate(
     fvu: sst > 0 ? sse / sst : Number.NaN,
     deadUnits: everActive.reduce((a, v) => a + (v ? 0 : 1), 0),
     meanActivation,
+    saebench: bench.result(),
   };
 }
 
 /**
- * Mean max cosine similarity: for each true feature (a row of `dictionary`, [F, D]), the best
- * cosine with any learned decoder row (W_dec, [H, D]); averaged over the true features. 1 means
- * every true feature was recovered by some unit.
+ * For each true feature (a row of `dictionary`, [F, D]), the best cosine with any learned decoder
+ * row (W_dec, [H, D]): how well that feature was recovered.
  */
-export function mmcs(
+export function maxCosinePerFeature(
   dictionary: Float32Array,
   numFeatures: number,
   wDec: Float32Array,
   hidden: number,
-): number {
+): Float64Array {
   const D = dictionary.length / numFeatures;
   if (!Number.isInteger(D) || wDec.length !== hidden * D) {
     throw new Error(
@@ -125,7 +128,7 @@ export function mmcs(
     return Math.sqrt(s) || 1;
   };
   const decNorm = Array.from({ length: hidden }, (_, h) => norm(wDec, h));
-  let total = 0;
+  const out = new Float64Array(numFeatures);
   for (let f = 0; f < numFeatures; f++) {
     const fn = norm(dictionary, f);
     let best = -1;
@@ -134,7 +137,21 @@ export function mmcs(
       for (let d = 0; d < D; d++) dot += dictionary[f * D + d] * wDec[h * D + d];
       best = Math.max(best, dot / (fn * decNorm[h]));
     }
-    total += best;
+    out[f] = best;
   }
-  return total / numFeatures;
+  return out;
+}
+
+/**
+ * Mean max cosine similarity: maxCosinePerFeature averaged over the true features. 1 means every
+ * true feature was recovered by some unit.
+ */
+export function mmcs(
+  dictionary: Float32Array,
+  numFeatures: number,
+  wDec: Float32Array,
+  hidden: number,
+): number {
+  const best = maxCosinePerFeature(dictionary, numFeatures, wDec, hidden);
+  return best.reduce((a, v) => a + v, 0) / numFeatures;
 }
