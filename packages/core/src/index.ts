@@ -53,7 +53,6 @@ export {
 } from './io/safetensors-header.js';
 export { type JsonValue, parseStrictJson, StrictJsonError } from './io/strict-json.js';
 export type { BatchStream, BatchStreamPosition } from './nn/batch-stream.js';
-export type { HostState, HostStateSnapshot } from './nn/host-state.js';
 export {
   type DecoderActivation,
   type EncoderActivation,
@@ -63,6 +62,7 @@ export {
   validateConfig,
 } from './nn/config.js';
 export { checkDataset, type Dataset, type DatasetSplits } from './nn/dataset.js';
+export { DatasetStream } from './nn/dataset-stream.js';
 export {
   batchInputs,
   buildForwardGraph,
@@ -72,6 +72,7 @@ export {
   rowWeights,
   type TrainStep,
 } from './nn/graphs.js';
+export type { HostState, HostStateSnapshot } from './nn/host-state.js';
 export { type ForwardBatch, ForwardRunner, forwardDataset, streamForward } from './nn/inference.js';
 export { klSparsity, type LossParts, l1Sparsity, meanActivation, mseLoss, saeLoss } from './nn/losses.js';
 export { evaluate, klDivergence, mmcs, type SaeMetrics } from './nn/metrics.js';
@@ -93,7 +94,10 @@ export {
   paramShapes,
   type SaeParams,
 } from './nn/params.js';
+export type { ProbeSnapshot, StepRecord } from './nn/train-probe.js';
 export {
+  type StreamSplits,
+  type TrainCheckpoint,
   type TrainEvent,
   type TrainHistory,
   TrainingDivergedError,
@@ -102,4 +106,4 @@ export {
   train,
 } from './nn/trainer.js';
 export * from './ops/index.js';
-export { Rng } from './rng.js';
+export { Rng, type RngState } from './rng.js';
