@@ -74,6 +74,7 @@ export {
 } from './nn/graphs.js';
 export type { HostState, HostStateSnapshot } from './nn/host-state.js';
 export { type ForwardBatch, ForwardRunner, forwardDataset, streamForward } from './nn/inference.js';
+export { foldInputScale, inputScaleFor } from './nn/input-scale.js';
 export { klSparsity, type LossParts, l1Sparsity, meanActivation, mseLoss, saeLoss } from './nn/losses.js';
 export { evaluate, klDivergence, mmcs, type SaeMetrics } from './nn/metrics.js';
 export { decode, encode, type Forward, forward, type ParamNodes, paramInputs } from './nn/model.js';

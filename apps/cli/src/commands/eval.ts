@@ -1,7 +1,7 @@
 import { loadBackend } from '@saekit/backends';
 import { evaluate, mmcs } from '@saekit/core';
 import type { Command } from 'commander';
-import { int, splitOption } from '../args.js';
+import { fraction, int, splitOption } from '../args.js';
 import { loadData } from '../data.js';
 import { readModel, readRunState } from '../run-dir.js';
 
@@ -10,7 +10,17 @@ export function evalCommand(program: Command): void {
     .command('eval')
     .description('evaluate a saved model on a dataset split and print its metrics as JSON')
     .requiredOption('--model <dir>', 'a run or checkpoint directory (cfg.json + sae_weights.safetensors)')
-    .option('--dataset <name>', 'synthetic | mnist | fashion-mnist | a directory of IDX files', 'synthetic')
+    .option(
+      '--dataset <name>',
+      'synthetic | mnist | fashion-mnist | a directory of IDX files | activations (.npy, .safetensors, or a directory of them)',
+      'synthetic',
+    )
+    .option('--tensor <name>', 'the tensor of a .safetensors dataset (default: its only 2-D tensor)')
+    .option(
+      '--eval-fraction <f>',
+      'activations: the last share of rows is the test split (default: all rows)',
+      fraction,
+    )
     .option('--data-dir <dir>', 'MNIST / Fashion-MNIST directory')
     .option('--cache-dir <dir>', 'download cache')
     .addOption(splitOption())
@@ -27,6 +37,8 @@ export function evalCommand(program: Command): void {
         backend: string;
         seed: number;
         limit?: number;
+        tensor?: string;
+        evalFraction?: number;
       }) => {
         const { config, params } = await readModel(f.model);
         const state = await readRunState(f.model);

@@ -67,8 +67,9 @@ export type TrainEvent =
       globalStep: number;
       totalSteps: number;
       loss: number;
-      /** Rows per second since this process started training. */
+      /** Rows per second, and seconds per step, since this process started training. */
       examplesPerSecond: number;
+      secondsPerStep: number;
     }
   | { type: 'probe'; record: StepRecord }
   | { type: 'checkpoint'; checkpoint: TrainCheckpoint }
@@ -225,6 +226,7 @@ export async function train(
     let lastYield = performance.now();
     const t00 = performance.now();
     const tokens0 = tokens;
+    const globalStep0 = globalStep;
     if (!resume) {
       if (options.onEpochEnd) await options.onEpochEnd({ epoch: 0, params: start, history });
       await saveCheckpoint(false);
@@ -264,6 +266,7 @@ export async function train(
           totalSteps,
           loss,
           examplesPerSecond: (tokens - tokens0) / Math.max(secs, 1e-9),
+          secondsPerStep: secs / (globalStep - globalStep0),
         });
         if (globalStep >= totalSteps) break;
         if (options.checkpointEvery && globalStep % options.checkpointEvery === 0)
