@@ -97,7 +97,11 @@ export async function newRunPlan(
     f.out ?? `runs/${f.dataset.replace(/[^\w.-]+/g, '_')}-${new Date().toISOString().replace(/[:.]/g, '-')}`,
   );
   // Before the data and the training: a run that cannot be written, or is in use, is refused at once.
-  const lock = await acquireRunLock(out, { breakLock: f.breakLock, log });
+  const lock = await acquireRunLock(out, { breakLock: f.breakLock, log }).catch(async (e: unknown) => {
+    // A lock that cannot be made: checkRunDir names the real reason (EROFS, ENOTDIR, …) if it can.
+    if (!(e instanceof UsageError)) await checkRunDir(out, { overwrite: f.overwrite });
+    throw e;
+  });
   try {
     await checkRunDir(out, { overwrite: f.overwrite });
     const spec = {
