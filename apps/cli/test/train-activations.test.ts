@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeSyntheticActivations } from '@saekit/datasets';
@@ -128,6 +128,39 @@ describe('saekit train --dataset ACTIVATIONS', () => {
     const m = await json(join(out, 'metrics.json'));
     expect(m.test.outliers.excludedTrain).toBeGreaterThan(0);
     expect(r.stdout).toMatch(new RegExp(`outliers left out ${m.test.outliers.excludedTrain}`));
+  });
+});
+
+describe('bad activation input', () => {
+  it('a shard of another width is an error naming the file; activation flags on other data are usage errors', async () => {
+    const mixed = join(base, 'mixed');
+    await writeSyntheticActivations({
+      dir: mixed,
+      rows: 50,
+      dim: 16,
+      features: 8,
+      activePerRow: 2,
+      shardRows: 50,
+    });
+    await writeSyntheticActivations({
+      dir: join(base, 'narrow'),
+      rows: 20,
+      dim: 8,
+      features: 8,
+      activePerRow: 2,
+    });
+    await copyFile(join(base, 'narrow', 'shard-00000.npy'), join(mixed, 'shard-00001.npy'));
+    const r = saekit('train', '--dataset', mixed, '--out', join(base, 'never'));
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(
+      /shard-00001\.npy: rows of 8 values, but shard-00000\.npy \(the first shard\) has 16/,
+    );
+    const u = saekit('train', '--normalize', '--out', join(base, 'never'));
+    expect(u.code).toBe(2);
+    expect(u.stderr).toMatch(/--normalize applies only to an activation dataset/);
+    const l = saekit('train', '--dataset', acts, '--limit', '10', '--out', join(base, 'never'));
+    expect(l.code).toBe(2);
+    expect(l.stderr).toMatch(/--limit does not apply to an activation dataset/);
   });
 });
 

@@ -102,7 +102,7 @@ export async function newRunPlan(
     if (!(e instanceof UsageError)) await checkRunDir(out, { overwrite: f.overwrite });
     throw e;
   });
-  try {
+  return holding(lock, async () => {
     await checkRunDir(out, { overwrite: f.overwrite });
     const spec = {
       ...(f.tensor !== undefined ? { tensor: f.tensor } : {}),
@@ -176,10 +176,7 @@ export async function newRunPlan(
       quiet: f.quiet,
       lock,
     };
-  } catch (e) {
-    lock.release();
-    throw e;
-  }
+  });
 }
 
 /** `--resume DIR`: the run's own settings from run.json, its state from the training-state file. */
@@ -195,7 +192,7 @@ export async function resumePlan(
     );
   const out = resolve(f.resume as string);
   const lock = await acquireRunLock(out, { breakLock: f.breakLock, log });
-  try {
+  return holding(lock, async () => {
     const { info: saved, config, state, checkpoint } = await readResumable(out);
     const info: RunInfo = {
       ...saved,
@@ -236,6 +233,13 @@ export async function resumePlan(
       quiet: f.quiet,
       lock,
     };
+  });
+}
+
+/** Makes the plan holding the lock; a plan that fails lets the lock go. */
+async function holding(lock: RunLock, make: () => Promise<RunPlan>): Promise<RunPlan> {
+  try {
+    return await make();
   } catch (e) {
     lock.release();
     throw e;

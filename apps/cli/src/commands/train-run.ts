@@ -48,13 +48,23 @@ async function trainAndSave(plan: RunPlan, log: (s: string) => void): Promise<vo
   const backend = await loadBackend(plan.backend);
   const progress = progressReporter({ quiet: plan.quiet, tty: Boolean(process.stderr.isTTY), log });
   const stop = stopOnSignals(log);
-  const running = (c: TrainCheckpoint) => ({
-    status: 'running' as const,
-    epoch: c.epoch,
-    step: c.step,
-    globalStep: c.globalStep,
-    history: withoutSteps(c.history),
-  });
+  // The training state first (what --resume reads), then the weights, metrics.json and run.json.
+  const saveState = async (c: TrainCheckpoint, status: 'running' | 'interrupted') => {
+    await writeTrainState(out, c);
+    await writeRun(out, {
+      config,
+      params: fold(c.params),
+      info,
+      metrics: { ...c.history, ...outliers() },
+      state: {
+        status,
+        epoch: c.epoch,
+        step: c.step,
+        globalStep: c.globalStep,
+        history: withoutSteps(c.history),
+      },
+    });
+  };
   let result: Awaited<ReturnType<typeof train>>;
   try {
     result = await train(backend, config, plan.splits, {
@@ -77,14 +87,7 @@ async function trainAndSave(plan: RunPlan, log: (s: string) => void): Promise<vo
             { config, params: fold(c.params), info },
             { overwrite: plan.overwrite, trainState: c },
           );
-        await writeTrainState(out, c);
-        await writeRun(out, {
-          config,
-          params: fold(c.params),
-          info,
-          metrics: { ...c.history, ...outliers() },
-          state: running(c),
-        });
+        await saveState(c, 'running');
       },
     });
   } catch (e) {
@@ -97,15 +100,7 @@ async function trainAndSave(plan: RunPlan, log: (s: string) => void): Promise<vo
   stop.dispose();
   if (!result.completed) {
     const { epoch, step } = result.stoppedAt;
-    const c = result.checkpoint as TrainCheckpoint;
-    await writeTrainState(out, c);
-    await writeRun(out, {
-      config,
-      params: fold(result.params),
-      info,
-      metrics: { ...c.history, ...outliers() },
-      state: { ...running(c), status: 'interrupted' },
-    });
+    await saveState(result.checkpoint as TrainCheckpoint, 'interrupted');
     process.stderr.write(
       `interrupted by ${stop.received} at epoch ${epoch}, step ${step}: checkpoint saved in ${out}; continue with saekit train --resume ${out}\n`,
     );
