@@ -119,6 +119,13 @@ describe('saekit train --dataset ACTIVATIONS', () => {
     expect(raw.l0).toBe(trained.l0);
     expect(raw.meanActivation).toEqual(trained.meanActivation.map((v: number) => expect.closeTo(v, 5)));
     expect(raw.mse * s * s).toBeCloseTo(trained.mse, 4);
+    // encode --input reads the shards too: every row, the latents of the exported encoder.
+    const onnx = join(base, 'norm.onnx');
+    expect(saekit('export', '--model', out, '--onnx', onnx, '--part', 'encoder').code).toBe(0);
+    const lat = join(base, 'latents.safetensors');
+    const en = saekit('encode', '--onnx', onnx, '--input', acts, '--out', lat);
+    expect(en.code, en.stderr).toBe(0);
+    expect(en.stdout).toMatch(/encoded 1500 examples .* latents \[1500, 32\]/);
   });
 
   it('leaves out outlier rows and says how many', async () => {
