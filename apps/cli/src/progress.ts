@@ -34,7 +34,7 @@ export function progressReporter(opts: { quiet: boolean; tty: boolean; log: (s: 
         bar = new cliProgress.SingleBar(
           {
             format:
-              'epoch {epoch}/{epochs} [{bar}] step {value}/{total} | {tps} tok/s | ETA {eta} | loss {loss} | L0 {l0} | dead {dead}',
+              'epoch {epoch}/{epochs} [{bar}] step {value}/{total} | {tps} tok/s | ETA {left} | loss {loss} | L0 {l0} | dead {dead}',
             hideCursor: true,
             clearOnComplete: true,
           },
@@ -67,7 +67,7 @@ export function progressReporter(opts: { quiet: boolean; tty: boolean; log: (s: 
     epochs,
     loss,
     tps: Math.round(rate),
-    eta,
+    left: eta,
     l0: last ? last.l0.toFixed(1) : '-',
     dead: last ? `${(100 * last.deadFraction).toFixed(1)}%` : '-',
   });

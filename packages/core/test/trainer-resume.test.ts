@@ -261,3 +261,23 @@ function omitSeconds(full: TrainCheckpoint['history'], resumed: TrainCheckpoint[
   // Seconds are wall-clock; everything else must match exactly.
   return { ...full, secondsPerEpoch: resumed.secondsPerEpoch };
 }
+
+describe('train: resume refuses host state that does not fit the recipe', () => {
+  it('names which side has host state', async () => {
+    const cks: TrainCheckpoint[] = [];
+    await train(
+      backend,
+      CONFIG,
+      { train: TRAIN, test: TEST },
+      base({ epochs: 1, onCheckpoint: async (c) => void cks.push(c) }),
+    );
+    const plain = { ...base(), buildStep: buildTrainStep };
+    await expect(
+      train(backend, CONFIG, { train: TRAIN, test: TEST }, { ...plain, resume: cks[1] }),
+    ).rejects.toThrow(/the checkpoint has host state, this recipe keeps none/);
+    const { host: _h, ...noHost } = cks[1];
+    await expect(
+      train(backend, CONFIG, { train: TRAIN, test: TEST }, base({ resume: noHost })),
+    ).rejects.toThrow(/the checkpoint has no host state, this recipe keeps some/);
+  });
+});

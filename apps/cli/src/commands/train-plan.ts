@@ -146,7 +146,8 @@ export async function newRunPlan(
     // No undefined fields: the report draws this object as it is and as run.json gives it back.
     const info: RunInfo = {
       dataset: BUILTIN_DATASETS.includes(f.dataset) ? data.loaded.name : resolve(f.dataset),
-      backend: f.backend,
+      // A module path is kept absolute, so that --resume finds it from any directory.
+      backend: /[/\\]/.test(f.backend) ? resolve(f.backend) : f.backend,
       epochs: f.epochs ?? d.epochs,
       batchSize: f.batchSize,
       optimizer,
@@ -169,7 +170,7 @@ export async function newRunPlan(
       out,
       config,
       info,
-      backend: f.backend,
+      backend: info.backend,
       ...data,
       overwrite: f.overwrite,
       report: f.report,

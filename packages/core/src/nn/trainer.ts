@@ -160,10 +160,11 @@ export async function train(
   const state0 = resumeState(step, start, resume);
   const slotNames = Object.keys(state0).filter((n) => !(PARAM_NAMES as readonly string[]).includes(n));
   const exe = await backend.compile(step.graph, { state: state0 });
-  if (resume?.host !== undefined) {
-    if (!step.host) throw new RangeError('train: the checkpoint has host state, this recipe keeps none');
-    step.host.restore(resume.host);
-  }
+  if (resume && (resume.host !== undefined) !== (step.host !== undefined))
+    throw new RangeError(
+      `train: the checkpoint ${resume.host ? 'has' : 'has no'} host state, this recipe keeps ${step.host ? 'some' : 'none'}`,
+    );
+  if (resume?.host) step.host?.restore(resume.host);
   const stream = isStream(tr) ? tr : new DatasetStream(tr, rng, resume?.data);
   if (resume && isStream(tr)) {
     const at = tr.position();
