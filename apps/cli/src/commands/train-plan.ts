@@ -165,6 +165,8 @@ export async function newRunPlan(
       evalBatch: Math.min(1000, Math.max(data.loaded.splits.test.n, 1)),
       optimizer: f.optimizer,
       maxMemoryGB: f.maxMemory,
+      // The mixing buffer, a batch's read scratch, and the held-out rows (normalised and raw).
+      ...(acts ? { dataBytes: 4 * acts.dim * (f.bufferRows + f.batchSize + 2 * acts.test.n) } : {}),
     });
     return {
       out,
