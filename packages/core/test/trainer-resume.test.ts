@@ -213,13 +213,7 @@ describe('train: checkpoints and resume', () => {
   });
 
   it('refuses a checkpoint of another optimizer, naming the missing state', async () => {
-    const cks: TrainCheckpoint[] = [];
-    await train(
-      backend,
-      CONFIG,
-      { train: TRAIN, test: TEST },
-      base({ epochs: 1, onCheckpoint: async (c) => void cks.push(c) }),
-    );
+    const cks = await oneEpochCheckpoints();
     const sgd = { ...cks[1], slots: {} };
     await expect(train(backend, CONFIG, { train: TRAIN, test: TEST }, base({ resume: sgd }))).rejects.toThrow(
       /optimizer state adam\.[mtv].* is missing/,
@@ -257,6 +251,14 @@ describe('train: checkpoints and resume', () => {
   });
 });
 
+/** The checkpoints of a one-epoch run: the start, and the end of the epoch. */
+async function oneEpochCheckpoints(): Promise<TrainCheckpoint[]> {
+  const cks: TrainCheckpoint[] = [];
+  const opts = base({ epochs: 1, onCheckpoint: async (c) => void cks.push(c) });
+  await train(backend, CONFIG, { train: TRAIN, test: TEST }, opts);
+  return cks;
+}
+
 function omitSeconds(full: TrainCheckpoint['history'], resumed: TrainCheckpoint['history']) {
   // Seconds are wall-clock; everything else must match exactly.
   return { ...full, secondsPerEpoch: resumed.secondsPerEpoch };
@@ -264,13 +266,7 @@ function omitSeconds(full: TrainCheckpoint['history'], resumed: TrainCheckpoint[
 
 describe('train: resume refuses host state that does not fit the recipe', () => {
   it('names which side has host state', async () => {
-    const cks: TrainCheckpoint[] = [];
-    await train(
-      backend,
-      CONFIG,
-      { train: TRAIN, test: TEST },
-      base({ epochs: 1, onCheckpoint: async (c) => void cks.push(c) }),
-    );
+    const cks = await oneEpochCheckpoints();
     const plain = { ...base(), buildStep: buildTrainStep };
     await expect(
       train(backend, CONFIG, { train: TRAIN, test: TEST }, { ...plain, resume: cks[1] }),

@@ -41,15 +41,12 @@ export interface RunPlan {
   readonly out: string;
   readonly config: SaeConfig;
   readonly info: RunInfo;
-  readonly backend: string;
   readonly splits: DatasetSplits | StreamSplits;
   /** In-memory data (the report draws from it; synthetic data has its true features for MMCS). */
   readonly loaded: LoadedData;
   readonly activations?: ActivationTraining;
   readonly resume?: TrainCheckpoint;
   readonly overwrite: boolean;
-  readonly report: boolean;
-  readonly quiet: boolean;
   readonly lock: RunLock;
 }
 
@@ -168,17 +165,7 @@ export async function newRunPlan(
       // The mixing buffer, a batch's read scratch, and the held-out rows (normalised and raw).
       ...(acts ? { dataBytes: 4 * acts.dim * (f.bufferRows + f.batchSize + 2 * acts.test.n) } : {}),
     });
-    return {
-      out,
-      config,
-      info,
-      backend: info.backend,
-      ...data,
-      overwrite: f.overwrite,
-      report: f.report,
-      quiet: f.quiet,
-      lock,
-    };
+    return { out, config, info, ...data, overwrite: f.overwrite, lock };
   });
 }
 
@@ -224,18 +211,7 @@ export async function resumePlan(
     log(
       `resuming ${out} (${state.status}) at epoch ${checkpoint.epochDone ? checkpoint.epoch + 1 : checkpoint.epoch}, step ${checkpoint.globalStep} in all`,
     );
-    return {
-      out,
-      config,
-      info,
-      backend: info.backend,
-      ...data,
-      resume: checkpoint,
-      overwrite: false,
-      report: f.report,
-      quiet: f.quiet,
-      lock,
-    };
+    return { out, config, info, ...data, resume: checkpoint, overwrite: false, lock };
   });
 }
 

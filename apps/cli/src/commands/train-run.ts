@@ -22,15 +22,21 @@ import type { RunPlan } from './train-plan.js';
 import { savedDivergence, stopOnSignals } from './train-signals.js';
 
 /** Trains as planned, writing the run directory as it goes; releases the plan's lock at the end. */
-export async function executeRun(plan: RunPlan, log: (s: string) => void): Promise<void> {
+export async function executeRun(
+  plan: RunPlan,
+  out: { readonly report: boolean; readonly quiet: boolean; readonly log: (s: string) => void },
+): Promise<void> {
   try {
-    await trainAndSave(plan, log);
+    await trainAndSave(plan, out);
   } finally {
     plan.lock.release();
   }
 }
 
-async function trainAndSave(plan: RunPlan, log: (s: string) => void): Promise<void> {
+async function trainAndSave(
+  plan: RunPlan,
+  { report, quiet, log }: Parameters<typeof executeRun>[1],
+): Promise<void> {
   const { out, config, info, activations } = plan;
   const scale = info.normalisation?.scale ?? 1;
   // The model on disk takes raw activations: the input scale is folded into its weights.
@@ -45,8 +51,8 @@ async function trainAndSave(plan: RunPlan, log: (s: string) => void): Promise<vo
           },
         }
       : {};
-  const backend = await loadBackend(plan.backend);
-  const progress = progressReporter({ quiet: plan.quiet, tty: Boolean(process.stderr.isTTY), log });
+  const backend = await loadBackend(info.backend);
+  const progress = progressReporter({ quiet, tty: Boolean(process.stderr.isTTY), log });
   const stop = stopOnSignals(log);
   // The training state first (what --resume reads), then the weights, metrics.json and run.json.
   const saveState = async (c: TrainCheckpoint, status: 'running' | 'interrupted') => {
@@ -118,7 +124,7 @@ async function trainAndSave(plan: RunPlan, log: (s: string) => void): Promise<vo
   };
   await writeRun(out, { ...run, state: { status: 'complete', epoch: result.stoppedAt.epoch } });
   await removeTrainState(out);
-  if (plan.report) {
+  if (report) {
     log(`drawing figures into ${out}`);
     // Imported here: drawing loads Vega and resvg, which a --no-report run does not need.
     const { drawReport } = await import('../report/draw.js');

@@ -142,6 +142,6 @@ export function trainCommand(program: Command): void {
       const log = (s: string) => (f.quiet ? undefined : process.stderr.write(`${s}\n`));
       const givenFlags = cmd.options.map((o) => o.attributeName()).filter(given);
       const plan = f.resume ? await resumePlan(f, givenFlags, log) : await newRunPlan(f, given, log);
-      await executeRun(plan, log);
+      await executeRun(plan, { report: f.report, quiet: f.quiet, log });
     });
 }
