@@ -1,5 +1,13 @@
 import type { Dataset, DatasetSplits } from '@saekit/core';
-import { loadIdxDir, loadMnist, syntheticSparse } from '@saekit/datasets';
+import {
+  activationsToDataset,
+  loadIdxDir,
+  loadMnist,
+  openActivations,
+  splitActivations,
+  syntheticSparse,
+} from '@saekit/datasets';
+import { isActivationPath } from './activation-data.js';
 
 export interface LoadedData {
   readonly name: string;
@@ -14,10 +22,17 @@ export interface DataOptions {
   readonly cacheDir?: string;
   readonly seed: number;
   readonly limit?: number;
+  /** Activation sets: the safetensors tensor, and the share of rows that is the test split. */
+  readonly tensor?: string;
+  readonly evalFraction?: number;
   readonly log: (msg: string) => void;
 }
 
-/** synthetic | mnist | fashion-mnist | a directory of IDX files. */
+/**
+ * synthetic | mnist | fashion-mnist | a directory of IDX files | activations (a `.npy` or
+ * `.safetensors` file or a directory of them), loaded into memory (up to 1 GB as float32): the
+ * last `evalFraction` of the rows is the test split, or, without it, both splits are all rows.
+ */
 export async function loadData(o: DataOptions): Promise<LoadedData> {
   let data: LoadedData;
   if (o.dataset === 'synthetic') {
@@ -40,6 +55,18 @@ export async function loadData(o: DataOptions): Promise<LoadedData> {
       },
     });
     data = { name: o.dataset, splits };
+  } else if (await isActivationPath(o.dataset)) {
+    const set = await openActivations(o.dataset, { tensor: o.tensor });
+    if (o.evalFraction) {
+      const s = splitActivations(set, o.evalFraction);
+      data = {
+        name: o.dataset,
+        splits: { train: await activationsToDataset(s.train), test: await activationsToDataset(s.eval) },
+      };
+    } else {
+      const all = await activationsToDataset(set);
+      data = { name: o.dataset, splits: { train: all, test: all } };
+    }
   } else {
     data = { name: o.dataset, splits: await loadIdxDir(o.dataset) };
   }

@@ -6,15 +6,27 @@ import {
   type SaeConfig,
   type SaeMetrics,
   type SaeParams,
+  type TrainCheckpoint,
   type TrainHistory,
 } from '@saekit/core';
 import { loadCheckpoint, saveCheckpoint, writeFileAtomic } from '@saekit/core/node';
+import type { ActivationSpec, Normalisation } from './activation-data.js';
 import { UsageError } from './args.js';
+import { metricsJson, parseMetricsJson } from './json.js';
+import { decodeTrainState, encodeTrainState } from './train-state-file.js';
+
+export { metricsJson, parseMetricsJson } from './json.js';
 
 // The one module that reads and writes a run directory; every file is written atomically.
 
 /** The files of a run directory (the figures are named by the report that draws them). */
-export const RUN_FILES = Object.freeze({ ...CHECKPOINT_FILES, run: 'run.json', metrics: 'metrics.json' });
+export const RUN_FILES = Object.freeze({
+  ...CHECKPOINT_FILES,
+  run: 'run.json',
+  metrics: 'metrics.json',
+  /** The whole training state for --resume (removed when the run completes). */
+  trainState: 'train_state.safetensors',
+});
 
 /** run.json: how the run was made (and its config, under `config`). */
 export interface RunInfo {
@@ -26,6 +38,12 @@ export interface RunInfo {
   readonly seed: number;
   readonly limit?: number;
   readonly dataDir?: string;
+  /** Activation datasets: how they are read, and the input normalisation folded into the weights. */
+  readonly activations?: ActivationSpec;
+  readonly normalisation?: Normalisation;
+  readonly checkpointEvery?: number;
+  readonly metricsEvery?: number;
+  readonly maxSteps?: number;
 }
 
 /**
@@ -37,6 +55,8 @@ export interface RunState {
   /** The checkpoint's position: after `step` of `epoch` (epoch 0: the initial parameters). */
   readonly epoch: number;
   readonly step?: number;
+  /** Steps in all, across epochs. */
+  readonly globalStep?: number;
   readonly history?: TrainHistory;
 }
 
@@ -92,32 +112,6 @@ export async function writeRun(
   await saveCheckpoint(dir, config, params);
   if (metrics) await writeFileAtomic(join(dir, RUN_FILES.metrics), metricsJson(metrics));
   await writeFileAtomic(join(dir, RUN_FILES.run), metricsJson({ ...info, config, state }));
-}
-
-/**
- * JSON with NaN, Infinity and -Infinity kept apart as the strings "NaN", "Infinity" and
- * "-Infinity" (JSON itself would write all three as null); `readRun` turns them back into numbers.
- */
-export function metricsJson(value: unknown): string {
-  const text = JSON.stringify(
-    value,
-    (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v),
-    2,
-  );
-  return `${text}\n`;
-}
-
-const NON_FINITE: Record<string, number> = {
-  NaN: Number.NaN,
-  Infinity: Number.POSITIVE_INFINITY,
-  '-Infinity': Number.NEGATIVE_INFINITY,
-};
-
-/** Parses what `metricsJson` wrote (plain JSON too). */
-export function parseMetricsJson(text: string): unknown {
-  return JSON.parse(text, (_k, v: unknown) =>
-    typeof v === 'string' && Object.hasOwn(NON_FINITE, v) ? NON_FINITE[v] : v,
-  );
 }
 
 /** Files a run writes besides RUN_FILES: what --overwrite may remove. */
@@ -184,7 +178,7 @@ export async function checkRunDir(dir: string, opts: { overwrite: boolean }): Pr
 export async function startRun(
   dir: string,
   run: Omit<Run, 'metrics'>,
-  opts: { overwrite: boolean },
+  opts: { overwrite: boolean; trainState?: TrainCheckpoint },
 ): Promise<void> {
   const parent = dirname(dir);
   await mkdir(parent, { recursive: true });
@@ -192,6 +186,7 @@ export async function startRun(
   const partial = join(parent, `.${basename(dir)}.partial-${tag}`);
   await mkdir(partial);
   try {
+    if (opts.trainState) await writeTrainState(partial, opts.trainState);
     await writeRun(partial, { ...run, state: { status: 'running', epoch: 0 } });
     let old: string | undefined;
     if ((await readdir(dir).catch(() => [])).length) {
@@ -210,6 +205,43 @@ export async function startRun(
     await rm(partial, { recursive: true, force: true });
     throw e;
   }
+}
+
+/** The training state for --resume: one file, written atomically, so never half of two steps. */
+export function writeTrainState(dir: string, c: TrainCheckpoint): Promise<void> {
+  return writeFileAtomic(join(dir, RUN_FILES.trainState), encodeTrainState(c));
+}
+
+/** A completed run keeps no training state. */
+export function removeTrainState(dir: string): Promise<void> {
+  return rm(join(dir, RUN_FILES.trainState), { force: true });
+}
+
+/** What `--resume` needs: how the run was made, its config and state, and its training state. */
+export async function readResumable(
+  dir: string,
+): Promise<{ info: RunInfo; config: SaeConfig; state: RunState; checkpoint: TrainCheckpoint }> {
+  const runPath = join(dir, RUN_FILES.run);
+  const doc = await readJson(runPath);
+  if (!doc) throw new Error(`${runPath}: not found (is ${dir} a saekit run directory?)`);
+  const { config } = await readModel(dir);
+  const state = await readRunState(dir);
+  if (!state) throw new Error(`${runPath}: no "state": not a run saekit can resume`);
+  if (state.status === 'complete') throw new Error(`${dir}: the run is complete; nothing to resume`);
+  const statePath = join(dir, RUN_FILES.trainState);
+  const bytes = await readFile(statePath).catch((e: NodeJS.ErrnoException) => {
+    throw new Error(
+      e.code === 'ENOENT'
+        ? `${statePath}: not found (a run from a saekit without resumable checkpoints?)`
+        : `${statePath}: ${e.message}`,
+    );
+  });
+  const checkpoint = decodeTrainState(
+    new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength),
+    statePath,
+  );
+  const { state: _s, config: _c, ...info } = doc;
+  return { info: info as unknown as RunInfo, config, state, checkpoint };
 }
 
 /** run.json's state, or undefined for a directory without one (a bare checkpoint, an older run). */

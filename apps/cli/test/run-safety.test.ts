@@ -35,10 +35,12 @@ describe('a run loses nothing', () => {
   it('exists from the start with cfg.json and weights; SIGINT saves a checkpoint, says where, exits 130', async () => {
     const out = join(await tmp(), 'run');
     const r = await trainAndSignal(out, 'SIGINT');
-    expect(r.atStart).toEqual(['cfg.json', 'run.json', 'sae_weights.safetensors']);
+    expect(r.atStart).toEqual(['cfg.json', 'run.json', 'sae_weights.safetensors', 'train_state.safetensors']);
     expect(r.code, r.stderr).toBe(130);
     expect(r.stderr).toMatch(
-      new RegExp(`interrupted by SIGINT at epoch \\d+, step \\d+: checkpoint saved in ${out}\\n$`),
+      new RegExp(
+        `interrupted by SIGINT at epoch \\d+, step \\d+: checkpoint saved in ${out}; continue with saekit train --resume ${out}\\n$`,
+      ),
     );
     const state = JSON.parse(await readFile(join(out, 'run.json'), 'utf8')).state;
     expect(state.status).toBe('interrupted');

@@ -67,6 +67,7 @@ export {
 } from './nn/config.js';
 export { checkDataset, type Dataset, type DatasetSplits } from './nn/dataset.js';
 export { type GeometricMedian, type GeometricMedianOptions, geometricMedian } from './nn/geometric-median.js';
+export { DatasetStream } from './nn/dataset-stream.js';
 export {
   batchInputs,
   buildForwardGraph,
@@ -79,6 +80,7 @@ export {
 } from './nn/graphs.js';
 export type { HostState, HostStateSnapshot } from './nn/host-state.js';
 export { type ForwardBatch, ForwardRunner, forwardDataset, streamForward } from './nn/inference.js';
+export { foldInputScale, inputScaleFor } from './nn/input-scale.js';
 export { klSparsity, type LossParts, l1Sparsity, meanActivation, mseLoss, saeLoss } from './nn/losses.js';
 export { evaluate, klDivergence, maxCosinePerFeature, mmcs, type SaeMetrics } from './nn/metrics.js';
 export { decode, encode, type Forward, forward, type ParamNodes, paramInputs } from './nn/model.js';
@@ -138,6 +140,7 @@ export {
   type SaeParams,
   trainedParamNames,
 } from './nn/params.js';
+export type { ProbeSnapshot, StepRecord } from './nn/train-probe.js';
 export {
   columnMean,
   SaeBenchAccumulator,
@@ -153,6 +156,8 @@ export {
   sparseTopKForward,
 } from './nn/sparse-topk.js';
 export {
+  type StreamSplits,
+  type TrainCheckpoint,
   type TrainEvent,
   type TrainHistory,
   TrainingDivergedError,
@@ -161,4 +166,4 @@ export {
   train,
 } from './nn/trainer.js';
 export * from './ops/index.js';
-export { Rng } from './rng.js';
+export { Rng, type RngState } from './rng.js';

@@ -26,6 +26,24 @@ export class Rng {
     this.s3 = next();
   }
 
+  /** The generator's whole state, as plain numbers (checkpoints): `restore` continues the stream exactly. */
+  state(): RngState {
+    // >>> 0: the words are kept as signed int32 by the bit operations; the bits are what matter.
+    return { s: [this.s0 >>> 0, this.s1 >>> 0, this.s2 >>> 0, this.s3 >>> 0], spareNormal: this.spareNormal };
+  }
+
+  /** Puts back what `state` gave. */
+  restore(st: RngState): this {
+    const ok = (v: unknown) => Number.isInteger(v) && (v as number) >= 0 && (v as number) < 4294967296;
+    if (!Array.isArray(st.s) || st.s.length !== 4 || !st.s.every(ok) || st.s.every((v) => v === 0))
+      throw new RangeError(`Rng.restore: not a generator state: ${JSON.stringify(st.s)}`);
+    if (st.spareNormal !== null && !Number.isFinite(st.spareNormal))
+      throw new RangeError(`Rng.restore: spareNormal must be a number or null, got ${st.spareNormal}`);
+    [this.s0, this.s1, this.s2, this.s3] = st.s;
+    this.spareNormal = st.spareNormal;
+    return this;
+  }
+
   /** A uniform 32-bit unsigned integer. */
   nextUint32(): number {
     const result = Math.imul(rotl(Math.imul(this.s1, 5), 7), 9) >>> 0;
@@ -96,6 +114,12 @@ export class Rng {
     }
     return out;
   }
+}
+
+/** An {@link Rng}'s state: four 32-bit words, and the second normal of a pair not yet used. */
+export interface RngState {
+  readonly s: readonly number[];
+  readonly spareNormal: number | null;
 }
 
 function rotl(x: number, k: number): number {

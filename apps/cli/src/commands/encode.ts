@@ -3,24 +3,29 @@ import { encodeSafetensors } from '@saekit/core';
 import { writeFileAtomic } from '@saekit/core/node';
 import { readIdxFile } from '@saekit/datasets';
 import type { Command } from 'commander';
-import { int, splitOption } from '../args.js';
+import { isActivationPath } from '../activation-data.js';
+import { int, splitOption, UsageError } from '../args.js';
 import { loadData } from '../data.js';
 
 const DATASETS = ['synthetic', 'mnist', 'fashion-mnist'];
 
-/** Examples from an IDX image file (bytes / 255) or a dataset split. */
+/** Examples from an IDX image file (bytes / 255), activations (all rows), or a dataset split. */
 async function readInput(
   f: EncodeFlags,
 ): Promise<{ x: Float32Array; n: number; dim: number; labels?: Uint8Array; name: string }> {
-  if (DATASETS.includes(f.input)) {
+  const activations = await isActivationPath(f.input);
+  if (f.tensor !== undefined && !activations)
+    throw new UsageError(`--tensor applies only to a .safetensors --input (not ${f.input})`);
+  if (DATASETS.includes(f.input) || activations) {
     const data = await loadData({
       dataset: f.input,
       dataDir: f.dataDir,
       seed: f.seed,
       limit: f.limit,
+      tensor: f.tensor,
       log: (s) => process.stderr.write(`${s}\n`),
     });
-    const d = f.split === 'train' ? data.splits.train : data.splits.test;
+    const d = f.split === 'train' || activations ? data.splits.train : data.splits.test;
     return { x: d.x, n: d.n, dim: d.dim, labels: d.labels, name: d.name };
   }
   const idx = await readIdxFile(f.input);
@@ -38,6 +43,7 @@ interface EncodeFlags {
   dataDir?: string;
   seed: number;
   limit?: number;
+  tensor?: string;
   out: string;
 }
 
@@ -50,8 +56,9 @@ export function encodeCommand(program: Command): void {
     .requiredOption('--onnx <file>', 'an encoder exported by saekit export')
     .requiredOption(
       '--input <idx|dataset>',
-      'an IDX image file (.gz or raw), or synthetic | mnist | fashion-mnist',
+      'an IDX image file (.gz or raw), activations (.npy, .safetensors or a directory of them: every row), or synthetic | mnist | fashion-mnist',
     )
+    .option('--tensor <name>', 'the tensor of a .safetensors --input (default: its only 2-D tensor)')
     .addOption(splitOption())
     .option('--data-dir <dir>', 'MNIST / Fashion-MNIST directory')
     .option('--seed <n>', 'seed of the synthetic data', int(0), 0)

@@ -2,7 +2,7 @@ import { loadBackend } from '@saekit/backends';
 import { evaluate, mmcs, type SaeConfig, type SaeParams } from '@saekit/core';
 import { writeFileAtomic } from '@saekit/core/node';
 import type { Command } from 'commander';
-import { int, splitOption } from '../args.js';
+import { fraction, int, splitOption } from '../args.js';
 import { loadData } from '../data.js';
 import { evalDocument, formatMetricsTable } from '../report/metrics-table.js';
 import { metricsJson, readModel, readRunState } from '../run-dir.js';
@@ -28,6 +28,8 @@ interface EvalFlags {
   seed: number;
   limit?: number;
   json?: string;
+  tensor?: string;
+  evalFraction?: number;
 }
 
 async function runEval(f: EvalFlags): Promise<void> {
@@ -56,7 +58,17 @@ export function evalCommand(program: Command): void {
       "evaluate a saved model on a dataset split: prints SAEBench's core metrics (and saekit's) as a table",
     )
     .requiredOption('--model <dir>', 'a run or checkpoint directory (cfg.json + sae_weights.safetensors)')
-    .option('--dataset <name>', 'synthetic | mnist | fashion-mnist | a directory of IDX files', 'synthetic')
+    .option(
+      '--dataset <name>',
+      'synthetic | mnist | fashion-mnist | a directory of IDX files | activations (.npy, .safetensors, or a directory of them)',
+      'synthetic',
+    )
+    .option('--tensor <name>', 'the tensor of a .safetensors dataset (default: its only 2-D tensor)')
+    .option(
+      '--eval-fraction <f>',
+      'activations: the last share of rows is the test split (default: all rows)',
+      fraction,
+    )
     .option('--data-dir <dir>', 'MNIST / Fashion-MNIST directory')
     .option('--cache-dir <dir>', 'download cache')
     .addOption(splitOption())

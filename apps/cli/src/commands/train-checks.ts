@@ -43,6 +43,8 @@ export interface MemoryEstimate {
   readonly parameters: number;
   readonly optimizer: number;
   readonly activations: number;
+  /** Data held besides the model: an activation stream's buffers and the held-out rows. */
+  readonly data: number;
   readonly total: number;
   /** The largest single tensor, which must fit one ArrayBuffer. */
   readonly largestTensor: number;
@@ -56,7 +58,7 @@ export interface MemoryEstimate {
  */
 export function estimateTrainingMemory(
   c: Pick<SaeConfig, 'inputDim' | 'hiddenDim'>,
-  o: { batchSize: number; evalBatch: number; optimizer: 'adam' | 'sgd' },
+  o: { batchSize: number; evalBatch: number; optimizer: 'adam' | 'sgd'; dataBytes?: number },
 ): MemoryEstimate {
   const D = c.inputDim;
   const H = c.hiddenDim;
@@ -65,7 +67,15 @@ export function estimateTrainingMemory(
   const optimizer = o.optimizer === 'adam' ? 2 * params * 4 : 0;
   const activations = (o.batchSize * (6 * H + 4 * D) + o.evalBatch * (2 * H + 2 * D)) * 4;
   const largestTensor = Math.max(D * H, o.batchSize * H, o.evalBatch * H) * 4;
-  return { parameters, optimizer, activations, total: parameters + optimizer + activations, largestTensor };
+  const data = o.dataBytes ?? 0;
+  return {
+    parameters,
+    optimizer,
+    activations,
+    data,
+    total: parameters + optimizer + activations + data,
+    largestTensor,
+  };
 }
 
 const gb = (bytes: number) => `${(bytes / 1e9).toFixed(bytes < 1e8 ? 3 : 1)} GB`;
@@ -73,12 +83,18 @@ const gb = (bytes: number) => `${(bytes / 1e9).toFixed(bytes < 1e8 ? 3 : 1)} GB`
 /** Refuses, before anything is allocated, a model that cannot fit: with the figures. */
 export function checkMemory(
   c: Pick<SaeConfig, 'inputDim' | 'hiddenDim'>,
-  o: { batchSize: number; evalBatch: number; optimizer: 'adam' | 'sgd'; maxMemoryGB?: number },
+  o: {
+    batchSize: number;
+    evalBatch: number;
+    optimizer: 'adam' | 'sgd';
+    maxMemoryGB?: number;
+    dataBytes?: number;
+  },
 ): MemoryEstimate {
   const m = estimateTrainingMemory(c, o);
   const limit = o.maxMemoryGB !== undefined ? o.maxMemoryGB * 1e9 : totalmem();
   const what = `a model of ${c.inputDim} inputs × ${c.hiddenDim} hidden units with batches of ${o.batchSize}`;
-  const parts = `parameters ${gb(m.parameters)}, optimizer state ${gb(m.optimizer)}, activations ${gb(m.activations)}`;
+  const parts = `parameters ${gb(m.parameters)}, optimizer state ${gb(m.optimizer)}, activations ${gb(m.activations)}${m.data ? `, data buffers ${gb(m.data)}` : ''}`;
   if (m.total > limit)
     throw new UsageError(
       `${what} needs about ${gb(m.total)} (${parts}), more than the ${gb(limit)} ${o.maxMemoryGB !== undefined ? 'of --max-memory' : "of this machine's memory (--max-memory sets another limit)"}: choose a smaller --hidden or --batch-size`,
