@@ -36,7 +36,15 @@ export {
   decodeWeights,
   encodeWeights,
 } from './io/checkpoint.js';
-export { decodeBf16, decodeF16, encodeF16, f16BitsToFloat, floatToF16Bits } from './io/float16.js';
+export {
+  decodeBf16,
+  decodeF16,
+  encodeBf16,
+  encodeF16,
+  f16BitsToFloat,
+  floatToBf16Bits,
+  floatToF16Bits,
+} from './io/float16.js';
 export {
   type DecodedSafetensors,
   decodeSafetensors,
