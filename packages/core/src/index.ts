@@ -53,6 +53,7 @@ export {
   readSafetensorsHeader,
   type SafetensorsEntry,
   SafetensorsError,
+  type WriteDtype,
 } from './io/safetensors.js';
 export {
   readSafetensorsHeaderPrefix,
