@@ -38,22 +38,29 @@ export async function readLlamaScope(
   const known = new Set(['encoder.weight', 'encoder.bias', 'decoder.weight', 'decoder.bias']);
   for (const n of weights.names())
     if (!known.has(n)) fail(src, `unexpected tensor "${n}" in a Llama Scope SAE`);
-  const shaped = async (name: string, shape: number[]): Promise<Tensor> => {
+  const shapes: Record<string, number[]> = {
+    'encoder.weight': [dSae, dIn],
+    'encoder.bias': [dSae],
+    'decoder.weight': [dIn, dSae],
+    'decoder.bias': [dIn],
+  };
+  // Every shape is checked before any tensor's bytes are read.
+  for (const [name, shape] of Object.entries(shapes)) {
     const e = weights.entry(name);
-    if (!e) return fail(src, `tensor "${name}" is missing`);
-    if (e.shape.join(',') !== shape.join(','))
+    if (!e) fail(src, `tensor "${name}" is missing`);
+    if (e?.shape.join(',') !== shape.join(','))
       fail(
         src,
-        `tensor "${name}" has shape [${e.shape}], hyperparams.json (d_model=${dIn}, d_sae=${dSae}) needs [${shape}]`,
+        `tensor "${name}" has shape [${e?.shape}], hyperparams.json (d_model=${dIn}, d_sae=${dSae}) needs [${shape}]`,
       );
-    return weights.tensor(name);
-  };
+  }
+  const shaped = (name: string): Promise<Tensor> => weights.tensor(name);
   const params = foldInputScale(
     {
-      W_enc: transpose2d(await shaped('encoder.weight', [dSae, dIn])),
-      b_enc: await shaped('encoder.bias', [dSae]),
-      W_dec: transpose2d(await shaped('decoder.weight', [dIn, dSae])),
-      b_dec: await shaped('decoder.bias', [dIn]),
+      W_enc: transpose2d(await shaped('encoder.weight')),
+      b_enc: await shaped('encoder.bias'),
+      W_dec: transpose2d(await shaped('decoder.weight')),
+      b_dec: await shaped('decoder.bias'),
       threshold: { shape: [dSae], data: new Float32Array(dSae).fill((thr as number) * s) },
     },
     s,

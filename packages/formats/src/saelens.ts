@@ -143,15 +143,28 @@ export async function readSaeLens(
   opts: SaeLensOptions = {},
 ): Promise<LoadedSae> {
   const st = saeLensSettings(doc, configName, opts);
-  const params: Partial<Record<SaeParamName, Tensor>> = {};
+  // Every shape is checked against the config before any tensor's bytes are read.
+  const want = paramShapesOf(st.architecture, st.dIn, st.dSae, st.dOut);
+  const src = weights.source.name;
   for (const name of weights.names()) {
     if (name === 'log_threshold')
       fail(
-        weights.source.name,
+        src,
         'has "log_threshold": a SAELens training checkpoint; save it for inference (threshold) first',
       );
-    params[name as SaeParamName] = await checkedTensor(weights, name, st);
+    const shape = want[name as SaeParamName];
+    if (!shape) fail(src, `unexpected tensor "${name}" for a ${st.architecture} SAE`);
+    const e = weights.entry(name);
+    if (e && e.shape.join(',') !== shape.join(','))
+      fail(
+        src,
+        `tensor "${name}" has shape [${e?.shape}], the config (d_in=${st.dIn}, d_sae=${st.dSae}) needs [${shape}]`,
+      );
   }
+  for (const name of Object.keys(want))
+    if (!weights.entry(name)) fail(src, `tensor "${name}" is missing (a ${st.architecture} SAE needs it)`);
+  const params: Partial<Record<SaeParamName, Tensor>> = {};
+  for (const name of Object.keys(want)) params[name as SaeParamName] = await weights.tensor(name);
   const loaded: LoadedSae = {
     format: 'saelens',
     architecture: st.architecture,
@@ -164,19 +177,6 @@ export async function readSaeLens(
     config: doc,
   };
   return checkLoaded(loaded, weights.source.name);
-}
-
-/** A tensor whose header shape is checked against the config before its bytes are read. */
-async function checkedTensor(weights: LazySafetensors, name: string, st: Settings): Promise<Tensor> {
-  const want = paramShapesOf(st.architecture, st.dIn, st.dSae, st.dOut)[name as SaeParamName];
-  const e = weights.entry(name);
-  if (!want) fail(weights.source.name, `unexpected tensor "${name}" for a ${st.architecture} SAE`);
-  if (e && e.shape.join(',') !== want.join(','))
-    fail(
-      weights.source.name,
-      `tensor "${name}" has shape [${e.shape}], the config (d_in=${st.dIn}, d_sae=${st.dSae}) needs [${want}]`,
-    );
-  return weights.tensor(name);
 }
 
 /** The dtype the weights are stored in, as the first tensor's. */

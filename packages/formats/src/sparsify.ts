@@ -36,25 +36,29 @@ export async function readSparsify(
   const src = weights.source.name;
   const known = new Set(['encoder.weight', 'encoder.bias', 'W_dec', 'b_dec']);
   for (const n of weights.names()) if (!known.has(n)) fail(src, `unexpected tensor "${n}" in a sparsify SAE`);
-  const oriented = async (name: string, native: [number, number]): Promise<Tensor> => {
+  // Each tensor's shape is checked, and its orientation settled, before any bytes are read.
+  const plan = (name: string, native: number[]): boolean => {
     const e = weights.entry(name);
     if (!e) return fail(src, `tensor "${name}" is missing`);
-    const flipped = [native[1], native[0]];
-    if (e.shape.join(',') === native.join(',')) return weights.tensor(name);
-    if (e.shape.join(',') === flipped.join(',')) return transpose2d(await weights.tensor(name));
+    if (e.shape.join(',') === native.join(',')) return false;
+    if (native.length === 2 && e.shape.join(',') === [native[1], native[0]].join(',')) return true;
     return fail(
       src,
       `tensor "${name}" has shape [${e.shape}], cfg.json (d_in=${dIn}, d_sae=${dSae}) needs [${native}]`,
     );
   };
-  const vector = async (name: string, n: number): Promise<Tensor> => {
-    const e = weights.entry(name);
-    if (!e) return fail(src, `tensor "${name}" is missing`);
-    if (e.shape.join(',') !== String(n))
-      fail(src, `tensor "${name}" has shape [${e.shape}], cfg.json needs [${n}]`);
-    return weights.tensor(name);
+  const flip = {
+    enc: plan('encoder.weight', [dSae, dIn]),
+    bias: plan('encoder.bias', [dSae]),
+    dec: plan('W_dec', [dSae, dIn]),
+    bDec: plan('b_dec', [dIn]),
   };
-  const W_enc = transpose2d(await oriented('encoder.weight', [dSae, dIn]));
+  const read = async (name: string, flipped: boolean): Promise<Tensor> => {
+    const t = await weights.tensor(name);
+    return flipped ? transpose2d(t) : t;
+  };
+  // encoder.weight is [d_sae, d_in] in its native layout; SAELens' W_enc is its transpose.
+  const W_enc = transpose2d(await read('encoder.weight', flip.enc));
   return checkLoaded(
     {
       format: 'sparsify',
@@ -66,9 +70,9 @@ export async function readSparsify(
       forward: { applyBDecToInput: true, normalize: 'none', k, rescaleActsByDecoderNorm: false },
       params: {
         W_enc,
-        b_enc: await vector('encoder.bias', dSae),
-        W_dec: await oriented('W_dec', [dSae, dIn]),
-        b_dec: await vector('b_dec', dIn),
+        b_enc: await read('encoder.bias', flip.bias),
+        W_dec: await read('W_dec', flip.dec),
+        b_dec: await read('b_dec', flip.bDec),
       },
       config: doc,
     },
