@@ -48,7 +48,7 @@ export function fromSaekit(config: SaeConfig, params: SaeParams): LoadedSae {
  * topk, b_dec not subtracted from the input, no normalization or decoder-norm rescaling.
  * @throws SaeFormatError saying which setting saekit's model lacks
  */
-export function toSaekit(s: LoadedSae, source = s.format): { config: SaeConfig; params: SaeParams } {
+export function toSaekit(s: LoadedSae, source: string = s.format): { config: SaeConfig; params: SaeParams } {
   const why =
     s.architecture !== 'standard' && s.architecture !== 'topk'
       ? `architecture ${s.architecture}`

@@ -3,7 +3,8 @@ import { evaluate, mmcs } from '@saekit/core';
 import type { Command } from 'commander';
 import { int, splitOption } from '../args.js';
 import { loadData } from '../data.js';
-import { readModel, readRunState } from '../run-dir.js';
+import { readRunState } from '../run-dir.js';
+import { loadModelForCli } from '../sae-source.js';
 
 export function evalCommand(program: Command): void {
   program
@@ -28,7 +29,7 @@ export function evalCommand(program: Command): void {
         seed: number;
         limit?: number;
       }) => {
-        const { config, params } = await readModel(f.model);
+        const { config, params } = await loadModelForCli(f.model);
         const state = await readRunState(f.model);
         if (state && state.status !== 'complete')
           process.stderr.write(
