@@ -9,9 +9,11 @@ import { loadModelForCli } from '../src/sae-source.js';
 import { saekit } from './run.js';
 
 const FIXTURES = fileURLToPath(new URL('../../../packages/formats/fixtures', import.meta.url));
-const CASES: { inputs: number[][]; latents: Record<string, number[][]> } = JSON.parse(
-  await readFile(join(FIXTURES, 'latents.json'), 'utf8'),
-);
+const CASES: {
+  inputs: number[][];
+  latents: Record<string, number[][]>;
+  options: Record<string, { normScalingFactor?: number }>;
+} = JSON.parse(await readFile(join(FIXTURES, 'latents.json'), 'utf8'));
 const NAMES = Object.keys(CASES.latents);
 
 async function runOnnx(file: string, rows: number[][]): Promise<number[][]> {
@@ -32,7 +34,15 @@ describe('saekit export --model takes every published format', () => {
   it.each(NAMES)('%s becomes an ONNX encoder giving its latents', async (name) => {
     const dir = await mkdtemp(join(tmpdir(), 'saekit-export-'));
     const onnx = join(dir, 'enc.onnx');
-    const r = saekit('export', '--model', join(FIXTURES, name), '--onnx', onnx);
+    const factor = CASES.options[name]?.normScalingFactor;
+    const r = saekit(
+      'export',
+      '--model',
+      join(FIXTURES, name),
+      '--onnx',
+      onnx,
+      ...(factor ? ['--norm-scaling-factor', String(factor)] : []),
+    );
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^wrote (encoder|encoder of) /);
     const got = await runOnnx(onnx, CASES.inputs);

@@ -5,7 +5,7 @@ layout (8-byte little-endian header length, JSON header, raw little-endian data)
 NumPy itself, configs as the projects' config files. The expected latents are computed in NumPy
 (float64, from the values as stored) following each project's forward code, not saekit's.
 
-    python3 scripts/make_fixtures.py fixtures
+    python3 scripts/make_fixtures.py fixtures  (then biome formats the JSON: pnpm run fixtures does both)
 """
 
 import json
@@ -104,7 +104,7 @@ def saelens_cfg(arch, **extra):
 def main(out):
     x = (rng.standard_normal((N, D_IN)) * 2).astype(np.float32)
     xs = x.astype(np.float64)
-    cases = {"inputs": xs.tolist(), "latents": {}}
+    cases = {"inputs": xs.tolist(), "latents": {}, "options": {}}
 
     def saelens(name, cfg, tensors, latents_of, dtype="F32"):
         d = os.path.join(out, name)
@@ -179,6 +179,14 @@ def main(out):
     ln = (xs - mu) / ((xs - mu).std(axis=-1, ddof=1, keepdims=True) + 1e-5)
     saelens("saelens-layer-norm", saelens_cfg("standard", normalize_activations="layer_norm"), base(),
             lambda v: relu(ln @ v["W_enc"] + v["b_enc"]))
+
+    # expected_average_only_in: SAELens folds a norm scaling factor s (kept outside the files) into
+    # the weights, so the latents of x are the model's on s x
+    s_norm = 0.8
+    saelens("saelens-expected-average", saelens_cfg("standard", normalize_activations="expected_average_only_in",
+                                                    apply_b_dec_to_input=True), base(),
+            lambda v: relu((xs * s_norm - v["b_dec"]) @ v["W_enc"] + v["b_enc"]))
+    cases["options"]["saelens-expected-average"] = {"normScalingFactor": s_norm}
 
     # sparsify: nn.Linear encoder [d_sae, d_in], W_dec [d_sae, d_in], bfloat16; relu(linear(x - b_dec)), top k
     d = os.path.join(out, "sparsify")

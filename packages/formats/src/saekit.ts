@@ -61,7 +61,7 @@ export function toSaekit(s: LoadedSae, source: string = s.format): { config: Sae
             : undefined;
   if (why)
     throw new SaeFormatError(
-      `${source}: saekit's model does not compute ${why}; use encoderGraph for its encoder`,
+      `${source}: saekit's model does not compute ${why} (its encoder runs through encoderGraph; saekit export --model makes it ONNX)`,
     );
   const topk = s.architecture === 'topk';
   const config = validateConfig({

@@ -20,6 +20,7 @@ const EXPECT: Record<string, { format: string; architecture: string; dtype: stri
   },
   'saelens-constant-norm': { format: 'saelens', architecture: 'standard', dtype: 'F32' },
   'saelens-layer-norm': { format: 'saelens', architecture: 'standard', dtype: 'F32' },
+  'saelens-expected-average': { format: 'saelens', architecture: 'standard', dtype: 'F32' },
   sparsify: { format: 'sparsify', architecture: 'topk', dtype: 'BF16' },
   'gemma-scope': { format: 'gemma-scope', architecture: 'jumprelu', dtype: 'F32' },
   'gemma-scope-2': { format: 'gemma-scope', architecture: 'jumprelu', dtype: 'F32' },
@@ -31,7 +32,7 @@ describe('every fixture loads and encodes as its own project computes (NumPy, in
     expect(Object.keys(CASES.latents).sort()).toEqual(Object.keys(EXPECT).sort());
   });
   it.each(Object.entries(EXPECT))('%s', async (name, want) => {
-    const s = await loadSaePath(join(FIXTURES, name));
+    const s = await loadSaePath(join(FIXTURES, name), CASES.options[name]);
     expect({ format: s.format, architecture: s.architecture, dtype: s.dtype }).toEqual({
       format: want.format,
       architecture: want.architecture,

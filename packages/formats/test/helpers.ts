@@ -9,6 +9,8 @@ export const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '..', 'fix
 export interface Cases {
   readonly inputs: number[][];
   readonly latents: Record<string, number[][]>;
+  /** Load options a fixture needs (a norm scaling factor SAELens keeps outside the files). */
+  readonly options: Record<string, { normScalingFactor?: number }>;
 }
 
 export const CASES: Cases = JSON.parse(readFileSync(join(FIXTURES, 'latents.json'), 'utf8'));

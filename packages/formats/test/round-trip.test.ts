@@ -72,7 +72,7 @@ describe('saekit -> SAELens files -> saekit is exact', () => {
 
 describe('every fixture -> SAELens files -> loaded again is exact', () => {
   it.each(FIXTURE_NAMES)('%s', async (name) => {
-    const a = await loadSaePath(join(FIXTURES, name));
+    const a = await loadSaePath(join(FIXTURES, name), CASES.options[name]);
     const b = await loadSae(memoryFiles(saeLensFiles(a)));
     expect(b.architecture).toBe(a.architecture);
     expect(b.forward).toEqual(a.forward);

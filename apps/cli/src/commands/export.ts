@@ -1,8 +1,16 @@
 import { resolve } from 'node:path';
 import { type Command, Option } from 'commander';
-import { int, UsageError } from '../args.js';
+import { int, positive, UsageError } from '../args.js';
 import { loadSaeForCli } from '../sae-source.js';
 import { publishedEncoderOnnx } from './export-published.js';
+
+interface ExportFlags {
+  model: string;
+  onnx: string;
+  part: 'encoder' | 'autoencoder';
+  opset: number;
+  normScalingFactor?: number;
+}
 
 export function exportCommand(program: Command): void {
   program
@@ -19,8 +27,13 @@ export function exportCommand(program: Command): void {
       new Option('--part <part>', 'what to export').choices(['encoder', 'autoencoder']).default('encoder'),
     )
     .option('--opset <n>', 'ONNX opset (17 .. 26)', int(17, 26), 17)
-    .action(async (f: { model: string; onnx: string; part: 'encoder' | 'autoencoder'; opset: number }) => {
-      const m = await loadSaeForCli(f.model);
+    .option(
+      '--norm-scaling-factor <x>',
+      'for normalize_activations "expected_average_only_in": the factor',
+      positive,
+    )
+    .action(async (f: ExportFlags) => {
+      const m = await loadSaeForCli(f.model, { normScalingFactor: f.normScalingFactor });
       // Imported here so that no other command loads ONNX Runtime.
       const { exportSae, writeOnnxFile } = await import('@saekit/backend-onnx');
       const { toSaekit } = await import('@saekit/formats');
