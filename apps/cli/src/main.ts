@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
 import { UsageError } from './args.js';
+import { convertCommand } from './commands/convert.js';
 import { encodeCommand } from './commands/encode.js';
 import { evalCommand } from './commands/eval.js';
 import { exportCommand } from './commands/export.js';
+import { inspectCommand } from './commands/inspect.js';
 import { reportCommand } from './commands/report.js';
 import { trainCommand } from './commands/train.js';
 
@@ -16,6 +18,8 @@ trainCommand(program);
 evalCommand(program);
 encodeCommand(program);
 exportCommand(program);
+inspectCommand(program);
+convertCommand(program);
 reportCommand(program);
 for (const c of program.commands) c.exitOverride().showSuggestionAfterError();
 

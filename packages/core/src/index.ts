@@ -38,7 +38,15 @@ export {
   decodeWeights,
   encodeWeights,
 } from './io/checkpoint.js';
-export { decodeBf16, decodeF16, encodeF16, f16BitsToFloat, floatToF16Bits } from './io/float16.js';
+export {
+  decodeBf16,
+  decodeF16,
+  encodeBf16,
+  encodeF16,
+  f16BitsToFloat,
+  floatToBf16Bits,
+  floatToF16Bits,
+} from './io/float16.js';
 export {
   type DecodedSafetensors,
   decodeSafetensors,
@@ -47,6 +55,7 @@ export {
   readSafetensorsHeader,
   type SafetensorsEntry,
   SafetensorsError,
+  type WriteDtype,
 } from './io/safetensors.js';
 export {
   readSafetensorsHeaderPrefix,

@@ -2,11 +2,18 @@ import { Rng } from '@saekit/core';
 import { mutate } from './mutate.js';
 import { cfgTarget } from './targets/cfg.js';
 import { idxTarget } from './targets/idx.js';
+import { lazySafetensorsTarget } from './targets/lazy-safetensors.js';
 import { onnxTarget } from './targets/onnx.js';
 import { safetensorsTarget } from './targets/safetensors.js';
 import type { Target, Verdict } from './types.js';
 
-export const TARGETS: readonly Target[] = [safetensorsTarget, cfgTarget, idxTarget, onnxTarget];
+export const TARGETS: readonly Target[] = [
+  safetensorsTarget,
+  cfgTarget,
+  idxTarget,
+  onnxTarget,
+  lazySafetensorsTarget,
+];
 
 export interface FuzzOptions {
   /** Inputs per reader. */

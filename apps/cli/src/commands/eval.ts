@@ -5,11 +5,12 @@ import type { Command } from 'commander';
 import { fraction, int, splitOption } from '../args.js';
 import { loadData } from '../data.js';
 import { evalDocument, formatMetricsTable } from '../report/metrics-table.js';
-import { metricsJson, readModel, readRunState } from '../run-dir.js';
+import { metricsJson, readRunState } from '../run-dir.js';
+import { loadModelForCli } from '../sae-source.js';
 
 /** The model `--model` names, and a note on stderr when it is an unfinished run. */
 async function loadEvalModel(path: string): Promise<{ config: SaeConfig; params: SaeParams }> {
-  const model = await readModel(path);
+  const model = await loadModelForCli(path);
   const state = await readRunState(path);
   if (state && state.status !== 'complete')
     process.stderr.write(

@@ -81,3 +81,22 @@ export function floatToF16Bits(v: number): number {
 export function encodeF16(values: Float32Array, out: Uint16Array): void {
   for (let i = 0; i < values.length; i++) out[i] = floatToF16Bits(values[i]);
 }
+
+/**
+ * The bfloat16 bit pattern nearest to the float32 value of `v` (ties to even), as PyTorch's
+ * `to(torch.bfloat16)` rounds; every NaN becomes the quiet NaN 0x7fc0, as there.
+ */
+export function floatToBf16Bits(v: number): number {
+  f32Box[0] = v;
+  const x = u32Box[0];
+  if ((x & 0x7f800000) === 0x7f800000 && x & 0x7fffff) return 0x7fc0;
+  // Adding 0x7fff plus the kept lowest bit rounds to nearest, ties to even; a carry into the
+  // exponent is the correct rounding up (to the next binade or to Inf).
+  const rounded = x + 0x7fff + ((x >>> 16) & 1);
+  return (rounded >>> 16) & 0xffff;
+}
+
+/** Encodes float32 values as bfloat16 bit patterns into `out`. */
+export function encodeBf16(values: Float32Array, out: Uint16Array): void {
+  for (let i = 0; i < values.length; i++) out[i] = floatToBf16Bits(values[i]);
+}

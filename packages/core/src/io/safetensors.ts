@@ -1,11 +1,11 @@
 /**
  * The safetensors format: an 8-byte little-endian header length, a JSON header naming each
- * tensor's dtype, shape and byte range, then the raw little-endian data. Written here as F32; read
+ * tensor's dtype, shape and byte range, then the raw little-endian data. Written here as F32, F16 or BF16; read
  * strictly, with the rules of the reference `safetensors` library (safetensors-header.ts), and F32, F64
  * and F16 converted to float32 (one place: toFloat32 below).
  */
 
-import { f16BitsToFloat } from './float16.js';
+import { encodeBf16, encodeF16, f16BitsToFloat } from './float16.js';
 import { readSafetensorsHeader, type SafetensorsEntry, SafetensorsError } from './safetensors-header.js';
 
 export { readSafetensorsHeader, type SafetensorsEntry, SafetensorsError } from './safetensors-header.js';
@@ -17,10 +17,15 @@ export interface NamedTensor {
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
+/** The dtypes tensors are written in: F32, or rounded to F16 / BF16 (nearest, ties to even). */
+export type WriteDtype = 'F32' | 'F16' | 'BF16';
+
 export function encodeSafetensors(
   tensors: Readonly<Record<string, NamedTensor>>,
   metadata?: Record<string, string>,
+  dtype: WriteDtype = 'F32',
 ): Uint8Array {
+  const width = dtype === 'F32' ? 4 : 2;
   const header: Record<string, unknown> = {};
   if (metadata) header.__metadata__ = metadata;
   let offset = 0;
@@ -30,8 +35,8 @@ export function encodeSafetensors(
     const n = t.shape.reduce((a, b) => a * b, 1);
     if (n !== t.data.length)
       throw new SafetensorsError(`safetensors: "${name}" has ${t.data.length} values for shape [${t.shape}]`);
-    header[name] = { dtype: 'F32', shape: t.shape, data_offsets: [offset, offset + n * 4] };
-    offset += n * 4;
+    header[name] = { dtype, shape: t.shape, data_offsets: [offset, offset + n * width] };
+    offset += n * width;
   }
   let json = JSON.stringify(header);
   // Pad the header with spaces so the data starts 8-byte aligned.
@@ -44,9 +49,13 @@ export function encodeSafetensors(
   let pos = 8 + head.length;
   for (const name of names) {
     const d = tensors[name].data;
-    if (LITTLE_ENDIAN) out.set(new Uint8Array(d.buffer, d.byteOffset, d.byteLength), pos);
+    if (dtype !== 'F32') {
+      const bits = new Uint16Array(d.length);
+      (dtype === 'F16' ? encodeF16 : encodeBf16)(d, bits);
+      for (let i = 0; i < bits.length; i++) view.setUint16(pos + i * 2, bits[i], true);
+    } else if (LITTLE_ENDIAN) out.set(new Uint8Array(d.buffer, d.byteOffset, d.byteLength), pos);
     else for (let i = 0; i < d.length; i++) view.setFloat32(pos + i * 4, d[i], true);
-    pos += d.byteLength;
+    pos += d.length * width;
   }
   return out;
 }
