@@ -19,3 +19,4 @@ export { type MatmulArgs, matmul } from './kernels/matmul.js';
 export { tryOuterMatmul } from './kernels/outer-matmul.js';
 export { trySparseMatmul } from './kernels/sparse-matmul.js';
 export type { Step } from './steps.js';
+export { CpuEvalBlockedError, checkCodeGeneration } from './eval-check.js';
