@@ -7,3 +7,4 @@ export { isFloat32, joinGoldenDoc, type SplitGolden, splitGoldenDoc } from './go
 export { findRepoRoot, IN_REPO_GOLDEN_DIR, sharedDir } from './root.js';
 export { dataForTests, goldenSourceForTests, skipLogPath } from './skips.js';
 export { TRACE_IMPORTS } from './trace.js';
+export { CHROMIUM_PATHS, chromiumForTests } from './chromium.js';

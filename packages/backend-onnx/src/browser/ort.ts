@@ -1,6 +1,6 @@
 // onnxruntime-web in place of onnxruntime-node (package.json "browser" maps ./dist/ort.js here), with
 // the same exports as ../ort.ts, so the backend's code is the same in a page as in Node.
-import * as ort from 'onnxruntime-web';
+import * as ort from 'onnxruntime-web/wasm';
 
 export { ort };
 export type OrtTensor = ort.Tensor;

@@ -1,0 +1,91 @@
+import { createCpuBackend } from '@saekit/backend-cpu';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { HarnessResult } from '../src/harness.js';
+import { DEFAULT_RUN, trainSynthetic } from '../src/train/recipe.js';
+import { chromiumFor, DIST, launchChromium } from './browser.js';
+import { type Served, serve } from './server.js';
+
+const STEPS = DEFAULT_RUN.steps;
+const CASES = [
+  { backend: 'cpu', where: 'worker' },
+  { backend: 'tfjs-wasm', where: 'worker' },
+  { backend: 'tfjs-webgl', where: 'page' },
+  { backend: 'onnx-web', where: 'worker' },
+] as const;
+const exe = chromiumFor([
+  ...CASES.map((c) => `trains the synthetic SAE on ${c.backend} in Chromium`),
+  'cpu backend under a CSP without unsafe-eval',
+]);
+
+/** Every 20th step's loss (and the last) within `rel` of Node's, with the step named on failure. */
+function expectSameCurve(got: readonly number[], want: readonly number[], rel: number): void {
+  expect(got.length).toBe(want.length);
+  for (let s = 0; s < want.length; s += 20) {
+    const err = Math.abs(got[s] - want[s]) / Math.abs(want[s]);
+    expect(err, `step ${s}: ${got[s]} vs Node's ${want[s]}`).toBeLessThanOrEqual(rel);
+  }
+}
+
+async function runInPage(browser: Browser, url: string, backend: string, where: string): Promise<HarnessResult> {
+  const page = await browser.newPage();
+  try {
+    await page.goto(`${url}harness.html`);
+    await page.waitForFunction(() => 'saekitHarness' in globalThis);
+    return await page.evaluate(
+      ([b, s, w]) =>
+        (
+          globalThis as unknown as {
+            saekitHarness: { run: (b: string, s: number, w: string) => Promise<HarnessResult> };
+          }
+        ).saekitHarness.run(b, s, w),
+      [backend, STEPS, where] as const,
+    );
+  } finally {
+    await page.close();
+  }
+}
+
+describe.skipIf(!exe)('the synthetic SAE in headless Chromium', () => {
+  let browser: Browser;
+  let isolated: Served;
+  let reference: number[];
+
+  beforeAll(async () => {
+    [browser, isolated, reference] = await Promise.all([
+      launchChromium(exe!),
+      serve({ roots: [DIST], isolated: true }),
+      trainSynthetic(createCpuBackend(), DEFAULT_RUN),
+    ]);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await isolated?.close();
+  });
+
+  for (const { backend, where } of CASES) {
+    it(`trains on ${backend} (${where}) with Node's cpu loss curve`, async () => {
+      const r = await runInPage(browser, isolated.url, backend, where);
+      expect(r.error).toBeUndefined();
+      expect(r.isolated).toBe(true);
+      expectSameCurve(r.losses!, reference, 1e-3);
+      // Training did something: the loss fell (a constant curve would match a constant reference too).
+      expect(r.losses![STEPS - 1]).toBeLessThan(0.5 * r.losses![0]);
+    });
+  }
+
+  it("refuses to train the cpu backend under a CSP without 'unsafe-eval', saying why", async () => {
+    const strict = await serve({
+      roots: [DIST],
+      csp: "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self'",
+    });
+    try {
+      const r = await runInPage(browser, strict.url, 'cpu', 'worker');
+      expect(r.losses).toBeUndefined();
+      expect(r.error?.name).toBe('CpuEvalBlockedError');
+      expect(r.error?.message).toMatch(/Content-Security-Policy without 'unsafe-eval'/);
+    } finally {
+      await strict.close();
+    }
+  });
+});
