@@ -8,7 +8,10 @@ export default defineConfig({
   build: {
     target: 'es2022',
     rollupOptions: {
-      input: { index: resolve(import.meta.dirname, 'index.html'), harness: resolve(import.meta.dirname, 'harness.html') },
+      input: {
+        index: resolve(import.meta.dirname, 'index.html'),
+        harness: resolve(import.meta.dirname, 'harness.html'),
+      },
     },
   },
   worker: { format: 'es' },

@@ -45,7 +45,10 @@ export async function serve(o: ServeOptions): Promise<Served> {
       try {
         if (!(await stat(file)).isFile()) continue;
         const body = await readFile(file);
-        res.writeHead(200, { ...headers, 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' });
+        res.writeHead(200, {
+          ...headers,
+          'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
+        });
         res.end(body);
         return;
       } catch {}

@@ -27,7 +27,12 @@ function expectSameCurve(got: readonly number[], want: readonly number[], rel: n
   }
 }
 
-async function runInPage(browser: Browser, url: string, backend: string, where: string): Promise<HarnessResult> {
+async function runInPage(
+  browser: Browser,
+  url: string,
+  backend: string,
+  where: string,
+): Promise<HarnessResult> {
   const page = await browser.newPage();
   try {
     await page.goto(`${url}harness.html`);

@@ -6,6 +6,7 @@ export {
   createCpuBackend,
   createReferenceBackend,
 } from './backend.js';
+export { CpuEvalBlockedError, checkCodeGeneration } from './eval-check.js';
 export { CpuExecutable } from './executable.js';
 export { type MaskedMatmulArgs, maskedMatmul } from './kernels/masked-matmul.js';
 export {
@@ -19,4 +20,3 @@ export { type MatmulArgs, matmul } from './kernels/matmul.js';
 export { tryOuterMatmul } from './kernels/outer-matmul.js';
 export { trySparseMatmul } from './kernels/sparse-matmul.js';
 export type { Step } from './steps.js';
-export { CpuEvalBlockedError, checkCodeGeneration } from './eval-check.js';

@@ -19,10 +19,15 @@ export async function createBrowserBackend(name: BrowserBackendName): Promise<Ba
       return createCpuBackend();
     }
     case 'tfjs-wasm': {
-      const [{ createTfjsBackend }, wasm] = await Promise.all([
+      const [{ createTfjsBackend }, wasm, tf] = await Promise.all([
         import('@saekit/backend-tfjs'),
         import('./tfjs-wasm-paths.js'),
+        import('@tensorflow/tfjs-core'),
+        import('@tensorflow/tfjs-backend-wasm'), // registers the flag below
       ]);
+      // tfjs-backend-wasm's threaded build starts its pthreads from a script it carries as a string,
+      // which fails once bundled ("e is not defined"); the single-threaded SIMD build works anywhere.
+      tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
       return createTfjsBackend({ engine: 'wasm', wasmPaths: wasm.TFJS_WASM_PATHS });
     }
     case 'tfjs-webgl': {
