@@ -1,0 +1,64 @@
+import { BROWSER_BACKENDS, type BrowserBackendName, isBrowserBackend } from '../train/backends.js';
+import { type Training, trainInWorker, trainOnPage } from '../train/client.js';
+import { DEFAULT_RUN } from '../train/recipe.js';
+import { drawLine, el } from './draw.js';
+
+/**
+ * Trains the synthetic SAE in the page: backend switch, steps, train / stop, a progress bar and a
+ * live loss chart. tfjs-webgl trains on the page's thread (its WebGL context lives there), the
+ * others in a Web Worker.
+ */
+export function mountTrainPanel(root: HTMLElement): void {
+  const select = el('select');
+  for (const b of BROWSER_BACKENDS) select.append(new Option(b, b));
+  const steps = el('input');
+  Object.assign(steps, { type: 'number', min: '1', max: '100000', value: String(DEFAULT_RUN.steps) });
+  const start = el('button', 'train');
+  const stop = el('button', 'stop');
+  stop.disabled = true;
+  const bar = el('progress');
+  const status = el('span', '', 'status');
+  const chart = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
+  chart.classList.add('chart');
+  let running: Training | undefined;
+
+  start.onclick = async () => {
+    const backend = select.value;
+    const n = Number(steps.value);
+    if (!isBrowserBackend(backend)) return;
+    if (!Number.isInteger(n) || n < 1) {
+      status.textContent = `steps must be a positive integer, got ${steps.value}`;
+      return;
+    }
+    const losses: number[] = [];
+    bar.max = n;
+    bar.value = 0;
+    const where = backend === 'tfjs-webgl' ? trainOnPage : trainInWorker;
+    const t0 = performance.now();
+    running = where(backend as BrowserBackendName, { ...DEFAULT_RUN, steps: n }, (step, loss) => {
+      losses.push(loss);
+      bar.value = step;
+      status.textContent = `step ${step}/${n}  loss ${loss.toFixed(5)}`;
+      if (step % 5 === 0 || step === n) drawLine(chart, losses);
+    });
+    start.disabled = true;
+    stop.disabled = false;
+    try {
+      const r = await running.done;
+      drawLine(chart, r.losses);
+      const s = ((performance.now() - t0) / 1000).toFixed(1);
+      status.textContent = `${r.stopped ? 'stopped' : 'done'} after ${r.losses.length} steps on ${backend} (${s} s); last loss ${r.losses.at(-1)?.toFixed(5)}`;
+    } catch (e) {
+      status.textContent = `${(e as Error).name}: ${(e as Error).message}`;
+    } finally {
+      running = undefined;
+      start.disabled = false;
+      stop.disabled = true;
+    }
+  };
+  stop.onclick = () => running?.stop();
+
+  const row = el('div', '', 'controls');
+  row.append('backend ', select, ' steps ', steps, ' ', start, ' ', stop, ' ', bar);
+  root.append(row, status, chart);
+}
