@@ -1,3 +1,6 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { createCpuBackend } from '@saekit/backend-cpu';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,6 +21,14 @@ const exe = chromiumFor([
   'cpu backend under a CSP without unsafe-eval',
 ]);
 
+function gzipSizes(files: readonly string[]): { js: number; wasm: number } {
+  const out = { js: 0, wasm: 0 };
+  for (const f of files)
+    out[f.endsWith('.wasm') ? 'wasm' : 'js'] += gzipSync(readFileSync(join(DIST, f))).length;
+  return out;
+}
+const kb = (b: number): string => (b / 1024).toFixed(0).padStart(5);
+
 /** Every 20th step's loss (and the last) within `rel` of Node's, with the step named on failure. */
 function expectSameCurve(got: readonly number[], want: readonly number[], rel: number): void {
   expect(got.length).toBe(want.length);
@@ -27,6 +38,9 @@ function expectSameCurve(got: readonly number[], want: readonly number[], rel: n
   }
 }
 
+/** The built files a run fetched (its page, worker and backend: what a user downloads), by path. */
+const fetched = new Map<string, Set<string>>();
+
 async function runInPage(
   browser: Browser,
   url: string,
@@ -34,6 +48,11 @@ async function runInPage(
   where: string,
 ): Promise<HarnessResult> {
   const page = await browser.newPage();
+  const files = new Set<string>();
+  fetched.set(backend, files);
+  page.on('requestfinished', (r) => {
+    if (r.url().startsWith(url)) files.add(new URL(r.url()).pathname.slice(1));
+  });
   try {
     await page.goto(`${url}harness.html`);
     await page.waitForFunction(() => 'saekitHarness' in globalThis);
@@ -78,6 +97,20 @@ describe.skipIf(!exe)('the synthetic SAE in headless Chromium', () => {
       expect(r.losses![STEPS - 1]).toBeLessThan(0.5 * r.losses![0]);
     });
   }
+
+  it('downloads only the backend it trains on (gzip sizes on stdout)', () => {
+    const size = (b: string) => gzipSizes([...fetched.get(b)!].filter((f) => f !== 'harness.html'));
+    const wasm = (b: string) => [...fetched.get(b)!].filter((f) => f.endsWith('.wasm'));
+    expect(wasm('cpu')).toEqual([]);
+    expect(wasm('tfjs-webgl')).toEqual([]);
+    expect(wasm('tfjs-wasm')).toEqual([expect.stringMatching(/^assets\/tfjs-backend-wasm-simd-.*\.wasm$/)]);
+    expect(wasm('onnx-web')).toEqual([expect.stringMatching(/^assets\/ort-wasm-simd-threaded-.*\.wasm$/)]);
+    const lines = CASES.map(({ backend }) => {
+      const s = size(backend);
+      return `${backend.padEnd(11)} ${kb(s.js)} kB js + ${kb(s.wasm)} kB wasm (gzip)`;
+    });
+    console.log(`what a page downloads to train on each backend:\n${lines.join('\n')}`);
+  });
 
   it("refuses to train the cpu backend under a CSP without 'unsafe-eval', saying why", async () => {
     const strict = await serve({
