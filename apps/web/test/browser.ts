@@ -2,6 +2,9 @@ import { fileURLToPath } from 'node:url';
 import { chromiumForTests } from '@saekit/test-data';
 import { type Browser, chromium } from 'playwright-core';
 
+/** Playwright's waits only catch a hang (as vitest.shared.ts's timeouts do), never a slow machine. */
+export const HANG_MS = 240_000;
+
 /** The built page (vite build; turbo builds before it tests). */
 export const DIST = fileURLToPath(new URL('../dist', import.meta.url));
 

@@ -5,7 +5,7 @@ import { loadCheckpoint } from '@saekit/core/node';
 import { syntheticSparse } from '@saekit/datasets';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromiumFor, DIST, launchChromium } from './browser.js';
+import { chromiumFor, DIST, HANG_MS, launchChromium } from './browser.js';
 import { type Served, serve } from './server.js';
 
 // A committed run: `saekit train --dataset synthetic --hidden 32 --epochs 2 --limit 4000 --seed 3`.
@@ -36,6 +36,7 @@ describe.skipIf(!exe)('the page on a committed run directory', () => {
       nodeLatents(),
     ]);
     page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+    page.setDefaultTimeout(HANG_MS);
     await page.goto(`${served.url}index.html?run=tiny-run/`);
     await page.waitForSelector('body[data-state="ready"], body[data-state="error"]');
   });
@@ -95,8 +96,27 @@ describe.skipIf(!exe)('the page on a committed run directory', () => {
     });
   });
 
+  it('trains in the page with progress and a loss chart, and stops when asked', async () => {
+    await page.selectOption('#train select', 'cpu');
+    await page.fill('#train input[type="number"]', '5000');
+    await page.click('#train button:text("train")');
+    await page.waitForFunction(
+      () =>
+        Number(/^step (\d+)\//.exec(document.querySelector('#train .status')?.textContent ?? '')?.[1]) >= 20,
+    );
+    await page.click('#train button:text("stop")');
+    await page.waitForSelector('#train .status:text-matches("^stopped after")');
+    const status = (await page.textContent('#train .status')) ?? '';
+    const steps = Number(/stopped after (\d+) steps on cpu/.exec(status)?.[1]);
+    expect(steps).toBeGreaterThanOrEqual(20);
+    expect(steps).toBeLessThan(5000);
+    expect(await page.$eval('#train progress', (p) => (p as HTMLProgressElement).value)).toBe(steps);
+    expect(await page.locator('#train svg polyline').count()).toBe(1);
+  });
+
   it('says what is missing when a run directory has no weights', async () => {
     const p = await browser.newPage();
+    p.setDefaultTimeout(HANG_MS);
     await p.goto(`${served.url}index.html?run=no-such-run/`);
     await p.waitForSelector('body[data-state="error"]');
     expect(await p.textContent('#status')).toMatch(/no-such-run\/: no cfg\.json/);

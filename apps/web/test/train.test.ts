@@ -6,7 +6,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HarnessResult } from '../src/harness.js';
 import { DEFAULT_RUN, trainSynthetic } from '../src/train/recipe.js';
-import { chromiumFor, DIST, launchChromium } from './browser.js';
+import { chromiumFor, DIST, HANG_MS, launchChromium } from './browser.js';
 import { type Served, serve } from './server.js';
 
 const STEPS = DEFAULT_RUN.steps;
@@ -48,6 +48,7 @@ async function runInPage(
   where: string,
 ): Promise<HarnessResult> {
   const page = await browser.newPage();
+  page.setDefaultTimeout(HANG_MS);
   const files = new Set<string>();
   fetched.set(backend, files);
   page.on('requestfinished', (r) => {

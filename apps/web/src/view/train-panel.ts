@@ -3,6 +3,9 @@ import { type Training, trainInWorker, trainOnPage } from '../train/client.js';
 import { DEFAULT_RUN } from '../train/recipe.js';
 import { drawLine, el } from './draw.js';
 
+/** The data is drawn for all steps at once (batch × steps examples), so steps are bounded. */
+const MAX_STEPS = 5000;
+
 /**
  * Trains the synthetic SAE in the page: backend switch, steps, train / stop, a progress bar and a
  * live loss chart. tfjs-webgl trains on the page's thread (its WebGL context lives there), the
@@ -12,7 +15,12 @@ export function mountTrainPanel(root: HTMLElement): void {
   const select = el('select');
   for (const b of BROWSER_BACKENDS) select.append(new Option(b, b));
   const steps = el('input');
-  Object.assign(steps, { type: 'number', min: '1', max: '100000', value: String(DEFAULT_RUN.steps) });
+  Object.assign(steps, {
+    type: 'number',
+    min: '1',
+    max: String(MAX_STEPS),
+    value: String(DEFAULT_RUN.steps),
+  });
   const start = el('button', 'train');
   const stop = el('button', 'stop');
   stop.disabled = true;
@@ -26,8 +34,8 @@ export function mountTrainPanel(root: HTMLElement): void {
     const backend = select.value;
     const n = Number(steps.value);
     if (!isBrowserBackend(backend)) return;
-    if (!Number.isInteger(n) || n < 1) {
-      status.textContent = `steps must be a positive integer, got ${steps.value}`;
+    if (!Number.isInteger(n) || n < 1 || n > MAX_STEPS) {
+      status.textContent = `steps must be an integer in [1, ${MAX_STEPS}], got ${steps.value}`;
       return;
     }
     const losses: number[] = [];
