@@ -7,6 +7,9 @@ export interface HarnessResult {
   readonly losses?: number[];
   readonly error?: { readonly name: string; readonly message: string };
   readonly isolated: boolean;
+  readonly threads?: number;
+  /** navigator.hardwareConcurrency */
+  readonly cores?: number;
 }
 
 async function run(backend: string, steps: number, where: 'worker' | 'page'): Promise<HarnessResult> {
@@ -14,8 +17,8 @@ async function run(backend: string, steps: number, where: 'worker' | 'page'): Pr
   try {
     if (!isBrowserBackend(backend)) throw new Error(`no backend ${backend}`);
     const start = where === 'worker' ? trainInWorker : trainOnPage;
-    const { losses } = await start(backend, { ...DEFAULT_RUN, steps }, () => {}).done;
-    return { losses, isolated };
+    const { losses, threads } = await start(backend, { ...DEFAULT_RUN, steps }, () => {}).done;
+    return { losses, isolated, threads, cores: navigator.hardwareConcurrency };
   } catch (e) {
     const err = e instanceof Error ? e : new Error(String(e));
     return { error: { name: err.name, message: err.message }, isolated };

@@ -93,6 +93,9 @@ describe.skipIf(!exe)('the synthetic SAE in headless Chromium', () => {
       const r = await runInPage(browser, isolated.url, backend, where);
       expect(r.error).toBeUndefined();
       expect(r.isolated).toBe(true);
+      // The cpu backend splits its large nodes over a pool of Web Workers on SharedArrayBuffer.
+      // (One thread per core: this checks the pool wherever Chromium sees more than one core.)
+      if (backend === 'cpu') expect(r.threads).toBe(r.cores);
       expectSameCurve(r.losses!, reference, 1e-3);
       // Training did something: the loss fell (a constant curve would match a constant reference too).
       expect(r.losses![STEPS - 1]).toBeLessThan(0.5 * r.losses![0]);
@@ -111,6 +114,19 @@ describe.skipIf(!exe)('the synthetic SAE in headless Chromium', () => {
       return `${backend.padEnd(11)} ${kb(s.js)} kB js + ${kb(s.wasm)} kB wasm (gzip)`;
     });
     console.log(`what a page downloads to train on each backend:\n${lines.join('\n')}`);
+  });
+
+  it('trains on cpu on one thread where the page is not cross-origin isolated', async () => {
+    const plain = await serve({ roots: [DIST] });
+    try {
+      const r = await runInPage(browser, plain.url, 'cpu', 'worker');
+      expect(r.error).toBeUndefined();
+      expect(r.isolated).toBe(false);
+      expect(r.threads).toBe(1);
+      expectSameCurve(r.losses!, reference, 1e-3);
+    } finally {
+      await plain.close();
+    }
   });
 
   it("refuses to train the cpu backend under a CSP without 'unsafe-eval', saying why", async () => {

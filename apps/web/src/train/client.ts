@@ -4,7 +4,7 @@ import { type SyntheticRun, trainSynthetic } from './recipe.js';
 
 /** A training run in progress: `done` gives every step's loss; `stop` ends it after the current step. */
 export interface Training {
-  readonly done: Promise<{ losses: number[]; stopped: boolean }>;
+  readonly done: Promise<{ losses: number[]; stopped: boolean; threads?: number }>;
   stop(): void;
 }
 
@@ -14,7 +14,7 @@ export type OnStep = (step: number, loss: number) => void;
 export function trainInWorker(backend: BrowserBackendName, run: SyntheticRun, onStep: OnStep): Training {
   const worker = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' });
   const send = (m: ToWorker): void => worker.postMessage(m);
-  const done = new Promise<{ losses: number[]; stopped: boolean }>((resolve, reject) => {
+  const done = new Promise<{ losses: number[]; stopped: boolean; threads?: number }>((resolve, reject) => {
     worker.onmessage = (ev: MessageEvent<FromWorker>) => {
       const m = ev.data;
       if (m.type === 'step') onStep(m.step, m.loss);

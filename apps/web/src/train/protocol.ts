@@ -9,5 +9,11 @@ export type ToWorker =
 /** Training worker -> page. */
 export type FromWorker =
   | { readonly type: 'step'; readonly step: number; readonly loss: number }
-  | { readonly type: 'done'; readonly losses: number[]; readonly stopped: boolean }
+  | {
+      readonly type: 'done';
+      readonly losses: number[];
+      readonly stopped: boolean;
+      /** Threads the cpu backend computed on (its pool), for cpu. */
+      readonly threads?: number;
+    }
   | { readonly type: 'error'; readonly name: string; readonly message: string };

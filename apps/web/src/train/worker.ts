@@ -22,7 +22,8 @@ self.onmessage = async (ev: MessageEvent<ToWorker>) => {
       (step, loss) => post({ type: 'step', step, loss }),
       stop.signal,
     );
-    post({ type: 'done', losses, stopped: stop.signal.aborted });
+    const threads = m.backend === 'cpu' ? (await import('@saekit/backend-cpu')).cpuThreads() : undefined;
+    post({ type: 'done', losses, stopped: stop.signal.aborted, threads });
   } catch (e) {
     const err = e instanceof Error ? e : new Error(String(e));
     post({ type: 'error', name: err.name, message: err.message });
