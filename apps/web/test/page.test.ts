@@ -1,4 +1,7 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
 import { createCpuBackend } from '@saekit/backend-cpu';
 import { forwardDataset } from '@saekit/core';
 import { loadCheckpoint } from '@saekit/core/node';
@@ -28,6 +31,8 @@ describe.skipIf(!exe)('the page on a committed run directory', () => {
   let served: Served;
   let page: Page;
   let node: { latents: Float32Array; hidden: number };
+  /** The built files the page fetched to show the run (before any training). */
+  const pageFiles = new Set<string>();
 
   beforeAll(async () => {
     [browser, served, node] = await Promise.all([
@@ -37,6 +42,10 @@ describe.skipIf(!exe)('the page on a committed run directory', () => {
     ]);
     page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
     page.setDefaultTimeout(HANG_MS);
+    page.on('requestfinished', (r) => {
+      const path = new URL(r.url()).pathname.slice(1);
+      if (existsSync(join(DIST, path))) pageFiles.add(path);
+    });
     await page.goto(`${served.url}index.html?run=tiny-run/`);
     await page.waitForSelector('body[data-state="ready"], body[data-state="error"]');
   });
@@ -72,6 +81,14 @@ describe.skipIf(!exe)('the page on a committed run directory', () => {
     }
     // Not a degenerate run: some latents fire on some inputs and not others.
     expect(cards.some((c) => c.density > 0 && c.density < 1)).toBe(true);
+  });
+
+  it('loads no backend but cpu to show a run (gzip size on stdout)', () => {
+    const files = [...pageFiles];
+    expect(files.filter((f) => f.endsWith('.wasm'))).toEqual([]);
+    expect(files).toContain('index.html');
+    const gz = files.reduce((n, f) => n + gzipSync(readFileSync(join(DIST, f))).length, 0);
+    console.log(`the page, showing a run: ${files.length} files, ${(gz / 1024).toFixed(0)} kB gzip`);
   });
 
   it("shows an input's active latents as Node computes them", async () => {
