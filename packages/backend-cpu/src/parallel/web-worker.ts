@@ -1,8 +1,8 @@
 // A pool worker in a browser (see web-pool.ts): the same control-block protocol as worker.ts, but
 // it waits with Atomics.waitAsync, so its event loop stays free to receive task registrations,
 // which a Web Worker can only take as events.
-import { CTRL, EXIT_TASK, type PoolMessage, SPIN, type Task, unpack } from './protocol.js';
-import { PARALLEL_KERNELS } from './registry.js';
+import { bindTask } from './bind-task.js';
+import { CTRL, EXIT_TASK, type PoolMessage, SPIN } from './protocol.js';
 import { READY, writeFailure } from './web-protocol.js';
 
 interface WorkerScope {
@@ -17,17 +17,6 @@ const scope = globalThis as unknown as WorkerScope;
 const waitAsync = (Atomics as unknown as { waitAsync: WaitAsync }).waitAsync;
 const tasks = new Map<number, () => void>();
 const chunks: SharedArrayBuffer[] = [];
-
-function bind(t: Task): () => void {
-  const kernel = PARALLEL_KERNELS.get(t.kernel);
-  if (!kernel)
-    return () => {
-      throw new Error(`pool worker: no kernel "${t.kernel}"`);
-    };
-  const f = kernel.bind(unpack(t.args, chunks) as never);
-  const { lo, hi } = t;
-  return () => f(lo, hi);
-}
 
 const nextEvent = (): Promise<void> => new Promise((ok) => setTimeout(ok, 0));
 
@@ -65,5 +54,5 @@ scope.onmessage = (ev) => {
   if ('init' in m) void serve(new Int32Array(m.init.ctrl), new Int32Array(m.init.fail));
   else if ('release' in m) for (const id of m.release) tasks.delete(id);
   else if ('buffer' in m) chunks[m.chunk] = m.buffer;
-  else tasks.set(m.id, bind(m));
+  else tasks.set(m.id, bindTask(m, chunks));
 };
