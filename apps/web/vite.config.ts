@@ -7,6 +7,8 @@ export default defineConfig({
   base: './',
   build: {
     target: 'es2022',
+    // tfjs and onnxruntime-web's glue are large chunks, each loaded only with its backend.
+    chunkSizeWarningLimit: 1024,
     rollupOptions: {
       input: {
         index: resolve(import.meta.dirname, 'index.html'),
