@@ -1,13 +1,15 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { createCpuBackend } from '@saekit/backend-cpu';
-import { forwardDataset } from '@saekit/core';
+import { forwardDataset, Rng } from '@saekit/core';
 import { loadCheckpoint } from '@saekit/core/node';
-import { syntheticSparse } from '@saekit/datasets';
+import { idxToDataset, parseIdx, syntheticSparse } from '@saekit/datasets';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { trainSynthetic } from '../src/train/recipe.js';
 import { chromiumFor, DIST, HANG_MS, launchChromium } from './browser.js';
 import { type Served, serve } from './server.js';
 
@@ -17,6 +19,28 @@ const RUN = `${FIXTURES}/tiny-run`;
 const SEED = 3;
 const N = 2000; // the page's MAX_INPUTS
 const exe = chromiumFor(['the page shows a run: gallery and an input against Node']);
+
+/** Gzipped IDX files of `n` 28×28 images (a bright bar at a random place each) and labels. */
+function writeImageIdx(dir: string, n: number): { images: string; labels: string } {
+  const rng = new Rng(5);
+  const px = new Uint8Array(16 + n * 784);
+  new DataView(px.buffer).setUint32(0, 0x00000803);
+  for (const [i, v] of [n, 28, 28].entries()) new DataView(px.buffer).setUint32(4 + 4 * i, v);
+  const lb = new Uint8Array(8 + n);
+  new DataView(lb.buffer).setUint32(0, 0x00000801);
+  new DataView(lb.buffer).setUint32(4, n);
+  for (let i = 0; i < n; i++) {
+    const row = rng.int(24);
+    lb[8 + i] = row % 10;
+    for (let r = row; r < row + 4; r++)
+      for (let c = 4; c < 24; c++) px[16 + i * 784 + r * 28 + c] = 128 + rng.int(128);
+  }
+  const images = join(dir, 'train-images-idx3-ubyte.gz');
+  const labels = join(dir, 'train-labels-idx1-ubyte.gz');
+  writeFileSync(images, gzipSync(px));
+  writeFileSync(labels, gzipSync(lb));
+  return { images, labels };
+}
 
 /** What Node computes for the run, with plain loops: latents of the synthetic test inputs. */
 async function nodeLatents(): Promise<{ latents: Float32Array; hidden: number }> {
@@ -113,7 +137,7 @@ describe.skipIf(!exe)('the page on a committed run directory', () => {
   });
 
   it('trains in the page with progress and a loss chart, and stops when asked', async () => {
-    await page.selectOption('#train select', 'cpu');
+    await page.selectOption('#train select >> nth=1', 'cpu');
     await page.fill('#train input[type="number"]', '5000');
     await page.click('#train button:text("train")');
     await page.waitForFunction(
@@ -128,6 +152,34 @@ describe.skipIf(!exe)('the page on a committed run directory', () => {
     expect(steps).toBeLessThan(5000);
     expect(await page.$eval('#train progress', (p) => (p as HTMLProgressElement).value)).toBe(steps);
     expect(await page.locator('#train svg polyline').count()).toBe(1);
+  });
+
+  it('trains the seed recipe on a subset of MNIST-style IDX files, as Node does', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'saekit-web-'));
+    const { images, labels } = writeImageIdx(dir, 600);
+    await page.selectOption('#train select >> nth=0', 'images');
+    await page.selectOption('#train select >> nth=1', 'tfjs-wasm');
+    await page.setInputFiles('#train input[type="file"]', [images, labels]);
+    await page.fill('#train .images input[type="number"]', '500');
+    await page.fill('#train .controls input[type="number"] >> nth=0', '30');
+    await page.click('#train button:text("train")');
+    await page.waitForSelector('#train .status:text-matches("^done after 30 steps")');
+    const got = JSON.parse((await page.getAttribute('#train', 'data-losses')) ?? '[]') as number[];
+    const im = parseIdx(readFileSync(images), images);
+    const lb = parseIdx(readFileSync(labels), labels);
+    const d = idxToDataset('t', { source: images, array: im }, { source: labels, array: lb });
+    const subset = { x: d.x.slice(0, 500 * 784), n: 500, dim: 784, source: 'node' };
+    const want = await trainSynthetic(
+      createCpuBackend(),
+      { steps: 30, batchSize: 256, seed: 0 },
+      () => {},
+      undefined,
+      subset,
+    );
+    expect(got.length).toBe(30);
+    for (let s = 0; s < 30; s += 5)
+      expect(Math.abs(got[s] - want[s]) / want[s], `step ${s}`).toBeLessThan(1e-3);
+    expect(got[29]).toBeLessThan(got[0]);
   });
 
   it('says what is missing when a run directory has no weights', async () => {

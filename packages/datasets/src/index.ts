@@ -4,11 +4,8 @@ export * from './browser.js';
 export { defaultCacheDir } from './cache.js';
 export { type DownloadFileOptions, type DownloadProgress, downloadFile } from './download.js';
 export {
-  DEFAULT_MAX_IDX_BYTES,
-  type IdxArray,
   type IdxReadOptions,
   isGzip,
-  MAX_INFLATE_RATIO,
   parseIdx,
   readIdxBytes,
   readIdxFile,

@@ -1,9 +1,14 @@
 import type { BrowserBackendName } from './backends.js';
-import type { SyntheticRun } from './recipe.js';
+import type { ImageSubset, SyntheticRun } from './recipe.js';
 
 /** Page -> training worker. */
 export type ToWorker =
-  | { readonly type: 'train'; readonly backend: BrowserBackendName; readonly run: SyntheticRun }
+  | {
+      readonly type: 'train';
+      readonly backend: BrowserBackendName;
+      readonly run: SyntheticRun;
+      readonly images?: ImageSubset;
+    }
   | { readonly type: 'stop' };
 
 /** Training worker -> page. */

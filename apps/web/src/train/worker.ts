@@ -21,6 +21,7 @@ self.onmessage = async (ev: MessageEvent<ToWorker>) => {
       m.run,
       (step, loss) => post({ type: 'step', step, loss }),
       stop.signal,
+      m.images,
     );
     const threads = m.backend === 'cpu' ? (await import('@saekit/backend-cpu')).cpuThreads() : undefined;
     post({ type: 'done', losses, stopped: stop.signal.aborted, threads });

@@ -1,6 +1,7 @@
 import { BROWSER_BACKENDS, type BrowserBackendName, isBrowserBackend } from '../train/backends.js';
 import { type Training, trainInWorker, trainOnPage } from '../train/client.js';
-import { DEFAULT_RUN } from '../train/recipe.js';
+import { imageSubset } from '../train/idx-file.js';
+import { DEFAULT_RUN, type ImageSubset } from '../train/recipe.js';
 import { drawLine, el } from './draw.js';
 
 /** The data is drawn for all steps at once (batch × steps examples), so steps are bounded. */
@@ -21,6 +22,28 @@ export function mountTrainPanel(root: HTMLElement): void {
     max: String(MAX_STEPS),
     value: String(DEFAULT_RUN.steps),
   });
+  const data = el('select');
+  data.append(new Option('synthetic', 'synthetic'), new Option('MNIST subset', 'images'));
+  const files = el('input');
+  Object.assign(files, {
+    type: 'file',
+    multiple: true,
+    title: 'train-images and train-labels IDX files (.gz or not)',
+  });
+  const subset = el('input');
+  Object.assign(subset, { type: 'number', min: '1', value: '5000', title: 'images used' });
+  const imagesRow = el('div', '', 'controls images');
+  imagesRow.append(
+    'MNIST-style IDX files (train-images and train-labels, .gz or not) ',
+    files,
+    ' first ',
+    subset,
+    ' images',
+  );
+  imagesRow.hidden = true;
+  data.onchange = () => {
+    imagesRow.hidden = data.value !== 'images';
+  };
   const start = el('button', 'train');
   const stop = el('button', 'stop');
   stop.disabled = true;
@@ -38,22 +61,34 @@ export function mountTrainPanel(root: HTMLElement): void {
       status.textContent = `steps must be an integer in [1, ${MAX_STEPS}], got ${steps.value}`;
       return;
     }
+    let images: ImageSubset | undefined;
+    if (data.value === 'images') {
+      try {
+        images = await readImages(files.files, Number(subset.value));
+      } catch (e) {
+        status.textContent = (e as Error).message;
+        return;
+      }
+    }
     const losses: number[] = [];
     bar.max = n;
     bar.value = 0;
     const where = backend === 'tfjs-webgl' ? trainOnPage : trainInWorker;
     const t0 = performance.now();
-    running = where(backend as BrowserBackendName, { ...DEFAULT_RUN, steps: n }, (step, loss) => {
+    const run = images ? { ...DEFAULT_RUN, steps: n, batchSize: 256 } : { ...DEFAULT_RUN, steps: n };
+    const onStep = (step: number, loss: number) => {
       losses.push(loss);
       bar.value = step;
       status.textContent = `step ${step}/${n}  loss ${loss.toFixed(5)}`;
       if (step % 5 === 0 || step === n) drawLine(chart, losses);
-    });
+    };
+    running = where(backend as BrowserBackendName, run, onStep, images);
     start.disabled = true;
     stop.disabled = false;
     try {
       const r = await running.done;
       drawLine(chart, r.losses);
+      root.dataset.losses = JSON.stringify(r.losses); // for the page test
       const s = ((performance.now() - t0) / 1000).toFixed(1);
       status.textContent = `${r.stopped ? 'stopped' : 'done'} after ${r.losses.length} steps on ${backend} (${s} s); last loss ${r.losses.at(-1)?.toFixed(5)}`;
     } catch (e) {
@@ -67,6 +102,20 @@ export function mountTrainPanel(root: HTMLElement): void {
   stop.onclick = () => running?.stop();
 
   const row = el('div', '', 'controls');
-  row.append('backend ', select, ' steps ', steps, ' ', start, ' ', stop, ' ', bar);
-  root.append(row, status, chart);
+  row.append('data ', data, ' backend ', select, ' steps ', steps, ' ', start, ' ', stop, ' ', bar);
+  root.append(row, imagesRow, status, chart);
+}
+
+/** The picked pair of IDX files, told apart by name (`…images…`, `…labels…`), as the first `n` images. */
+async function readImages(list: FileList | null, n: number): Promise<ImageSubset> {
+  const picked = [...(list ?? [])];
+  const images = picked.find((f) => /images/i.test(f.name));
+  const labels = picked.find((f) => /labels/i.test(f.name));
+  if (!images || !labels)
+    throw new Error(
+      `pick two IDX files, one named …images… and one …labels… (got ${picked.map((f) => f.name).join(', ') || 'none'})`,
+    );
+  if (!Number.isInteger(n) || n < 1)
+    throw new Error(`the number of images must be a positive integer, got ${n}`);
+  return imageSubset(images, labels, n);
 }
