@@ -1,5 +1,7 @@
 // Where the tests' data is, in one place: the PyTorch golden cases (kept in the repo, refreshed
 // from ../shared/golden) and MNIST / Fashion-MNIST (../shared, $SAEKIT_DATA_DIR or the cache).
+
+export { CHROMIUM_PATHS, chromiumForTests } from './chromium.js';
 export { IDX_FILES, resolveDataDir, type TestDataset } from './data-dir.js';
 export { resolveGoldenDir } from './golden-dir.js';
 export { encodeGoldenFiles, listGoldenNames, loadGoldenCases, readGoldenDoc } from './golden-files.js';

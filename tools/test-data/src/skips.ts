@@ -17,7 +17,7 @@ export function skipLogPath(env: NodeJS.ProcessEnv = process.env): string | unde
  * What tests do when the data they need is not here: with `SAEKIT_REQUIRE_DATA=1` (CI) it is an
  * error; otherwise the tests are noted for the run's one summary line, and the caller skips them.
  */
-function missing(
+export function missing(
   what: string,
   tried: readonly string[],
   tests: readonly string[],

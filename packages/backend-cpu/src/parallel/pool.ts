@@ -1,6 +1,7 @@
 import { SharedArena } from './arena.js';
 import type { ParallelKernel } from './kernel.js';
 import { CTRL, CTRL_INTS, EXIT_TASK, pack, type SharedRef, SPIN, type Task } from './protocol.js';
+import { startWebWorkers, webThreads } from './web-pool.js';
 
 type WorkerThreads = typeof import('node:worker_threads');
 type Os = typeof import('node:os');
@@ -11,15 +12,15 @@ function nodeBuiltin<T>(name: string): T | undefined {
   return proc?.getBuiltinModule?.(name) as T | undefined;
 }
 
-/** Cores this process may use (1 outside Node). */
+/** Cores this process may use (in a browser: see webThreads). */
 export function availableThreads(): number {
   const os = nodeBuiltin<Os>('node:os');
-  return os ? Math.max(1, os.availableParallelism?.() ?? os.cpus().length) : 1;
+  return os ? Math.max(1, os.availableParallelism?.() ?? os.cpus().length) : webThreads();
 }
 
 interface PoolWorker {
   readonly ctrl: Int32Array;
-  readonly port: import('node:worker_threads').MessagePort;
+  readonly port: { postMessage(message: unknown): void; close(): void };
   /** The worker's report of its last failure (it posts one before flagging ERROR), if any. */
   readonly failure: () => string | undefined;
 }
@@ -66,7 +67,13 @@ export class ThreadPool {
   /** A pool of `threads` (>= 2) threads, or undefined when worker threads are unavailable. */
   static create(threads: number): ThreadPool | undefined {
     const wt = nodeBuiltin<WorkerThreads>('node:worker_threads');
-    if (!wt || threads < 2) return undefined;
+    if (threads < 2) return undefined;
+    if (!wt) {
+      if (webThreads() < 2) return undefined;
+      const pool = new ThreadPool(threads);
+      pool.workers.push(...startWebWorkers(threads - 1));
+      return pool;
+    }
     const pool = new ThreadPool(threads);
     const here = import.meta.url;
     // Tests run the TypeScript sources; the worker is always the compiled file beside dist/.

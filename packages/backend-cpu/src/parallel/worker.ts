@@ -1,7 +1,7 @@
 // A pool worker: waits on its control block, runs its share of the task it is given.
 import { type MessagePort, receiveMessageOnPort, workerData } from 'node:worker_threads';
-import { CTRL, EXIT_TASK, type PoolMessage, SPIN, type Task, unpack } from './protocol.js';
-import { PARALLEL_KERNELS } from './registry.js';
+import { bindTask } from './bind-task.js';
+import { CTRL, EXIT_TASK, type PoolMessage, SPIN } from './protocol.js';
 
 const { ctrl: ctrlBuf, port } = workerData as { ctrl: SharedArrayBuffer; port: MessagePort };
 const ctrl = new Int32Array(ctrlBuf);
@@ -9,23 +9,12 @@ const ctrl = new Int32Array(ctrlBuf);
 const tasks = new Map<number, () => void>();
 const chunks: SharedArrayBuffer[] = [];
 
-function bind(t: Task): () => void {
-  const kernel = PARALLEL_KERNELS.get(t.kernel);
-  if (!kernel)
-    return () => {
-      throw new Error(`pool worker: no kernel "${t.kernel}"`);
-    };
-  const f = kernel.bind(unpack(t.args, chunks) as never);
-  const { lo, hi } = t;
-  return () => f(lo, hi);
-}
-
 function drain(): void {
   for (let msg = receiveMessageOnPort(port); msg; msg = receiveMessageOnPort(port)) {
     const m = msg.message as PoolMessage;
     if ('release' in m) for (const id of m.release) tasks.delete(id);
     else if ('buffer' in m) chunks[m.chunk] = m.buffer;
-    else tasks.set(m.id, bind(m));
+    else tasks.set(m.id, bindTask(m, chunks));
   }
 }
 

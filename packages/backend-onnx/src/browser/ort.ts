@@ -1,0 +1,65 @@
+// onnxruntime-web in place of onnxruntime-node (package.json "browser" maps ./dist/ort.js here), with
+// the same exports as ../ort.ts, so the backend's code is the same in a page as in Node.
+import * as web from 'onnxruntime-web/wasm';
+import { checkThreads, graphLevel, type SessionConfig } from '../ort-options.js';
+
+export { type GraphOptimization, ortMessage, type SessionConfig } from '../ort-options.js';
+
+export type OrtTensor = web.Tensor;
+export type OrtSession = web.InferenceSession;
+
+type Fetches = web.InferenceSession.FetchesType;
+
+/**
+ * onnxruntime-web takes pre-allocated CPU output tensors but returns them unchanged (it copies the
+ * results into new arrays instead), while the backend reads the tensors it passed, as
+ * onnxruntime-node fills them in place. So each session's `run` asks for the outputs by name and
+ * copies them into the given tensors: the same contract as on Node.
+ */
+async function create(...args: Parameters<typeof web.InferenceSession.create>): Promise<OrtSession> {
+  const session = await (web.InferenceSession.create as (...a: unknown[]) => Promise<OrtSession>)(...args);
+  const run = session.run.bind(session) as (
+    f: unknown,
+    o?: unknown,
+    p?: unknown,
+  ) => Promise<Record<string, OrtTensor>>;
+  const filled = async (
+    feeds: unknown,
+    fetches?: Fetches | web.InferenceSession.RunOptions,
+    options?: unknown,
+  ) => {
+    if (fetches === undefined || Array.isArray(fetches) || !isTensorMap(fetches))
+      return run(feeds, fetches, options);
+    const names = Object.keys(fetches);
+    const results = await run(feeds, names, options);
+    const out: Record<string, OrtTensor> = {};
+    for (const name of names) {
+      const given = fetches[name];
+      if (given) (given.data as Float32Array).set(results[name].data as Float32Array);
+      out[name] = given ?? results[name];
+    }
+    return out;
+  };
+  session.run = filled as OrtSession['run'];
+  return session;
+}
+
+function isTensorMap(f: object): f is Record<string, OrtTensor | null> {
+  return Object.values(f).some((t) => t instanceof web.Tensor);
+}
+
+/** onnxruntime-web's API where the backend reads onnxruntime-node's (`ort.Tensor`, `ort.InferenceSession.create`). */
+export const ort = { ...web, InferenceSession: { ...web.InferenceSession, create } } as unknown as typeof web;
+
+/** Session options for our graphs on onnxruntime-web's wasm execution provider. */
+export function sessionOptions(cfg: SessionConfig = {}): web.InferenceSession.SessionOptions {
+  const threads = checkThreads(cfg.threads);
+  const graphOptimizationLevel = graphLevel(cfg);
+  if (threads !== undefined) web.env.wasm.numThreads = threads;
+  return {
+    executionProviders: ['wasm'],
+    graphOptimizationLevel,
+    executionMode: 'sequential',
+    logSeverityLevel: 3,
+  };
+}

@@ -1,0 +1,42 @@
+// What the Node and browser onnxruntime files (ort.ts, browser/ort.ts) check and report alike.
+
+export type GraphOptimization = 'disabled' | 'basic' | 'extended' | 'all';
+
+export interface SessionConfig {
+  /**
+   * Intra-op threads; default: the number of cores. In a browser a page-wide setting of
+   * onnxruntime-web (`ort.env.wasm.numThreads`, read when the first session is created), more than 1
+   * only where the page is cross-origin isolated; default there: onnxruntime-web's own choice.
+   */
+  readonly threads?: number;
+  /** ONNX Runtime graph optimizations; default `all`. */
+  readonly graphOptimization?: GraphOptimization;
+  /**
+   * Execution providers in order of preference, e.g. `['cuda', 'cpu']`; default `['cpu']`. One
+   * this onnxruntime does not have is an error naming those it has (Node only for now).
+   */
+  readonly executionProviders?: readonly string[];
+}
+
+const LEVELS: readonly GraphOptimization[] = ['disabled', 'basic', 'extended', 'all'];
+
+/** `threads` when given, checked. */
+export function checkThreads(threads: number | undefined): number | undefined {
+  if (threads !== undefined && (!Number.isInteger(threads) || threads < 1))
+    throw new RangeError(`onnx: threads must be a positive integer, got ${threads}`);
+  return threads;
+}
+
+/** The optimization level asked for (default `all`), checked. */
+export function graphLevel(cfg: SessionConfig): GraphOptimization {
+  const level = cfg.graphOptimization ?? 'all';
+  if (!LEVELS.includes(level))
+    throw new RangeError(`onnx: graphOptimization must be one of ${LEVELS.join(', ')}, got ${level}`);
+  return level;
+}
+
+/** The message of whatever onnxruntime threw, without its long source-path prefix. */
+export function ortMessage(e: unknown): string {
+  const msg = e instanceof Error ? e.message : String(e);
+  return msg.replace(/^\S*onnxruntime_src\S*\s+(?:\S+::\S+\([^)]*\)\s*)?/, '').trim();
+}
