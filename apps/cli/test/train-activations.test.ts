@@ -113,7 +113,7 @@ describe('saekit train --dataset ACTIVATIONS', () => {
     const s = normalisation.scale;
     expect(s).toBeGreaterThan(0);
     const trained = (await json(join(out, 'metrics.json'))).test; // on the scaled held-out rows
-    const e = saekit('eval', '--model', out, '--dataset', acts, '--eval-fraction', '0.01');
+    const e = saekit('eval', '--model', out, '--dataset', acts, '--eval-fraction', '0.01', '--json', '-');
     expect(e.code, e.stderr).toBe(0);
     const raw = JSON.parse(e.stdout); // the saved model on the raw held-out rows
     expect(raw.l0).toBe(trained.l0);

@@ -75,8 +75,8 @@ export {
   validateConfig,
 } from './nn/config.js';
 export { checkDataset, type Dataset, type DatasetSplits } from './nn/dataset.js';
-export { type GeometricMedian, type GeometricMedianOptions, geometricMedian } from './nn/geometric-median.js';
 export { DatasetStream } from './nn/dataset-stream.js';
+export { type GeometricMedian, type GeometricMedianOptions, geometricMedian } from './nn/geometric-median.js';
 export {
   batchInputs,
   buildForwardGraph,
@@ -149,7 +149,6 @@ export {
   type SaeParams,
   trainedParamNames,
 } from './nn/params.js';
-export type { ProbeSnapshot, StepRecord } from './nn/train-probe.js';
 export {
   columnMean,
   SaeBenchAccumulator,
@@ -164,6 +163,7 @@ export {
   selectedPre,
   sparseTopKForward,
 } from './nn/sparse-topk.js';
+export type { ProbeSnapshot, StepRecord } from './nn/train-probe.js';
 export {
   type StreamSplits,
   type TrainCheckpoint,

@@ -147,7 +147,7 @@ export async function newRunPlan(
       backend: /[/\\]/.test(f.backend) ? resolve(f.backend) : f.backend,
       epochs: f.epochs ?? d.epochs,
       batchSize: f.batchSize,
-      optimizer,
+      optimizer: { ...optimizer },
       seed: f.seed,
       ...(f.limit !== undefined ? { limit: f.limit } : {}),
       ...(f.dataDir ? { dataDir: resolve(f.dataDir) } : {}),

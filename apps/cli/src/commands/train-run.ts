@@ -9,6 +9,7 @@ import {
   train,
 } from '@saekit/core';
 import { progressReporter } from '../progress.js';
+import { saeBenchEntry } from '../report/metrics-table.js';
 import {
   metricsDocument,
   type Run,
@@ -112,7 +113,7 @@ async function trainAndSave(
     );
     process.exit(stop.exitCode());
   }
-  const extra: Record<string, unknown> = { ...outliers() };
+  const extra: Record<string, unknown> = { ...outliers(), ...saeBenchEntry(result.test) };
   const dictionary = plan.loaded.dictionary;
   if (dictionary)
     extra.mmcs = mmcs(dictionary.data, dictionary.numFeatures, result.params.W_dec, config.hiddenDim);
