@@ -35,13 +35,24 @@ function intFlag(name: string, v: string): number {
   return n;
 }
 
+/**
+ * The Python that has torch: Debian's (`/usr/bin/python3`, where `apt-get install python3-torch` puts
+ * it, as anchors/README.md runs it) before whatever `python3` is first on PATH (a pyenv, a venv).
+ */
+function torchPython(): string | undefined {
+  return ['/usr/bin/python3', 'python3'].find((py) => {
+    try {
+      execFileSync(py, ['-c', 'import torch'], { stdio: 'ignore' });
+      return true;
+    } catch {
+      return false;
+    }
+  });
+}
+
 /** PyTorch's best settings on these machines (anchors/README.md), or undefined without torch. */
-function torchEnv(): NodeJS.ProcessEnv | undefined {
-  try {
-    execFileSync('python3', ['-c', 'import torch'], { stdio: 'ignore' });
-  } catch {
-    return undefined;
-  }
+function torchEnv(python: string | undefined): NodeJS.ProcessEnv | undefined {
+  if (python === undefined) return undefined;
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     OPENBLAS_CORETYPE: 'SkylakeX',
@@ -112,7 +123,8 @@ export async function benchScale(argv: string[]): Promise<Record<string, unknown
   }
   const backends = str('backends').split(',').filter(Boolean);
   const anchor = join(String(values.anchors ?? join(repoRoot, '..', 'shared', 'anchors')), 'torch_step.py');
-  const env = values['no-torch'] ? undefined : torchEnv();
+  const python = values['no-torch'] ? undefined : torchPython();
+  const env = torchEnv(python);
   const withTorch = env !== undefined && existsSync(anchor);
   if (!values['no-torch'] && !withTorch)
     process.stderr.write(
@@ -140,7 +152,7 @@ export async function benchScale(argv: string[]): Promise<Record<string, unknown
     }
     if (withTorch) {
       process.stderr.write(`round ${r + 1}: pytorch...\n`);
-      const out = execFileSync('python3', ['-c', TORCH_WRAPPER, anchor, ...shape, '2'], {
+      const out = execFileSync(python as string, ['-c', TORCH_WRAPPER, anchor, ...shape, '2'], {
         encoding: 'utf8',
         env,
         stdio: ['ignore', 'pipe', 'inherit'],
