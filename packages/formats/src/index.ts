@@ -10,6 +10,7 @@ export { GEMMA_SCOPE_FILES, gemmaScopeFromArrays } from './gemma-scope.js';
 export { type ColumnOptions, LazySafetensors } from './lazy-safetensors.js';
 export { LLAMA_SCOPE_FILES } from './llama-scope.js';
 export { detectFormat, type LoadOptions, loadSae } from './load.js';
+export { fromModernSaekit, type ToModernOptions, toModernSaekit } from './modern.js';
 export { type NpyArray, parseNpy } from './npy.js';
 export { parseNpz } from './npz.js';
 export {

@@ -1,10 +1,12 @@
 /**
- * saekit's own models (ReLU or TopK encoder, linear decoder: the classic recipes) to and from the
- * neutral description, so they are written as SAELens SAEs and SAELens SAEs of the same kind run as
+ * saekit's own models (ReLU or TopK encoder, linear decoder: the classic recipes; the modern ones
+ * are in modern.ts) to and from the neutral description, so they are written as SAELens SAEs and SAELens SAEs of the same kind run as
  * saekit models.
  */
 import {
+  type AnySaeConfig,
   checkParams,
+  isModernConfig,
   PARAM_NAMES,
   paramShapes,
   type SaeConfig,
@@ -12,9 +14,12 @@ import {
   validateConfig,
 } from '@saekit/core';
 import { SaeFormatError } from './errors.js';
+import { fromModernSaekit } from './modern.js';
 import { checkLoaded, type LoadedSae } from './sae.js';
 
-export function fromSaekit(config: SaeConfig, params: SaeParams): LoadedSae {
+/** A saekit model, classic or modern (see modern.ts), as SAELens saves it for inference. */
+export function fromSaekit(config: AnySaeConfig, params: SaeParams): LoadedSae {
+  if (isModernConfig(config)) return fromModernSaekit(config, params);
   checkParams(config, params);
   if (config.encoder === 'sigmoid' || config.decoder !== 'identity')
     throw new SaeFormatError(
