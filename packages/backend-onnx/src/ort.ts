@@ -18,6 +18,11 @@ export interface SessionConfig {
    * this onnxruntime-node does not have is an error naming those it has.
    */
   readonly executionProviders?: readonly string[];
+  /**
+   * ONNX Runtime's memory pattern (one block for all of a run's intermediates, planned after the
+   * first run); default on. Its block comes on top of what the arena kept from the first run.
+   */
+  readonly memoryPattern?: boolean;
 }
 
 const LEVELS: readonly GraphOptimization[] = ['disabled', 'basic', 'extended', 'all'];
@@ -36,6 +41,7 @@ export function sessionOptions(cfg: SessionConfig = {}): ort.InferenceSession.Se
     intraOpNumThreads: threads,
     interOpNumThreads: 1,
     executionMode: 'sequential',
+    enableMemPattern: cfg.memoryPattern ?? true,
     logSeverityLevel: 3,
   };
 }

@@ -128,7 +128,7 @@ export async function benchScale(argv: string[]): Promise<Record<string, unknown
     for (const b of backends) {
       process.stderr.write(`round ${r + 1}: ${b} (${formulation})...\n`);
       try {
-        const out = execFileSync(process.execPath, [worker, b, ...shape, formulation], {
+        const out = execFileSync(process.execPath, ['--expose-gc', worker, b, ...shape, formulation], {
           encoding: 'utf8',
           stdio: ['ignore', 'pipe', 'inherit'],
         });
