@@ -40,8 +40,12 @@ describe('a matmul that ignores transB', () => {
     const vjp = failing(r, 'vjp');
     expect(vjp.filter((n) => n.startsWith('matmul')).length).toBe(8);
     expect(vjp.every((n) => n.startsWith('matmul'))).toBe(true);
-    // Backprop through the decoder uses g·W_decᵀ: every loss gradient and every golden case is off.
-    expect(passing(r, 'sae')).toEqual([]);
+    // Backprop through the dense decoder uses g·W_decᵀ: every dense loss gradient and every golden
+    // case is off. The sparse TopK form reaches W_dec through sparseDot/sparseOuter, no transB
+    // product, so exactly its cases still pass.
+    const sae = passing(r, 'sae');
+    expect(sae.length).toBeGreaterThan(0);
+    expect(sae.filter((n) => !/ sparse( |$)/.test(n))).toEqual([]);
     expect(passing(r, 'golden')).toEqual([]);
     expect(passing(r, 'train')).toEqual([]);
     const golden = r.rows.find((x) => x.group === 'golden' && x.status === 'fail');

@@ -56,7 +56,9 @@ describe('the CPU backend', () => {
     ]) {
       expect(has(re), String(re)).toBe(true);
     }
-    expect(report.rows.filter((r) => r.group === 'sae').length).toBe(3 * 2 * 3 + 1);
+    // Every variant, a padded batch; the six TopK variants in the sparse formulation, one padded,
+    // and BatchTopK's sparse form.
+    expect(report.rows.filter((r) => r.group === 'sae').length).toBe(3 * 2 * 3 + 1 + 6 + 1 + 1);
   });
 
   it('gives every case a unique id', () => {

@@ -1,4 +1,5 @@
 import { checkFeeds, type Executable, type Graph, planInputs } from '@saekit/core';
+import { canUpdateInPlace } from './in-place.js';
 import { lowerGraph } from './lower.js';
 import { buildModel } from './model.js';
 import {
@@ -37,6 +38,13 @@ function packChoice(
   const outputs = Object.keys(graph.outputs).filter((k) => graph.outputs[k].size <= PACK_MAX_SIZE);
   return state.length + outputs.length >= 2 ? { state, outputs } : undefined;
 }
+
+/**
+ * Graphs whose values add up to more than this many floats run without ONNX Runtime's memory
+ * pattern: at that size its block of a run's intermediates doubles what the arena already holds.
+ */
+const LARGE_GRAPH_VALUES = 64 * 2 ** 20;
+const isLarge = (graph: Graph): boolean => graph.nodes.reduce((s, n) => s + n.size, 0) > LARGE_GRAPH_VALUES;
 
 /** A state input: the tensor fed to the next run, and (when updated) the one its new value lands in. */
 interface StateSlot {
@@ -97,7 +105,12 @@ export class OnnxExecutable implements Executable<Float32Array> {
         state: m.entries,
         outputs: [],
       };
-      const group = new PackedState(layout, state, dimsOf);
+      // One buffer, written in place, when every read of the old values comes first (in-place.ts).
+      const inPlace = canUpdateInPlace(
+        graph,
+        m.entries.map((e) => e.name),
+      );
+      const group = new PackedState(layout, state, dimsOf, inPlace);
       this.groups.push(group);
       for (const e of m.entries) if (e.fed) this.viewFeeds.push({ name: e.name, group });
     }
@@ -138,7 +151,10 @@ export class OnnxExecutable implements Executable<Float32Array> {
     );
     let session: OrtSession;
     try {
-      session = await ort.InferenceSession.create(bytes, sessionOptions(cfg));
+      session = await ort.InferenceSession.create(
+        bytes,
+        sessionOptions({ memoryPattern: !isLarge(graph), ...cfg }),
+      );
     } catch (e) {
       throw new Error(
         `onnx backend: onnxruntime refused the lowered graph (opset ${lowered.opset}): ${ortMessage(e)}`,

@@ -16,6 +16,11 @@ export interface SessionConfig {
    * this onnxruntime does not have is an error naming those it has (Node only for now).
    */
   readonly executionProviders?: readonly string[];
+  /**
+   * ONNX Runtime's memory pattern (one block for all of a run's intermediates, planned after the
+   * first run); default on. Its block comes on top of what the arena kept from the first run.
+   */
+  readonly memoryPattern?: boolean;
 }
 
 const LEVELS: readonly GraphOptimization[] = ['disabled', 'basic', 'extended', 'all'];

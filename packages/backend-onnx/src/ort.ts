@@ -17,6 +17,7 @@ export function sessionOptions(cfg: SessionConfig = {}): ort.InferenceSession.Se
     intraOpNumThreads: threads,
     interOpNumThreads: 1,
     executionMode: 'sequential',
+    enableMemPattern: cfg.memoryPattern ?? true,
     logSeverityLevel: 3,
   };
 }

@@ -17,13 +17,18 @@ export class PackedState {
   private readonly viewTensors: readonly Map<string, OrtTensor>[];
   private cur = 0;
 
-  /** `dims`: the shape of each state value, for the views fed on their own. */
+  /**
+   * `dims`: the shape of each state value, for the views fed on their own. `inPlace`: one buffer,
+   * fed and fetched, for a merged update group (see OnnxExecutable): half the memory of the state.
+   */
   constructor(
     readonly layout: PackedLayout,
     initial: Readonly<Record<string, Float32Array>>,
     dims: (name: string) => readonly number[],
+    inPlace = false,
   ) {
-    const bufs = [new Float32Array(layout.outputSize), new Float32Array(layout.outputSize)];
+    const first = new Float32Array(layout.outputSize);
+    const bufs = [first, inPlace ? first : new Float32Array(layout.outputSize)];
     this.feeds = bufs.map(
       (b) => new ort.Tensor('float32', b.subarray(0, layout.inputSize), [layout.inputSize]),
     );

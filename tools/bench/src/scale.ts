@@ -11,7 +11,9 @@ import { median } from './measure.js';
 import { formatTable } from './table.js';
 
 export const SCALE_USAGE = `usage: pnpm bench scale [--d-in 768] [--d-sae 16384] [--k 32] [--batch 1024] [--steps 10]
-                        [--backends onnx,cpu] [--formulation sparse|dense] [--rounds 1] [--anchors DIR] [--no-torch] [--json FILE]`;
+                        [--backends onnx,cpu] [--formulation sparse|dense] [--rounds 1] [--anchors DIR] [--no-torch] [--plain-malloc] [--json FILE]
+  saekit's processes get the same glibc allocator settings as PyTorch's (anchors/README.md) unless
+  --plain-malloc`;
 
 interface ScaleRow {
   readonly backend: string;
@@ -20,6 +22,17 @@ interface ScaleRow {
   readonly peakRssMb: number;
   readonly rounds: number[];
 }
+
+/**
+ * glibc's allocator kept from returning memory to the system (anchors/README.md). PyTorch needs it,
+ * and so does onnxruntime-node: its binding copies every output into a freshly allocated buffer,
+ * which without these settings is fresh mmap'd memory whose pages fault on every step.
+ */
+const MALLOC_ENV = {
+  MALLOC_MMAP_THRESHOLD_: '2000000000',
+  MALLOC_TRIM_THRESHOLD_: '2000000000',
+  MALLOC_TOP_PAD_: '500000000',
+};
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -53,13 +66,7 @@ function torchPython(): string | undefined {
 /** PyTorch's best settings on these machines (anchors/README.md), or undefined without torch. */
 function torchEnv(python: string | undefined): NodeJS.ProcessEnv | undefined {
   if (python === undefined) return undefined;
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    OPENBLAS_CORETYPE: 'SkylakeX',
-    MALLOC_MMAP_THRESHOLD_: '2000000000',
-    MALLOC_TRIM_THRESHOLD_: '2000000000',
-    MALLOC_TOP_PAD_: '500000000',
-  };
+  const env: NodeJS.ProcessEnv = { ...process.env, ...MALLOC_ENV, OPENBLAS_CORETYPE: 'SkylakeX' };
   delete env.OPENBLAS_L2_SIZE;
   try {
     const files = execFileSync('dpkg', ['-L', 'libopenblas0-openmp'], { encoding: 'utf8' });
@@ -100,6 +107,7 @@ export async function benchScale(argv: string[]): Promise<Record<string, unknown
         rounds: { type: 'string', default: '1' },
         anchors: { type: 'string' },
         'no-torch': { type: 'boolean', default: false },
+        'plain-malloc': { type: 'boolean', default: false },
         json: { type: 'string' },
       },
       strict: true,
@@ -140,8 +148,9 @@ export async function benchScale(argv: string[]): Promise<Record<string, unknown
     for (const b of backends) {
       process.stderr.write(`round ${r + 1}: ${b} (${formulation})...\n`);
       try {
-        const out = execFileSync(process.execPath, [worker, b, ...shape, formulation], {
+        const out = execFileSync(process.execPath, ['--expose-gc', worker, b, ...shape, formulation], {
           encoding: 'utf8',
+          env: values['plain-malloc'] ? process.env : { ...process.env, ...MALLOC_ENV },
           stdio: ['ignore', 'pipe', 'inherit'],
         });
         add(b, lastJson(out));
@@ -175,7 +184,7 @@ export async function benchScale(argv: string[]): Promise<Record<string, unknown
   });
   const torch = rows.find((r) => r.backend.startsWith('torch'));
   process.stdout.write(
-    `\nTopK SAE ${d} -> ${n}, k ${k}, batch ${batch}, Adam; saekit ${formulation} graph; median step of ${steps} after 3 warm-up, median of ${rounds} round(s)\n\n`,
+    `\nTopK SAE ${d} -> ${n}, k ${k}, batch ${batch}, Adam; saekit ${formulation} graph${values['plain-malloc'] ? ', plain malloc' : ''}; median step of ${steps} after 3 warm-up, median of ${rounds} round(s)\n\n`,
   );
   process.stdout.write(
     `${formatTable(

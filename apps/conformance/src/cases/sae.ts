@@ -3,6 +3,7 @@ import { compareTensors } from '@saekit/core/testing';
 import { evaluate } from '../evaluate.js';
 import { SAE_TOLERANCE } from '../tolerances.js';
 import type { CaseContext, ConformanceCase } from '../types.js';
+import { batchTopKCase } from './batchtopk.js';
 import { modelName, paramsToF64, SAE_BATCH, saeConfig, saeData, saeVariants } from './sae-data.js';
 
 /**
@@ -47,5 +48,6 @@ export function saeCases(): ConformanceCase[] {
     saeCase(padded, SAE_BATCH, 6),
     ...topk.map((c) => saeCase(c, SAE_BATCH, SAE_BATCH, 'sparse')),
     saeCase(topk[0], SAE_BATCH, 6, 'sparse'),
+    batchTopKCase(),
   ];
 }

@@ -5,6 +5,7 @@ import { Node, type Op } from '../graph/node.js';
 import { fmt, type Shape, ShapeError, sameShape } from '../graph/shape.js';
 import type { ShapeRule } from '../graph/shape-rule.js';
 import type { VjpRule } from '../graph/vjp.js';
+import { checkLastAxisK } from './topk.js';
 
 /** The largest n whose indices 0..n-1 float32 holds exactly. */
 export const MAX_INDEXED = 2 ** 24;
@@ -29,12 +30,7 @@ export function topkIndices(x: Node, k: number): Node {
 }
 
 export const topkIndicesShape: ShapeRule<Extract<Op, { kind: 'topkIndices' }>> = ({ k }, [x]) => {
-  if (x.length < 1) throw new ShapeError(`topkIndices: needs at least 1 axis, got ${fmt(x)}`);
-  const n = x[x.length - 1];
-  if (!Number.isInteger(k) || k < 1 || k > n) {
-    throw new ShapeError(`topkIndices: k=${k} must be an integer in [1, ${n}] for ${fmt(x)}`);
-  }
-  checkIndexable('topkIndices', n, x);
+  checkIndexable('topkIndices', checkLastAxisK('topkIndices', k, x), x);
   return Object.freeze([...x.slice(0, -1), k]);
 };
 

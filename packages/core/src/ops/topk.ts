@@ -1,5 +1,5 @@
 import { Node, type Op } from '../graph/node.js';
-import { fmt, ShapeError } from '../graph/shape.js';
+import { fmt, type Shape, ShapeError } from '../graph/shape.js';
 import type { ShapeRule } from '../graph/shape-rule.js';
 import type { VjpRule } from '../graph/vjp.js';
 
@@ -13,12 +13,18 @@ export function kthLargest(x: Node, k: number): Node {
   return new Node(op, [x], kthLargestShape(op, [x.shape]));
 }
 
-export const kthLargestShape: ShapeRule<Extract<Op, { kind: 'kthLargest' }>> = ({ k }, [x]) => {
-  if (x.length < 1) throw new ShapeError(`kthLargest: needs at least 1 axis, got ${fmt(x)}`);
+/** Checks k against the last axis of x (it must exist and hold at least k values); returns its length. */
+export function checkLastAxisK(op: string, k: number, x: Shape): number {
+  if (x.length < 1) throw new ShapeError(`${op}: needs at least 1 axis, got ${fmt(x)}`);
   const n = x[x.length - 1];
   if (!Number.isInteger(k) || k < 1 || k > n) {
-    throw new ShapeError(`kthLargest: k=${k} must be an integer in [1, ${n}] for ${fmt(x)}`);
+    throw new ShapeError(`${op}: k=${k} must be an integer in [1, ${n}] for ${fmt(x)}`);
   }
+  return n;
+}
+
+export const kthLargestShape: ShapeRule<Extract<Op, { kind: 'kthLargest' }>> = ({ k }, [x]) => {
+  checkLastAxisK('kthLargest', k, x);
   return Object.freeze([...x.slice(0, -1), 1]);
 };
 
