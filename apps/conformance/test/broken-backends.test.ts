@@ -47,7 +47,7 @@ describe('a matmul that ignores transB', () => {
     expect(sae.length).toBeGreaterThan(0);
     expect(sae.filter((n) => !/ sparse( |$)/.test(n))).toEqual([]);
     expect(passing(r, 'golden')).toEqual([]);
-    expect(passing(r, 'train')).toEqual([]);
+    expect(passing(r, 'train').filter((n) => !/ sparse( |$)/.test(n))).toEqual([]);
     const golden = r.rows.find((x) => x.group === 'golden' && x.status === 'fail');
     expect(golden?.message).toMatch(/grad W_enc/);
   });
