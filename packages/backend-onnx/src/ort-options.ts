@@ -45,3 +45,22 @@ export function ortMessage(e: unknown): string {
   const msg = e instanceof Error ? e.message : String(e);
   return msg.replace(/^\S*onnxruntime_src\S*\s+(?:\S+::\S+\([^)]*\)\s*)?/, '').trim();
 }
+
+/** `asked` when every one is in `available`; else an error naming those that are. */
+export function checkProviders(
+  asked: readonly string[],
+  available: readonly string[],
+  runtime: string,
+): string[] {
+  if (!Array.isArray(asked) || asked.length === 0)
+    throw new RangeError('onnx: executionProviders must be a non-empty list, e.g. ["cuda", "cpu"]');
+  for (const p of asked) {
+    if (!available.includes(p)) {
+      throw new RangeError(
+        `onnx: execution provider "${p}" is not available in this ${runtime} (available: ${available.join(', ')}); ` +
+          'for cuda or tensorrt, see docs/gpu.md of @saekit/backend-onnx',
+      );
+    }
+  }
+  return [...asked];
+}

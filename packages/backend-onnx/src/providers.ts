@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import ort from 'onnxruntime-node';
+import { checkProviders } from './ort-options.js';
 
 /**
  * The execution providers this onnxruntime-node can run: those built into its binding, and those
@@ -26,16 +27,5 @@ export function availableProviders(): string[] {
 
 /** Checks the asked providers (default `cpu`) against the available ones, naming those when one is not. */
 export function resolveProviders(asked: readonly string[] = ['cpu']): string[] {
-  if (!Array.isArray(asked) || asked.length === 0)
-    throw new RangeError('onnx: executionProviders must be a non-empty list, e.g. ["cuda", "cpu"]');
-  const available = availableProviders();
-  for (const p of asked) {
-    if (!available.includes(p)) {
-      throw new RangeError(
-        `onnx: execution provider "${p}" is not available in this onnxruntime-node (available: ${available.join(', ')}); ` +
-          'for cuda or tensorrt, see docs/gpu.md of @saekit/backend-onnx',
-      );
-    }
-  }
-  return [...asked];
+  return checkProviders(asked, availableProviders(), 'onnxruntime-node');
 }

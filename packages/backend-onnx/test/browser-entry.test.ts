@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readFile } from '../src/browser/no-fs.js';
 import { sessionOptions as webOptions } from '../src/browser/ort.js';
+import { availableProviders, resolveProviders } from '../src/browser/providers.js';
 import { PACKAGE_VERSION as webVersion } from '../src/browser/version.js';
 import { sessionOptions } from '../src/ort.js';
 import { PACKAGE_VERSION } from '../src/version.js';
@@ -18,6 +19,17 @@ describe('browser files of the onnx backend', () => {
       executionProviders: ['wasm'],
       graphOptimizationLevel: 'basic',
     });
+  });
+
+  it('offers the wasm provider and names it when another is asked for', () => {
+    expect(availableProviders()).toEqual(['wasm']);
+    expect(resolveProviders()).toEqual(['wasm']);
+    expect(() => resolveProviders(['cuda'])).toThrow(/"cuda" is not available .*available: wasm/);
+  });
+
+  it('is a package.json "browser" swap for every Node-only file the entry reaches', async () => {
+    const pkg = JSON.parse(await (await import('node:fs/promises')).readFile('package.json', 'utf8'));
+    for (const f of ['./dist/ort.js', './dist/providers.js']) expect(pkg.browser[f]).toMatch(/browser/);
   });
 
   it('refuses a file path, saying what to pass instead', async () => {
