@@ -65,7 +65,7 @@ const CLASSIC: ReadonlyArray<readonly [string, string]> = [
  * Defaults that reach MMCS ≥ 0.95 with L0 near 4 on the default synthetic data (4 active features
  * per example); see docs/modern-saes.md for the runs. k defaults to 4 for the same reason.
  */
-const DEFAULT_L1 = 0.6;
+const DEFAULT_L1 = 0.8;
 const DEFAULT_L0 = 0.03;
 const DEFAULT_K = 4;
 

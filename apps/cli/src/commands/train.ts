@@ -108,7 +108,7 @@ export function trainCommand(program: Command): void {
     )
     .option(
       '--l1-coefficient <c>',
-      '--arch standard: weight of L1 · decoder row norm (default 0.6)',
+      '--arch standard: weight of L1 · decoder row norm (default 0.8)',
       nonNegative,
     )
     .option('--l0-coefficient <c>', '--arch jumprelu: weight of the L0 penalty (default 0.03)', nonNegative)
