@@ -19,6 +19,7 @@ export interface ArchFlags {
   k?: number;
   l1Coefficient?: number;
   l0Coefficient?: number;
+  jumpreluBandwidth?: number;
   kAux?: number;
   auxCoefficient?: number;
   deadAfterTokens?: number;
@@ -39,6 +40,7 @@ const TOPK_FAMILY: readonly Architecture[] = ['topk', 'batchtopk', 'matryoshka']
 const FITS: ReadonlyArray<readonly [keyof ArchFlags, string, readonly Architecture[]]> = [
   ['l1Coefficient', '--l1-coefficient', ['standard']],
   ['l0Coefficient', '--l0-coefficient', ['jumprelu']],
+  ['jumpreluBandwidth', '--jumprelu-bandwidth', ['jumprelu']],
   ['kAux', '--k-aux', TOPK_FAMILY],
   ['auxCoefficient', '--aux-coefficient', TOPK_FAMILY],
   ['deadAfterTokens', '--dead-after-tokens', TOPK_FAMILY],
@@ -67,6 +69,8 @@ const CLASSIC: ReadonlyArray<readonly [string, string]> = [
  */
 const DEFAULT_L1 = 0.8;
 const DEFAULT_L0 = 0.03;
+/** Wider than SAELens' 0.05: at 0.05 few pre-activations fall in the kernel and θ barely trains here. */
+const DEFAULT_BANDWIDTH = 0.25;
 const DEFAULT_K = 4;
 
 /** Recipe flags without --arch, flags of another architecture, classic flags with --arch: usage errors. */
@@ -98,7 +102,12 @@ export function modernConfigFromFlags(f: ArchFlags, inputDim: number, hiddenDim:
     inputDim,
     hiddenDim,
     ...(a === 'standard' ? { l1Coefficient: f.l1Coefficient ?? DEFAULT_L1 } : {}),
-    ...(a === 'jumprelu' ? { l0Coefficient: f.l0Coefficient ?? DEFAULT_L0 } : {}),
+    ...(a === 'jumprelu'
+      ? {
+          l0Coefficient: f.l0Coefficient ?? DEFAULT_L0,
+          jumpreluBandwidth: f.jumpreluBandwidth ?? DEFAULT_BANDWIDTH,
+        }
+      : {}),
     ...(topk ? { k: f.k ?? DEFAULT_K } : {}),
     ...(topk && f.kAux !== undefined
       ? {
