@@ -130,10 +130,9 @@ export function modernConfigFromFlags(f: ArchFlags, inputDim: number, hiddenDim:
   return c;
 }
 
-/** Halving prefixes: H/8, H/4, H/2, H (those that are whole and distinct). */
+/** Two prefixes, H/2 and H (when H is even): on the synthetic data more levels recovered fewer features. */
 function defaultWidths(h: number): number[] {
-  const ws = [h / 8, h / 4, h / 2, h].filter((w) => Number.isInteger(w) && w >= 1);
-  return [...new Set(ws)];
+  return h % 2 === 0 && h >= 2 ? [h / 2, h] : [h];
 }
 
 /** Adam with the recipe's training options; the TopK family keeps unit-norm decoder rows by default. */

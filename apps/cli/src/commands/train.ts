@@ -125,7 +125,7 @@ export function trainCommand(program: Command): void {
     )
     .option(
       '--matryoshka-widths <list>',
-      '--arch matryoshka: prefix widths, e.g. 32,64,256 (default H/8,H/4,H/2,H)',
+      '--arch matryoshka: prefix widths, e.g. 32,64,256 (default H/2,H)',
       widthList,
     )
     .option('--decoder-unit-norm', '--arch: keep decoder rows at unit norm (default for the topk family)')
