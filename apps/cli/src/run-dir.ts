@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import {
+  type AnySaeConfig,
   CHECKPOINT_FILES,
-  type SaeConfig,
   type SaeMetrics,
   type SaeParams,
   type TrainCheckpoint,
@@ -70,7 +70,7 @@ export interface RunMetrics {
 
 /** A run in memory: what `train` has in hand, and what `readRun` gives back. */
 export interface Run {
-  readonly config: SaeConfig;
+  readonly config: AnySaeConfig;
   readonly params: SaeParams;
   /** Empty for a bare checkpoint without run.json. */
   readonly info: Partial<RunInfo>;
@@ -220,7 +220,7 @@ export function removeTrainState(dir: string): Promise<void> {
 /** What `--resume` needs: how the run was made, its config and state, and its training state. */
 export async function readResumable(
   dir: string,
-): Promise<{ info: RunInfo; config: SaeConfig; state: RunState; checkpoint: TrainCheckpoint }> {
+): Promise<{ info: RunInfo; config: AnySaeConfig; state: RunState; checkpoint: TrainCheckpoint }> {
   const runPath = join(dir, RUN_FILES.run);
   const doc = await readJson(runPath);
   if (!doc) throw new Error(`${runPath}: not found (is ${dir} a saekit run directory?)`);
@@ -262,7 +262,7 @@ export async function writeRunFigures(
 }
 
 /** The model of a run or checkpoint directory (cfg.json + sae_weights.safetensors). */
-export function readModel(dir: string): Promise<{ config: SaeConfig; params: SaeParams }> {
+export function readModel(dir: string): Promise<{ config: AnySaeConfig; params: SaeParams }> {
   return loadCheckpoint(dir);
 }
 

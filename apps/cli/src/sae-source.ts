@@ -5,14 +5,14 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseStrictJson, type SaeConfig, type SaeParams } from '@saekit/core';
+import { type AnySaeConfig, isModernConfig, parseStrictJson, type SaeParams } from '@saekit/core';
 import { fromSaekit, type LoadedSae, type LoadOptions, loadSae, toSaekit, urlFiles } from '@saekit/formats';
 import { loadSaePath } from '@saekit/formats/node';
 import { readModel } from './run-dir.js';
 
 /** A saekit model, and the published description of it when it has one. */
 export type CliSae =
-  | { readonly kind: 'saekit'; readonly config: SaeConfig; readonly params: SaeParams }
+  | { readonly kind: 'saekit'; readonly config: AnySaeConfig; readonly params: SaeParams }
   | { readonly kind: 'published'; readonly sae: LoadedSae };
 
 /** True for a directory whose cfg.json carries saekit's own full config. */
@@ -38,12 +38,22 @@ export async function loadSaeForCli(path: string, opts: LoadOptions = {}): Promi
  * published SAE that saekit's model computes exactly (standard or topk, no input transforms).
  * @throws naming the path and the setting saekit's model lacks
  */
-export async function loadModelForCli(path: string): Promise<{ config: SaeConfig; params: SaeParams }> {
+export async function loadModelForCli(path: string): Promise<{ config: AnySaeConfig; params: SaeParams }> {
   const m = await loadSaeForCli(path);
   return m.kind === 'saekit' ? m : toSaekit(m.sae, path);
 }
 
 /** Any model at `path` in the neutral description (a saekit model must be one SAELens can hold). */
 export function asLoaded(m: CliSae): LoadedSae {
-  return m.kind === 'published' ? m.sae : fromSaekit(m.config, m.params);
+  if (m.kind === 'published') return m.sae;
+  if (isModernConfig(m.config))
+    throw new Error(
+      `a saekit ${m.config.architecture} model has no SAELens description here yet (its cfg.json is saekit's own)`,
+    );
+  return fromSaekit(m.config, m.params);
+}
+
+/** Whether @saekit/formats can describe a saekit model as a SAELens one (classic ReLU / TopK, linear decoder). */
+export function describable(c: AnySaeConfig): boolean {
+  return !isModernConfig(c) && c.encoder !== 'sigmoid';
 }

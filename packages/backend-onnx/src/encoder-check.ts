@@ -6,15 +6,15 @@
  * with the reason, instead of running or sizing buffers from it.
  */
 import {
-  PARAM_NAMES,
+  type AnySaeConfig,
+  paramNamesOf,
   paramShapes,
   parseStrictJson,
-  type SaeConfig,
   type SaeParams,
   validateConfig,
 } from '@saekit/core';
 import { NotASaeModelError } from './errors.js';
-import { decodeModel, exportSae, METADATA_KEYS, metadataValue, type SaePart } from './export.js';
+import { decodeModel, exportGraph, exportSae, METADATA_KEYS, metadataValue, type SaePart } from './export.js';
 import { SUPPORTED_OPSETS } from './opset.js';
 import { readFloatTensor } from './proto/tensor.js';
 import {
@@ -26,7 +26,7 @@ import {
 } from './proto/types.js';
 
 export interface CheckedSaeModel {
-  readonly config: SaeConfig;
+  readonly config: AnySaeConfig;
   readonly part: SaePart;
   readonly opset: number;
   /** The weights, read from the graph's initializers. */
@@ -46,9 +46,9 @@ export function checkSaeModel(model: ModelProto, source: string): CheckedSaeMode
   };
   const raw = metadataValue(model, METADATA_KEYS.config);
   if (raw === undefined) return fail(`no "${METADATA_KEYS.config}" in metadata_props`);
-  let config: SaeConfig;
+  let config: AnySaeConfig;
   try {
-    config = validateConfig(parseStrictJson(raw) as unknown as SaeConfig);
+    config = validateConfig(parseStrictJson(raw) as unknown as AnySaeConfig);
   } catch (e) {
     return fail(`bad "${METADATA_KEYS.config}": ${e instanceof Error ? e.message : String(e)}`, e);
   }
@@ -75,7 +75,10 @@ export function checkSaeModel(model: ModelProto, source: string): CheckedSaeMode
       fail(`node ${n.op_type} is in domain "${n.domain}"; saekit uses ai.onnx only`);
   }
   const params = readParams(graph, config, fail);
-  const needed = part === 'encoder' ? ['W_enc', 'b_enc'] : PARAM_NAMES;
+  const names = paramNamesOf(config);
+  // The encoder reads W_enc, b_enc and what the architecture adds (b_dec first, its threshold).
+  const needed =
+    part === 'encoder' ? names.filter((n) => exportGraph(config, 'encoder').inputs.has(n)) : names;
   const missing = needed.filter((n) => !params[n as keyof SaeParams]);
   if (missing.length) fail(`no initializer ${missing.join(', ')}`);
   // An encoder has no decoder weights; the export only checks their sizes, never writes them.
@@ -86,18 +89,19 @@ export function checkSaeModel(model: ModelProto, source: string): CheckedSaeMode
   } catch (e) {
     return fail(`saekit cannot export its config: ${e instanceof Error ? e.message : String(e)}`, e);
   }
-  const diff = graphDifference(graph, expected.graph as GraphProto, new Set(PARAM_NAMES));
+  const diff = graphDifference(graph, expected.graph as GraphProto, new Set<string>(names));
   if (diff) fail(`its graph is not what saekit exports for its config: ${diff}`);
   return { config, part, opset, params };
 }
 
 /** The weights, with shapes from the graph checked against the config before any is read. */
-function readParams(graph: GraphProto, c: SaeConfig, fail: (m: string) => never): Partial<SaeParams> {
-  const shapes = paramShapes(c);
+function readParams(graph: GraphProto, c: AnySaeConfig, fail: (m: string) => never): Partial<SaeParams> {
+  const shapes = paramShapes(c) as Record<string, number[]>;
+  const names: readonly string[] = paramNamesOf(c);
   const params: Partial<SaeParams> = {};
   for (const t of graph.initializer ?? []) {
-    const name = t.name as (typeof PARAM_NAMES)[number];
-    if (!(PARAM_NAMES as readonly string[]).includes(name)) continue;
+    const name = t.name as keyof SaeParams;
+    if (!names.includes(name)) continue;
     const dims = t.dims ?? [];
     if (dims.join(',') !== shapes[name].join(',')) {
       fail(

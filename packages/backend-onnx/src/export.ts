@@ -1,13 +1,13 @@
 import {
+  type AnySaeConfig,
   checkParams,
   encode,
   forward,
   Graph,
   input,
   type Node,
-  PARAM_NAMES,
   paramInputs,
-  type SaeConfig,
+  paramNamesOf,
   type SaeParams,
   validateConfig,
 } from '@saekit/core';
@@ -54,7 +54,7 @@ export const EXPORT_FORMAT = '1';
  * the model (so the lowering can tell the batch axis apart), parameters as inputs named as in the
  * checkpoint (they become initializers).
  */
-export function exportGraph(config: SaeConfig, part: SaePart): Graph {
+export function exportGraph(config: AnySaeConfig, part: SaePart): Graph {
   validateConfig(config);
   if (part !== 'encoder' && part !== 'autoencoder')
     throw new RangeError(`export: part must be encoder or autoencoder, got ${part}`);
@@ -78,7 +78,7 @@ export function exportGraph(config: SaeConfig, part: SaePart): Graph {
  * (`input` -> `reconstruction`, `latents`), parameters as initializers W_enc, b_enc, W_dec, b_dec,
  * the batch dimension symbolic (`batch`), and the config in `metadata_props["saekit.config"]`.
  */
-export function exportSae(config: SaeConfig, params: SaeParams, opts: ExportOptions): Uint8Array {
+export function exportSae(config: AnySaeConfig, params: SaeParams, opts: ExportOptions): Uint8Array {
   const graph = exportGraph(config, opts.part);
   checkParams(config, params);
   resolveOpset(opts.opset);
@@ -86,7 +86,9 @@ export function exportSae(config: SaeConfig, params: SaeParams, opts: ExportOpti
     if (k.startsWith('saekit.')) throw new RangeError(`export: metadata key "${k}" is reserved`);
   }
   const initializers = Object.fromEntries(
-    PARAM_NAMES.filter((n) => graph.inputs.has(n)).map((n) => [n, params[n]]),
+    paramNamesOf(config)
+      .filter((n) => graph.inputs.has(n))
+      .map((n) => [n, params[n] as Float32Array]),
   );
   const lowered = lowerGraph(graph, {
     opset: opts.opset,

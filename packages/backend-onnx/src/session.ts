@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import type { SaeConfig } from '@saekit/core';
+import type { AnySaeConfig } from '@saekit/core';
 import { checkSaeModel } from './encoder-check.js';
 import { InvalidOnnxModelError } from './errors.js';
 import { decodeModel, EXPORT_NAMES, type SaePart } from './export.js';
@@ -21,7 +21,7 @@ export class OnnxSaeModel {
     private readonly session: OrtSession,
     /** Where the model came from: the path, or `<bytes>`. */
     readonly source: string,
-    readonly config: SaeConfig,
+    readonly config: AnySaeConfig,
     readonly part: SaePart,
     readonly opset: number,
     readonly irVersion: number,

@@ -52,7 +52,8 @@ export function saeLensSettings(doc: JsonDoc, source: string, opts: SaeLensOptio
   // saekit's own checkpoints carry their full config; it must be valid and agree with the fields beside it.
   if ('saekit' in doc) {
     const c = configFromJson(doc, source);
-    if (c.encoder === 'sigmoid') bad('a saekit sigmoid encoder has no SAELens architecture');
+    if ('encoder' in c && c.encoder === 'sigmoid')
+      bad('a saekit sigmoid encoder has no SAELens architecture');
   }
   let arch = doc.architecture ?? 'standard';
   if (typeof arch !== 'string' || !(ARCHITECTURES as readonly string[]).includes(arch)) {

@@ -1,5 +1,5 @@
 import { loadBackend } from '@saekit/backends';
-import { evaluate, mmcs, type SaeConfig, type SaeParams } from '@saekit/core';
+import { type AnySaeConfig, evaluate, mmcs, type SaeParams } from '@saekit/core';
 import { writeFileAtomic } from '@saekit/core/node';
 import type { Command } from 'commander';
 import { fraction, int, splitOption } from '../args.js';
@@ -9,7 +9,7 @@ import { metricsJson, readRunState } from '../run-dir.js';
 import { loadModelForCli } from '../sae-source.js';
 
 /** The model `--model` names, and a note on stderr when it is an unfinished run. */
-async function loadEvalModel(path: string): Promise<{ config: SaeConfig; params: SaeParams }> {
+async function loadEvalModel(path: string): Promise<{ config: AnySaeConfig; params: SaeParams }> {
   const model = await loadModelForCli(path);
   const state = await readRunState(path);
   if (state && state.status !== 'complete')

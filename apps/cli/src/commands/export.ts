@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import type { AnySaeConfig, SaeParams } from '@saekit/core';
 import { type Command, Option } from 'commander';
 import { int, positive, UsageError } from '../args.js';
 import { loadSaeForCli } from '../sae-source.js';
@@ -37,7 +38,7 @@ export function exportCommand(program: Command): void {
       // Imported here so that no other command loads ONNX Runtime.
       const { exportSae, writeOnnxFile } = await import('@saekit/backend-onnx');
       const { toSaekit } = await import('@saekit/formats');
-      let own: ReturnType<typeof toSaekit> | undefined;
+      let own: { config: AnySaeConfig; params: SaeParams } | undefined;
       if (m.kind === 'saekit') own = m;
       else
         try {

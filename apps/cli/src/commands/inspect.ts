@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { positive } from '../args.js';
-import { asLoaded, loadSaeForCli } from '../sae-source.js';
+import { asLoaded, describable, loadSaeForCli } from '../sae-source.js';
 
 export function inspectCommand(program: Command): void {
   program
@@ -20,7 +20,7 @@ export function inspectCommand(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (path: string, f: { normScalingFactor?: number; json?: boolean }) => {
       const m = await loadSaeForCli(path, { normScalingFactor: f.normScalingFactor });
-      const s = m.kind === 'saekit' && m.config.encoder === 'sigmoid' ? undefined : asLoaded(m);
+      const s = m.kind === 'saekit' && !describable(m.config) ? undefined : asLoaded(m);
       const info = s
         ? {
             path,

@@ -11,13 +11,27 @@ export interface FlagFacts {
   readonly sparsity: 'kl' | 'l1' | 'none';
   readonly k?: number;
   readonly hidden: number;
+  /** A modern recipe (--arch): checked by checkArchFlags, the classic checks below are skipped. */
+  readonly arch?: boolean;
 }
 
 /** Flags that would be silently ignored or contradict each other: each a usage error (exit 2). */
 export function checkFlagCombinations(f: FlagFacts): void {
-  const bad = (msg: string) => {
+  const bad = (msg: string): never => {
     throw new UsageError(msg);
   };
+  if (!f.arch) checkClassicFlags(f, bad);
+  if (f.dataset !== 'mnist' && f.dataset !== 'fashion-mnist')
+    for (const [flag, name] of [
+      ['dataDir', '--data-dir'],
+      ['cacheDir', '--cache-dir'],
+    ] as const)
+      if (f.given(flag)) bad(`${name} applies only to --dataset mnist or fashion-mnist (not ${f.dataset})`);
+}
+
+function checkClassicFlags(f: FlagFacts, bad: (msg: string) => never): void {
+  if (f.k !== undefined && !Number.isInteger(f.k))
+    bad(`--k must be an integer for --encoder topk, got ${f.k}`);
   if (f.given('k') && f.encoder !== 'topk')
     bad(`--k applies only to --encoder topk (the encoder is ${f.encoder})`);
   if (f.encoder === 'topk' && f.k === undefined)
@@ -30,12 +44,6 @@ export function checkFlagCombinations(f: FlagFacts): void {
   }
   if (f.sparsity === 'none' && f.given('sparsityWeight'))
     bad('--sparsity-weight has no effect with --sparsity none');
-  if (f.dataset !== 'mnist' && f.dataset !== 'fashion-mnist')
-    for (const [flag, name] of [
-      ['dataDir', '--data-dir'],
-      ['cacheDir', '--cache-dir'],
-    ] as const)
-      if (f.given(flag)) bad(`${name} applies only to --dataset mnist or fashion-mnist (not ${f.dataset})`);
 }
 
 /** Bytes of float32 tensors training allocates, roughly, by what holds them. */

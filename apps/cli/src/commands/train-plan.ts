@@ -1,8 +1,10 @@
 import { resolve } from 'node:path';
 import type {
+  AnySaeConfig,
   DatasetSplits,
   OptimizerConfig,
   SaeConfig,
+  SaeParams,
   Sparsity,
   StreamSplits,
   TrainCheckpoint,
@@ -13,6 +15,7 @@ import { type LoadedData, loadData } from '../data.js';
 import { checkRunDir, type RunInfo, readResumable } from '../run-dir.js';
 import { acquireRunLock, type RunLock } from '../run-lock.js';
 import { RESUME_FLAGS, type TrainFlags } from './train.js';
+import { checkArchFlags, modernConfigFromFlags, modernInitialParams, modernOptimizer } from './train-arch.js';
 import { checkFlagCombinations, checkMemory } from './train-checks.js';
 
 /** Dataset names that are not paths. */
@@ -39,8 +42,10 @@ const ACTIVATION_FLAGS = [
 /** Everything a run needs: where it goes, the model, the data, and (resuming) where it was. */
 export interface RunPlan {
   readonly out: string;
-  readonly config: SaeConfig;
+  readonly config: AnySaeConfig;
   readonly info: RunInfo;
+  /** Initial parameters other than the trainer's own draw (b_dec at the geometric median). */
+  readonly initial?: SaeParams;
   readonly splits: DatasetSplits | StreamSplits;
   /** In-memory data (the report draws from it; synthetic data has its true features for MMCS). */
   readonly loaded: LoadedData;
@@ -70,13 +75,15 @@ export async function newRunPlan(
   const hiddenDim = f.hidden ?? d.hidden;
   const encoder = f.encoder ?? d.encoder;
   const decoder = f.decoder ?? d.decoder;
+  checkArchFlags(f, given);
   checkFlagCombinations({
     given,
     dataset: f.dataset,
     encoder,
     sparsity: sparsityKind,
-    k: f.k,
+    k: f.arch ? undefined : f.k,
     hidden: hiddenDim,
+    arch: f.arch !== undefined,
   });
   if (f.normalize && decoder !== 'identity')
     throw new UsageError(
@@ -129,23 +136,42 @@ export async function newRunPlan(
           },
       log,
     );
-    const config: SaeConfig = {
-      inputDim: data.loaded.splits.test.dim,
-      hiddenDim,
-      encoder,
-      decoder,
-      sparsity,
-      ...(f.k !== undefined ? { k: f.k } : {}),
-    };
-    const optimizer: OptimizerConfig =
-      f.optimizer === 'adam' ? { kind: 'adam', lr: f.lr } : { kind: 'sgd', lr: f.lr };
+    const inputDim = data.loaded.splits.test.dim;
     const acts = data.activations;
+    const epochs = f.epochs ?? d.epochs;
+    const trainRows = acts ? acts.trainRows : data.loaded.splits.train.n;
+    const totalSteps = Math.min(epochs * Math.ceil(trainRows / f.batchSize), f.maxSteps ?? Infinity);
+    const config: AnySaeConfig = f.arch
+      ? modernConfigFromFlags(f, inputDim, hiddenDim)
+      : ({
+          inputDim,
+          hiddenDim,
+          encoder,
+          decoder,
+          sparsity,
+          ...(f.k !== undefined ? { k: f.k } : {}),
+        } satisfies SaeConfig);
+    const optimizer: OptimizerConfig = f.arch
+      ? modernOptimizer(f, totalSteps)
+      : f.optimizer === 'adam'
+        ? {
+            kind: 'adam',
+            lr: f.lr,
+            ...(f.beta1 !== undefined ? { beta1: f.beta1 } : {}),
+            ...(f.beta2 !== undefined ? { beta2: f.beta2 } : {}),
+            ...(f.eps !== undefined ? { eps: f.eps } : {}),
+          }
+        : { kind: 'sgd', lr: f.lr };
+    const initial =
+      'architecture' in config
+        ? modernInitialParams(config, f.seed, acts ? data.splits.test : data.loaded.splits.train, f.initBDec)
+        : undefined;
     // No undefined fields: the report draws this object as it is and as run.json gives it back.
     const info: RunInfo = {
       dataset: BUILTIN_DATASETS.includes(f.dataset) ? data.loaded.name : resolve(f.dataset),
       // A module path is kept absolute, so that --resume finds it from any directory.
       backend: /[/\\]/.test(f.backend) ? resolve(f.backend) : f.backend,
-      epochs: f.epochs ?? d.epochs,
+      epochs,
       batchSize: f.batchSize,
       optimizer: { ...optimizer },
       seed: f.seed,
@@ -165,7 +191,7 @@ export async function newRunPlan(
       // The mixing buffer, a batch's read scratch, and the held-out rows (normalised and raw).
       ...(acts ? { dataBytes: 4 * acts.dim * (f.bufferRows + f.batchSize + 2 * acts.test.n) } : {}),
     });
-    return { out, config, info, ...data, overwrite: f.overwrite, lock };
+    return { out, config, info, ...data, ...(initial ? { initial } : {}), overwrite: f.overwrite, lock };
   });
 }
 

@@ -74,29 +74,35 @@ async function trainAndSave(
   };
   let result: Awaited<ReturnType<typeof train>>;
   try {
-    result = await train(backend, config, plan.splits, {
-      epochs: info.epochs,
-      batchSize: info.batchSize,
-      seed: info.seed,
-      optimizer: info.optimizer as Parameters<typeof train>[3]['optimizer'],
-      onEvent: progress.onEvent,
-      signal: stop.signal,
-      checkpointEvery: info.checkpointEvery,
-      metricsEvery: info.metricsEvery,
-      maxSteps: info.maxSteps,
-      resume: plan.resume,
-      // The first creates the run directory as a unit; later ones replace the training state,
-      // then the weights and run.json.
-      onCheckpoint: async (c) => {
-        if (c.globalStep === 0 && !plan.resume)
-          return startRun(
-            out,
-            { config, params: fold(c.params), info },
-            { overwrite: plan.overwrite, trainState: c },
-          );
-        await saveState(c, 'running');
+    result = await train(
+      backend,
+      config,
+      plan.splits,
+      {
+        epochs: info.epochs,
+        batchSize: info.batchSize,
+        seed: info.seed,
+        optimizer: info.optimizer as Parameters<typeof train>[3]['optimizer'],
+        onEvent: progress.onEvent,
+        signal: stop.signal,
+        checkpointEvery: info.checkpointEvery,
+        metricsEvery: info.metricsEvery,
+        maxSteps: info.maxSteps,
+        resume: plan.resume,
+        // The first creates the run directory as a unit; later ones replace the training state,
+        // then the weights and run.json.
+        onCheckpoint: async (c) => {
+          if (c.globalStep === 0 && !plan.resume)
+            return startRun(
+              out,
+              { config, params: fold(c.params), info },
+              { overwrite: plan.overwrite, trainState: c },
+            );
+          await saveState(c, 'running');
+        },
       },
-    });
+      plan.initial,
+    );
   } catch (e) {
     progress.stop();
     stop.dispose();

@@ -1,4 +1,4 @@
-import type { SaeParams, TrainingDivergedError } from '@saekit/core';
+import { isModernConfig, type SaeParams, type TrainingDivergedError } from '@saekit/core';
 import { type Run, writeRun } from '../run-dir.js';
 
 /**
@@ -22,7 +22,10 @@ export async function savedDivergence(
     (w: Error) => `the last good checkpoint could not be saved (${w.message})`,
   );
   const hint =
-    config.sparsity.kind === 'kl' && !config.sparsity.clamp && config.encoder !== 'sigmoid'
+    !isModernConfig(config) &&
+    config.sparsity.kind === 'kl' &&
+    !config.sparsity.clamp &&
+    config.encoder !== 'sigmoid'
       ? " (the seed's KL is NaN once a ReLU unit's batch-mean activation reaches 1: try --kl-clamp, --encoder sigmoid, or a smaller --lr)"
       : ' (try a smaller --lr)';
   return new Error(`${e.message}; ${saved}${hint}`);

@@ -1,12 +1,13 @@
-import type { SaeConfig, Sparsity } from '@saekit/core';
+import { ARCHITECTURES, type SaeConfig, type Sparsity } from '@saekit/core';
 import { type Command, Option } from 'commander';
 import { fraction, int, nonNegative, positive } from '../args.js';
+import { type ArchFlags, widthList } from './train-arch.js';
 import { newRunPlan, resumePlan } from './train-plan.js';
 import { executeRun } from './train-run.js';
 
 export { savedDivergence } from './train-signals.js';
 
-export interface TrainFlags {
+export interface TrainFlags extends ArchFlags {
   dataset: string;
   dataDir?: string;
   cacheDir?: string;
@@ -22,7 +23,6 @@ export interface TrainFlags {
   batchSize: number;
   hidden?: number;
   encoder?: SaeConfig['encoder'];
-  k?: number;
   decoder?: SaeConfig['decoder'];
   sparsity?: Sparsity['kind'];
   sparsityWeight?: number;
@@ -94,8 +94,59 @@ export function trainCommand(program: Command): void {
     .option('--epochs <n>', 'epochs (default: 20 synthetic, 50 images, 1 activations)', int(1))
     .option('--batch-size <n>', 'examples per step', int(1), 256)
     .option('--hidden <n>', 'hidden units (default: 256 synthetic and activations, 64 images)', int(1))
+    .addOption(
+      new Option(
+        '--arch <name>',
+        'a modern SAE recipe (see docs/modern-saes.md) instead of the classic model',
+      ).choices(ARCHITECTURES),
+    )
     .addOption(new Option('--encoder <act>', 'encoder activation').choices(['relu', 'sigmoid', 'topk']))
-    .option('--k <n>', 'active units per example for --encoder topk', int(1))
+    .option(
+      '--k <n>',
+      'active units per example: --encoder topk, --arch topk (integers); --arch batchtopk, matryoshka (mean per row; default 4)',
+      positive,
+    )
+    .option(
+      '--l1-coefficient <c>',
+      '--arch standard: weight of L1 · decoder row norm (default 0.8)',
+      nonNegative,
+    )
+    .option('--l0-coefficient <c>', '--arch jumprelu: weight of the L0 penalty (default 0.03)', nonNegative)
+    .option(
+      '--k-aux <n>',
+      'topk family: AuxK on dead latents with this many of them (off by default)',
+      int(1),
+    )
+    .option('--aux-coefficient <c>', 'topk family: weight of the AuxK loss (default 1/32)', nonNegative)
+    .option(
+      '--dead-after-tokens <n>',
+      'topk family: a latent is dead after this many tokens unfired (default 1e7)',
+      int(1),
+    )
+    .option(
+      '--matryoshka-widths <list>',
+      '--arch matryoshka: prefix widths, e.g. 32,64,256 (default H/2,H)',
+      widthList,
+    )
+    .option('--decoder-unit-norm', '--arch: keep decoder rows at unit norm (default for the topk family)')
+    .option('--no-decoder-unit-norm', '--arch: do not constrain the decoder rows')
+    .option('--grad-clip <norm>', '--arch: clip the gradients to this global norm', positive)
+    .option('--lr-warmup-steps <n>', '--arch: linear learning-rate warm-up', int(1))
+    .option('--lr-decay-steps <n>', '--arch: linear learning-rate decay to 0 over the last n steps', int(1))
+    .option(
+      '--sparsity-warmup-steps <n>',
+      '--arch standard, jumprelu: linear warm-up of the sparsity coefficient',
+      int(1),
+    )
+    .option('--beta1 <b>', "Adam's beta1 (default 0.9)", fraction)
+    .option('--beta2 <b>', "Adam's beta2 (default 0.999)", fraction)
+    .option('--eps <e>', "Adam's epsilon (default 1e-8)", positive)
+    .addOption(
+      new Option(
+        '--init-b-dec <how>',
+        '--arch: b_dec at zero or at the geometric median of (up to 4096) training rows (held-out rows for activations)',
+      ).choices(['zeros', 'geometric-median']),
+    )
     .addOption(new Option('--decoder <act>', 'decoder activation').choices(['sigmoid', 'identity']))
     .addOption(new Option('--sparsity <kind>', 'sparsity penalty').choices(['kl', 'l1', 'none']))
     .option(

@@ -1,4 +1,4 @@
-import { type Backend, type ForwardRunner, maxCosinePerFeature } from '@saekit/core';
+import { type Backend, type ForwardRunner, isModernConfig, maxCosinePerFeature } from '@saekit/core';
 import {
   densityHistogramPng,
   featureRecoveryPng,
@@ -49,7 +49,7 @@ export async function drawReport(o: ReportInput): Promise<Record<string, Uint8Ar
   for (const d of dims)
     if (d >= H) throw new Error(`report: --dims ${dims.join(',')}: the model has ${H} hidden units`);
   const image = test.imageShape ? ([...test.imageShape] as [number, number]) : undefined;
-  const sp = config.sparsity;
+  const sp = isModernConfig(config) ? undefined : config.sparsity;
   const files: Record<string, Uint8Array | string> = {};
   const captions: { file: string; caption: string }[] = [];
   const add = (file: string, png: Uint8Array, caption: string) => {
@@ -79,7 +79,7 @@ export async function drawReport(o: ReportInput): Promise<Record<string, Uint8Ar
     'mean-activation.png',
     await meanActivationPng({
       meanActivation: metrics.test.meanActivation,
-      ...(sp.kind === 'kl' ? { rho: sp.rho } : {}),
+      ...(sp?.kind === 'kl' ? { rho: sp.rho } : {}),
     }),
     'Mean activation of each hidden unit on the test set.',
   );

@@ -1,4 +1,4 @@
-import { type Backend, ForwardRunner, type SaeConfig, type SaeParams } from '@saekit/core';
+import { type AnySaeConfig, type Backend, ForwardRunner, type SaeParams } from '@saekit/core';
 
 /**
  * Hidden activations of the training split and reconstructions of the shown test examples, both
@@ -6,7 +6,7 @@ import { type Backend, ForwardRunner, type SaeConfig, type SaeParams } from '@sa
  */
 export async function forwardPasses(
   forward: Backend | ForwardRunner,
-  config: SaeConfig,
+  config: AnySaeConfig,
   params: SaeParams,
   train: { x: Float32Array; n: number },
   originals: Float32Array,

@@ -1,4 +1,4 @@
-import type { SaeConfig, SaeParams } from '@saekit/core';
+import type { AnySaeConfig, SaeParams } from '@saekit/core';
 
 /** The two units to scatter: the pair with the largest variance over the examples. */
 export function busiestUnits(hidden: Float32Array, n: number, H: number): [number, number] {
@@ -33,7 +33,7 @@ export function unitColumns(
 }
 
 /** W_enc [D, H] as one row per unit [H, D], each row scaled to unit norm (UFLDL's visualisation). */
-export function encoderRows(config: SaeConfig, p: SaeParams): Float32Array {
+export function encoderRows(config: AnySaeConfig, p: SaeParams): Float32Array {
   const { inputDim: D, hiddenDim: H } = config;
   const out = new Float32Array(H * D);
   for (let j = 0; j < H; j++) {

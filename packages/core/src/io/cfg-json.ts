@@ -3,7 +3,9 @@
  * two must agree. A SAELens cfg.json (no `saekit`) loads only when saekit computes that model
  * exactly: settings it does not implement are errors, never dropped.
  */
-import { type SaeConfig, validateConfig } from '../nn/config.js';
+import { type AnySaeConfig, isModernConfig, type SaeConfig, validateConfig } from '../nn/config.js';
+import { ARCHITECTURES, type ModernSaeConfig } from '../nn/modern-config.js';
+import { modernConfigToJson } from './cfg-json-modern.js';
 import { type JsonValue, parseStrictJson } from './strict-json.js';
 
 /** A cfg.json that is malformed, contradicts itself or asks for what saekit does not support. */
@@ -22,7 +24,7 @@ const SPARSITY_KEYS: ReadonlyMap<string, ReadonlySet<string>> = new Map([
 ]);
 
 /** Parses cfg.json text (duplicate keys and a BOM refused) and reads it as configFromDoc does. */
-export function configFromText(text: string, source: string): SaeConfig {
+export function configFromText(text: string, source: string): AnySaeConfig {
   let doc: JsonValue;
   try {
     doc = parseStrictJson(text);
@@ -32,7 +34,7 @@ export function configFromText(text: string, source: string): SaeConfig {
   return configFromDoc(doc, source);
 }
 
-export function configFromDoc(doc: unknown, source: string): SaeConfig {
+export function configFromDoc(doc: unknown, source: string): AnySaeConfig {
   const fail = (msg: string): never => {
     throw new CheckpointConfigError(`${source}: ${msg}`);
   };
@@ -73,8 +75,16 @@ function nearSaekit(key: string): boolean {
   return prev[b.length] <= 2;
 }
 
-function ownConfig(raw: JsonValue | undefined, fail: Fail): SaeConfig {
+function ownConfig(raw: JsonValue | undefined, fail: Fail): AnySaeConfig {
   if (!isObj(raw)) return fail('"saekit" must be an object');
+  if (raw.architecture !== undefined) {
+    if (!(ARCHITECTURES as readonly unknown[]).includes(raw.architecture))
+      fail(
+        `saekit.architecture must be one of ${ARCHITECTURES.join(', ')}, got ${JSON.stringify(raw.architecture)}`,
+      );
+    // validateModernConfig refuses unknown fields and options of another architecture by name.
+    return validated(raw as unknown as ModernSaeConfig, fail);
+  }
   for (const k of Object.keys(raw)) if (!CONFIG_KEYS.has(k)) fail(`saekit: unknown field "${k}"`);
   const s = raw.sparsity;
   const allowed = isObj(s) && typeof s.kind === 'string' ? SPARSITY_KEYS.get(s.kind) : undefined;
@@ -87,7 +97,7 @@ function ownConfig(raw: JsonValue | undefined, fail: Fail): SaeConfig {
   return validated(raw as unknown as SaeConfig, fail);
 }
 
-function validated(c: SaeConfig, fail: Fail): SaeConfig {
+function validated<C extends AnySaeConfig>(c: C, fail: Fail): C {
   try {
     return validateConfig(c);
   } catch (e) {
@@ -96,7 +106,8 @@ function validated(c: SaeConfig, fail: Fail): SaeConfig {
 }
 
 /** The cfg.json document: SAELens' fields, and ours in full under `saekit`. */
-export function configToJson(c: SaeConfig): Record<string, unknown> {
+export function configToJson(c: AnySaeConfig): Record<string, unknown> {
+  if (isModernConfig(c)) return { ...modernConfigToJson(c), saekit: c };
   return {
     architecture: c.encoder === 'topk' ? 'topk' : 'standard',
     d_in: c.inputDim,
@@ -111,15 +122,30 @@ export function configToJson(c: SaeConfig): Record<string, unknown> {
 }
 
 /** SAELens fields beside `saekit` must be what configToJson writes for it, when present. */
-function checkAgreement(doc: Obj, c: SaeConfig, fail: Fail): void {
+function checkAgreement(doc: Obj, c: AnySaeConfig, fail: Fail): void {
   const written = configToJson(c);
+  const modern = isModernConfig(c);
   for (const [k, v] of Object.entries(doc)) {
     if (k === 'saekit' || v === undefined) continue;
     const want = written[k];
-    if ((k in written || k === 'activation_fn_kwargs') && JSON.stringify(v) !== JSON.stringify(want))
+    if (
+      (k in written || k === 'activation_fn_kwargs' || (modern && MODERN_KEYS.has(k))) &&
+      JSON.stringify(v) !== JSON.stringify(want)
+    )
       fail(`${k}=${JSON.stringify(v)} contradicts saekit's config (${JSON.stringify(want) ?? 'absent'})`);
   }
 }
+
+/** SAELens fields a modern config writes when set: present without it, they contradict it. */
+const MODERN_KEYS = new Set([
+  'k',
+  'l1_coefficient',
+  'l0_coefficient',
+  'jumprelu_bandwidth',
+  'jumprelu_init_threshold',
+  'topk_threshold_lr',
+  'matryoshka_widths',
+]);
 
 function saeLensConfig(doc: Obj, fail: Fail): SaeConfig {
   const unsupported = (what: string): never => fail(`${what} is not supported by saekit (yet)`);

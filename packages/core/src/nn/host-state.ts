@@ -14,6 +14,8 @@ export interface HostState {
   save(): HostStateSnapshot;
   /** Puts back what `save` gave (a resumed run); throws if the snapshot does not fit this recipe. */
   restore(snapshot: HostStateSnapshot): void;
+  /** BatchTopK's inference threshold θ, when the recipe keeps one (saved as the `threshold` tensor). */
+  readonly threshold?: number;
 }
 
 export type HostStateSnapshot = {

@@ -1,5 +1,5 @@
 import type { Backend } from '../backend.js';
-import type { SaeConfig } from './config.js';
+import { type AnySaeConfig, isModernConfig } from './config.js';
 import type { Dataset } from './dataset.js';
 import { type ForwardBatch, type ForwardRunner, streamForward } from './inference.js';
 import { KL_CLAMP } from './losses.js';
@@ -10,9 +10,12 @@ import { columnMean, SaeBenchAccumulator, type SaeBenchMetrics } from './saebenc
 export interface SaeMetrics {
   /** Mean over all elements of (x - x̂)². */
   readonly mse: number;
-  /** The config's penalty on this dataset (KL on the dataset-mean activation; L1 per example). */
+  /**
+   * The config's penalty on this dataset (KL on the dataset-mean activation; L1 per example; the
+   * modern recipes' sparsity part: standard's Σ|h_i|·‖W_dec,i‖ and jumprelu's L0, per example).
+   */
   readonly penalty: number;
-  readonly penaltyKind: 'kl' | 'l1' | 'none';
+  readonly penaltyKind: PenaltyKind;
   /** mse + weight · penalty. */
   readonly total: number;
   /** Mean number of active (> 0) hidden units per example. */
@@ -25,6 +28,39 @@ export interface SaeMetrics {
   readonly meanActivation: number[];
   /** The same pass under SAEBench's `core` names (its `mse` is per example, summed over dimensions). */
   readonly saebench: SaeBenchMetrics;
+}
+
+/** `none` also for the TopK family, whose sparsity is the top-k itself (no penalty term). */
+export type PenaltyKind = 'kl' | 'l1' | 'l1-decoder-norm' | 'l0' | 'none';
+
+/** The config's penalty as kind and weight, given per-example L1, decoder-weighted L1, L0 and mean activations. */
+function penaltyOf(
+  config: AnySaeConfig,
+  s: { l1: number; l1Dec: number; l0: number; meanActivation: readonly number[] },
+): { kind: PenaltyKind; weight: number; value: number } {
+  if (isModernConfig(config)) {
+    if (config.architecture === 'standard')
+      return { kind: 'l1-decoder-norm', weight: config.l1Coefficient ?? 0, value: s.l1Dec };
+    if (config.architecture === 'jumprelu')
+      return { kind: 'l0', weight: config.l0Coefficient ?? 0, value: s.l0 };
+    return { kind: 'none', weight: 0, value: 0 };
+  }
+  const k = config.sparsity;
+  if (k.kind === 'kl')
+    return { kind: 'kl', weight: k.weight, value: klDivergence(k.rho, s.meanActivation, k.clamp) };
+  if (k.kind === 'l1') return { kind: 'l1', weight: k.weight, value: s.l1 };
+  return { kind: 'none', weight: 0, value: 0 };
+}
+
+/** Each decoder row's L2 norm (W_dec [H, D]). */
+function rowNorms(wDec: Float32Array, H: number, D: number): Float64Array {
+  const out = new Float64Array(H);
+  for (let j = 0; j < H; j++) {
+    let s = 0;
+    for (let d = 0; d < D; d++) s += wDec[j * D + d] ** 2;
+    out[j] = Math.sqrt(s);
+  }
+  return out;
 }
 
 /** The seed's KL formula, summed over units, in float64 on already-averaged activations. */
@@ -43,7 +79,7 @@ export function klDivergence(rho: number, rhoHat: ArrayLike<number>, clamp = fal
  */
 export async function evaluate(
   backend: Backend,
-  config: SaeConfig,
+  config: AnySaeConfig,
   params: SaeParams,
   data: Dataset,
   opts: { batchSize?: number; runner?: ForwardRunner } = {},
@@ -62,6 +98,8 @@ export async function evaluate(
   let sst = 0;
   let active = 0;
   let l1 = 0;
+  let l1Dec = 0;
+  const decNorm = rowNorms(params.W_dec, H, D);
   const onBatch = ({ x, hidden, recon, rows }: ForwardBatch) => {
     bench.add(x, hidden, recon, rows);
     for (let r = 0; r < rows; r++) {
@@ -76,6 +114,7 @@ export async function evaluate(
         const h = hidden[r * H + j];
         sumAct[j] += h;
         l1 += Math.abs(h);
+        l1Dec += Math.abs(h) * decNorm[j];
         if (h > 0) {
           active++;
           everActive[j] = 1;
@@ -90,14 +129,12 @@ export async function evaluate(
   const n = data.n;
   const meanActivation = Array.from(sumAct, (s) => s / n);
   const mse = sse / (n * D);
-  const s = config.sparsity;
-  const penalty =
-    s.kind === 'kl' ? klDivergence(s.rho, meanActivation, s.clamp) : s.kind === 'l1' ? l1 / n : 0;
+  const p = penaltyOf(config, { l1: l1 / n, l1Dec: l1Dec / n, l0: active / n, meanActivation });
   return {
     mse,
-    penalty,
-    penaltyKind: s.kind,
-    total: mse + (s.kind === 'none' ? 0 : s.weight * penalty),
+    penalty: p.value,
+    penaltyKind: p.kind,
+    total: mse + (p.kind === 'none' ? 0 : p.weight * p.value),
     l0: active / n,
     fvu: sst > 0 ? sse / sst : Number.NaN,
     deadUnits: everActive.reduce((a, v) => a + (v ? 0 : 1), 0),

@@ -1,5 +1,5 @@
 import type { Backend } from '../backend.js';
-import type { SaeConfig } from './config.js';
+import type { AnySaeConfig } from './config.js';
 import { ForwardRunner } from './inference.js';
 import type { SaeParams } from './params.js';
 
@@ -59,7 +59,7 @@ export class TrainProbe {
 
   static async create(
     backend: Backend,
-    config: SaeConfig,
+    config: AnySaeConfig,
     params: SaeParams,
     batch: number,
     opts: { every: number; deadWindow?: number; snapshot?: ProbeSnapshot },

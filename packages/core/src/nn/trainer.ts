@@ -1,14 +1,14 @@
 import type { Backend, Executable } from '../backend.js';
 import { Rng } from '../rng.js';
 import type { BatchStream } from './batch-stream.js';
-import { type SaeConfig, validateConfig } from './config.js';
+import { type AnySaeConfig, validateConfig } from './config.js';
 import type { Dataset, DatasetSplits } from './dataset.js';
 import { DatasetStream } from './dataset-stream.js';
 import { buildTrainStep, rowWeights, type TrainStep } from './graphs.js';
 import { ForwardRunner } from './inference.js';
 import { evaluate, type SaeMetrics } from './metrics.js';
 import { type OptimizerConfig, validateOptimizer } from './optim.js';
-import { checkParams, initParams, PARAM_NAMES, type SaeParams } from './params.js';
+import { type AnyParamName, checkParams, initParams, type SaeParams, trainedParamNames } from './params.js';
 import { type StepRecord, TrainProbe } from './train-probe.js';
 import { copyHistory, type TrainCheckpoint, type TrainHistory } from './train-state.js';
 
@@ -111,11 +111,6 @@ export class TrainingDivergedError extends Error {
 }
 
 /**
- * Trains an SAE: seeded reshuffle every epoch, the last partial batch trained (zero-padded rows of
- * weight 0 in the same compiled step), mean train loss per epoch, test metrics after each epoch,
- * progress events. Buffers are allocated once; a step copies its batch rows and runs the graph.
- */
-/**
  * Trains an SAE on an in-memory dataset (seeded reshuffle every epoch) or a {@link BatchStream}:
  * the last partial batch is trained (zero-padded rows of weight 0 in the same compiled step), mean
  * train loss per epoch, test metrics after each epoch, progress events, checkpoints of the whole
@@ -123,7 +118,7 @@ export class TrainingDivergedError extends Error {
  */
 export async function train(
   backend: Backend,
-  config: SaeConfig,
+  config: AnySaeConfig,
   data: DatasetSplits | StreamSplits,
   options: TrainOptions,
   initial?: SaeParams,
@@ -155,11 +150,16 @@ export async function train(
     : initial
       ? checkParams(config, initial)
       : initParams(config, rng);
-  const step = (options.buildStep ?? buildTrainStep)(config, Math.min(B, rowsPerEpoch), options.optimizer);
+  const step = (options.buildStep ?? buildTrainStep)(config, Math.min(B, rowsPerEpoch), options.optimizer, {
+    initialThreshold: start.threshold?.[0] ?? 0,
+  });
   const batch = step.batchSize;
-  const state0 = resumeState(step, start, resume);
-  const slotNames = Object.keys(state0).filter((n) => !(PARAM_NAMES as readonly string[]).includes(n));
+  const trained = trainedParamNames(config);
+  const state0 = resumeState(step, trained, start, resume);
+  const slotNames = Object.keys(state0).filter((n) => !(trained as readonly string[]).includes(n));
   const exe = await backend.compile(step.graph, { state: state0 });
+  // BatchTopK's θ is host state, not graph state: it joins the parameters when they are read.
+  const readParams = () => readTrainedParams(exe, trained, step.host?.threshold);
   if (resume && (resume.host !== undefined) !== (step.host !== undefined))
     throw new RangeError(
       `train: the checkpoint ${resume.host ? 'has' : 'has no'} host state, this recipe keeps ${step.host ? 'some' : 'none'}`,
@@ -198,7 +198,7 @@ export async function train(
     epochDone: epochDone || globalStep === 0,
     globalStep,
     tokens,
-    params: await readParams(exe),
+    params: await readParams(),
     slots: await readSlots(exe, slotNames),
     data: stream.position(),
     ...(step.host ? { host: step.host.save() } : {}),
@@ -242,7 +242,7 @@ export async function train(
         const out = await exe.run(step.host ? { ...step.host.feeds(), x, w } : { x, w });
         const loss = out.loss[0];
         if (!(out.ok[0] === 1) || !Number.isFinite(loss)) {
-          throw new TrainingDivergedError(epoch, s + 1, loss, await readParams(exe), history);
+          throw new TrainingDivergedError(epoch, s + 1, loss, await readParams(), history);
         }
         step.host?.observe(out, rows);
         s++;
@@ -250,9 +250,7 @@ export async function train(
         tokens += rows;
         lossSum += loss * rows;
         rowsDone += rows;
-        const record = await probe?.afterStep({ step: globalStep, epoch, tokens, loss, rows }, x, () =>
-          readParams(exe),
-        );
+        const record = await probe?.afterStep({ step: globalStep, epoch, tokens, loss, rows }, x, readParams);
         if (record) {
           history.steps?.push(record);
           emit({ type: 'probe', record });
@@ -294,19 +292,19 @@ export async function train(
       history.secondsPerEpoch.push(seconds);
       const last = epoch === epochs || globalStep >= totalSteps;
       if ((options.evalEveryEpoch ?? true) || last) {
-        lastTest = await evalTest(await readParams(exe));
+        lastTest = await evalTest(await readParams());
         history.testLossPerEpoch.push(lastTest.total);
         history.testMsePerEpoch.push(lastTest.mse);
       }
       emit({ type: 'epoch', epoch, trainLoss: lossSum / rowsDone, seconds, test: lastTest });
-      if (options.onEpochEnd) await options.onEpochEnd({ epoch, params: await readParams(exe), history });
+      if (options.onEpochEnd) await options.onEpochEnd({ epoch, params: await readParams(), history });
       await saveCheckpoint(true);
       if (last) break;
       s = 0;
       lossSum = 0;
       rowsDone = 0;
     }
-    const params = await readParams(exe);
+    const params = await readParams();
     const finalTest = lastTest ?? (await evalTest(params));
     return {
       params,
@@ -329,13 +327,14 @@ function isStream(d: Dataset | BatchStream): d is BatchStream {
 /** The step's initial state, or a checkpoint's parameters and optimizer slots. */
 function resumeState(
   step: TrainStep,
+  trained: readonly AnyParamName[],
   params: SaeParams,
   resume: TrainCheckpoint | undefined,
 ): Record<string, Float32Array> {
   const st = step.initialState(params);
   if (!resume) return st;
   for (const name of Object.keys(st)) {
-    if ((PARAM_NAMES as readonly string[]).includes(name)) continue;
+    if ((trained as readonly string[]).includes(name)) continue;
     const v = resume.slots[name];
     if (!v || v.length !== st[name].length)
       throw new RangeError(
@@ -352,8 +351,13 @@ async function readSlots(exe: Executable, names: readonly string[]): Promise<Rec
   return out;
 }
 
-async function readParams(exe: Executable): Promise<SaeParams> {
+async function readTrainedParams(
+  exe: Executable,
+  names: readonly AnyParamName[],
+  threshold: number | undefined,
+): Promise<SaeParams> {
   const out: Partial<SaeParams> = {};
-  for (const n of PARAM_NAMES) out[n] = await exe.readState(n);
+  for (const n of names) out[n] = await exe.readState(n);
+  if (threshold !== undefined) out.threshold = Float32Array.of(threshold);
   return out as SaeParams;
 }

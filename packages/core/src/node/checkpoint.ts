@@ -7,12 +7,12 @@ import {
   decodeWeights,
   encodeWeights,
 } from '../io/checkpoint.js';
-import type { SaeConfig } from '../nn/config.js';
+import type { AnySaeConfig } from '../nn/config.js';
 import type { SaeParams } from '../nn/params.js';
 import { writeFileAtomic } from './fs.js';
 
 /** Saves cfg.json and sae_weights.safetensors into `dir` (each written atomically). */
-export async function saveCheckpoint(dir: string, config: SaeConfig, params: SaeParams): Promise<void> {
+export async function saveCheckpoint(dir: string, config: AnySaeConfig, params: SaeParams): Promise<void> {
   await writeFileAtomic(join(dir, CHECKPOINT_FILES.weights), encodeWeights(config, params));
   await writeFileAtomic(
     join(dir, CHECKPOINT_FILES.config),
@@ -21,7 +21,7 @@ export async function saveCheckpoint(dir: string, config: SaeConfig, params: Sae
 }
 
 /** Loads a checkpoint directory (ours or SAELens'), with errors naming the file and the problem. */
-export async function loadCheckpoint(dir: string): Promise<{ config: SaeConfig; params: SaeParams }> {
+export async function loadCheckpoint(dir: string): Promise<{ config: AnySaeConfig; params: SaeParams }> {
   const cfgPath = join(dir, CHECKPOINT_FILES.config);
   const wPath = join(dir, CHECKPOINT_FILES.weights);
   const text = await readFile(cfgPath, 'utf8').catch((e: NodeJS.ErrnoException) => {
