@@ -3,6 +3,7 @@ import {
   configFromText,
   decodeSafetensors,
   decodeWeights,
+  isModernConfig,
   parseStrictJson,
   type SaeConfig,
   type SaeParams,
@@ -69,6 +70,10 @@ async function decodeRun(get: Get, where: string): Promise<LoadedRun> {
     if (!bytes) throw new Error(`${where}: no ${name} (a run directory or SAELens checkpoint has it)`);
   }
   const config = configFromText(text(cfg!), CHECKPOINT_FILES.config);
+  if (isModernConfig(config))
+    throw new Error(
+      `${where}: a ${config.architecture} SAE; this page shows classic runs (encoder/decoder/sparsity) only so far`,
+    );
   const params = decodeWeights(config, weights!, CHECKPOINT_FILES.weights);
   return { source: where, config, params, ...(runJson ? runInfo(text(runJson)) : {}) };
 }

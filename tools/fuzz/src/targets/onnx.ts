@@ -10,7 +10,7 @@ import {
   OnnxSaeModel,
   type TensorProto,
 } from '@saekit/backend-onnx';
-import { initParams, Rng, type SaeConfig } from '@saekit/core';
+import { type AnySaeConfig, initParams, isModernConfig, Rng, type SaeConfig } from '@saekit/core';
 import { pick } from '../mutate.js';
 import type { Reading, Target } from '../types.js';
 
@@ -129,7 +129,7 @@ function forge(rng: Rng, seedFiles: readonly Uint8Array[]): Uint8Array | undefin
 }
 
 interface Encoded {
-  readonly config: SaeConfig;
+  readonly config: AnySaeConfig;
   readonly part: string;
   readonly latents: Float32Array;
   readonly recon?: Float32Array;
@@ -180,6 +180,8 @@ export function referenceOnnx(b: Uint8Array, accepted?: unknown): Reading {
   if (!w || !bias || w.dims.length !== 2) return no('weights');
   const [d, h] = w.dims;
   const c = got.config;
+  // The seeds are classic models: a mutant read as a modern recipe has no oracle here, so it is flagged.
+  if (isModernConfig(c)) return no('architecture');
   if (c.inputDim !== d || c.hiddenDim !== h || bias.values.length !== h || w.values.length !== d * h)
     return no('sizes');
   for (const t of weights.values()) if (!t.values.every(Number.isFinite)) return no('non-finite weight');
