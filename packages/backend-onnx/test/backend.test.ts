@@ -1,6 +1,6 @@
 import { add, assertBackend, Graph, input, mul, OP_KINDS, sum } from '@saekit/core';
 import { describe, expect, it } from 'vitest';
-import { createOnnxBackend, decodeModel, lowerGraph } from '../src/index.js';
+import { createOnnxBackend, decodeModel, LOWERED_OPS, lowerGraph } from '../src/index.js';
 
 /** A counter: state c (updated to c + x), outputs y = 2c, the state input itself, and the update node twice. */
 function counter() {
@@ -17,6 +17,7 @@ describe('createOnnxBackend', () => {
     expect(b.name).toBe('onnx');
     expect(b.opset).toBe(17);
     expect([...(b.supportedOps ?? [])].sort()).toEqual([...OP_KINDS].sort()); // every op the core graph can hold
+    expect(LOWERED_OPS.size).toBe(OP_KINDS.length);
   });
 
   it('checks its options', () => {

@@ -6,7 +6,10 @@
  * so a resumed run continues exactly where it stopped.
  */
 export interface HostState {
-  /** Extra inputs of the next run beyond `x` and `w`, keyed by graph input name (arrays may be reused). */
+  /**
+   * Extra inputs of the next run beyond `x` and `w`, keyed by graph input name: the same arrays on
+   * every call, refilled in place, so the trainer builds its feed record once.
+   */
   feeds(): Readonly<Record<string, Float32Array>>;
   /** After a step whose update was applied: that run's outputs and its number of real (unpadded) rows. */
   observe(outputs: Readonly<Record<string, Float32Array>>, rows: number): void;

@@ -5,6 +5,7 @@ import { type AnySaeConfig, validateConfig } from './config.js';
 import type { Dataset, DatasetSplits } from './dataset.js';
 import { DatasetStream } from './dataset-stream.js';
 import { buildTrainStep, rowWeights, type TrainStep } from './graphs.js';
+import type { HostState } from './host-state.js';
 import { ForwardRunner } from './inference.js';
 import { evaluate, type SaeMetrics } from './metrics.js';
 import { type OptimizerConfig, validateOptimizer } from './optim.js';
@@ -232,6 +233,9 @@ export async function train(
       if (options.onEpochEnd) await options.onEpochEnd({ epoch: 0, params: start, history });
       await saveCheckpoint(false);
     }
+    // One feed record for every step: x and w are refilled in place, and the host state refreshes
+    // its arrays in place (HostState.feeds), so a step allocates no feed object.
+    const feed: Record<string, Float32Array> = { ...step.host?.feeds(), x, w };
     for (; epoch <= epochs && globalStep < totalSteps; epoch++) {
       const t0 = performance.now();
       for (;;) {
@@ -239,7 +243,8 @@ export async function train(
         if (rows === 0) break;
         if (rows < batch) x.fill(0, rows * D);
         rowWeights(w, rows);
-        const out = await exe.run(step.host ? { ...step.host.feeds(), x, w } : { x, w });
+        if (step.host) refreshHostFeeds(step.host, feed);
+        const out = await exe.run(feed);
         const loss = out.loss[0];
         if (!(out.ok[0] === 1) || !Number.isFinite(loss)) {
           throw new TrainingDivergedError(epoch, s + 1, loss, await readParams(), history);
@@ -360,4 +365,13 @@ async function readTrainedParams(
   for (const n of names) out[n] = await exe.readState(n);
   if (threshold !== undefined) out.threshold = Float32Array.of(threshold);
   return out as SaeParams;
+}
+
+/** Asks the host state to refresh its inputs, which must be the arrays it gave the first time. */
+function refreshHostFeeds(host: HostState, feed: Readonly<Record<string, Float32Array>>): void {
+  const f = host.feeds();
+  for (const k in f) {
+    if (f[k] !== feed[k])
+      throw new Error(`train: HostState.feeds() must refill the same arrays each step; "${k}" is a new one`);
+  }
 }
