@@ -68,7 +68,7 @@ function expectSameMetrics(got: SaeMetrics, want: SaeMetrics): void {
   expect(got.l0).toBe(want.l0);
   expect(got.deadUnits).toBe(want.deadUnits);
   expect(got.penaltyKind).toBe(want.penaltyKind);
-  got.meanActivation.forEach((v, j) => close(v, want.meanActivation[j], `meanActivation[${j}]`));
+  for (const [j, v] of got.meanActivation.entries()) close(v, want.meanActivation[j], `meanActivation[${j}]`);
   for (const [k, v] of Object.entries(want.saebench)) {
     const g = got.saebench[k as keyof SaeMetrics['saebench']];
     if (typeof v === 'number') close(g as number, v, `saebench.${k}`);
