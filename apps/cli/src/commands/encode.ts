@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
+import type { OnnxSaeModel } from '@saekit/backend-onnx';
 import { encodeSafetensors } from '@saekit/core';
 import { SafetensorsFileWriter, writeFileAtomic } from '@saekit/core/node';
-import type { OnnxSaeModel } from '@saekit/backend-onnx';
 import { readIdxFile } from '@saekit/datasets';
 import type { Command } from 'commander';
 import { isActivationPath, openActivationInput, orderedStream } from '../activation-data.js';
