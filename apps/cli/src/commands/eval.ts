@@ -1,3 +1,5 @@
+import { stat } from 'node:fs/promises';
+import { basename, dirname } from 'node:path';
 import { loadBackend } from '@saekit/backends';
 import { type AnySaeConfig, evaluate, mmcs, type SaeMetrics, type SaeParams } from '@saekit/core';
 import { writeFileAtomic } from '@saekit/core/node';
@@ -10,7 +12,10 @@ import { metricsJson, readRunState } from '../run-dir.js';
 import { loadModelForCli } from '../sae-source.js';
 
 /** The model `--model` names, and a note on stderr when it is an unfinished run. */
-async function loadEvalModel(path: string): Promise<{ config: AnySaeConfig; params: SaeParams }> {
+async function loadEvalModel(given: string): Promise<{ config: AnySaeConfig; params: SaeParams }> {
+  // A run's cfg.json names its directory (the weights and run.json are beside it).
+  const isCfg = basename(given) === 'cfg.json' && (await stat(given).catch(() => undefined))?.isFile();
+  const path = isCfg ? dirname(given) : given;
   const model = await loadModelForCli(path);
   const state = await readRunState(path);
   if (state && state.status !== 'complete')
@@ -83,7 +88,10 @@ export function evalCommand(program: Command): void {
     .description(
       "evaluate a saved model on a dataset split: prints SAEBench's core metrics (and saekit's) as a table",
     )
-    .requiredOption('--model <dir>', 'a run or checkpoint directory (cfg.json + sae_weights.safetensors)')
+    .requiredOption(
+      '--model <dir>',
+      'a run or checkpoint directory (cfg.json + sae_weights.safetensors), or its cfg.json',
+    )
     .option(
       '--dataset <name>',
       'synthetic | mnist | fashion-mnist | a directory of IDX files | activations (.npy, .safetensors, or a directory of them; streamed, never loaded whole)',
