@@ -20,6 +20,7 @@ import {
   writeSyntheticActivations,
 } from '@saekit/datasets';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { evaluateActivations } from '../src/activation-data.js';
 import { saekit } from './run.js';
 
 // eval and encode read activation sets in chunks: the same numbers as the in-memory paths on the
@@ -194,5 +195,17 @@ describe('a bad shard met mid-stream', () => {
     expect(en.stderr).toMatch(/truncated|size|bytes/);
     expect(await readFile(out, 'utf8')).toBe('old');
     expect((await readdir(base)).filter((n) => n.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('a shard cut short after it was opened: the read that meets the end names the file', async () => {
+    const cut = join(base, 'cut-later');
+    await cp(acts, cut, { recursive: true });
+    const set = await openActivations(cut);
+    const shard = join(cut, (await readdir(cut)).sort()[2]);
+    await truncate(shard, 4000);
+    const backend = await loadBackend('cpu');
+    await expect(evaluateActivations(backend, CONFIG, params, set)).rejects.toThrow(
+      `${shard}: truncated: ended at byte 4000`,
+    );
   });
 });
