@@ -78,8 +78,7 @@ export interface ActivationTraining {
 
 /** A set's rows in file order, read a buffer at a time (eval and encode). */
 export function orderedStream(set: ActivationSet): ActivationStream {
-  const chunkRows = Math.min(512, ORDERED_BUFFER_ROWS);
-  return new ActivationStream(set, { shuffle: false, chunkRows, bufferRows: ORDERED_BUFFER_ROWS });
+  return new ActivationStream(set, { shuffle: false, chunkRows: 512, bufferRows: ORDERED_BUFFER_ROWS });
 }
 
 /**

@@ -49,7 +49,7 @@ async function measure(
   if (!BUILTIN_DATASETS.includes(f.dataset) && (await isActivationPath(f.dataset))) {
     const set = await openActivationInput({ ...f, path: f.dataset });
     if (set.dim !== config.inputDim)
-      throw new UsageError(
+      throw new Error(
         `${f.dataset}: rows of ${set.dim} values, the model in ${f.model} takes ${config.inputDim}`,
       );
     return { name: set.name, m: await evaluateActivations(backend, config, params, set), extra: {} };
