@@ -1,11 +1,20 @@
 import { readdir, stat } from 'node:fs/promises';
-import type { BatchStreamPosition, Dataset } from '@saekit/core';
-import { inputScaleFor } from '@saekit/core';
+import {
+  type AnySaeConfig,
+  type Backend,
+  type BatchStreamPosition,
+  type Dataset,
+  evaluateStream,
+  inputScaleFor,
+  type SaeMetrics,
+  type SaeParams,
+} from '@saekit/core';
 import {
   type ActivationSet,
   ActivationStream,
   activationsToDataset,
   NormalisedStream,
+  type NormaliseOptions,
   normaliseDataset,
   openActivations,
   sampleNorms,
@@ -27,8 +36,8 @@ export interface ActivationSpec {
   /** The last share of the rows held out for evaluation (unless `evalDataset`). */
   readonly evalFraction?: number;
   readonly evalDataset?: string;
-  /** At most this many held-out rows are loaded (the first ones). */
-  readonly evalMaxRows: number;
+  /** At most this many held-out rows are evaluated (the first ones); all when absent. */
+  readonly evalMaxRows?: number;
   readonly bufferRows: number;
 }
 
@@ -44,21 +53,78 @@ export interface Normalisation {
   readonly outlierFactor?: number;
 }
 
+/** Held-out rows loaded for the trainer's evaluation after each epoch (the first ones). */
+export const EPOCH_EVAL_ROWS = 4096;
+
+/** Rows of the in-order read buffer of eval and encode: bounded memory, whatever the set. */
+const ORDERED_BUFFER_ROWS = 4096;
+
 export interface ActivationTraining {
   readonly train: NormalisedStream;
-  /** The held-out rows as training sees them (normalised), and as they are on disk. */
+  /**
+   * The first EPOCH_EVAL_ROWS held-out rows as training sees them (normalised), and as they are on
+   * disk: the trainer's per-epoch evaluation and the report's figures.
+   */
   readonly test: Dataset;
   readonly rawTest: Dataset;
   readonly dim: number;
   readonly trainRows: number;
   readonly normalisation?: Normalisation;
-  readonly excludedTest: number;
+  /** Held-out rows left out as outliers: of the sample, then of the whole set once evaluated. */
+  excludedTest: number;
+  /** The metrics on every held-out row (up to evalMaxRows), normalised as in training, streamed. */
+  evaluateHeldOut(backend: Backend, config: AnySaeConfig, params: SaeParams): Promise<SaeMetrics>;
+}
+
+/** A set's rows in file order, read a buffer at a time (eval and encode). */
+export function orderedStream(set: ActivationSet): ActivationStream {
+  return new ActivationStream(set, { shuffle: false, chunkRows: 512, bufferRows: ORDERED_BUFFER_ROWS });
+}
+
+/**
+ * The metrics of a model on a set, streamed in order (memory: one buffer, not the set); with
+ * `normalise`, on the rows scaled and without outliers, as training saw them.
+ */
+export async function evaluateActivations(
+  backend: Backend,
+  config: AnySaeConfig,
+  params: SaeParams,
+  set: ActivationSet,
+  normalise?: NormaliseOptions,
+): Promise<SaeMetrics> {
+  const stream = normalise ? new NormalisedStream(orderedStream(set), normalise) : orderedStream(set);
+  try {
+    return await evaluateStream(backend, config, params, stream);
+  } finally {
+    await stream.close();
+  }
+}
+
+/**
+ * The activation rows `saekit eval` and `encode` read, not loaded: the test (last `evalFraction`)
+ * or train part of a set, or all of it without a fraction; the first `limit` rows of that.
+ */
+export async function openActivationInput(o: {
+  path: string;
+  tensor?: string;
+  evalFraction?: number;
+  split: 'train' | 'test';
+  limit?: number;
+}): Promise<ActivationSet> {
+  let set = await openActivations(o.path, { tensor: o.tensor });
+  if (o.evalFraction) {
+    const s = splitActivations(set, o.evalFraction);
+    set = o.split === 'test' ? s.eval : s.train;
+  }
+  if (o.limit !== undefined && o.limit < set.rows) set = sliceActivations(set, 0, o.limit, set.name);
+  return set;
 }
 
 /**
  * Opens an activation set for training: the training rows as a shuffled stream (memory: the
- * mixing buffer), the held-out rows in memory (at most `evalMaxRows`), and the normalisation,
- * estimated on a sample of the training rows unless given (a resumed run).
+ * mixing buffer), the held-out rows streamed when evaluated (at most `evalMaxRows`) and their
+ * first EPOCH_EVAL_ROWS in memory, and the normalisation, estimated on a sample of the training
+ * rows unless given (a resumed run).
  */
 export async function openActivationTraining(o: {
   path: string;
@@ -85,7 +151,8 @@ export async function openActivationTraining(o: {
     trainSet = split.train;
     evalSet = split.eval;
   }
-  if (evalSet.rows > spec.evalMaxRows) evalSet = sliceActivations(evalSet, 0, spec.evalMaxRows, evalSet.name);
+  if (spec.evalMaxRows !== undefined && evalSet.rows > spec.evalMaxRows)
+    evalSet = sliceActivations(evalSet, 0, spec.evalMaxRows, evalSet.name);
   let norm = o.normalisation;
   if (!norm && (o.normalise || o.outlierFactor !== undefined)) {
     const s = await sampleNorms(trainSet, { seed: o.seed, maxNormOfMedian: o.outlierFactor });
@@ -112,9 +179,11 @@ export async function openActivationTraining(o: {
     ...(o.position ? { position: o.position } : {}),
   });
   const opts = { scale: norm?.scale ?? 1, maxNorm: norm?.maxNorm };
-  const heldOut = evalSet.rows > 0 ? await activationsToDataset(evalSet) : emptySet(evalSet);
+  const sample =
+    evalSet.rows > EPOCH_EVAL_ROWS ? sliceActivations(evalSet, 0, EPOCH_EVAL_ROWS, evalSet.name) : evalSet;
+  const heldOut = sample.rows > 0 ? await activationsToDataset(sample) : emptySet(sample);
   const test = normaliseDataset(heldOut, opts);
-  return {
+  const acts: ActivationTraining = {
     train: new NormalisedStream(stream, opts, o.position),
     test: test.data,
     rawTest: heldOut,
@@ -122,7 +191,13 @@ export async function openActivationTraining(o: {
     trainRows: trainSet.rows,
     normalisation: norm,
     excludedTest: test.excluded,
+    async evaluateHeldOut(backend, config, params) {
+      const m = await evaluateActivations(backend, config, params, evalSet, opts);
+      acts.excludedTest = evalSet.rows - m.saebench.n;
+      return m;
+    },
   };
+  return acts;
 }
 
 function emptySet(s: ActivationSet): Dataset {

@@ -9,6 +9,9 @@ import {
 } from '@saekit/datasets';
 import { isActivationPath } from './activation-data.js';
 
+/** Dataset names that are not paths. */
+export const BUILTIN_DATASETS: readonly string[] = ['synthetic', 'mnist', 'fashion-mnist'];
+
 export interface LoadedData {
   readonly name: string;
   readonly splits: DatasetSplits;

@@ -55,6 +55,9 @@ export {
   readSafetensorsHeader,
   type SafetensorsEntry,
   SafetensorsError,
+  type SafetensorsLayout,
+  safetensorsLayout,
+  tensorBytes,
   type WriteDtype,
 } from './io/safetensors.js';
 export {
@@ -92,6 +95,7 @@ export { type ForwardBatch, ForwardRunner, forwardDataset, streamForward } from 
 export { foldInputScale, inputScaleFor } from './nn/input-scale.js';
 export { klSparsity, type LossParts, l1Sparsity, meanActivation, mseLoss, saeLoss } from './nn/losses.js';
 export { evaluate, klDivergence, maxCosinePerFeature, mmcs, type SaeMetrics } from './nn/metrics.js';
+export { evaluateStream } from './nn/metrics-stream.js';
 export { decode, encode, type Forward, forward, type ParamNodes, paramInputs } from './nn/model.js';
 export {
   ARCHITECTURES,

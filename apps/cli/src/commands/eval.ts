@@ -1,15 +1,21 @@
+import { stat } from 'node:fs/promises';
+import { basename, dirname } from 'node:path';
 import { loadBackend } from '@saekit/backends';
-import { type AnySaeConfig, evaluate, mmcs, type SaeParams } from '@saekit/core';
+import { type AnySaeConfig, evaluate, mmcs, type SaeMetrics, type SaeParams } from '@saekit/core';
 import { writeFileAtomic } from '@saekit/core/node';
 import type { Command } from 'commander';
-import { fraction, int, splitOption } from '../args.js';
-import { loadData } from '../data.js';
+import { evaluateActivations, isActivationPath, openActivationInput } from '../activation-data.js';
+import { fraction, int, splitOption, UsageError } from '../args.js';
+import { BUILTIN_DATASETS, loadData } from '../data.js';
 import { evalDocument, formatMetricsTable } from '../report/metrics-table.js';
 import { metricsJson, readRunState } from '../run-dir.js';
 import { loadModelForCli } from '../sae-source.js';
 
 /** The model `--model` names, and a note on stderr when it is an unfinished run. */
-async function loadEvalModel(path: string): Promise<{ config: AnySaeConfig; params: SaeParams }> {
+async function loadEvalModel(given: string): Promise<{ config: AnySaeConfig; params: SaeParams }> {
+  // A run's cfg.json names its directory (the weights and run.json are beside it).
+  const isCfg = basename(given) === 'cfg.json' && (await stat(given).catch(() => undefined))?.isFile();
+  const path = isCfg ? dirname(given) : given;
   const model = await loadModelForCli(path);
   const state = await readRunState(path);
   if (state && state.status !== 'complete')
@@ -33,15 +39,39 @@ interface EvalFlags {
   evalFraction?: number;
 }
 
-async function runEval(f: EvalFlags): Promise<void> {
-  const { config, params } = await loadEvalModel(f.model);
+/** The metrics and the split's name: activations streamed, other datasets in memory. */
+async function measure(
+  f: EvalFlags,
+  config: AnySaeConfig,
+  params: SaeParams,
+): Promise<{ name: string; m: SaeMetrics; extra: Record<string, number> }> {
+  const backend = await loadBackend(f.backend);
+  if (!BUILTIN_DATASETS.includes(f.dataset) && (await isActivationPath(f.dataset))) {
+    const set = await openActivationInput({ ...f, path: f.dataset });
+    if (set.dim !== config.inputDim)
+      throw new Error(
+        `${f.dataset}: rows of ${set.dim} values, the model in ${f.model} takes ${config.inputDim}`,
+      );
+    return { name: set.name, m: await evaluateActivations(backend, config, params, set), extra: {} };
+  }
+  if (f.tensor !== undefined || f.evalFraction !== undefined)
+    throw new UsageError(
+      `${f.tensor !== undefined ? '--tensor' : '--eval-fraction'} applies only to an activation dataset, not ${f.dataset}`,
+    );
   const data = await loadData({ ...f, log: (s) => process.stderr.write(`${s}\n`) });
   const split = data.splits[f.split];
-  const m = await evaluate(await loadBackend(f.backend), config, params, split);
-  const extra = data.dictionary
-    ? { mmcs: mmcs(data.dictionary.data, data.dictionary.numFeatures, params.W_dec, config.hiddenDim) }
+  const m = await evaluate(backend, config, params, split);
+  const d = data.dictionary;
+  const extra: Record<string, number> = d
+    ? { mmcs: mmcs(d.data, d.numFeatures, params.W_dec, config.hiddenDim) }
     : {};
-  const doc = evalDocument(f.model, split.name, m, extra);
+  return { name: split.name, m, extra };
+}
+
+async function runEval(f: EvalFlags): Promise<void> {
+  const { config, params } = await loadEvalModel(f.model);
+  const { name, m, extra } = await measure(f, config, params);
+  const doc = evalDocument(f.model, name, m, extra);
   if (f.json === '-') process.stdout.write(metricsJson(doc));
   else {
     process.stdout.write(formatMetricsTable(doc));
@@ -58,16 +88,19 @@ export function evalCommand(program: Command): void {
     .description(
       "evaluate a saved model on a dataset split: prints SAEBench's core metrics (and saekit's) as a table",
     )
-    .requiredOption('--model <dir>', 'a run or checkpoint directory (cfg.json + sae_weights.safetensors)')
+    .requiredOption(
+      '--model <dir>',
+      'a run or checkpoint directory (cfg.json + sae_weights.safetensors), or its cfg.json',
+    )
     .option(
       '--dataset <name>',
-      'synthetic | mnist | fashion-mnist | a directory of IDX files | activations (.npy, .safetensors, or a directory of them)',
+      'synthetic | mnist | fashion-mnist | a directory of IDX files | activations (.npy, .safetensors, or a directory of them; streamed, never loaded whole)',
       'synthetic',
     )
     .option('--tensor <name>', 'the tensor of a .safetensors dataset (default: its only 2-D tensor)')
     .option(
       '--eval-fraction <f>',
-      'activations: the last share of rows is the test split (default: all rows)',
+      'activations: the last share of rows is the test split, the rest --split train (default: all rows)',
       fraction,
     )
     .option('--data-dir <dir>', 'MNIST / Fashion-MNIST directory')

@@ -1,3 +1,4 @@
+import { type AnySaeConfig, configToJson, paramShapes } from '@saekit/core';
 import type { Command } from 'commander';
 import { positive } from '../args.js';
 import { asLoaded, describable, loadSaeForCli } from '../sae-source.js';
@@ -33,7 +34,7 @@ export function inspectCommand(program: Command): void {
             ...s.forward,
             tensors: Object.fromEntries(Object.entries(s.params).map(([n, t]) => [n, t?.shape])),
           }
-        : { path, format: 'saekit', ...(m.kind === 'saekit' ? { config: m.config } : {}) };
+        : { path, format: 'saekit', ...(m.kind === 'saekit' ? saekitFields(m.config) : {}) };
       if (f.json) {
         process.stdout.write(`${JSON.stringify(info, null, 2)}\n`);
         return;
@@ -41,4 +42,10 @@ export function inspectCommand(program: Command): void {
       for (const [k, v] of Object.entries(info))
         process.stdout.write(`${k.padEnd(26)} ${typeof v === 'object' ? JSON.stringify(v) : String(v)}\n`);
     });
+}
+
+/** A saekit model SAELens cannot describe: the SAELens-named fields of its cfg.json, its config and tensors. */
+function saekitFields(c: AnySaeConfig): Record<string, unknown> {
+  const { saekit, ...saelens } = configToJson(c);
+  return { ...saelens, config: saekit, tensors: paramShapes(c) };
 }

@@ -113,7 +113,7 @@ export async function newRunPlan(
       ...(f.evalDataset !== undefined
         ? { evalDataset: resolve(f.evalDataset) }
         : { evalFraction: f.evalFraction ?? 0.01 }),
-      evalMaxRows: f.evalMaxRows,
+      ...(f.evalMaxRows !== undefined ? { evalMaxRows: f.evalMaxRows } : {}),
       bufferRows: f.bufferRows,
     };
     const data = await openData(

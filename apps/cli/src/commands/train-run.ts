@@ -119,7 +119,9 @@ async function trainAndSave(
     );
     process.exit(stop.exitCode());
   }
-  const extra: Record<string, unknown> = { ...outliers(), ...saeBenchEntry(result.test) };
+  // Activations: every held-out row, streamed (each epoch evaluated only the first ones).
+  const test = activations ? await activations.evaluateHeldOut(backend, config, result.params) : result.test;
+  const extra: Record<string, unknown> = { ...outliers(), ...saeBenchEntry(test) };
   const dictionary = plan.loaded.dictionary;
   if (dictionary)
     extra.mmcs = mmcs(dictionary.data, dictionary.numFeatures, result.params.W_dec, config.hiddenDim);
@@ -127,7 +129,7 @@ async function trainAndSave(
     config,
     params: fold(result.params),
     info,
-    metrics: metricsDocument(result.history, result.test, extra),
+    metrics: metricsDocument(result.history, test, extra),
   };
   await writeRun(out, { ...run, state: { status: 'complete', epoch: result.stoppedAt.epoch } });
   await removeTrainState(out);
@@ -137,7 +139,7 @@ async function trainAndSave(
     const { drawReport } = await import('../report/draw.js');
     await writeRunFigures(out, await drawReport({ run, data: plan.loaded, forward: backend }));
   }
-  const t = result.test;
+  const t = test;
   const penalty = t.penaltyKind === 'none' ? '' : `  ${t.penaltyKind} ${t.penalty.toFixed(5)}`;
   const mm = extra.mmcs !== undefined ? `  mmcs ${(extra.mmcs as number).toFixed(4)}` : '';
   const perEpoch = result.history.secondsPerEpoch;

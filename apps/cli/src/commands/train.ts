@@ -14,7 +14,7 @@ export interface TrainFlags extends ArchFlags {
   tensor?: string;
   evalFraction?: number;
   evalDataset?: string;
-  evalMaxRows: number;
+  evalMaxRows?: number;
   bufferRows: number;
   normalize: boolean;
   excludeOutliers?: number;
@@ -66,9 +66,8 @@ export function trainCommand(program: Command): void {
     .option('--eval-dataset <path>', 'activations: a separate held-out set instead of --eval-fraction')
     .option(
       '--eval-max-rows <n>',
-      'activations: held-out rows loaded at most (the first ones)',
+      'activations: held-out rows evaluated at the end, at most (the first ones; default all, streamed); each epoch evaluates the first 4096',
       int(1),
-      16384,
     )
     .option(
       '--buffer-rows <n>',

@@ -5,58 +5,41 @@
  * and F16 converted to float32 (one place: toFloat32 below).
  */
 
-import { encodeBf16, encodeF16, f16BitsToFloat } from './float16.js';
+import { f16BitsToFloat } from './float16.js';
 import { readSafetensorsHeader, type SafetensorsEntry, SafetensorsError } from './safetensors-header.js';
+import { safetensorsLayout, tensorBytes, type WriteDtype } from './safetensors-layout.js';
 
 export { readSafetensorsHeader, type SafetensorsEntry, SafetensorsError } from './safetensors-header.js';
+export {
+  type SafetensorsLayout,
+  safetensorsLayout,
+  tensorBytes,
+  type WriteDtype,
+} from './safetensors-layout.js';
 
 export interface NamedTensor {
   readonly shape: readonly number[];
   readonly data: Float32Array;
 }
 
-const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
-
-/** The dtypes tensors are written in: F32, or rounded to F16 / BF16 (nearest, ties to even). */
-export type WriteDtype = 'F32' | 'F16' | 'BF16';
-
+/** A whole file in memory; `node`'s SafetensorsFileWriter writes the same bytes a chunk at a time. */
 export function encodeSafetensors(
   tensors: Readonly<Record<string, NamedTensor>>,
   metadata?: Record<string, string>,
   dtype: WriteDtype = 'F32',
 ): Uint8Array {
-  const width = dtype === 'F32' ? 4 : 2;
-  const header: Record<string, unknown> = {};
-  if (metadata) header.__metadata__ = metadata;
-  let offset = 0;
-  const names = Object.keys(tensors).sort();
-  for (const name of names) {
-    const t = tensors[name];
+  const shapes: Record<string, readonly number[]> = {};
+  for (const [name, t] of Object.entries(tensors)) {
     const n = t.shape.reduce((a, b) => a * b, 1);
     if (n !== t.data.length)
       throw new SafetensorsError(`safetensors: "${name}" has ${t.data.length} values for shape [${t.shape}]`);
-    header[name] = { dtype, shape: t.shape, data_offsets: [offset, offset + n * width] };
-    offset += n * width;
+    shapes[name] = t.shape;
   }
-  let json = JSON.stringify(header);
-  // Pad the header with spaces so the data starts 8-byte aligned.
-  while ((8 + json.length) % 8 !== 0) json += ' ';
-  const head = new TextEncoder().encode(json);
-  const out = new Uint8Array(8 + head.length + offset);
-  const view = new DataView(out.buffer);
-  view.setBigUint64(0, BigInt(head.length), true);
-  out.set(head, 8);
-  let pos = 8 + head.length;
-  for (const name of names) {
-    const d = tensors[name].data;
-    if (dtype !== 'F32') {
-      const bits = new Uint16Array(d.length);
-      (dtype === 'F16' ? encodeF16 : encodeBf16)(d, bits);
-      for (let i = 0; i < bits.length; i++) view.setUint16(pos + i * 2, bits[i], true);
-    } else if (LITTLE_ENDIAN) out.set(new Uint8Array(d.buffer, d.byteOffset, d.byteLength), pos);
-    else for (let i = 0; i < d.length; i++) view.setFloat32(pos + i * 4, d[i], true);
-    pos += d.length * width;
-  }
+  const layout = safetensorsLayout(shapes, metadata, dtype);
+  const out = new Uint8Array(layout.head.length + layout.dataBytes);
+  out.set(layout.head);
+  for (const name of layout.names)
+    out.set(tensorBytes(tensors[name].data, dtype), layout.head.length + layout.ranges[name].begin);
   return out;
 }
 
