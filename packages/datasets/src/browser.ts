@@ -11,3 +11,5 @@ export {
   type SyntheticSparseOptions,
   syntheticSparse,
 } from './synthetic.js';
+// A page reads an inputs .npy beside a run from its bytes.
+export { type NpyHeader, parseNpyHeader } from './activations/npy.js';
