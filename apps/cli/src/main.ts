@@ -7,6 +7,7 @@ import { evalCommand } from './commands/eval.js';
 import { exportCommand } from './commands/export.js';
 import { inspectCommand } from './commands/inspect.js';
 import { reportCommand } from './commands/report.js';
+import { serveCommand } from './report/serve-command.js';
 import { trainCommand } from './commands/train.js';
 
 const program = new Command('saekit')
@@ -21,6 +22,7 @@ exportCommand(program);
 inspectCommand(program);
 convertCommand(program);
 reportCommand(program);
+serveCommand(program);
 for (const c of program.commands) c.exitOverride().showSuggestionAfterError();
 
 try {
