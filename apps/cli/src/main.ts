@@ -7,8 +7,8 @@ import { evalCommand } from './commands/eval.js';
 import { exportCommand } from './commands/export.js';
 import { inspectCommand } from './commands/inspect.js';
 import { reportCommand } from './commands/report.js';
-import { serveCommand } from './report/serve-command.js';
 import { trainCommand } from './commands/train.js';
+import { serveCommand } from './report/serve-command.js';
 
 const program = new Command('saekit')
   .description('sparse autoencoders: train, evaluate, encode, export to ONNX, and draw what they learned')
