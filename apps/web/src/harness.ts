@@ -2,6 +2,7 @@
 import { isBrowserBackend } from './train/backends.js';
 import { trainInWorker, trainOnPage } from './train/client.js';
 import { DEFAULT_RUN } from './train/recipe.js';
+import { detectWebGpu } from './train/webgpu.js';
 
 export interface HarnessResult {
   readonly losses?: number[];
@@ -25,4 +26,4 @@ async function run(backend: string, steps: number, where: 'worker' | 'page'): Pr
   }
 }
 
-Object.assign(globalThis, { saekitHarness: { run } });
+Object.assign(globalThis, { saekitHarness: { run, webgpu: detectWebGpu } });
