@@ -52,4 +52,32 @@ describe.skipIf(!exe)('the page on a committed modern (topk) run', () => {
     const active = JSON.parse((await page.getAttribute('#inspect', 'data-active')) ?? '[]') as unknown[];
     expect(active.length).toBe(4);
   });
+
+  // The core's modern inference is one graph: every backend the page trains on runs it.
+  for (const backend of ['cpu', 'tfjs-wasm', 'tfjs-webgl', 'onnx-web']) {
+    it(`computes the run's latents on ${backend} as Node does`, async () => {
+      const p = await browser.newPage();
+      p.setDefaultTimeout(HANG_MS);
+      await p.goto(`${served.url}harness.html`);
+      await p.waitForFunction(() => 'saekitHarness' in globalThis);
+      const r = await p.evaluate(
+        ([b, u]) =>
+          (
+            globalThis as unknown as {
+              saekitHarness: {
+                latents(b: string, u: string): Promise<{ hidden?: number[]; error?: { message: string } }>;
+              };
+            }
+          ).saekitHarness.latents(b, u),
+        [backend, 'tiny-modern-run/'] as const,
+      );
+      await p.close();
+      expect(r.error).toBeUndefined();
+      const got = r.hidden!;
+      expect(got.length).toBe(node.latents.length);
+      let worst = 0;
+      for (let i = 0; i < got.length; i++) worst = Math.max(worst, Math.abs(got[i] - node.latents[i]));
+      expect(worst).toBeLessThan(1e-4);
+    });
+  }
 });
