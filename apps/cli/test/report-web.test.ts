@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadBackend } from '@saekit/backends';
@@ -45,6 +45,9 @@ describe('saekit report --web', () => {
     expect(manifest.inputs).toBe('inputs.npy');
     const weights = manifest.files.find((f: { name: string }) => f.name === 'sae_weights.safetensors');
     expect(weights?.bytes).toBe((await stat(join(run, 'sae_weights.safetensors'))).size);
+    const names = manifest.files.map((f: { name: string }) => f.name);
+    expect(names).toEqual(expect.arrayContaining(['cfg.json', 'run.json', 'index.html', 'loss.png']));
+    expect(names).not.toContain('web');
     const html = await readFile(join(run, 'index.html'), 'utf8');
     expect(html).toContain('<a id="web-page" href="web/index.html">');
     // Without --web the report does not link a page.
@@ -52,6 +55,28 @@ describe('saekit report --web', () => {
     expect(plain.code, plain.stderr).toBe(0);
     expect(await readFile(join(run, 'index.html'), 'utf8')).not.toContain('web-page');
     expect(saekit('report', run, '--web').code).toBe(0);
+  });
+
+  it("train --overwrite replaces a run that has a page (web/ is the run's own)", async () => {
+    const dir = join(await mkdtemp(join(tmpdir(), 'saekit-web-')), 'run');
+    await cp(run, dir, { recursive: true });
+    await rm(join(dir, 'inputs.npy')); // the user's file: --overwrite rightly refuses to remove it
+    const t = saekit(
+      'train',
+      '--hidden',
+      '8',
+      '--epochs',
+      '1',
+      '--limit',
+      '500',
+      '--quiet',
+      '--no-report',
+      '--out',
+      dir,
+      '--overwrite',
+    );
+    expect(t.code, t.stderr).toBe(0);
+    expect(existsSync(join(dir, 'web'))).toBe(false);
   });
 
   it('saekit serve refuses a run with no page and a bad port, naming what is wrong', async () => {

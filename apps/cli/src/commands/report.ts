@@ -3,7 +3,7 @@ import { loadBackend } from '@saekit/backends';
 import type { Command } from 'commander';
 import { pair } from '../args.js';
 import { loadData } from '../data.js';
-import { serveHint, WEB_DIR, writeWebPage } from '../report/web.js';
+import { refreshManifest, serveHint, WEB_DIR, writeWebPage } from '../report/web.js';
 import { readRun, writeRunFigures } from '../run-dir.js';
 
 interface ReportFlags {
@@ -42,7 +42,10 @@ async function runReport(dir: string, f: ReportFlags): Promise<void> {
     ...(page ? { page: { href: `${WEB_DIR}/index.html`, how: serveHint(dir) } } : {}),
   });
   const paths = await writeRunFigures(dir, files);
-  if (page) paths.push(join(dir, WEB_DIR, 'index.html'));
+  if (page) {
+    await refreshManifest(dir); // now with the figures
+    paths.push(join(dir, WEB_DIR, 'index.html'));
+  }
   process.stdout.write(`${paths.join('\n')}\n`);
   if (page) log(`the interactive page: ${serveHint(dir)}`);
 }

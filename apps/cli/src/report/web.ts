@@ -58,11 +58,10 @@ async function manifestOf(dir: string): Promise<RunManifest> {
  */
 export async function writeWebPage(dir: string): Promise<string[]> {
   const dist = webDist();
-  const manifest = await manifestOf(dir);
   const tmp = join(dir, `.${WEB_DIR}-${process.pid}.tmp`);
   await rm(tmp, { recursive: true, force: true });
   await cp(dist, tmp, { recursive: true, filter: (src) => !NOT_COPIED.has(src.slice(dist.length + 1)) });
-  await writeFileAtomic(join(tmp, MANIFEST), `${JSON.stringify(manifest, null, 2)}\n`);
+  await writeFileAtomic(join(tmp, MANIFEST), `${JSON.stringify(await manifestOf(dir), null, 2)}\n`);
   const target = join(dir, WEB_DIR);
   await rm(target, { recursive: true, force: true });
   await rename(tmp, target);
@@ -76,4 +75,9 @@ export async function writeWebPage(dir: string): Promise<string[]> {
   };
   await walk(WEB_DIR);
   return out.sort();
+}
+
+/** Rewrites the manifest of a run whose page is already there (after the report added its figures). */
+export async function refreshManifest(dir: string): Promise<void> {
+  await writeFileAtomic(join(dir, WEB_DIR, MANIFEST), `${JSON.stringify(await manifestOf(dir), null, 2)}\n`);
 }
