@@ -89,6 +89,7 @@ async function openManifestRun(): Promise<void> {
     document.body.dataset.state = 'error';
     return null;
   });
-  if (m) await open(() => loadRunFromUrl(m.run, m.inputs ?? []));
+  const where = `the run this page was copied into (${m?.run})`;
+  if (m) await open(async () => ({ ...(await loadRunFromUrl(m.run, m.inputs ?? [])), source: where }));
   else if (m === undefined) document.body.dataset.state = 'empty';
 }
