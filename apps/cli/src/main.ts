@@ -8,6 +8,7 @@ import { exportCommand } from './commands/export.js';
 import { inspectCommand } from './commands/inspect.js';
 import { reportCommand } from './commands/report.js';
 import { trainCommand } from './commands/train.js';
+import { serveCommand } from './report/serve-command.js';
 
 const program = new Command('saekit')
   .description('sparse autoencoders: train, evaluate, encode, export to ONNX, and draw what they learned')
@@ -21,6 +22,7 @@ exportCommand(program);
 inspectCommand(program);
 convertCommand(program);
 reportCommand(program);
+serveCommand(program);
 for (const c of program.commands) c.exitOverride().showSuggestionAfterError();
 
 try {

@@ -118,6 +118,7 @@ export async function writeRun(
 const isRunFile = (name: string) =>
   (Object.values(RUN_FILES) as string[]).includes(name) ||
   name === 'index.html' ||
+  name === 'web' || // the interactive page (saekit report --web)
   name.endsWith('.png') ||
   (name.startsWith('.') && name.endsWith('.tmp'));
 

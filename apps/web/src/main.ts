@@ -4,7 +4,8 @@ import { type Analysis, analyse, type Inputs, inputsFor } from './view/analysis.
 import { el } from './view/draw.js';
 import { renderGallery } from './view/gallery.js';
 import { renderInput } from './view/inspect.js';
-import { type LoadedRun, loadRunFromFiles, loadRunFromUrl } from './view/run-files.js';
+import { fetchManifest } from './view/manifest.js';
+import { describeConfig, type LoadedRun, loadRunFromFiles, loadRunFromUrl } from './view/run-files.js';
 import { mountTrainPanel } from './view/train-panel.js';
 
 const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
@@ -34,9 +35,8 @@ async function open(load: () => Promise<LoadedRun>): Promise<void> {
     const inputs = inputsFor(run);
     const analysis = inputs ? await analyse(createCpuBackend(), run.config, run.params, inputs) : undefined;
     current = { run, inputs, analysis };
-    const c = run.config;
     status.textContent =
-      `${run.source}: ${c.inputDim} → ${c.hiddenDim} ${c.encoder}${c.k ? ` k=${c.k}` : ''}, decoder ${c.decoder}; ` +
+      `${run.source}: ${describeConfig(run.config)}; ` +
       (inputs
         ? `${inputs.n} inputs from ${inputs.source}`
         : 'no inputs (drop a .safetensors [n, inputDim] with the checkpoint to see them)');
@@ -80,4 +80,16 @@ pick.onchange = () => showInput(Number(pick.value));
 mountTrainPanel($('train'));
 const runUrl = new URLSearchParams(location.search).get('run');
 if (runUrl) void open(() => loadRunFromUrl(runUrl));
-else document.body.dataset.state = 'empty';
+else void openManifestRun();
+
+/** The run this page was copied into by `saekit report --web`, if it was. */
+async function openManifestRun(): Promise<void> {
+  const m = await fetchManifest().catch((e: Error) => {
+    status.textContent = e.message;
+    document.body.dataset.state = 'error';
+    return null;
+  });
+  const where = `the run this page was copied into (${m?.run})`;
+  if (m) await open(async () => ({ ...(await loadRunFromUrl(m.run, m.inputs ?? [])), source: where }));
+  else if (m === undefined) document.body.dataset.state = 'empty';
+}

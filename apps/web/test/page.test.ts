@@ -4,13 +4,13 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { createCpuBackend } from '@saekit/backend-cpu';
-import { forwardDataset, Rng } from '@saekit/core';
-import { loadCheckpoint } from '@saekit/core/node';
-import { idxToDataset, parseIdx, syntheticSparse } from '@saekit/datasets';
+import { Rng } from '@saekit/core';
+import { idxToDataset, parseIdx } from '@saekit/datasets';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { trainSynthetic } from '../src/train/recipe.js';
 import { chromiumFor, DIST, HANG_MS, launchChromium } from './browser.js';
+import { expectGalleryAsNode, expectInputAsNode, type NodeLatents, nodeLatents } from './page-checks.js';
 import { type Served, serve } from './server.js';
 
 // A committed run: `saekit train --dataset synthetic --hidden 32 --epochs 2 --limit 4000 --seed 3`.
@@ -42,19 +42,11 @@ function writeImageIdx(dir: string, n: number): { images: string; labels: string
   return { images, labels };
 }
 
-/** What Node computes for the run, with plain loops: latents of the synthetic test inputs. */
-async function nodeLatents(): Promise<{ latents: Float32Array; hidden: number }> {
-  const { config, params } = await loadCheckpoint(RUN);
-  const { test } = syntheticSparse({ seed: SEED, nTrain: 0, nTest: N });
-  const { hidden } = await forwardDataset(createCpuBackend(), config, params, test.x, N, ['hidden']);
-  return { latents: hidden, hidden: config.hiddenDim };
-}
-
 describe.skipIf(!exe)('the page on a committed run directory', () => {
   let browser: Browser;
   let served: Served;
   let page: Page;
-  let node: { latents: Float32Array; hidden: number };
+  let node: NodeLatents;
   /** The built files the page fetched to show the run (before any training). */
   const pageFiles = new Set<string>();
 
@@ -62,7 +54,7 @@ describe.skipIf(!exe)('the page on a committed run directory', () => {
     [browser, served, node] = await Promise.all([
       launchChromium(exe!),
       serve({ roots: [DIST, FIXTURES] }),
-      nodeLatents(),
+      nodeLatents(RUN, SEED, N),
     ]);
     page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
     page.setDefaultTimeout(HANG_MS);
@@ -80,31 +72,7 @@ describe.skipIf(!exe)('the page on a committed run directory', () => {
 
   it('draws one card per latent with the density and top inputs Node computes', async () => {
     expect(await page.textContent('#status')).toContain('2000 inputs from synthetic test split, seed 3');
-    const cards = await page.$$eval('figure.latent', (fs) =>
-      fs.map((f) => ({
-        latent: Number((f as HTMLElement).dataset.latent),
-        density: Number((f as HTMLElement).dataset.density),
-        top: JSON.parse((f as HTMLElement).dataset.top ?? '[]') as number[],
-        pictures: f.querySelectorAll('canvas').length,
-      })),
-    );
-    const h = node.hidden;
-    expect(cards.map((c) => c.latent)).toEqual([...Array(h).keys()]);
-    for (const c of cards) {
-      const col = Array.from({ length: N }, (_, i) => node.latents[i * h + c.latent]);
-      const active = col.filter((v) => v > 0).length;
-      expect(Math.abs(c.density - active / N), `latent ${c.latent} density`).toBeLessThanOrEqual(1 / N);
-      const want = col
-        .map((v, i) => [v, i] as const)
-        .filter(([v]) => v > 0)
-        .sort((p, q) => q[0] - p[0] || p[1] - q[1])
-        .slice(0, 5)
-        .map(([, i]) => i);
-      expect(c.top, `latent ${c.latent} top inputs`).toEqual(want);
-      expect(c.pictures).toBe(1); // the decoder row, as an 8×8 image
-    }
-    // Not a degenerate run: some latents fire on some inputs and not others.
-    expect(cards.some((c) => c.density > 0 && c.density < 1)).toBe(true);
+    await expectGalleryAsNode(page, node);
   });
 
   it('loads no backend but cpu to show a run (gzip size on stdout)', () => {
@@ -116,21 +84,7 @@ describe.skipIf(!exe)('the page on a committed run directory', () => {
   });
 
   it("shows an input's active latents as Node computes them", async () => {
-    await page.fill('#input-index', '17');
-    await page.dispatchEvent('#input-index', 'change');
-    await page.waitForSelector('#inspect[data-input="17"]');
-    const got = JSON.parse((await page.getAttribute('#inspect', 'data-active')) ?? '[]') as [
-      number,
-      number,
-    ][];
-    const h = node.hidden;
-    const want = Array.from({ length: h }, (_, j) => [j, node.latents[17 * h + j]] as [number, number])
-      .filter(([, v]) => v > 0)
-      .sort((p, q) => q[1] - p[1] || p[0] - q[0]);
-    expect(got.map(([j]) => j)).toEqual(want.map(([j]) => j));
-    for (let r = 0; r < want.length; r++) expect(got[r][1]).toBeCloseTo(want[r][1], 5);
-    expect(want.length).toBeGreaterThan(0);
-    expect(await page.locator('#inspect canvas').count()).toBe(2); // input and reconstruction
+    await expectInputAsNode(page, node, 17);
     // For a look at what the test saw: SAEKIT_WEB_SCREENSHOT=/tmp/page.png
     const shot = process.env.SAEKIT_WEB_SCREENSHOT;
     if (shot) await page.screenshot({ path: shot, fullPage: true });

@@ -21,6 +21,8 @@ export interface ServeOptions {
   readonly isolated?: boolean;
   /** A Content-Security-Policy header for every response. */
   readonly csp?: string;
+  /** Paths answered 404 though they exist (a file the page needs that a server fails to serve). */
+  readonly missing?: RegExp;
 }
 
 export interface Served {
@@ -39,7 +41,7 @@ export async function serve(o: ServeOptions): Promise<Served> {
       headers['cross-origin-embedder-policy'] = 'require-corp';
     }
     if (o.csp) headers['content-security-policy'] = o.csp;
-    for (const root of roots) {
+    for (const root of o.missing?.test(path) ? [] : roots) {
       const file = normalize(join(root, path.endsWith('/') ? `${path}index.html` : path));
       if (file !== root && !file.startsWith(root + sep)) continue;
       try {

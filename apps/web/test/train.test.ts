@@ -4,9 +4,9 @@ import { gzipSync } from 'node:zlib';
 import { createCpuBackend } from '@saekit/backend-cpu';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { HarnessResult } from '../src/harness.js';
 import { DEFAULT_RUN, trainSynthetic } from '../src/train/recipe.js';
-import { chromiumFor, DIST, HANG_MS, launchChromium } from './browser.js';
+import { chromiumFor, DIST, launchChromium } from './browser.js';
+import { fetched, runInPage } from './harness-page.js';
 import { type Served, serve } from './server.js';
 
 const STEPS = DEFAULT_RUN.steps;
@@ -38,39 +38,6 @@ function expectSameCurve(got: readonly number[], want: readonly number[], rel: n
   }
 }
 
-/** The built files a run fetched (its page, worker and backend: what a user downloads), by path. */
-const fetched = new Map<string, Set<string>>();
-
-async function runInPage(
-  browser: Browser,
-  url: string,
-  backend: string,
-  where: string,
-): Promise<HarnessResult> {
-  const page = await browser.newPage();
-  page.setDefaultTimeout(HANG_MS);
-  const files = new Set<string>();
-  fetched.set(backend, files);
-  page.on('requestfinished', (r) => {
-    if (r.url().startsWith(url)) files.add(new URL(r.url()).pathname.slice(1));
-  });
-  try {
-    await page.goto(`${url}harness.html`);
-    await page.waitForFunction(() => 'saekitHarness' in globalThis);
-    return await page.evaluate(
-      ([b, s, w]) =>
-        (
-          globalThis as unknown as {
-            saekitHarness: { run: (b: string, s: number, w: string) => Promise<HarnessResult> };
-          }
-        ).saekitHarness.run(b, s, w),
-      [backend, STEPS, where] as const,
-    );
-  } finally {
-    await page.close();
-  }
-}
-
 describe.skipIf(!exe)('the synthetic SAE in headless Chromium', () => {
   let browser: Browser;
   let isolated: Served;
@@ -90,7 +57,7 @@ describe.skipIf(!exe)('the synthetic SAE in headless Chromium', () => {
 
   for (const { backend, where } of CASES) {
     it(`trains on ${backend} (${where}) with Node's cpu loss curve`, async () => {
-      const r = await runInPage(browser, isolated.url, backend, where);
+      const r = await runInPage(browser, isolated.url, backend, where, STEPS);
       expect(r.error).toBeUndefined();
       expect(r.isolated).toBe(true);
       // The cpu backend splits its large nodes over a pool of Web Workers on SharedArrayBuffer.
@@ -119,7 +86,7 @@ describe.skipIf(!exe)('the synthetic SAE in headless Chromium', () => {
   it('trains on cpu on one thread where the page is not cross-origin isolated', async () => {
     const plain = await serve({ roots: [DIST] });
     try {
-      const r = await runInPage(browser, plain.url, 'cpu', 'worker');
+      const r = await runInPage(browser, plain.url, 'cpu', 'worker', STEPS);
       expect(r.error).toBeUndefined();
       expect(r.isolated).toBe(false);
       expect(r.threads).toBe(1);
@@ -135,7 +102,7 @@ describe.skipIf(!exe)('the synthetic SAE in headless Chromium', () => {
       csp: "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self'",
     });
     try {
-      const r = await runInPage(browser, strict.url, 'cpu', 'worker');
+      const r = await runInPage(browser, strict.url, 'cpu', 'worker', STEPS);
       expect(r.losses).toBeUndefined();
       expect(r.error?.name).toBe('CpuEvalBlockedError');
       expect(r.error?.message).toMatch(/Content-Security-Policy without 'unsafe-eval'/);

@@ -10,6 +10,8 @@ export interface IndexHtmlOptions {
   metrics: Record<string, number | string>;
   /** PNG files beside index.html (relative paths, no `..`), in display order. */
   figures: { file: string; caption: string }[];
+  /** An interactive page beside the report (a relative path) and how to open it. */
+  page?: { href: string; how: string };
 }
 
 const FN = 'indexHtml';
@@ -95,9 +97,18 @@ const STYLE = `
   .empty { color: #777; }
 `;
 
+function pageSection(page: { href: string; how: string }): string {
+  const href = escapeHtml(relativeUrl(page.href));
+  return `<section>
+  <h2>Interactive page</h2>
+  <p><a id="web-page" href="${href}">Open the interactive page</a> (gallery of latents, top inputs, reconstructions). ${escapeHtml(page.how)}</p>
+</section>
+`;
+}
+
 /** The report page: title, metrics table, figures with captions, configuration table. */
 export function indexHtml(opts: IndexHtmlOptions): string {
-  const { title, config, metrics, figures } = opts;
+  const { title, config, metrics, figures, page } = opts;
   if (typeof title !== 'string') throw new TypeError(`${FN}: title must be a string`);
   if (!isPlainObject(config)) throw new TypeError(`${FN}: config must be a plain object`);
   if (!isPlainObject(metrics)) throw new TypeError(`${FN}: metrics must be a plain object`);
@@ -127,7 +138,7 @@ export function indexHtml(opts: IndexHtmlOptions): string {
 <body>
 <main>
 <h1>${escapeHtml(title)}</h1>
-<section>
+${page ? pageSection(page) : ''}<section>
   <h2>Metrics</h2>
   ${table(metricRows, 'No metrics.')}
 </section>

@@ -66,6 +66,16 @@ describe('indexHtml', () => {
     }
   });
 
+  it('links the interactive page when there is one, and only then', () => {
+    const base = { title: 't', config: {}, metrics: {}, figures: [] };
+    const how = 'Serve it with `saekit serve <run>` & open the address it prints.';
+    const linked = indexHtml({ ...base, page: { href: 'web/index.html', how } });
+    expect(linked).toContain('<a id="web-page" href="web/index.html">');
+    expect(linked).toContain('saekit serve &lt;run&gt;` &amp; open');
+    expect(indexHtml(base)).not.toContain('web-page');
+    expect(() => indexHtml({ ...base, page: { href: '../web/index.html', how } })).toThrow(/inside/);
+  });
+
   it('escapes quotes for attributes', () => {
     expect(escapeHtml(`a"b'c<d>&`)).toBe('a&quot;b&#39;c&lt;d&gt;&amp;');
   });

@@ -1,7 +1,9 @@
+import { join } from 'node:path';
 import { loadBackend } from '@saekit/backends';
 import type { Command } from 'commander';
 import { pair } from '../args.js';
 import { loadData } from '../data.js';
+import { refreshManifest, serveHint, WEB_DIR, writeWebPage } from '../report/web.js';
 import { readRun, writeRunFigures } from '../run-dir.js';
 
 interface ReportFlags {
@@ -9,6 +11,7 @@ interface ReportFlags {
   encoderFeatures: boolean;
   backend: string;
   dataDir?: string;
+  web: boolean;
 }
 
 /** Redraws a finished run: reads it back, reloads its data, draws, writes the figures beside it. */
@@ -24,6 +27,9 @@ async function runReport(dir: string, f: ReportFlags): Promise<void> {
     log,
   });
   const backend = await loadBackend(f.backend);
+  // The page first: index.html links it only once it is there.
+  const page = f.web ? await writeWebPage(dir) : undefined;
+  if (page) log(`copied the interactive page into ${join(dir, WEB_DIR)} (${page.length} files)`);
   log(`drawing figures into ${dir}`);
   // Imported here, as in train: drawing loads Vega and resvg, which the other commands do not need.
   const { drawReport } = await import('../report/draw.js');
@@ -33,9 +39,15 @@ async function runReport(dir: string, f: ReportFlags): Promise<void> {
     forward: backend,
     dims: f.dims,
     encoderFeatures: f.encoderFeatures,
+    ...(page ? { page: { href: `${WEB_DIR}/index.html`, how: serveHint(dir) } } : {}),
   });
   const paths = await writeRunFigures(dir, files);
+  if (page) {
+    await refreshManifest(dir); // now with the figures
+    paths.push(join(dir, WEB_DIR, 'index.html'));
+  }
   process.stdout.write(`${paths.join('\n')}\n`);
+  if (page) log(`the interactive page: ${serveHint(dir)}`);
 }
 
 export function reportCommand(program: Command): void {
@@ -53,5 +65,10 @@ export function reportCommand(program: Command): void {
     .option('--encoder-features', 'also draw the normalized encoder weights', false)
     .option('--backend <name>', 'backend for the forward passes', 'cpu')
     .option('--data-dir <dir>', "where the run's MNIST files are, if not where the run found them")
+    .option(
+      '--web',
+      'also copy the interactive page (gallery, top inputs, reconstructions) into RUN/web/, linked from index.html; see saekit serve',
+      false,
+    )
     .action(runReport);
 }

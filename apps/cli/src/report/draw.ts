@@ -29,6 +29,8 @@ export interface ReportInput {
   /** The two hidden units of the scatter (default: the two of largest variance). */
   readonly dims?: [number, number];
   readonly encoderFeatures?: boolean;
+  /** The interactive page beside the report (`saekit report --web`), linked from index.html. */
+  readonly page?: { readonly href: string; readonly how: string };
 }
 
 /** Every figure of a run and its index.html, by file name, drawn from what is in memory. */
@@ -136,6 +138,7 @@ export async function drawReport(o: ReportInput): Promise<Record<string, Uint8Ar
     config: { ...info, config },
     metrics: metricsTable(o.run),
     figures: captions,
+    ...(o.page ? { page: o.page } : {}),
   });
   return files;
 }

@@ -1,7 +1,7 @@
 import type { Backend } from '@saekit/core';
 
 /** The backends a page can train on, by the name the page and the tests use. */
-export const BROWSER_BACKENDS = ['cpu', 'tfjs-wasm', 'tfjs-webgl', 'onnx-web'] as const;
+export const BROWSER_BACKENDS = ['cpu', 'tfjs-wasm', 'tfjs-webgl', 'tfjs-webgpu', 'onnx-web'] as const;
 export type BrowserBackendName = (typeof BROWSER_BACKENDS)[number];
 
 export function isBrowserBackend(name: string): name is BrowserBackendName {
@@ -34,6 +34,15 @@ export async function createBrowserBackend(name: BrowserBackendName): Promise<Ba
       await import('@tensorflow/tfjs-backend-webgl');
       const { createTfjsBackend } = await import('@saekit/backend-tfjs');
       return createTfjsBackend({ engine: 'webgl' });
+    }
+    case 'tfjs-webgpu': {
+      // Detected first: with no adapter, tfjs would fail to register the engine with less to say.
+      const { detectWebGpu, WebGpuUnavailableError } = await import('./webgpu.js');
+      const gpu = await detectWebGpu();
+      if (!gpu.available) throw new WebGpuUnavailableError(gpu.reason);
+      await import('@tensorflow/tfjs-backend-webgpu');
+      const { createTfjsBackend } = await import('@saekit/backend-tfjs');
+      return createTfjsBackend({ engine: 'webgpu' });
     }
     case 'onnx-web': {
       const { createOnnxBackend } = await import('@saekit/backend-onnx');

@@ -1,6 +1,9 @@
 import { type BrowserBackendName, createBrowserBackend } from './backends.js';
 import type { FromWorker, ToWorker } from './protocol.js';
 import { type ImageSubset, type SyntheticRun, trainSynthetic } from './recipe.js';
+// The worker bundled by Vite, by address: the start-failure check asks the server for it.
+import workerUrl from './worker.ts?worker&url';
+import { watchWorkerStart } from './worker-start.js';
 
 /** A training run in progress: `done` gives every step's loss; `stop` ends it after the current step. */
 export interface Training {
@@ -17,7 +20,15 @@ export function trainInWorker(
   onStep: OnStep,
   images?: ImageSubset,
 ): Training {
-  const worker = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' });
+  const url = new URL(workerUrl, location.href);
+  const start = watchWorkerStart(url);
+  let worker: Worker;
+  try {
+    worker = new Worker(url, { type: 'module' });
+  } catch (e) {
+    const done = start.explain((e as Error).message).then((err) => Promise.reject(err));
+    return { done, stop: () => {} };
+  }
   const send = (m: ToWorker): void => worker.postMessage(m);
   const done = new Promise<{ losses: number[]; stopped: boolean; threads?: number }>((resolve, reject) => {
     worker.onmessage = (ev: MessageEvent<FromWorker>) => {
@@ -26,7 +37,10 @@ export function trainInWorker(
       else if (m.type === 'done') resolve(m);
       else reject(Object.assign(new Error(m.message), { name: m.name }));
     };
-    worker.onerror = (ev) => reject(new Error(`training worker failed to start: ${ev.message}`));
+    worker.onerror = (ev) => {
+      ev.preventDefault();
+      void start.explain(ev.message).then(reject);
+    };
   });
   done.finally(() => worker.terminate()).catch(() => {});
   send({ type: 'train', backend, run, images });

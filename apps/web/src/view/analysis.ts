@@ -1,4 +1,4 @@
-import { type Backend, forwardDataset, type SaeConfig, type SaeParams } from '@saekit/core';
+import { type AnySaeConfig, type Backend, forwardDataset, type SaeParams } from '@saekit/core';
 import { syntheticSparse } from '@saekit/datasets';
 import type { LoadedRun } from './run-files.js';
 
@@ -41,7 +41,7 @@ export interface Analysis {
 
 export async function analyse(
   backend: Backend,
-  config: SaeConfig,
+  config: AnySaeConfig,
   params: SaeParams,
   inputs: Inputs,
 ): Promise<Analysis> {
@@ -83,7 +83,7 @@ export function activeLatents(a: Analysis, i: number): Ranked[] {
 }
 
 /** Row `j` of W_dec: what latent `j` adds to the reconstruction. */
-export function decoderRow(config: SaeConfig, params: SaeParams, j: number): Float32Array {
+export function decoderRow(config: AnySaeConfig, params: SaeParams, j: number): Float32Array {
   const d = config.inputDim;
   return params.W_dec.subarray(j * d, (j + 1) * d);
 }

@@ -1,24 +1,27 @@
 import {
+  type AnySaeConfig,
   CHECKPOINT_FILES,
   configFromText,
-  decodeSafetensors,
   decodeWeights,
   isModernConfig,
   parseStrictJson,
-  type SaeConfig,
   type SaeParams,
 } from '@saekit/core';
+import { INPUTS_FILES, type InputsFile, inputsCandidate, readInputs } from './inputs-file.js';
+
+export { readInputs } from './inputs-file.js';
 
 /** What the page shows: a checkpoint, how it was made (when run.json says), and inputs to look at. */
 export interface LoadedRun {
   readonly source: string;
-  readonly config: SaeConfig;
+  /** A classic config or a modern one (topk, batchtopk, jumprelu, matryoshka, standard). */
+  readonly config: AnySaeConfig;
   readonly params: SaeParams;
   /** From run.json: the dataset and seed, which make synthetic inputs reproducible. */
   readonly dataset?: string;
   readonly seed?: number;
-  /** [n, inputDim] inputs given with the checkpoint (an extra .safetensors file), if any. */
-  readonly inputs?: { readonly x: Float32Array; readonly n: number; readonly source: string };
+  /** [n, inputDim] inputs given with the checkpoint (inputs.npy / .safetensors), if any. */
+  readonly inputs?: InputsFile;
 }
 
 /** The bytes of one file of a run, or undefined when it is not there. */
@@ -28,24 +31,25 @@ const text = (b: Uint8Array): string => new TextDecoder('utf-8', { fatal: true }
 
 /**
  * A run directory, or SAELens files (cfg.json + sae_weights.safetensors: the same names), from
- * files the user picked or dropped. A further `.safetensors` file holds inputs to look at.
+ * files the user picked or dropped. A further `.safetensors` or `.npy` file holds inputs to look at.
  */
 export async function loadRunFromFiles(files: readonly File[]): Promise<LoadedRun> {
   const byName = new Map(files.map((f) => [f.name, f]));
-  const extra = files.find((f) => f.name.endsWith('.safetensors') && f.name !== CHECKPOINT_FILES.weights);
   const get: Get = async (name) => {
     const f = byName.get(name);
     return f ? new Uint8Array(await f.arrayBuffer()) : undefined;
   };
   const where = files.length ? `the ${files.length} files given` : 'no files';
-  const run = await decodeRun(get, where);
-  if (!extra) return run;
-  const source = extra.name;
-  return { ...run, inputs: readInputs(new Uint8Array(await extra.arrayBuffer()), run.config, source) };
+  return decodeRun(get, where, inputsCandidate([...byName.keys()]));
 }
 
-/** A run directory served at `base` (a URL ending in `/`). */
-export async function loadRunFromUrl(base: string): Promise<LoadedRun> {
+/**
+ * A run directory served at `base` (a URL ending in `/`), with the first of `inputs` found there.
+ */
+export async function loadRunFromUrl(
+  base: string,
+  inputs: string | readonly string[] = INPUTS_FILES,
+): Promise<LoadedRun> {
   const dir = base.endsWith('/') ? base : `${base}/`;
   const get: Get = async (name) => {
     const url = new URL(name, new URL(dir, location.href)).href;
@@ -54,10 +58,14 @@ export async function loadRunFromUrl(base: string): Promise<LoadedRun> {
     if (!res.ok) throw new Error(`${url}: HTTP ${res.status} ${res.statusText}`);
     return new Uint8Array(await res.arrayBuffer());
   };
-  return decodeRun(get, dir);
+  return decodeRun(get, dir, inputs);
 }
 
-async function decodeRun(get: Get, where: string): Promise<LoadedRun> {
+async function decodeRun(
+  get: Get,
+  where: string,
+  inputs: string | readonly string[] | undefined,
+): Promise<LoadedRun> {
   const [cfg, weights, runJson] = await Promise.all([
     get(CHECKPOINT_FILES.config),
     get(CHECKPOINT_FILES.weights),
@@ -70,12 +78,13 @@ async function decodeRun(get: Get, where: string): Promise<LoadedRun> {
     if (!bytes) throw new Error(`${where}: no ${name} (a run directory or SAELens checkpoint has it)`);
   }
   const config = configFromText(text(cfg!), CHECKPOINT_FILES.config);
-  if (isModernConfig(config))
-    throw new Error(
-      `${where}: a ${config.architecture} SAE; this page shows classic runs (encoder/decoder/sparsity) only so far`,
-    );
   const params = decodeWeights(config, weights!, CHECKPOINT_FILES.weights);
-  return { source: where, config, params, ...(runJson ? runInfo(text(runJson)) : {}) };
+  const run = { source: where, config, params, ...(runJson ? runInfo(text(runJson)) : {}) };
+  for (const name of typeof inputs === 'string' ? [inputs] : (inputs ?? [])) {
+    const bytes = await get(name);
+    if (bytes) return { ...run, inputs: readInputs(bytes, config, name) };
+  }
+  return run;
 }
 
 /** run.json's dataset and seed; a run.json that does not say them as expected is an error. */
@@ -86,22 +95,9 @@ function runInfo(doc: string): { dataset: string; seed: number } {
   return { dataset: v.dataset, seed: v.seed as number };
 }
 
-/** Inputs from a safetensors file: its one 2-D F32 tensor of width inputDim. */
-export function readInputs(
-  bytes: Uint8Array,
-  config: SaeConfig,
-  source: string,
-): { x: Float32Array; n: number; source: string } {
-  const { tensors } = decodeSafetensors(bytes, source);
-  const fits = Object.entries(tensors).filter(
-    ([, t]) => t.shape.length === 2 && t.shape[1] === config.inputDim,
-  );
-  if (fits.length !== 1) {
-    const found = Object.entries(tensors).map(([k, t]) => `${k} [${t.shape.join(', ')}]`);
-    throw new Error(
-      `${source}: inputs must be one 2-D F32 tensor [n, ${config.inputDim}]; found ${fits.length} such among ${found.join(', ') || 'none'}`,
-    );
-  }
-  const [, t] = fits[0];
-  return { x: t.data, n: t.shape[0], source };
+/** One line for the status: the sizes and the recipe (a modern architecture or the classic parts). */
+export function describeConfig(c: AnySaeConfig): string {
+  const k = c.k === undefined ? '' : ` k=${c.k}`;
+  if (isModernConfig(c)) return `${c.inputDim} → ${c.hiddenDim} ${c.architecture}${k}`;
+  return `${c.inputDim} → ${c.hiddenDim} ${c.encoder}${k}, decoder ${c.decoder}`;
 }

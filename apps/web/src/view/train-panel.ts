@@ -2,6 +2,7 @@ import { BROWSER_BACKENDS, type BrowserBackendName, isBrowserBackend } from '../
 import { type Training, trainInWorker, trainOnPage } from '../train/client.js';
 import { imageSubset } from '../train/idx-file.js';
 import { DEFAULT_RUN, type ImageSubset } from '../train/recipe.js';
+import { detectWebGpu } from '../train/webgpu.js';
 import { drawLine, el } from './draw.js';
 
 /** The data is drawn for all steps at once (batch × steps examples), so steps are bounded. */
@@ -15,6 +16,8 @@ const MAX_STEPS = 5000;
 export function mountTrainPanel(root: HTMLElement): void {
   const select = el('select');
   for (const b of BROWSER_BACKENDS) select.append(new Option(b, b));
+  const gpuNote = el('p', 'WebGPU: checking…', 'webgpu');
+  void offerWebGpu(select, gpuNote);
   const steps = el('input');
   Object.assign(steps, {
     type: 'number',
@@ -103,7 +106,21 @@ export function mountTrainPanel(root: HTMLElement): void {
 
   const row = el('div', '', 'controls');
   row.append('data ', data, ' backend ', select, ' steps ', steps, ' ', start, ' ', stop, ' ', bar);
-  root.append(row, imagesRow, status, chart);
+  root.append(row, imagesRow, gpuNote, status, chart);
+}
+
+/** Offers tfjs-webgpu only where there is an adapter, and says which (and why not) on the page. */
+async function offerWebGpu(select: HTMLSelectElement, note: HTMLElement): Promise<void> {
+  const gpu = await detectWebGpu();
+  const option = [...select.options].find((o) => o.value === 'tfjs-webgpu');
+  if (option) {
+    option.disabled = !gpu.available;
+    if (!gpu.available) option.textContent = 'tfjs-webgpu (unavailable)';
+  }
+  note.dataset.available = String(gpu.available);
+  note.textContent = gpu.available
+    ? `WebGPU: ${gpu.reason}; tfjs-webgpu is offered. (onnx-web runs on onnxruntime-web's wasm build, without its WebGPU provider.)`
+    : `WebGPU: ${gpu.reason}; tfjs-webgpu is not offered.`;
 }
 
 /** The picked pair of IDX files, told apart by name (`…images…`, `…labels…`), as the first `n` images. */

@@ -9,6 +9,7 @@ import { FAIL_BYTES, READY, readFailure, WEB_CTRL_INTS } from './web-protocol.js
 interface WebWorker {
   postMessage(message: unknown): void;
   terminate(): void;
+  onerror: ((ev: { message?: string }) => void) | null;
 }
 declare const Worker: new (url: URL, options: { type: 'module' }) => WebWorker;
 
@@ -35,6 +36,8 @@ export function webThreads(): number {
 
 /** Control blocks of workers not yet known to be listening. */
 let starting: Int32Array[] = [];
+/** Why a pool worker could not start (its error event: a script not served, or refused), if one could not. */
+let startFailure: string | undefined;
 
 /** How long workers may take to start before the backend gives up on them. */
 const START_MS = 60_000;
@@ -47,6 +50,13 @@ const START_MS = 60_000;
 export async function webPoolReady(): Promise<void> {
   const t0 = Date.now();
   while (starting.some((c) => Atomics.load(c, READY) === 0)) {
+    if (startFailure) {
+      const err = new Error(
+        `cpu backend: a thread-pool Web Worker could not start (${startFailure}). Serve the built worker script beside the backend's, allow it in the page's Content-Security-Policy (worker-src 'self'), or createCpuBackend({ threads: 1 }) to compute on one thread`,
+      );
+      err.name = 'CpuPoolStartError';
+      throw err;
+    }
     if (Date.now() - t0 > START_MS)
       throw new Error(
         `cpu backend: its Web Workers did not start within ${START_MS / 1000} s (is parallel/web-worker.js served, and allowed by the page's worker-src?); createCpuBackend({ threads: 1 }) runs without them`,
@@ -64,8 +74,14 @@ export function startWebWorkers(n: number): WebPoolWorker[] {
     const fail = new SharedArrayBuffer(FAIL_BYTES);
     // This exact form (`new Worker(new URL('…', import.meta.url), …)`) is what bundlers follow.
     const w = new Worker(new URL('./web-worker.js', import.meta.url), { type: 'module' });
+    const ready = new Int32Array(ctrl);
+    // A script that does not load gives only this event (no message): without it the wait above would time out.
+    w.onerror = (ev) => {
+      if (Atomics.load(ready, READY) === 0)
+        startFailure ??= ev.message || 'its script did not load: not served, or refused by the page';
+    };
     w.postMessage({ init: { ctrl, fail } });
-    starting.push(new Int32Array(ctrl));
+    starting.push(ready);
     out.push({
       ctrl: new Int32Array(ctrl),
       port: { postMessage: (m) => w.postMessage(m), close: () => w.terminate() },
