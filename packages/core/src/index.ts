@@ -106,15 +106,24 @@ export {
 export {
   buildModernForwardGraph,
   buildModernLossGraph,
+  type ModernGraphOptions,
   type ModernLossGraph,
   modernLossGraph,
 } from './nn/modern-graphs.js';
 export { HOST_IO, ModernHostState } from './nn/modern-host.js';
 export { DECODER_INIT_NORM, initModernParams } from './nn/modern-init.js';
-export { auxKLoss, batchVariance, decoderRowNorms, modernLoss, weightedL1 } from './nn/modern-losses.js';
+export {
+  auxKLoss,
+  auxKLossOf,
+  batchVariance,
+  decoderRowNorms,
+  modernLoss,
+  weightedL1,
+} from './nn/modern-losses.js';
 export {
   auxKHidden,
   batchTopK,
+  encoderInput,
   jumpRelu,
   type ModernParamNodes,
   minPositive,
@@ -126,6 +135,18 @@ export {
   prefixRecons,
 } from './nn/modern-model.js';
 export { modernConfigFromSaeLens } from './nn/modern-saelens.js';
+export {
+  defaultCandidates,
+  defaultFormulation,
+  hasSparseFormulation,
+  type ModernFormulation,
+  resolveFormulation,
+  SPARSE_ARCHITECTURES,
+  sparseAuxK,
+  sparseModernCode,
+  sparseModernForward,
+  sparsePrefixRecons,
+} from './nn/modern-sparse.js';
 export { buildModernTrainStep, clipGradNorm, projectOffRows, unitRows } from './nn/modern-train.js';
 export {
   ADAM_DEFAULTS,
