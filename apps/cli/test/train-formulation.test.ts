@@ -8,18 +8,8 @@ import { runUntil, saekit } from './run.js';
 const tmp = () => mkdtemp(join(tmpdir(), 'saekit-form-'));
 const json = async (path: string) => JSON.parse(await readFile(path, 'utf8'));
 const weights = (dir: string) => readFile(join(dir, 'sae_weights.safetensors'));
-const ARGS = ['--arch', 'topk', '--k', '4', '--k-aux', '4', '--hidden', '48', '--limit', '1200'];
-const MORE = [
-  '--batch-size',
-  '32',
-  '--epochs',
-  '2',
-  '--checkpoint-every',
-  '7',
-  '--metrics-every',
-  '5',
-  '--no-report',
-];
+const ARGS = '--arch topk --k 4 --k-aux 4 --hidden 48 --limit 1200 --batch-size 32 --epochs 2'.split(' ');
+const MORE = '--checkpoint-every 7 --metrics-every 5 --no-report'.split(' ');
 const train = (out: string, ...more: string[]) => ['train', ...ARGS, ...MORE, '--out', out, ...more];
 
 describe('saekit train --formulation', () => {

@@ -142,6 +142,7 @@ export {
   type ModernFormulation,
   resolveFormulation,
   SPARSE_ARCHITECTURES,
+  type SparseModernInput,
   sparseAuxK,
   sparseModernCode,
   sparseModernForward,

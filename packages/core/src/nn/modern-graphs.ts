@@ -66,7 +66,7 @@ function trainingForward(
   const realRow = greater(w, 0);
   const dead = c.auxk ? input(HOST_IO.dead, [c.hiddenDim]) : undefined;
   if (resolveFormulation(c.architecture, o.formulation) === 'sparse') {
-    const s = sparseModernForward(c, p, u, pre, realRow, o.candidates);
+    const s = sparseModernForward(c, p, { u, pre, realRow, candidates: o.candidates });
     return {
       pre,
       dead,

@@ -51,6 +51,18 @@ export function resolveFormulation(a: Architecture, f?: ModernFormulation): Mode
 export const defaultCandidates = (c: ResolvedModernConfig): number =>
   Math.min(c.hiddenDim, 8 * Math.ceil(c.k!));
 
+/** What the sparse forward pass starts from. */
+export interface SparseModernInput {
+  /** The encoder's input (x − b_dec, or x). */
+  readonly u: Node;
+  /** The dense pre-activations u W_enc + b_enc: they choose, and send no gradient. */
+  readonly pre: Node;
+  /** [B, 1]: 1 for real rows, 0 for padding. */
+  readonly realRow: Node;
+  /** batchtopk family: candidates per row (default `defaultCandidates`). */
+  readonly candidates?: number;
+}
+
 /** What the sparse forward pass gives the losses and the host state. */
 export interface SparseModernForward {
   readonly code: SparseCode;
@@ -81,10 +93,7 @@ function firedOf(code: SparseCode, realRow: Node, n: number): Node {
 export function sparseModernCode(
   c: ResolvedModernConfig,
   p: ModernParamNodes,
-  u: Node,
-  pre: Node,
-  realRow: Node,
-  candidates?: number,
+  { u, pre, realRow, candidates }: SparseModernInput,
 ): { code: SparseCode; exact?: Node } {
   if (c.architecture === 'topk') {
     const idx = topkIndices(pre, c.k!);
@@ -119,18 +128,15 @@ export const decodeCode = (p: Pick<ModernParamNodes, 'W_dec' | 'b_dec'>, code: S
 export function sparseModernForward(
   c: ResolvedModernConfig,
   p: ModernParamNodes,
-  u: Node,
-  pre: Node,
-  realRow: Node,
-  candidates?: number,
+  input: SparseModernInput,
 ): SparseModernForward {
-  const { code, exact } = sparseModernCode(c, p, u, pre, realRow, candidates);
+  const { code, exact } = sparseModernCode(c, p, input);
   const H = c.hiddenDim;
   return {
     code,
     hidden: scatterAddLast(code.vals, code.idx, H),
     recon: decodeCode(p, code),
-    fired: firedOf(code, realRow, H),
+    fired: firedOf(code, input.realRow, H),
     exact,
   };
 }
