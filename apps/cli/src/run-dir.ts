@@ -36,6 +36,8 @@ export interface RunInfo {
   readonly providers?: readonly string[];
   /** TopK family: how the step graph is built (absent in runs made before it was chosen: dense). */
   readonly formulation?: 'dense' | 'sparse';
+  /** batchtopk family, sparse: candidates per row, when not the default. */
+  readonly sparseCandidates?: number;
   readonly epochs: number;
   readonly batchSize: number;
   readonly optimizer: Record<string, unknown>;

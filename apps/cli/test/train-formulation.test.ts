@@ -63,6 +63,58 @@ describe('saekit train --formulation', () => {
   });
 });
 
+describe('saekit train --sparse-candidates', () => {
+  const bt = (out: string, ...more: string[]) =>
+    saekit(
+      'train',
+      '--arch',
+      'batchtopk',
+      '--k',
+      '4',
+      '--hidden',
+      '48',
+      '--limit',
+      '600',
+      '--no-report',
+      '--quiet',
+      '--out',
+      out,
+      ...more,
+    );
+  it('is stored in run.json; too few candidates for a batch stop the run with the check’s error', async () => {
+    const dir = await tmp();
+    const ok = bt(join(dir, 'ok'), '--sparse-candidates', '48', '--max-steps', '3');
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(await json(join(dir, 'ok', 'run.json'))).toMatchObject({
+      formulation: 'sparse',
+      sparseCandidates: 48,
+    });
+    // Without it the selection is over the flattened batch: exact, nothing stops the run.
+    const flat = bt(join(dir, 'flat'), '--max-steps', '20');
+    expect(flat.code, flat.stderr).toBe(0);
+    expect((await json(join(dir, 'flat', 'run.json'))).sparseCandidates).toBeUndefined();
+    // k candidates per row: the batch's K = k·B largest are then all of them, every row full.
+    const few = bt(join(dir, 'few'), '--sparse-candidates', '4', '--max-steps', '3');
+    expect(few.code).not.toBe(0);
+    expect(few.stderr).toMatch(
+      /batchtopk sparse formulation: a row of this batch held as many of the batch's K/,
+    );
+  });
+  it('is a usage error outside batchtopk/matryoshka sparse', async () => {
+    const dir = await tmp();
+    for (const args of [
+      ['--arch', 'topk', '--k', '4', '--sparse-candidates', '8'],
+      ['--arch', 'batchtopk', '--k', '4', '--formulation', 'dense', '--sparse-candidates', '8'],
+    ]) {
+      const r = saekit('train', '--limit', '200', '--out', join(dir, 'x'), ...args);
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toMatch(
+        /--sparse-candidates applies only to --arch batchtopk or matryoshka with --formulation sparse/,
+      );
+    }
+  });
+});
+
 describe('saekit train --providers', () => {
   it('goes to the onnx backend and is stored in run.json', async () => {
     const out = join(await tmp(), 'run');

@@ -136,10 +136,12 @@ export {
 } from './nn/modern-model.js';
 export { modernConfigFromSaeLens } from './nn/modern-saelens.js';
 export {
+  type DecodableCode,
   defaultCandidates,
   defaultFormulation,
   hasSparseFormulation,
   type ModernFormulation,
+  perRowCode,
   resolveFormulation,
   SPARSE_ARCHITECTURES,
   type SparseModernInput,
@@ -148,6 +150,7 @@ export {
   sparseModernForward,
   sparsePrefixRecons,
 } from './nn/modern-sparse.js';
+export { batchTopKCandidates, batchTopKFlat } from './nn/modern-sparse-batch.js';
 export { buildModernTrainStep, clipGradNorm, projectOffRows, unitRows } from './nn/modern-train.js';
 export {
   ADAM_DEFAULTS,

@@ -144,6 +144,12 @@ describe('BatchTopK sparse: candidates per row and the exactness check', () => {
       runModernGoldenCase(f64(), c, GOLDEN_TOLERANCE, { formulation: 'sparse', candidates: 3 }),
     ).rejects.toThrow(/batchtopk sparse formulation: a row of this batch held as many/);
   });
+  it('by default selects over the flattened batch (exact, nothing to check) where 3 candidates per row fail', async () => {
+    const g = buildModernLossGraph(c.config, c.batchSize, { formulation: 'sparse' });
+    expect(Object.keys(g.outputs)).not.toContain('sparseExact');
+    expect(g.nodes.some((n) => n.op.kind === 'sparseOuter')).toBe(true);
+    expect(g.nodes.some((n) => n.op.kind === 'matmul' && n.shape[1] === c.config.inputDim)).toBe(false);
+  });
   it('refuses a candidate count outside [⌈k⌉, d_sae]', () => {
     expect(() => buildModernLossGraph(c.config, 9, { formulation: 'sparse', candidates: 2 })).toThrow(
       /candidates=2 per row must be an integer in \[⌈k⌉=3, d_sae=24\]/,

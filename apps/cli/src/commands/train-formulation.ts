@@ -53,3 +53,12 @@ export function checkProviders(backend: string, providers: readonly string[] | u
   if (providers !== undefined && backend !== 'onnx')
     throw new UsageError(`--providers applies only to --backend onnx (the backend is ${backend})`);
 }
+
+/** `--sparse-candidates`: only where the batch selection is sparse (batchtopk, matryoshka). */
+export function checkCandidates(m: ModelKind, formulation: Formulation, candidates?: number): void {
+  if (candidates === undefined) return;
+  if (!('arch' in m) || (m.arch !== 'batchtopk' && m.arch !== 'matryoshka') || formulation !== 'sparse')
+    throw new UsageError(
+      '--sparse-candidates applies only to --arch batchtopk or matryoshka with --formulation sparse',
+    );
+}

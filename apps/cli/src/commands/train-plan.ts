@@ -17,7 +17,7 @@ import { acquireRunLock, type RunLock } from '../run-lock.js';
 import { RESUME_FLAGS, type TrainFlags } from './train.js';
 import { checkArchFlags, modernConfigFromFlags, modernInitialParams, modernOptimizer } from './train-arch.js';
 import { checkFlagCombinations, checkMemory } from './train-checks.js';
-import { checkProviders, savedFormulation, trainFormulation } from './train-formulation.js';
+import { checkCandidates, checkProviders, savedFormulation, trainFormulation } from './train-formulation.js';
 
 /** Dataset names that are not paths. */
 const BUILTIN_DATASETS = ['synthetic', 'mnist', 'fashion-mnist'];
@@ -78,7 +78,9 @@ export async function newRunPlan(
   const decoder = f.decoder ?? d.decoder;
   checkArchFlags(f, given);
   checkProviders(f.backend, f.providers);
-  const formulation = trainFormulation(f.arch ? { arch: f.arch } : { encoder }, f.formulation);
+  const model = f.arch ? { arch: f.arch } : { encoder };
+  const formulation = trainFormulation(model, f.formulation);
+  checkCandidates(model, formulation, f.sparseCandidates);
   checkFlagCombinations({
     given,
     dataset: f.dataset,
@@ -176,6 +178,7 @@ export async function newRunPlan(
       backend: /[/\\]/.test(f.backend) ? resolve(f.backend) : f.backend,
       ...(f.providers ? { providers: f.providers } : {}),
       formulation,
+      ...(f.sparseCandidates !== undefined ? { sparseCandidates: f.sparseCandidates } : {}),
       epochs,
       batchSize: f.batchSize,
       optimizer: { ...optimizer },

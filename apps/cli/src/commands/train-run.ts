@@ -91,7 +91,8 @@ async function trainAndSave(
         metricsEvery: info.metricsEvery,
         maxSteps: info.maxSteps,
         resume: plan.resume,
-        buildStep: (c, batch, opt, o) => buildTrainStep(c, batch, opt, { ...o, formulation }),
+        buildStep: (c, batch, opt, o) =>
+          buildTrainStep(c, batch, opt, { ...o, formulation, candidates: info.sparseCandidates }),
         // The first creates the run directory as a unit; later ones replace the training state,
         // then the weights and run.json.
         onCheckpoint: async (c) => {

@@ -22,6 +22,7 @@ export interface TrainFlags extends ArchFlags {
   backend: string;
   providers?: string[];
   formulation?: Formulation;
+  sparseCandidates?: number;
   epochs?: number;
   batchSize: number;
   hidden?: number;
@@ -113,6 +114,11 @@ export function trainCommand(program: Command): void {
         '--formulation <f>',
         'TopK family (--arch topk, batchtopk, matryoshka; --encoder topk): sparse (indices and values of the active latents, sparse decoder products; the default) or dense (masks over all latents); same numbers',
       ).choices(FORMULATIONS),
+    )
+    .option(
+      '--sparse-candidates <n>',
+      "--arch batchtopk, matryoshka, sparse: each row's largest pre-activations the batch selection chooses among (default min(hidden, 8·⌈k⌉)); a step where a row fills them all stops the run",
+      int(1),
     )
     .option('--epochs <n>', 'epochs (default: 20 synthetic, 50 images, 1 activations)', int(1))
     .option('--batch-size <n>', 'examples per step', int(1), 256)

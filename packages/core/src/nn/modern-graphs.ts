@@ -72,7 +72,7 @@ function trainingForward(
       dead,
       ...s,
       minActive: usesBatchTopK(c) ? minPositive(s.code.vals) : undefined,
-      innerRecon: c.architecture === 'matryoshka' ? sparsePrefixRecons(c, p, s.code) : undefined,
+      innerRecon: c.architecture === 'matryoshka' ? sparsePrefixRecons(c, p, s.decodable) : undefined,
       aux: dead && sparseAuxK(c, p, u, pre, dead),
     };
   }

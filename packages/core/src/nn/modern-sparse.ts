@@ -5,15 +5,16 @@
 // reductions and stop-gradients as the dense form (modern-model.ts); the dense-shaped `hidden`
 // and `auxHidden` are scattered from the codes for the outputs that report them.
 import type { Node } from '../graph/node.js';
-import { add, greater, greaterEqual, mul, sub } from '../ops/binary.js';
-import { reshape, sum } from '../ops/shape.js';
-import { gatherLast, scatterAddLast, topkIndices } from '../ops/sparse.js';
+import { add, greater, mul } from '../ops/binary.js';
+import { reshape } from '../ops/shape.js';
+import { gatherLast, MAX_INDEXED, scatterAddLast, topkIndices } from '../ops/sparse.js';
 import { sparseMatmul } from '../ops/sparse-products.js';
-import { kthLargest } from '../ops/topk.js';
 import { relu } from '../ops/unary.js';
 import { where } from '../ops/where.js';
 import type { Architecture, ResolvedModernConfig } from './modern-config.js';
-import { type ModernParamNodes, NOT_SELECTED } from './modern-model.js';
+import type { ModernParamNodes } from './modern-model.js';
+import { NOT_SELECTED } from './modern-model.js';
+import { batchTopKCandidates, batchTopKFlat } from './modern-sparse-batch.js';
 import { type SparseCode, selectedPre } from './sparse-topk.js';
 
 /** How a graph is built: `dense` (masks over all latents) or `sparse` (indices and values). */
@@ -45,8 +46,9 @@ export function resolveFormulation(a: Architecture, f?: ModernFormulation): Mode
 }
 
 /**
- * BatchTopK's candidates per row when none is given: 8·⌈k⌉ (at most d_sae). Exact while no row
- * holds more than that many of the batch's K = ⌊k·B⌋ largest activations; each step checks it.
+ * BatchTopK's candidates per row where the batch selection cannot be flattened (B·d_sae > 2^24):
+ * 8·⌈k⌉ (at most d_sae). Exact while no row holds that many of the batch's K = ⌊k·B⌋ largest
+ * activations; each step checks it.
  */
 export const defaultCandidates = (c: ResolvedModernConfig): number =>
   Math.min(c.hiddenDim, 8 * Math.ceil(c.k!));
@@ -78,66 +80,79 @@ export interface SparseModernForward {
 /** Σ over rows of the code's values, scattered to [H]: positive exactly where a latent fired. */
 function firedOf(code: SparseCode, realRow: Node, n: number): Node {
   const [B, m] = code.vals.shape;
-  const v = reshape(mul(code.vals, realRow), [1, B * m]);
+  // Per-row codes [B, k] mask padding rows here; the batch codes have them zeroed already.
+  const vals = B === realRow.shape[0] ? mul(code.vals, realRow) : code.vals;
+  const v = reshape(vals, [1, B * m]);
   return reshape(greater(scatterAddLast(v, reshape(code.idx, [1, B * m]), n), 0), [n]);
 }
 
 /**
+ * A sparse code with how to decode it: `code.idx` the latent of each value, `decode(vals)` the
+ * reconstruction Σ vals·W_dec[idx] (without b_dec) for values of the code's shape (a prefix masks
+ * some), `hidden` the dense-shaped [B, H] activations.
+ */
+export interface DecodableCode {
+  readonly code: SparseCode;
+  readonly decode: (vals: Node) => Node;
+  readonly hidden: Node;
+  /** per-row candidates only: 1 when the selection equals the dense one (see `batchTopKCandidates`). */
+  readonly exact?: Node;
+}
+
+/** A per-row code [B, k]: decoded and scattered row by row. */
+export function perRowCode(p: Pick<ModernParamNodes, 'W_dec'>, code: SparseCode, n: number): DecodableCode {
+  return {
+    code,
+    decode: (vals) => sparseMatmul(vals, code.idx, p.W_dec),
+    hidden: scatterAddLast(code.vals, code.idx, n),
+  };
+}
+
+/**
  * The TopK family's training activations as a sparse code. topk: each row's k largest
- * pre-activations, ReLU'd (the dense mask's values and gradient). batchtopk and matryoshka: each
- * row's `candidates` largest pre-activations, then of a = ReLU(those) on real rows the K = ⌊k·B⌋
- * largest over the batch, as the dense BatchTopK over all B·H entries selects them whenever no
- * row holds `candidates` or more of them: `exact` reports that (a row's smallest candidate, if
- * positive, below the batch's K-th largest).
+ * pre-activations, ReLU'd (the dense mask's values and gradient). batchtopk and matryoshka: the
+ * K = ⌊k·B⌋ largest of a = ReLU(pre) on real rows over the whole batch, exactly
+ * (`batchTopKFlat`); or, given `candidates`, among each row's `candidates` largest, with the
+ * check that this is the same selection (`batchTopKCandidates`).
  */
 export function sparseModernCode(
   c: ResolvedModernConfig,
   p: ModernParamNodes,
-  { u, pre, realRow, candidates }: SparseModernInput,
-): { code: SparseCode; exact?: Node } {
+  input: SparseModernInput,
+): DecodableCode {
+  const { u, pre } = input;
   if (c.architecture === 'topk') {
     const idx = topkIndices(pre, c.k!);
-    return { code: { idx, vals: relu(selectedPre(p, u, idx)) } };
+    return perRowCode(p, { idx, vals: relu(selectedPre(p, u, idx)) }, c.hiddenDim);
   }
   if (!hasSparseFormulation(c.architecture))
     throw new RangeError(`formulation sparse: architecture ${c.architecture} has no sparse form`);
   const [B, H] = pre.shape;
   const K = Math.floor(c.k! * B);
   if (K < 1) throw new RangeError(`batchtopk: k=${c.k} on a batch of ${B} selects K=⌊k·B⌋=${K} < 1 entries`);
-  const m = candidates ?? defaultCandidates(c);
+  if (input.candidates === undefined && B * H <= MAX_INDEXED) return batchTopKFlat(p, input, K);
+  const m = input.candidates ?? defaultCandidates(c);
   if (!Number.isInteger(m) || m < Math.ceil(c.k!) || m > H)
     throw new RangeError(
       `batchtopk sparse: candidates=${m} per row must be an integer in [⌈k⌉=${Math.ceil(c.k!)}, d_sae=${H}]`,
     );
-  const idx = topkIndices(pre, m);
-  const a = mul(relu(selectedPre(p, u, idx)), realRow);
-  const kth = kthLargest(reshape(a, [1, B * m]), Math.min(K, B * m));
-  const vals = mul(a, greaterEqual(a, kth));
-  if (m === H) return { code: { idx, vals } };
-  // A row whose smallest candidate is positive and selected may hold more beyond its candidates.
-  const rowLast = kthLargest(a, m);
-  const overflow = mul(greater(rowLast, 0), greaterEqual(rowLast, kth));
-  return { code: { idx, vals }, exact: sub(1, greater(sum(overflow), 0)) };
+  return batchTopKCandidates(p, input, K, m);
 }
 
-/** x̂ = Σ_j vals·W_dec[idx] + b_dec. */
-export const decodeCode = (p: Pick<ModernParamNodes, 'W_dec' | 'b_dec'>, code: SparseCode): Node =>
-  add(sparseMatmul(code.vals, code.idx, p.W_dec), p.b_dec);
-
-/** The sparse training forward pass of a TopK-family recipe. */
+/** Latent pre-activations and values for the sparse forward pass, decoded (+ b_dec). */
 export function sparseModernForward(
   c: ResolvedModernConfig,
   p: ModernParamNodes,
   input: SparseModernInput,
-): SparseModernForward {
-  const { code, exact } = sparseModernCode(c, p, input);
-  const H = c.hiddenDim;
+): SparseModernForward & { decodable: DecodableCode } {
+  const d = sparseModernCode(c, p, input);
   return {
-    code,
-    hidden: scatterAddLast(code.vals, code.idx, H),
-    recon: decodeCode(p, code),
-    fired: firedOf(code, input.realRow, H),
-    exact,
+    code: d.code,
+    decodable: d,
+    hidden: d.hidden,
+    recon: add(d.decode(d.code.vals), p.b_dec),
+    fired: firedOf(d.code, input.realRow, c.hiddenDim),
+    exact: d.exact,
   };
 }
 
@@ -145,11 +160,11 @@ export function sparseModernForward(
 export function sparsePrefixRecons(
   c: ResolvedModernConfig,
   p: ModernParamNodes,
-  code: SparseCode,
+  d: DecodableCode,
 ): Record<number, Node> {
   const out: Record<number, Node> = {};
   for (const w of (c.matryoshkaWidths ?? []).slice(0, -1)) {
-    out[w] = decodeCode(p, { idx: code.idx, vals: mul(code.vals, greater(w, code.idx)) });
+    out[w] = add(d.decode(mul(d.code.vals, greater(w, d.code.idx))), p.b_dec);
   }
   return out;
 }
