@@ -32,6 +32,12 @@ export const RUN_FILES = Object.freeze({
 export interface RunInfo {
   readonly dataset: string;
   readonly backend: string;
+  /** onnx: ONNX Runtime execution providers in order of preference (default cpu). */
+  readonly providers?: readonly string[];
+  /** TopK family: how the step graph is built (absent in runs made before it was chosen: dense). */
+  readonly formulation?: 'dense' | 'sparse';
+  /** batchtopk family, sparse: candidates per row, when not the default. */
+  readonly sparseCandidates?: number;
   readonly epochs: number;
   readonly batchSize: number;
   readonly optimizer: Record<string, unknown>;

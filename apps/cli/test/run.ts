@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { dataForTests } from '@saekit/test-data';
@@ -35,4 +35,25 @@ export async function checkPng(path: string): Promise<{ width: number; height: n
   for (let i = 0; i < png.data.length; i += ch)
     colours.add((png.data[i] << 16) | (png.data[i + 1] << 8) | png.data[i + 2]);
   return { width: png.width, height: png.height, colours: colours.size };
+}
+
+/** Starts a run, and once stderr shows `step N ` sends `signal`; resolves to the exit code or signal. */
+export function runUntil(
+  args: string[],
+  step: number,
+  signal: NodeJS.Signals,
+): Promise<string | number | null> {
+  return new Promise((done) => {
+    const child = spawn(process.execPath, [MAIN, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let text = '';
+    let sent = false;
+    child.stderr.on('data', (b: Buffer) => {
+      text += b.toString();
+      if (!sent && new RegExp(`^step ${step} `, 'm').test(text)) {
+        sent = true;
+        child.kill(signal);
+      }
+    });
+    child.on('exit', (code, sig) => done(sig ?? code));
+  });
 }

@@ -1,10 +1,10 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { copyFile, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeSyntheticActivations } from '@saekit/datasets';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { MAIN, saekit } from './run.js';
+import { runUntil, saekit } from './run.js';
 
 // Training on activation shards through the command line: streamed data, normalisation folded into
 // the saved weights, checkpoints, --resume to the same bits, and the run lock.
@@ -41,23 +41,6 @@ const train = (out: string, ...more: string[]) => [
 ];
 const json = async (path: string) => JSON.parse(await readFile(path, 'utf8'));
 const weights = (dir: string) => readFile(join(dir, 'sae_weights.safetensors'));
-
-/** Starts a run, and once stderr shows `step N ` sends `signal`; resolves to the exit code or signal. */
-function runUntil(args: string[], step: number, signal: NodeJS.Signals): Promise<string | number | null> {
-  return new Promise((done) => {
-    const child = spawn(process.execPath, [MAIN, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
-    let text = '';
-    let sent = false;
-    child.stderr.on('data', (b: Buffer) => {
-      text += b.toString();
-      if (!sent && new RegExp(`^step ${step} `, 'm').test(text)) {
-        sent = true;
-        child.kill(signal);
-      }
-    });
-    child.on('exit', (code, sig) => done(sig ?? code));
-  });
-}
 
 beforeAll(async () => {
   base = await mkdtemp(join(tmpdir(), 'saekit-acts-'));

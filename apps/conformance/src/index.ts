@@ -21,7 +21,7 @@ import type {
 } from './types.js';
 
 export { gens } from '@saekit/core/testing';
-export { goldenCases, goldenFileCase } from './cases/golden.js';
+export { goldenCases, goldenFileCase, goldenFileCases } from './cases/golden.js';
 export { ONNX_TRAIN_STEPS, type OnnxRoundTrip, onnxCase, onnxCases } from './cases/onnx.js';
 export { forwardCase, type InputSpec, type PrimitiveSpec, vjpCase } from './cases/primitive-spec.js';
 export { matmulSpec, primitiveCases, primitiveSpecs } from './cases/primitives.js';

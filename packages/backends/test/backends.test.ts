@@ -102,3 +102,33 @@ describe('lazy loading', () => {
     expect(await packagesLoadedFor('onnx')).toEqual(['backend-onnx', 'onnxruntime-node']);
   });
 });
+
+describe('loadBackend options: onnx execution providers', () => {
+  it('passes the providers to the onnx backend, which runs with them', async () => {
+    const { availableProviders } = await import('@saekit/backend-onnx');
+    expect(availableProviders()).toContain('cpu');
+    const b = await loadBackend('onnx', { providers: ['cpu'] });
+    expect(b.name).toBe('onnx');
+    const { Graph, input, add } = await import('@saekit/core');
+    const x = input('x', [2]);
+    const exe = await b.compile(Graph.from({ outputs: { y: add(x, 1) } }));
+    expect(Array.from((await exe.run({ x: Float32Array.of(1, 2) })).y)).toEqual([2, 3]);
+    exe.dispose();
+  });
+
+  it('a provider this onnxruntime-node lacks is an error naming the ones it has', async () => {
+    const { availableProviders } = await import('@saekit/backend-onnx');
+    await expect(loadBackend('onnx', { providers: ['no-such-ep', 'cpu'] })).rejects.toThrow(
+      `onnx: execution provider "no-such-ep" is not available in this onnxruntime-node (available: ${availableProviders().join(', ')})`,
+    );
+  });
+
+  it('providers for a backend that takes none is an error, not ignored', async () => {
+    await expect(loadBackend('cpu', { providers: ['cuda'] })).rejects.toThrow(
+      'backend cpu: execution providers apply only to the onnx backend, not cpu',
+    );
+    await expect(loadBackend(fixture('named.mjs'), { providers: ['cpu'] })).rejects.toThrow(
+      /^backend module .*named\.mjs: execution providers apply only to the onnx backend$/,
+    );
+  });
+});

@@ -110,15 +110,24 @@ export {
 export {
   buildModernForwardGraph,
   buildModernLossGraph,
+  type ModernGraphOptions,
   type ModernLossGraph,
   modernLossGraph,
 } from './nn/modern-graphs.js';
 export { HOST_IO, ModernHostState } from './nn/modern-host.js';
 export { DECODER_INIT_NORM, initModernParams } from './nn/modern-init.js';
-export { auxKLoss, batchVariance, decoderRowNorms, modernLoss, weightedL1 } from './nn/modern-losses.js';
+export {
+  auxKLoss,
+  auxKLossOf,
+  batchVariance,
+  decoderRowNorms,
+  modernLoss,
+  weightedL1,
+} from './nn/modern-losses.js';
 export {
   auxKHidden,
   batchTopK,
+  encoderInput,
   jumpRelu,
   type ModernParamNodes,
   minPositive,
@@ -130,6 +139,22 @@ export {
   prefixRecons,
 } from './nn/modern-model.js';
 export { modernConfigFromSaeLens } from './nn/modern-saelens.js';
+export {
+  type DecodableCode,
+  defaultCandidates,
+  defaultFormulation,
+  hasSparseFormulation,
+  type ModernFormulation,
+  perRowCode,
+  resolveFormulation,
+  SPARSE_ARCHITECTURES,
+  type SparseModernInput,
+  sparseAuxK,
+  sparseModernCode,
+  sparseModernForward,
+  sparsePrefixRecons,
+} from './nn/modern-sparse.js';
+export { batchTopKCandidates, batchTopKFlat } from './nn/modern-sparse-batch.js';
 export { buildModernTrainStep, clipGradNorm, projectOffRows, unitRows } from './nn/modern-train.js';
 export {
   ADAM_DEFAULTS,

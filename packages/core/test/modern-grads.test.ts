@@ -5,7 +5,9 @@ import {
   auxKLoss,
   Graph,
   grad,
+  hasSparseFormulation,
   input,
+  type ModernFormulation,
   type ModernSaeConfig,
   modernLossGraph,
   modernParamInputs,
@@ -30,8 +32,13 @@ function feedsFor(c: ModernSaeConfig, names: readonly string[], seed: number): R
 }
 
 /** The loss graph as an FD problem: L = total, grad.<name> for the parameters asked. */
-function problem(c: ModernSaeConfig, wrt: readonly string[], seed = 1): PrimitiveProblem {
-  const g = modernLossGraph(c, B);
+function problem(
+  c: ModernSaeConfig,
+  wrt: readonly string[],
+  seed = 1,
+  formulation?: ModernFormulation,
+): PrimitiveProblem {
+  const g = modernLossGraph(c, B, undefined, { formulation });
   const outputs: Record<string, (typeof g.outputs)[string]> = { L: g.total };
   for (const n of wrt) outputs[`grad.${n}`] = g.outputs[`grad.${n}`];
   const f64 = feedsFor(c, g.names, seed);
@@ -62,11 +69,14 @@ const CASES: [string, ModernSaeConfig][] = [
 
 describe('modern loss gradients against float64 central finite differences', () => {
   for (const [name, c] of CASES) {
-    it(name, () => {
-      const r = finiteDifferenceCheck(problem(c, ALL));
-      expect(r.checked).toBeGreaterThan(20);
-      expect(r.worst, r.at).toBeLessThan(1e-6);
-    });
+    const forms: ModernFormulation[] = hasSparseFormulation(c.architecture) ? ['dense', 'sparse'] : ['dense'];
+    for (const f of forms) {
+      it(`${name} (${f})`, () => {
+        const r = finiteDifferenceCheck(problem(c, ALL, 1, f));
+        expect(r.checked).toBeGreaterThan(20);
+        expect(r.worst, r.at).toBeLessThan(1e-6);
+      });
+    }
   }
 });
 

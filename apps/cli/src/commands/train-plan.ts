@@ -1,4 +1,4 @@
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type {
   AnySaeConfig,
   DatasetSplits,
@@ -12,11 +12,12 @@ import type {
 import { type ActivationTraining, isActivationPath, openActivationTraining } from '../activation-data.js';
 import { UsageError } from '../args.js';
 import { type LoadedData, loadData } from '../data.js';
-import { checkRunDir, type RunInfo, readResumable } from '../run-dir.js';
+import { checkRunDir, RUN_FILES, type RunInfo, readResumable } from '../run-dir.js';
 import { acquireRunLock, type RunLock } from '../run-lock.js';
 import { RESUME_FLAGS, type TrainFlags } from './train.js';
 import { checkArchFlags, modernConfigFromFlags, modernInitialParams, modernOptimizer } from './train-arch.js';
 import { checkFlagCombinations, checkMemory } from './train-checks.js';
+import { checkCandidates, checkProviders, savedFormulation, trainFormulation } from './train-formulation.js';
 
 /** Dataset names that are not paths. */
 const BUILTIN_DATASETS = ['synthetic', 'mnist', 'fashion-mnist'];
@@ -76,6 +77,10 @@ export async function newRunPlan(
   const encoder = f.encoder ?? d.encoder;
   const decoder = f.decoder ?? d.decoder;
   checkArchFlags(f, given);
+  checkProviders(f.backend, f.providers);
+  const model = f.arch ? { arch: f.arch } : { encoder };
+  const formulation = trainFormulation(model, f.formulation);
+  checkCandidates(model, formulation, f.sparseCandidates);
   checkFlagCombinations({
     given,
     dataset: f.dataset,
@@ -171,6 +176,9 @@ export async function newRunPlan(
       dataset: BUILTIN_DATASETS.includes(f.dataset) ? data.loaded.name : resolve(f.dataset),
       // A module path is kept absolute, so that --resume finds it from any directory.
       backend: /[/\\]/.test(f.backend) ? resolve(f.backend) : f.backend,
+      ...(f.providers ? { providers: f.providers } : {}),
+      formulation,
+      ...(f.sparseCandidates !== undefined ? { sparseCandidates: f.sparseCandidates } : {}),
       epochs,
       batchSize: f.batchSize,
       optimizer: { ...optimizer },
@@ -210,9 +218,12 @@ export async function resumePlan(
   const lock = await acquireRunLock(out, { breakLock: f.breakLock, log });
   return holding(lock, async () => {
     const { info: saved, config, state, checkpoint } = await readResumable(out);
+    if (f.providers) checkProviders(saved.backend, f.providers);
     const info: RunInfo = {
       ...saved,
+      formulation: savedFormulation(saved.formulation, join(out, RUN_FILES.run)),
       ...(givenFlags.includes('checkpointEvery') ? { checkpointEvery: f.checkpointEvery } : {}),
+      ...(f.providers ? { providers: f.providers } : {}),
     };
     const data = await openData(
       info.activations

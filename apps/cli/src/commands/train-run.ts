@@ -1,5 +1,6 @@
 import { loadBackend } from '@saekit/backends';
 import {
+  buildTrainStep,
   foldInputScale,
   mmcs,
   type SaeParams,
@@ -52,7 +53,8 @@ async function trainAndSave(
           },
         }
       : {};
-  const backend = await loadBackend(info.backend);
+  const backend = await loadBackend(info.backend, info.providers ? { providers: info.providers } : {});
+  const formulation = info.formulation ?? 'dense';
   const progress = progressReporter({ quiet, tty: Boolean(process.stderr.isTTY), log });
   const stop = stopOnSignals(log);
   // The training state first (what --resume reads), then the weights, metrics.json and run.json.
@@ -89,6 +91,8 @@ async function trainAndSave(
         metricsEvery: info.metricsEvery,
         maxSteps: info.maxSteps,
         resume: plan.resume,
+        buildStep: (c, batch, opt, o) =>
+          buildTrainStep(c, batch, opt, { ...o, formulation, candidates: info.sparseCandidates }),
         // The first creates the run directory as a unit; later ones replace the training state,
         // then the weights and run.json.
         onCheckpoint: async (c) => {

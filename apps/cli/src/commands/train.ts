@@ -1,7 +1,8 @@
-import { ARCHITECTURES, type SaeConfig, type Sparsity } from '@saekit/core';
+import { ARCHITECTURES, type Formulation, type SaeConfig, type Sparsity } from '@saekit/core';
 import { type Command, Option } from 'commander';
 import { fraction, int, nonNegative, positive } from '../args.js';
 import { type ArchFlags, widthList } from './train-arch.js';
+import { FORMULATIONS, providerList } from './train-formulation.js';
 import { newRunPlan, resumePlan } from './train-plan.js';
 import { executeRun } from './train-run.js';
 
@@ -19,6 +20,9 @@ export interface TrainFlags extends ArchFlags {
   normalize: boolean;
   excludeOutliers?: number;
   backend: string;
+  providers?: string[];
+  formulation?: Formulation;
+  sparseCandidates?: number;
   epochs?: number;
   batchSize: number;
   hidden?: number;
@@ -45,7 +49,16 @@ export interface TrainFlags extends ArchFlags {
 }
 
 /** Flags a resumed run may take: the rest come from the run being resumed (its run.json). */
-export const RESUME_FLAGS = ['resume', 'breakLock', 'quiet', 'report', 'maxMemory', 'checkpointEvery'];
+export const RESUME_FLAGS = [
+  'resume',
+  'breakLock',
+  'quiet',
+  'report',
+  'maxMemory',
+  'checkpointEvery',
+  // The same numbers on other hardware: a run may continue on a GPU box.
+  'providers',
+];
 
 export function trainCommand(program: Command): void {
   program
@@ -89,6 +102,22 @@ export function trainCommand(program: Command): void {
       new Option('--backend <name>', 'cpu | tfjs-wasm | tfjs-cpu | onnx | path to a backend module').default(
         'cpu',
       ),
+    )
+    .option(
+      '--providers <list>',
+      '--backend onnx: ONNX Runtime execution providers in order of preference, e.g. cuda,cpu (default cpu); see docs/modern-saes.md',
+      providerList,
+    )
+    .addOption(
+      new Option(
+        '--formulation <f>',
+        'TopK family (--arch topk, batchtopk, matryoshka; --encoder topk): sparse (indices and values of the active latents, sparse decoder products; the default) or dense (masks over all latents); same numbers',
+      ).choices(FORMULATIONS),
+    )
+    .option(
+      '--sparse-candidates <n>',
+      "--arch batchtopk, matryoshka, sparse: each row's largest pre-activations the batch selection chooses among (default min(hidden, 8·⌈k⌉)); a step where a row fills them all stops the run",
+      int(1),
     )
     .option('--epochs <n>', 'epochs (default: 20 synthetic, 50 images, 1 activations)', int(1))
     .option('--batch-size <n>', 'examples per step', int(1), 256)

@@ -1,6 +1,6 @@
 import { readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
-import type { Backend } from '@saekit/core';
+import { type Backend, hasSparseFormulation } from '@saekit/core';
 import {
   type Comparison,
   GOLDEN_TOLERANCE,
@@ -46,7 +46,7 @@ export function goldenCases(options: { dir?: string; tolerance?: Tolerance } = {
   // Cases of other kinds (geometric median, metrics) pin host code, not graphs: not listed.
   return files
     .filter((path) => isGraphCase(path))
-    .map((path) => goldenFileCase(path, tol, relative(dir, dirname(path))));
+    .flatMap((path) => goldenFileCases(path, tol, relative(dir, dirname(path))));
 }
 
 /** Whether a golden file is a graph case (classic, or modern of kind "train"); unreadable ones are, to report them. */
@@ -73,22 +73,43 @@ function goldenFiles(dir: string): string[] {
 type Runner = (backend: Backend) => Promise<Comparison[]>;
 
 /**
- * Reads one golden document as a runnable case: classic (encoder/decoder/sparsity) or modern
- * (`architecture`, kind "train"). Other kinds (geometric median, metrics) are checked by the
- * tests of the code they pin, so here they are skipped with that said.
+ * Reads one golden document as runnable cases: classic (encoder/decoder/sparsity) or modern
+ * (`architecture`, kind "train"; the TopK family once per formulation, dense then sparse). Other
+ * kinds (geometric median, metrics) are checked by the tests of the code they pin, so here they
+ * are skipped with that said.
  */
-function readCase(path: string, tol: Tolerance): { label: string; run: Runner } {
+function readCases(path: string, tol: Tolerance): { label: string; run: Runner }[] {
   const doc = readGoldenDoc(dirname(path), basename(path, '.json'));
   if (doc.kind !== undefined && doc.kind !== 'train') {
     const why = `kind "${String(doc.kind)}" is not a graph case (its numbers are checked by core's tests)`;
-    return { label: String(doc.kind), run: () => Promise.reject(new SkipCase(why)) };
+    return [{ label: String(doc.kind), run: () => Promise.reject(new SkipCase(why)) }];
   }
   if (!isModernGoldenDoc(doc)) {
     const g = parseGoldenCase(doc);
-    return { label: variantName(g.config), run: (b) => runGoldenCase(b, g, tol) };
+    return [{ label: variantName(g.config), run: (b) => runGoldenCase(b, g, tol) }];
   }
   const m = parseModernGoldenCase(doc);
-  return { label: m.config.architecture, run: (b) => runModernGoldenCase(b, m, tol) };
+  const arch = m.config.architecture;
+  const dense = {
+    label: arch,
+    run: (b: Backend) => runModernGoldenCase(b, m, tol, { formulation: 'dense' }),
+  };
+  if (!hasSparseFormulation(arch)) return [dense];
+  const cases = [
+    dense,
+    {
+      label: `${arch} sparse`,
+      run: (b: Backend) => runModernGoldenCase(b, m, tol, { formulation: 'sparse' }),
+    },
+  ];
+  // BatchTopK with fewer candidates per row than latents: the selection and its exactness check.
+  const half = Math.floor(m.config.hiddenDim / 2);
+  if (arch !== 'topk' && half >= Math.ceil(m.config.k ?? 1))
+    cases.push({
+      label: `${arch} sparse m=${half}`,
+      run: (b) => runModernGoldenCase(b, m, tol, { formulation: 'sparse', candidates: half }),
+    });
+  return cases;
 }
 
 /**
@@ -101,12 +122,20 @@ export function goldenFileCase(
   tol: Tolerance = GOLDEN_TOLERANCE,
   subdir = '',
 ): ConformanceCase {
+  return goldenFileCases(path, tol, subdir)[0];
+}
+
+/** Every case of a golden file: one, or for a modern TopK-family file the dense and the sparse (`… sparse`). */
+export function goldenFileCases(
+  path: string,
+  tol: Tolerance = GOLDEN_TOLERANCE,
+  subdir = '',
+): ConformanceCase[] {
   const stem = subdir ? `${subdir}/${basename(path, '.json')}` : basename(path, '.json');
   try {
-    const { label, run } = readCase(path, tol);
-    return { group: 'golden', name: `${stem} ${label}`, run };
+    return readCases(path, tol).map(({ label, run }) => ({ group: 'golden', name: `${stem} ${label}`, run }));
   } catch (e) {
     const problem = new Error(`golden file ${path} could not be read: ${(e as Error).message}`);
-    return { group: 'golden', name: stem, run: () => Promise.reject(problem) };
+    return [{ group: 'golden', name: stem, run: () => Promise.reject(problem) }];
   }
 }

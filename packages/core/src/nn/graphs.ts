@@ -37,8 +37,9 @@ export function rowWeights(out: Float32Array, rows: number): Float32Array {
 }
 
 /**
- * How the TopK SAE's graph is built: `dense` (the mask over all latents) or `sparse` (indices and
- * values of the k active latents, sparse decoder products; see sparse-topk.ts). Same values.
+ * How a TopK-family SAE's graph is built: `dense` (the mask over all latents) or `sparse` (indices
+ * and values of the active latents, sparse decoder products; see sparse-topk.ts and
+ * modern-sparse.ts). Same values.
  */
 export type Formulation = 'dense' | 'sparse';
 
@@ -66,7 +67,7 @@ function lossWithGrads(c: SaeConfig, batch: number, formulation: Formulation = '
  * modern recipes' outputs are named as `modernLossGraph` says.
  */
 export function buildLossGraph(c: AnySaeConfig, batch: number, formulation?: Formulation): Graph {
-  if (isModernConfig(c)) return buildModernLossGraph(c, batch);
+  if (isModernConfig(c)) return buildModernLossGraph(c, batch, { formulation });
   const { f, loss, grads } = lossWithGrads(c, batch, formulation);
   const outputs: Record<string, Node> = {
     hidden: f.hidden,
@@ -108,7 +109,14 @@ export function buildTrainStep(
   c: AnySaeConfig,
   batchSize: number,
   opt: OptimizerConfig,
-  opts: { guard?: boolean; initialThreshold?: number; formulation?: Formulation } = {},
+  opts: {
+    guard?: boolean;
+    initialThreshold?: number;
+    /** Classic: default dense. Modern: default sparse for the TopK family, else dense. */
+    formulation?: Formulation;
+    /** Modern batchtopk/matryoshka, sparse: candidates per row (see `defaultCandidates`). */
+    candidates?: number;
+  } = {},
 ): TrainStep {
   if (isModernConfig(c)) {
     const step = buildModernTrainStep(c, batchSize, opt, opts);

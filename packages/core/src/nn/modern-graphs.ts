@@ -3,6 +3,7 @@ import { Graph } from '../graph/graph.js';
 import type { Node } from '../graph/node.js';
 import { add, greater, mul } from '../ops/binary.js';
 import { input } from '../ops/leaves.js';
+import { matmul } from '../ops/matmul.js';
 import { sum } from '../ops/shape.js';
 import {
   type ModernSaeConfig,
@@ -11,9 +12,10 @@ import {
   validateModernConfig,
 } from './modern-config.js';
 import { HOST_IO } from './modern-host.js';
-import { auxKLoss, modernLoss } from './modern-losses.js';
+import { auxKLossOf, modernLoss } from './modern-losses.js';
 import {
   auxKHidden,
+  encoderInput,
   type ModernParamNodes,
   minPositive,
   modernActivation,
@@ -22,6 +24,13 @@ import {
   preActivations,
   prefixRecons,
 } from './modern-model.js';
+import {
+  type ModernFormulation,
+  resolveFormulation,
+  sparseAuxK,
+  sparseModernForward,
+  sparsePrefixRecons,
+} from './modern-sparse.js';
 import { type AnyParamName, paramNamesOf, trainedParamNames } from './params.js';
 
 /** Everything one training forward pass of a modern recipe computes, with its gradients. */
@@ -37,6 +46,57 @@ export interface ModernLossGraph {
   readonly outputs: Record<string, Node>;
 }
 
+/** How `modernLossGraph` builds the graph; default: sparse for the TopK family, else dense. */
+export interface ModernGraphOptions {
+  readonly formulation?: ModernFormulation;
+  /** batchtopk/matryoshka sparse: candidates per row (default `defaultCandidates`). */
+  readonly candidates?: number;
+}
+
+/** The forward pass's parts the losses and the host state take, dense or sparse. */
+function trainingForward(
+  c: ResolvedModernConfig,
+  p: ModernParamNodes,
+  x: Node,
+  w: Node,
+  o: ModernGraphOptions,
+) {
+  const u = encoderInput(c, p, x);
+  const pre = preActivations(c, p, x, u);
+  const realRow = greater(w, 0);
+  const dead = c.auxk ? input(HOST_IO.dead, [c.hiddenDim]) : undefined;
+  if (resolveFormulation(c.architecture, o.formulation) === 'sparse') {
+    const s = sparseModernForward(c, p, { u, pre, realRow, candidates: o.candidates });
+    return {
+      pre,
+      dead,
+      ...s,
+      minActive: usesBatchTopK(c) ? minPositive(s.code.vals) : undefined,
+      innerRecon: c.architecture === 'matryoshka' ? sparsePrefixRecons(c, p, s.decodable) : undefined,
+      aux: dead && sparseAuxK(c, p, u, pre, dead),
+    };
+  }
+  const { hidden, l0 } = modernActivation(c, p, pre, { training: true, rowMask: realRow });
+  let aux: { auxHidden: Node; auxRecon: Node } | undefined;
+  if (dead) {
+    const auxHidden = auxKHidden(c, pre, dead);
+    aux = { auxHidden, auxRecon: matmul(auxHidden, p.W_dec) };
+  }
+  return {
+    pre,
+    dead,
+    hidden,
+    l0,
+    recon: modernDecode(p, hidden),
+    // Fired on some real row: hidden >= 0 in every modern recipe, so a positive column sum says it.
+    fired: greater(sum(mul(hidden, realRow), [0]), 0),
+    minActive: usesBatchTopK(c) ? minPositive(hidden) : undefined,
+    innerRecon: c.architecture === 'matryoshka' ? prefixRecons(c, p, hidden) : undefined,
+    aux,
+    exact: undefined,
+  };
+}
+
 /**
  * The training forward pass, loss parts and gradients of a modern recipe on a batch of `batch`
  * rows. Inputs: x [B, D], w [B, 1], the trained parameters, `dead` [H] with AuxK, and the
@@ -46,30 +106,35 @@ export function modernLossGraph(
   config: ModernSaeConfig,
   batch: number,
   sparsityScale?: Node,
+  opts: ModernGraphOptions = {},
 ): ModernLossGraph {
   const c = validateModernConfig(config);
   const names = trainedParamNames(c);
   const p = modernParamInputs(c, names);
   const x = input('x', [batch, c.inputDim]);
   const w = input('w', [batch, 1]);
-  const pre = preActivations(c, p, x);
-  const { hidden, l0 } = modernActivation(c, p, pre, { training: true, rowMask: greater(w, 0) });
-  const recon = modernDecode(p, hidden);
-  const outputs: Record<string, Node> = { hiddenPre: pre, hidden, recon };
-  const innerRecon = c.architecture === 'matryoshka' ? prefixRecons(c, p, hidden) : undefined;
+  const f = trainingForward(c, p, x, w, opts);
+  const { hidden, recon, innerRecon } = f;
+  const outputs: Record<string, Node> = { hiddenPre: f.pre, hidden, recon };
   for (const [width, r] of Object.entries(innerRecon ?? {})) outputs[`innerRecon.${width}`] = r;
   let auxk: Node | undefined;
-  if (c.auxk) {
-    const dead = input(HOST_IO.dead, [c.hiddenDim]);
-    const auxHidden = auxKHidden(c, pre, dead);
-    const a = auxKLoss(p, auxHidden, x, recon, dead, w);
-    auxk = a.auxk;
-    Object.assign(outputs, { auxHidden, auxRecon: a.auxRecon });
-    // Fired on some real row: hidden >= 0 in every modern recipe, so a positive column sum says it.
-    outputs[HOST_IO.fired] = greater(sum(mul(hidden, greater(w, 0)), [0]), 0);
+  if (f.aux && f.dead) {
+    auxk = auxKLossOf(f.aux.auxRecon, x, recon, f.dead, w);
+    Object.assign(outputs, { auxHidden: f.aux.auxHidden, auxRecon: f.aux.auxRecon });
+    outputs[HOST_IO.fired] = f.fired;
   }
-  if (usesBatchTopK(c)) outputs[HOST_IO.minActive] = minPositive(hidden);
-  const loss = modernLoss(c, p, { x, w, hidden, recon, l0, innerRecon, auxk, sparsityScale });
+  if (f.minActive) outputs[HOST_IO.minActive] = f.minActive;
+  if (f.exact) outputs[HOST_IO.sparseExact] = f.exact;
+  const loss = modernLoss(c, p, {
+    x,
+    w,
+    hidden,
+    recon,
+    l0: 'l0' in f ? f.l0 : undefined,
+    innerRecon,
+    auxk,
+    sparsityScale,
+  });
   for (const [k, v] of Object.entries(loss.parts)) outputs[`loss.${k}`] = v;
   outputs.total = loss.total;
   const gs = grad(
@@ -85,8 +150,12 @@ export function modernLossGraph(
 }
 
 /** Loss parts and gradients for a batch, parameters as inputs (golden checks, conformance). */
-export function buildModernLossGraph(config: ModernSaeConfig, batch: number): Graph {
-  return Graph.from({ outputs: modernLossGraph(config, batch).outputs });
+export function buildModernLossGraph(
+  config: ModernSaeConfig,
+  batch: number,
+  opts?: ModernGraphOptions,
+): Graph {
+  return Graph.from({ outputs: modernLossGraph(config, batch, undefined, opts).outputs });
 }
 
 /**

@@ -8,6 +8,7 @@ export const HOST_IO = Object.freeze({
   dead: 'dead',
   fired: 'fired',
   minActive: 'minActive',
+  sparseExact: 'sparseExact',
   lrScale: 'schedule.lr',
   sparsityScale: 'schedule.sparsity',
 });
@@ -165,6 +166,11 @@ export class ModernHostState implements HostState {
   }
 
   observe(outputs: Readonly<Record<string, Float32Array>>, rows: number): void {
+    const exact = outputs[HOST_IO.sparseExact];
+    if (exact && exact[0] !== 1)
+      throw new Error(
+        "batchtopk sparse formulation: a row of this batch held as many of the batch's K = ⌊k·B⌋ largest activations as it has candidates, so the sparse selection may differ from the dense one; train with more candidates per row or with formulation dense",
+      );
     for (const p of this.parts) p.observe(outputs, rows);
   }
 

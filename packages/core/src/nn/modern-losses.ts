@@ -39,9 +39,14 @@ export const weightedL1 = (f: Node, W_dec: Node, w: Node): Node =>
  */
 export function auxKLoss(p: ModernParamNodes, auxHidden: Node, x: Node, recon: Node, dead: Node, w: Node) {
   const auxRecon = matmul(auxHidden, p.W_dec);
+  return { auxRecon, auxk: auxKLossOf(auxRecon, x, recon, dead, w) };
+}
+
+/** AuxK from the dead latents' reconstruction ê however it was computed (dense or sparse). */
+export function auxKLossOf(auxRecon: Node, x: Node, recon: Node, dead: Node, w: Node): Node {
   const e = stopGradient(sub(x, recon));
   const ratio = div(sumSquaredMean(auxRecon, e, w), batchVariance(e, w));
-  return { auxRecon, auxk: where(greater(sum(dead), 0), ratio, 0) };
+  return where(greater(sum(dead), 0), ratio, 0);
 }
 
 const coefficient = (c: number, scale?: Node): Node | number => (scale ? mul(scale, c) : c);

@@ -28,10 +28,13 @@ export function modernParamInputs(c: ResolvedModernConfig, names: readonly AnyPa
   return Object.fromEntries(names.map((n) => [n, input(n, s[n])])) as ModernParamNodes;
 }
 
-/** pre = (x − b_dec) W_enc + b_enc, or x W_enc + b_enc without the pre-encoder bias. */
-export function preActivations(c: ResolvedModernConfig, p: ModernParamNodes, x: Node): Node {
-  const u = c.applyBDecToInput ? sub(x, p.b_dec) : x;
-  return add(matmul(u, p.W_enc), p.b_enc);
+/** The encoder's input: x − b_dec, or x without the pre-encoder bias. */
+export const encoderInput = (c: ResolvedModernConfig, p: ModernParamNodes, x: Node): Node =>
+  c.applyBDecToInput ? sub(x, p.b_dec) : x;
+
+/** pre = u W_enc + b_enc with u = `encoderInput` (given, or computed from x). */
+export function preActivations(c: ResolvedModernConfig, p: ModernParamNodes, x: Node, u?: Node): Node {
+  return add(matmul(u ?? encoderInput(c, p, x), p.W_enc), p.b_enc);
 }
 
 /**

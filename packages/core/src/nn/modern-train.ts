@@ -8,7 +8,7 @@ import { where } from '../ops/where.js';
 import type { TrainStep } from './graphs.js';
 import { finiteMask } from './graphs.js';
 import type { ModernSaeConfig } from './modern-config.js';
-import { modernFiniteCheck, modernLossGraph } from './modern-graphs.js';
+import { type ModernGraphOptions, modernFiniteCheck, modernLossGraph } from './modern-graphs.js';
 import { HOST_IO, ModernHostState, TrainingSchedules } from './modern-host.js';
 import { decoderRowNorms } from './modern-losses.js';
 import { adam, type OptimizerConfig, sgd, type TrainingOptions, validateOptimizer } from './optim.js';
@@ -41,19 +41,20 @@ export function buildModernTrainStep(
   config: ModernSaeConfig,
   batchSize: number,
   opt: OptimizerConfig,
-  opts: { guard?: boolean; initialThreshold?: number } = {},
+  opts: { guard?: boolean; initialThreshold?: number } & ModernGraphOptions = {},
 ): TrainStep & { host: ModernHostState } {
   validateOptimizer(opt);
   const training: TrainingOptions = opt.kind === 'adam' ? opt : {};
   const need = TrainingSchedules.needed(training);
   const sparsityScale = need.sparsity ? input(HOST_IO.sparsityScale, []) : undefined;
-  const g = modernLossGraph(config, batchSize, sparsityScale);
+  const g = modernLossGraph(config, batchSize, sparsityScale, opts);
   const params = Object.fromEntries(g.names.map((n) => [n, g.params[n]!])) as Record<string, Node>;
   let grads = Object.fromEntries(g.names.map((n) => [n, g.grads[n]!])) as Record<string, Node>;
   if (training.gradClip) grads = clipGradNorm(grads, training.gradClip);
   const outputs: Record<string, Node> = { loss: g.total };
   for (const [k, v] of Object.entries(g.outputs)) {
-    if (k.startsWith('loss.') || k === HOST_IO.fired || k === HOST_IO.minActive) outputs[k] = v;
+    if (k.startsWith('loss.') || k === HOST_IO.fired || k === HOST_IO.minActive || k === HOST_IO.sparseExact)
+      outputs[k] = v;
   }
   if (g.outputs['loss.mse']) outputs.mse = g.outputs['loss.mse'];
   if (training.decoderUnitNorm) {

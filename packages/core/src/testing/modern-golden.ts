@@ -1,7 +1,7 @@
 import type { Backend } from '../backend.js';
 import { buildForwardGraph, rowWeights } from '../nn/graphs.js';
 import type { ModernSaeConfig } from '../nn/modern-config.js';
-import { buildModernLossGraph } from '../nn/modern-graphs.js';
+import { buildModernLossGraph, type ModernGraphOptions } from '../nn/modern-graphs.js';
 import { modernConfigFromSaeLens } from '../nn/modern-saelens.js';
 import { buildModernTrainStep } from '../nn/modern-train.js';
 import { type AnyParamName, paramNamesOf, type SaeParams, trainedParamNames } from '../nn/params.js';
@@ -123,6 +123,7 @@ export async function runModernGoldenCase(
   backend: Backend,
   c: ModernGoldenCase,
   tol: Tolerance = GOLDEN_TOLERANCE,
+  graphOptions: ModernGraphOptions = {},
 ): Promise<Comparison[]> {
   const out: Comparison[] = [];
   // An output the graph does not have compares as empty: a failure, not a skip.
@@ -132,7 +133,7 @@ export async function runModernGoldenCase(
   const w = rowWeights(new Float32Array(n), n);
   const dead: Record<string, Float32Array> = c.inputs.dead ? { dead: c.inputs.dead } : {};
   const trained = trainedParamNames(c.config);
-  const lossExe = await backend.compile(buildModernLossGraph(c.config, n));
+  const lossExe = await backend.compile(buildModernLossGraph(c.config, n, graphOptions));
   try {
     const r = await lossExe.run({ x: c.batch, w, ...dead, ...pick(c.params, trained) });
     for (const [k, v] of Object.entries(c.expect.tensors)) cmp(k, r[k], v);
@@ -158,7 +159,7 @@ export async function runModernGoldenCase(
       decoderUnitNorm: o.decoderUnitNorm,
       gradClip: o.gradClip,
     },
-    { initialThreshold: c.inputs.topkThreshold ?? 0 },
+    { initialThreshold: c.inputs.topkThreshold ?? 0, ...graphOptions },
   );
   const exe = await backend.compile(step.graph, { state: step.initialState(c.params) });
   const after: Partial<Record<AnyParamName, Float32Array>> = {};
