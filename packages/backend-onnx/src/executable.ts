@@ -244,6 +244,13 @@ export class OnnxExecutable implements Executable<Float32Array> {
     return data;
   }
 
+  /** Ends ONNX Runtime's profile (the `profile` option) after the last run, writing its file. */
+  async endProfiling(): Promise<void> {
+    await this.queue;
+    if (this.disposed) throw new Error('endProfiling: executable was disposed');
+    await this.session.endProfiling();
+  }
+
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
