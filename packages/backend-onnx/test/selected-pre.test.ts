@@ -18,17 +18,12 @@ import {
 import { createReferenceBackend } from '@saekit/core/testing';
 import { describe, expect, it } from 'vitest';
 import { createOnnxBackend, lowerGraph } from '../src/index.js';
+import { SMALL } from './helpers.js';
 
 // The sparse TopK step recomputes the selected pre-activations as sparse dots (core's
 // selectedPre); the lowering takes them from TopK's values instead (lower/selected-pre.ts).
-const cfg: SaeConfig = {
-  inputDim: 24,
-  hiddenDim: 96,
-  encoder: 'topk',
-  decoder: 'identity',
-  sparsity: { kind: 'none' },
-  k: 4,
-};
+const identity = { decoder: 'identity', sparsity: { kind: 'none' } } as const;
+const cfg: SaeConfig = { ...SMALL, ...identity, inputDim: 24, hiddenDim: 96, encoder: 'topk', k: 4 };
 const B = 16;
 /** The lowered graph's nodes, with their inputs and outputs as plain lists. */
 const onnxNodes = (g: Graph) =>
