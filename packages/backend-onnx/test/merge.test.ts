@@ -37,14 +37,6 @@ describe('merged update groups', () => {
     const ops = l.graph.node!.map((n) => n.op_type);
     expect(ops.filter((o) => o === 'Sqrt')).toHaveLength(2); // one merged, one for the bias correction
     expect(ops.filter((o) => o === 'If')).toHaveLength(1);
-    // The step reads the new moments once each: m / (sqrt(v) + eps') · s', the scalars folded
-    // among themselves (lower/step-scale.ts), so no full-size Mul scales m or sqrt(v).
-    const readers = (name: string) =>
-      l.graph.node!.filter((n) => n.input!.includes(name)).map((n) => n.op_type);
-    expect(readers(m.output)).toEqual(['Div']);
-    expect(readers(v.output)).toEqual(['Sqrt']);
-    const sqrt = l.graph.node!.find((n) => n.input!.includes(v.output))!.output![0];
-    expect(readers(sqrt)).toEqual(['Add']);
   });
 
   it('leaves a family alone when a value inside it is also an output, or its chain differs', async () => {

@@ -3,7 +3,7 @@ import type { NodeProto } from '../proto/types.js';
 import type { Emitter } from './emit.js';
 import { isPointwise, type MergeGroup } from './merge.js';
 import { notZero } from './rules.js';
-import { findStepScales } from './step-scale.js';
+import { findStepScales, STEP_SCALE_MIN_SIZE } from './step-scale.js';
 
 /**
  * A merge group (merge.ts) as one op per cone node over the values of all its families laid end
@@ -61,7 +61,10 @@ export function emitMergeGroup(em: Emitter, group: MergeGroup): void {
     return cone.has(a) && merges.uses.get(a) === 1 && !outName.has(a) ? a : undefined;
   };
   const inBranch = new Set(f0.nodes.map(guardOf).filter((a): a is Node => a !== undefined));
-  const { steps, absorbed } = findStepScales(f0.nodes, merges.uses);
+  const large = fams.reduce((t, f) => t + f.size, 0) >= STEP_SCALE_MIN_SIZE;
+  const { steps, absorbed } = large
+    ? findStepScales(f0.nodes, merges.uses)
+    : { steps: new Map(), absorbed: new Set<Node>() };
   for (const n of f0.nodes) {
     if (inBranch.has(n) || absorbed.has(n)) continue;
     const step = steps.get(n);

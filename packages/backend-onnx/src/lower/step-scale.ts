@@ -3,8 +3,12 @@ import type { Node } from '@saekit/core';
 /**
  * Adam's step in core's form, div(mul(m, s), add(mul(sqrt(v), r), eps)) with scalars s, r and eps,
  * is m / (sqrt(v) + eps/r) · (s/r): the scalars meet among themselves first, so the step costs
- * four passes over the merged parameters (Sqrt, Add, Div, Mul) instead of five.
+ * four passes over the merged parameters (Sqrt, Add, Div, Mul) instead of five. Only for
+ * groups of at least STEP_SCALE_MIN_SIZE values: below that a node's fixed cost outweighs the pass
+ * it saves, and the form adds a scalar node.
  */
+export const STEP_SCALE_MIN_SIZE = 1 << 20;
+
 export interface StepScale {
   readonly m: Node;
   readonly v: Node;
