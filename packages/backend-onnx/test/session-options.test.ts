@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Graph, input, mul, sub } from '@saekit/core';
 import { describe, expect, it } from 'vitest';
 import { createOnnxBackend } from '../src/index.js';
+import { sessionOptions } from '../src/ort.js';
 
 describe('the profile option', () => {
   it("writes ONNX Runtime's trace, one model_run per run, with per-node kernel times", async () => {
@@ -29,5 +30,15 @@ describe('the profile option', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('memory options', () => {
+  it('the arena and the memory pattern are on unless turned off', () => {
+    expect(sessionOptions({})).toMatchObject({ enableCpuMemArena: true, enableMemPattern: true });
+    expect(sessionOptions({ memoryArena: false, memoryPattern: false })).toMatchObject({
+      enableCpuMemArena: false,
+      enableMemPattern: false,
+    });
   });
 });
