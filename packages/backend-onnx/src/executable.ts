@@ -42,9 +42,7 @@ function packChoice(
 
 /**
  * Graphs whose values add up to more than this many floats run without ONNX Runtime's memory
- * pattern (at that size its block of a run's intermediates doubles what the arena already holds)
- * and without its arena: the arena keeps its largest blocks for the session's life, and at the
- * end of a run onnxruntime-node's copies of the outputs come on top of them.
+ * pattern: at that size its block of a run's intermediates doubles what the arena already holds.
  */
 const LARGE_GRAPH_VALUES = 64 * 2 ** 20;
 const isLarge = (graph: Graph): boolean => graph.nodes.reduce((s, n) => s + n.size, 0) > LARGE_GRAPH_VALUES;
@@ -156,7 +154,7 @@ export class OnnxExecutable implements Executable<Float32Array> {
     try {
       session = await ort.InferenceSession.create(
         bytes,
-        sessionOptions({ memoryPattern: !isLarge(graph), memoryArena: !isLarge(graph), ...cfg }),
+        sessionOptions({ memoryPattern: !isLarge(graph), ...cfg }),
       );
     } catch (e) {
       throw new Error(

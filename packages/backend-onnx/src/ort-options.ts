@@ -22,12 +22,6 @@ export interface SessionConfig {
    */
   readonly memoryPattern?: boolean;
   /**
-   * ONNX Runtime's CPU memory arena, which keeps every block a run allocated for the session's
-   * life; default on. Without it each intermediate is allocated and freed by the C allocator
-   * (with glibc kept from returning memory, as `pnpm bench scale` runs, freed blocks are reused).
-   */
-  readonly memoryArena?: boolean;
-  /**
    * Profile every run with ONNX Runtime's own profiler (per-node kernel times), written as a JSON
    * trace to a file whose name starts with this prefix; complete after `endProfiling()` (Node only).
    */

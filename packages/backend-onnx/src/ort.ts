@@ -18,7 +18,6 @@ export function sessionOptions(cfg: SessionConfig = {}): ort.InferenceSession.Se
     interOpNumThreads: 1,
     executionMode: 'sequential',
     enableMemPattern: cfg.memoryPattern ?? true,
-    enableCpuMemArena: cfg.memoryArena ?? true,
     logSeverityLevel: 3,
     ...(cfg.profile ? { enableProfiling: true, profileFilePrefix: cfg.profile } : {}),
   };

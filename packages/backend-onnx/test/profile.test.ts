@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { Graph, input, mul, sub } from '@saekit/core';
 import { describe, expect, it } from 'vitest';
 import { createOnnxBackend } from '../src/index.js';
-import { sessionOptions } from '../src/ort.js';
 
 describe('the profile option', () => {
   it("writes ONNX Runtime's trace, one model_run per run, with per-node kernel times", async () => {
@@ -30,15 +29,5 @@ describe('the profile option', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-  });
-});
-
-describe('memory options', () => {
-  it('the arena and the memory pattern are on unless turned off', () => {
-    expect(sessionOptions({})).toMatchObject({ enableCpuMemArena: true, enableMemPattern: true });
-    expect(sessionOptions({ memoryArena: false, memoryPattern: false })).toMatchObject({
-      enableCpuMemArena: false,
-      enableMemPattern: false,
-    });
   });
 });
