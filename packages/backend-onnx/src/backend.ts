@@ -23,6 +23,8 @@ export interface OnnxBackendOptions {
    * `tensorrt`, `webgpu` where this onnxruntime-node has them: see `availableProviders()`).
    */
   readonly executionProviders?: readonly string[];
+  /** Profile each session with ONNX Runtime's profiler into files with this prefix (see SessionConfig). */
+  readonly profile?: string;
 }
 
 export interface OnnxBackend extends Backend<Float32Array> {

@@ -12,6 +12,7 @@ import {
 } from './ort.js';
 import { PackedState } from './packed-state.js';
 import { encodeModelProto } from './proto/codec.js';
+import { releaseCopies } from './release-copies.js';
 
 export interface OnnxCompileConfig extends SessionConfig {
   readonly opset?: number;
@@ -183,7 +184,7 @@ export class OnnxExecutable implements Executable<Float32Array> {
     }
     for (const v of this.viewFeeds) inputs[v.name] = v.group.stateTensor(v.name)!;
     try {
-      await this.session.run(inputs, this.fetches);
+      releaseCopies(await this.session.run(inputs, this.fetches), this.fetches);
     } catch (e) {
       throw new Error(`run: onnxruntime failed: ${ortMessage(e)}`, { cause: e });
     }
@@ -241,6 +242,13 @@ export class OnnxExecutable implements Executable<Float32Array> {
       );
     }
     return data;
+  }
+
+  /** Ends ONNX Runtime's profile (the `profile` option) after the last run, writing its file. */
+  async endProfiling(): Promise<void> {
+    await this.queue;
+    if (this.disposed) throw new Error('endProfiling: executable was disposed');
+    await this.session.endProfiling();
   }
 
   dispose(): void {

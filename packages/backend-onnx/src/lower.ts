@@ -1,4 +1,12 @@
-import { type Graph, type Node, OP_KINDS, type OpKind, pinnedNodes, useCounts } from '@saekit/core';
+import {
+  consumersOf,
+  type Graph,
+  type Node,
+  OP_KINDS,
+  type OpKind,
+  pinnedNodes,
+  useCounts,
+} from '@saekit/core';
 import { batchShapes, isBatchDim, type SymShape, valueInfo } from './lower/batch.js';
 import { GraphBuilder } from './lower/builder.js';
 import { Emitter, type LowerContext } from './lower/emit.js';
@@ -8,6 +16,7 @@ import type { MergedState } from './lower/merge.js';
 import { nameValues, PACKED_INPUT, PACKED_OUTPUT, type ValueNames } from './lower/names.js';
 import { emitPack, type PackedLayout, type PackRequest, packLayout } from './lower/pack.js';
 import { RULES } from './lower/rules.js';
+import { selectedPres } from './lower/selected-pre.js';
 import { ShapeTensors } from './lower/shape-tensors.js';
 import { resolveOpset } from './opset.js';
 import type { GraphProto, ValueInfoProto } from './proto/types.js';
@@ -127,14 +136,17 @@ function planFusions(
   const adds = gemmAdds(graph, uses, pinned);
   for (const n of cones) adds.delete(n);
   const sums = columnSums(graph, uses, pinned, (n) => !isBatchDim(shapes.get(n)![0]));
-  // Nodes whose value is never written: a Gemm's matmul, a weighted column sum's product.
+  const selected = selectedPres(graph, consumersOf(graph), pinned);
+  // Nodes whose value is never written: a Gemm's matmul, a weighted column sum's product, what
+  // only a selection's recomputation read.
   const folded = new Set<Node>([
+    ...selected.dead,
     ...[...adds.values()].map((f) => f.mm),
     ...[...sums].flatMap(([sum, c]) => (c.weights ? [sum.inputs[0]] : [])),
   ]);
   const keep = new Set<Node>([...pinned, ...adds.keys(), ...folded, ...cones]);
   return {
-    fusions: { adds, sums, folded },
+    fusions: { adds, sums, selected, folded },
     guards: findGuards(graph, uses, keep, cones),
     merges: { groups, merged, uses },
   };

@@ -21,6 +21,11 @@ export interface SessionConfig {
    * first run); default on. Its block comes on top of what the arena kept from the first run.
    */
   readonly memoryPattern?: boolean;
+  /**
+   * Profile every run with ONNX Runtime's own profiler (per-node kernel times), written as a JSON
+   * trace to a file whose name starts with this prefix; complete after `endProfiling()` (Node only).
+   */
+  readonly profile?: string;
 }
 
 const LEVELS: readonly GraphOptimization[] = ['disabled', 'basic', 'extended', 'all'];

@@ -19,5 +19,6 @@ export function sessionOptions(cfg: SessionConfig = {}): ort.InferenceSession.Se
     executionMode: 'sequential',
     enableMemPattern: cfg.memoryPattern ?? true,
     logSeverityLevel: 3,
+    ...(cfg.profile ? { enableProfiling: true, profileFilePrefix: cfg.profile } : {}),
   };
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // One backend's TopK SAE training step at scale, in a fresh process so its peak RSS is its own.
-// argv: backend d_in d_sae k batch steps formulation. Prints one JSON line.
+// argv: backend d_in d_sae k batch steps formulation [profile prefix (onnx only)]. Prints one JSON line.
+import { createOnnxBackend, OnnxExecutable } from '@saekit/backend-onnx';
 import { loadBackend } from '@saekit/backends';
 import {
   buildTrainStep,
@@ -11,8 +12,9 @@ import {
   type SaeParams,
 } from '@saekit/core';
 import { median } from './measure.js';
+import { summarize, traceFile } from './scale-profile.js';
 
-const [name, dIn, dSae, k, batch, steps, formulation] = process.argv.slice(2);
+const [name, dIn, dSae, k, batch, steps, formulation, profile] = process.argv.slice(2);
 const [d, n, kk, b, s] = [dIn, dSae, k, batch, steps].map(Number);
 const config: SaeConfig = {
   inputDim: d,
@@ -33,7 +35,8 @@ const normal = (len: number, std: number): Float32Array => {
 const x = normal(b * d, 1);
 const w = rowWeights(new Float32Array(b), b);
 
-const backend = await loadBackend(name);
+// Profiled: ONNX Runtime's per-node times (they slow the run; the step time is not comparable then).
+const backend = profile && name === 'onnx' ? createOnnxBackend({ profile }) : await loadBackend(name);
 const step = buildTrainStep(
   config,
   b,
@@ -64,6 +67,10 @@ for (let i = 0; i < s + 3; i++) {
   loss = out.loss[0];
   if (!Number.isFinite(loss)) throw new Error(`${name}: loss is ${loss} at step ${i}`);
   if (i >= 3) times.push(ms);
+}
+if (profile && exe instanceof OnnxExecutable) {
+  await exe.endProfiling();
+  process.stderr.write(`${summarize(traceFile(profile), 3)}\n`);
 }
 exe.dispose();
 const stepMs = median(times);

@@ -3,17 +3,18 @@
 // PyTorch's step (../shared/anchors/torch_step.py, under its README's best settings) in the same
 // run when python3 has torch. Backends and PyTorch alternate round by round.
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { median } from './measure.js';
 import { formatTable } from './table.js';
 
 export const SCALE_USAGE = `usage: pnpm bench scale [--d-in 768] [--d-sae 16384] [--k 32] [--batch 1024] [--steps 10]
-                        [--backends onnx,cpu] [--formulation sparse|dense] [--rounds 1] [--anchors DIR] [--no-torch] [--plain-malloc] [--json FILE]
+                        [--backends onnx,cpu] [--formulation sparse|dense] [--rounds 1] [--anchors DIR] [--no-torch] [--plain-malloc] [--profile DIR] [--json FILE]
   saekit's processes get the same glibc allocator settings as PyTorch's (anchors/README.md) unless
-  --plain-malloc`;
+  --plain-malloc. --profile DIR: ONNX Runtime's per-node profile of the onnx runs, written to DIR and
+  summed up on stderr (profiled step times are slower, not comparable)`;
 
 interface ScaleRow {
   readonly backend: string;
@@ -108,6 +109,7 @@ export async function benchScale(argv: string[]): Promise<Record<string, unknown
         anchors: { type: 'string' },
         'no-torch': { type: 'boolean', default: false },
         'plain-malloc': { type: 'boolean', default: false },
+        profile: { type: 'string' },
         json: { type: 'string' },
       },
       strict: true,
@@ -140,6 +142,8 @@ export async function benchScale(argv: string[]): Promise<Record<string, unknown
     );
 
   const worker = fileURLToPath(new URL('./scale-worker.js', import.meta.url));
+  const profileDir = values.profile === undefined ? undefined : resolve(String(values.profile));
+  if (profileDir) mkdirSync(profileDir, { recursive: true });
   const shape = [d, n, k, batch, steps].map(String);
   const runs = new Map<string, Record<string, number | string>[]>();
   const add = (name: string, r: Record<string, number | string>) =>
@@ -148,11 +152,16 @@ export async function benchScale(argv: string[]): Promise<Record<string, unknown
     for (const b of backends) {
       process.stderr.write(`round ${r + 1}: ${b} (${formulation})...\n`);
       try {
-        const out = execFileSync(process.execPath, ['--expose-gc', worker, b, ...shape, formulation], {
-          encoding: 'utf8',
-          env: values['plain-malloc'] ? process.env : { ...process.env, ...MALLOC_ENV },
-          stdio: ['ignore', 'pipe', 'inherit'],
-        });
+        const profile = profileDir && b === 'onnx' ? [join(profileDir, `onnx-round${r + 1}-`)] : [];
+        const out = execFileSync(
+          process.execPath,
+          ['--expose-gc', worker, b, ...shape, formulation, ...profile],
+          {
+            encoding: 'utf8',
+            env: values['plain-malloc'] ? process.env : { ...process.env, ...MALLOC_ENV },
+            stdio: ['ignore', 'pipe', 'inherit'],
+          },
+        );
         add(b, lastJson(out));
       } catch {
         // The worker has printed its error on stderr; the other systems still run.

@@ -40,6 +40,7 @@ export class Emitter {
   /** Guard wheres already seen, per group; the group's If is emitted at its last where. */
   private readonly guardsSeen = new Map<GuardGroup, number>();
   private readonly ones = new OnesRows();
+  private readonly topkValues = new Map<Node, string>();
 
   constructor(readonly cx: LowerContext) {
     this.deferred = new Set([
@@ -74,7 +75,14 @@ export class Emitter {
   private emit(n: Node): string {
     const out = this.cx.direct.get(n);
     const value = (i: Node): string => this.value(i);
-    const fused = emitFused(n, { b: this.cx.b, fusions: this.cx.fusions, ones: this.ones, out, value });
+    const fused = emitFused(n, {
+      b: this.cx.b,
+      fusions: this.cx.fusions,
+      ones: this.ones,
+      out,
+      value,
+      topkValues: this.topkValues,
+    });
     return fused ?? this.apply(n, n.inputs.map(value), out, (i) => this.bools.get(n.inputs[i]));
   }
 

@@ -2,6 +2,8 @@ import type { Graph, Node } from '@saekit/core';
 import type { GraphBuilder } from './builder.js';
 import { sameShape } from './merge.js';
 import { gemmFlags } from './rules.js';
+import type { SelectedPres } from './selected-pre.js';
+import { emitTopK } from './sparse-rules.js';
 
 /** An add lowered as one Gemm: the matmul's product plus `bias` as Gemm's C. */
 export interface GemmAdd {
@@ -90,6 +92,8 @@ function rowWeighting(x: Node): ColumnSum | undefined {
 export interface Fusions {
   readonly adds: ReadonlyMap<Node, GemmAdd>;
   readonly sums: ReadonlyMap<Node, ColumnSum>;
+  /** Selected pre-activations lowered as their TopK's values (selected-pre.ts). */
+  readonly selected: SelectedPres;
   /** Nodes folded into the node that reads them, never lowered on their own. */
   readonly folded: ReadonlySet<Node>;
 }
@@ -101,6 +105,8 @@ export interface FusedEmission {
   readonly ones: OnesRows;
   readonly out: string | undefined;
   readonly value: (n: Node) => string;
+  /** The values output of each TopK emitted for a topkIndices node whose values are read. */
+  readonly topkValues: Map<Node, string>;
 }
 
 /**
@@ -109,6 +115,17 @@ export interface FusedEmission {
  */
 export function emitFused(n: Node, e: FusedEmission): string | undefined {
   const { b, out, value } = e;
+  const { selected } = e.fusions;
+  if (selected.topks.has(n) && n.op.kind === 'topkIndices') {
+    const { values, indices } = emitTopK(b, value(n.inputs[0]), n.op.k, out);
+    e.topkValues.set(n, values);
+    return indices;
+  }
+  const topk = selected.adds.get(n);
+  if (topk) {
+    const values = e.topkValues.get(topk)!;
+    return out ? b.op('Identity', [values], {}, out) : values;
+  }
   const add = e.fusions.adds.get(n);
   if (add) {
     const mm = add.mm;

@@ -3,6 +3,7 @@ import type { NodeProto } from '../proto/types.js';
 import type { Emitter } from './emit.js';
 import { isPointwise, type MergeGroup } from './merge.js';
 import { notZero } from './rules.js';
+import { findStepScales, STEP_SCALE_MIN_SIZE } from './step-scale.js';
 
 /**
  * A merge group (merge.ts) as one op per cone node over the values of all its families laid end
@@ -60,8 +61,19 @@ export function emitMergeGroup(em: Emitter, group: MergeGroup): void {
     return cone.has(a) && merges.uses.get(a) === 1 && !outName.has(a) ? a : undefined;
   };
   const inBranch = new Set(f0.nodes.map(guardOf).filter((a): a is Node => a !== undefined));
+  const large = fams.reduce((t, f) => t + f.size, 0) >= STEP_SCALE_MIN_SIZE;
+  const { steps, absorbed } = large
+    ? findStepScales(f0.nodes, merges.uses)
+    : { steps: new Map(), absorbed: new Set<Node>() };
   for (const n of f0.nodes) {
-    if (inBranch.has(n)) continue;
+    if (inBranch.has(n) || absorbed.has(n)) continue;
+    const step = steps.get(n);
+    if (step) {
+      const over = (a: Node, c: Node) => b.op('Div', [scalar(a), scalar(c)]);
+      const den = b.op('Add', [b.op('Sqrt', [operand(step.v)]), over(step.eps, step.r)]);
+      values.set(n, b.op('Mul', [b.op('Div', [operand(step.m), den]), over(step.s, step.r)]));
+      continue;
+    }
     const a = guardOf(n);
     if (!a) {
       values.set(n, emitOne(n, outName.get(n)));

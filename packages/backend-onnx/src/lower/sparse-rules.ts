@@ -39,21 +39,26 @@ function scatterRows(
   return b.op('ScatterND', [zeros, at, upd], { reduction: 'add' }, out);
 }
 
+/**
+ * The k largest of each row: their values, and their indices as float32 (core's topkIndices).
+ * ONNX TopK puts the lower index first among equal values, as core's topkIndices does.
+ */
+export function emitTopK(
+  b: GraphBuilder,
+  x: string,
+  k: number,
+  out: string | undefined,
+): { values: string; indices: string } {
+  const [values, idx] = b.node('TopK', [x, b.int64Const([k], 'k')], [b.fresh('topk'), b.fresh('topk_idx')], {
+    axis: -1,
+    largest: 1,
+    sorted: 1,
+  });
+  return { values, indices: b.op('Cast', [idx], { to: DataType.FLOAT }, out) };
+}
+
 export const SPARSE_RULES: { readonly [K in SparseOp['kind']]: Rule<Extract<Op, { kind: K }>> } = {
-  // ONNX TopK puts the lower index first among equal values, as core's topkIndices does.
-  topkIndices: ({ b, op, x, out }) => {
-    const [, idx] = b.node(
-      'TopK',
-      [x[0], b.int64Const([op.k], 'k')],
-      [b.fresh('topk'), b.fresh('topk_idx')],
-      {
-        axis: -1,
-        largest: 1,
-        sorted: 1,
-      },
-    );
-    return b.op('Cast', [idx], { to: DataType.FLOAT }, out);
-  },
+  topkIndices: ({ b, op, x, out }) => emitTopK(b, x[0], op.k, out).indices,
   gatherLast: ({ b, x, out }) => b.op('GatherElements', [x[0], toIndex(b, x[1])], { axis: -1 }, out),
   scatterAddLast: ({ b, op, x, out }) =>
     b.op(

@@ -1,0 +1,99 @@
+import {
+  add,
+  broadcastTo,
+  buildTrainStep,
+  constant,
+  Graph,
+  initParams,
+  input,
+  matmul,
+  Rng,
+  reshape,
+  rowWeights,
+  type SaeConfig,
+  sparseDot,
+  topkIndices,
+  transpose,
+} from '@saekit/core';
+import { createReferenceBackend } from '@saekit/core/testing';
+import { describe, expect, it } from 'vitest';
+import { createOnnxBackend, lowerGraph } from '../src/index.js';
+import { SMALL } from './helpers.js';
+
+// The sparse TopK step recomputes the selected pre-activations as sparse dots (core's
+// selectedPre); the lowering takes them from TopK's values instead (lower/selected-pre.ts).
+const identity = { decoder: 'identity', sparsity: { kind: 'none' } } as const;
+const cfg: SaeConfig = { ...SMALL, ...identity, inputDim: 24, hiddenDim: 96, encoder: 'topk', k: 4 };
+const B = 16;
+/** The lowered graph's nodes, with their inputs and outputs as plain lists. */
+const onnxNodes = (g: Graph) =>
+  (lowerGraph(g, {}).graph.node ?? []).map((n) => ({
+    op_type: n.op_type,
+    input: n.input ?? [],
+    output: n.output ?? [],
+  }));
+const sparse = buildTrainStep(cfg, B, { kind: 'adam', lr: 1e-2 }, { formulation: 'sparse' });
+
+describe('selected pre-activations lowered as TopK values', () => {
+  it("reads TopK's values: no transposed W_enc, no gather from it, b_enc read by the Gemm alone", () => {
+    const nodes = onnxNodes(sparse.graph);
+    const producer = new Map(nodes.flatMap((n) => n.output.map((o) => [o, n])));
+    const topk = nodes.filter((n) => n.op_type === 'TopK');
+    expect(topk).toHaveLength(1);
+    expect(nodes.some((n) => n.input.includes(topk[0].output[0]))).toBe(true);
+    for (const n of nodes.filter((n) => n.op_type === 'Gather'))
+      expect(producer.get(n.input[0])?.op_type, 'a gather reads a transpose').not.toBe('Transpose');
+    expect(nodes.filter((n) => n.input.includes('b_enc')).map((n) => n.op_type)).toEqual(['Gemm']);
+    expect(nodes.filter((n) => n.op_type === 'Transpose' && n.input[0] === 'W_enc')).toHaveLength(0);
+  });
+
+  it('trains as the float32 reference does (losses and weights over four steps)', async () => {
+    const params = initParams(cfg, new Rng(3));
+    const state = sparse.initialState(params);
+    const onnx = await createOnnxBackend({ threads: 1 }).compile(sparse.graph, { state });
+    const ref = await createReferenceBackend({ float32: true }).compile(sparse.graph, { state });
+    const data = new Rng(8);
+    for (let i = 0; i < 4; i++) {
+      const feeds = {
+        x: Float32Array.from(data.normalArray(B * cfg.inputDim)),
+        w: rowWeights(new Float32Array(B), B),
+      };
+      const [a, b] = [await onnx.run(feeds), await ref.run(feeds)];
+      expect(a.loss[0]).toBeCloseTo(b.loss[0], 5);
+    }
+    for (const name of ['W_enc', 'b_enc', 'W_dec', 'b_dec']) {
+      const [a, b] = [await onnx.readState(name), await ref.readState(name)];
+      let worst = 0;
+      for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]));
+      expect(worst, name).toBeLessThan(1e-5);
+    }
+    onnx.dispose();
+  });
+
+  it('keeps the sparse dots when they read another x than the TopK did', async () => {
+    const [n, d, k] = [12, 5, 3];
+    const x = input('x', [B, d]);
+    const x2 = input('x2', [B, d]);
+    const W = input('W', [d, n]);
+    const b = input('b', [n]);
+    const idx = topkIndices(add(matmul(x, W), b), k);
+    const ones = broadcastTo(constant(1), [B, 1]);
+    const sel = add(sparseDot(x2, idx, transpose(W)), sparseDot(ones, idx, reshape(b, [n, 1])));
+    const g = Graph.from({ outputs: { sel } });
+    expect(onnxNodes(g).filter((n) => n.op_type === 'Gather')).toHaveLength(2);
+    const rng = new Rng(1);
+    const feeds = {
+      x: Float32Array.from(rng.normalArray(B * d)),
+      x2: Float32Array.from(rng.normalArray(B * d)),
+      W: Float32Array.from(rng.normalArray(d * n)),
+      b: Float32Array.from(rng.normalArray(n)),
+    };
+    const onnx = await createOnnxBackend().compile(g);
+    const [got, want] = [
+      await onnx.run(feeds),
+      await (await createReferenceBackend({ float32: true }).compile(g)).run(feeds),
+    ];
+    for (let i = 0; i < want.sel.length; i++) expect(got.sel[i]).toBeCloseTo(want.sel[i], 4);
+    onnx.dispose();
+  });
+});
