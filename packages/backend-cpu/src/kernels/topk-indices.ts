@@ -47,13 +47,22 @@ function topkOfRow(
   out: FloatArray,
   o: number,
 ): void {
-  let size = 0;
-  for (let j = 0; j < n; j++) {
-    const v = x[off + j];
-    if (size < k) {
-      siftUp(val, pos, size++, v, j);
-    } else if (v > val[0] || (Number.isNaN(v) && !Number.isNaN(val[0]))) {
-      siftDown(val, pos, size, v, j);
+  const first = Math.min(k, n);
+  for (let j = 0; j < first; j++) siftUp(val, pos, j, x[off + j], j);
+  let size = first;
+  // The heap is full: its root is kept in a local, so the common case is a load and one compare
+  // that fails. NaN ranks above every number, so it enters unless the root is NaN already (then
+  // the heap holds NaNs of lower index than any to come).
+  let root = val[0];
+  const end = off + n;
+  for (let q = off + first; q < end; q++) {
+    const v = x[q];
+    if (v > root) {
+      siftDown(val, pos, size, v, q - off);
+      root = val[0];
+    } else if (Number.isNaN(v) && !Number.isNaN(root)) {
+      siftDown(val, pos, size, v, q - off);
+      root = val[0];
     }
   }
   // Pop the worst first: it goes last.
