@@ -15,6 +15,11 @@ export interface TopkIndicesArgs {
   /** Row length. */
   readonly n: number;
   readonly k: number;
+  /**
+   * A row vector [n] to add to every row first, each sum rounded to float32 (fold-bias.ts): the
+   * indices are those of topkIndices over the float32 sums.
+   */
+  readonly bias?: FloatArray;
 }
 
 /** Rows [lo, hi); the heap is made once per bind, so a run allocates nothing. */
@@ -24,8 +29,16 @@ export const TOPK_INDICES: ParallelKernel<TopkIndicesArgs> = {
     const val = new Float64Array(args.k);
     const pos = new Int32Array(args.k);
     return (lo, hi) => {
-      const { x, out, n, k } = args;
-      for (let r = lo; r < hi; r++) topkOfRow(x, r * n, n, k, val, pos, out, r * k);
+      const { x, out, n, k, bias } = args;
+      for (let r = lo; r < hi; r++) {
+        const off = r * n;
+        const first = Math.min(k, n);
+        for (let j = 0; j < first; j++)
+          siftUp(val, pos, j, bias ? Math.fround(x[off + j] + bias[j]) : x[off + j], j);
+        if (bias) scanBiased(x, bias, off, n, first, val, pos);
+        else scan(x, off, n, first, val, pos);
+        popAll(val, pos, first, k, out, r * k);
+      }
     };
   },
 };
@@ -37,35 +50,65 @@ function above(va: number, ia: number, vb: number, ib: number): boolean {
   return va > vb || (va === vb && ia < ib);
 }
 
-function topkOfRow(
+/**
+ * Values [first, n) of the row at x[off]: each enters the full heap of `first` if it ranks above
+ * the root. The root is kept in a local, so the common case is a load and one compare that fails.
+ * NaN ranks above every number, so it enters unless the root is NaN already (then the heap holds
+ * NaNs of lower index than any to come).
+ */
+function scan(
   x: FloatArray,
   off: number,
   n: number,
-  k: number,
+  first: number,
   val: Float64Array,
   pos: Int32Array,
-  out: FloatArray,
-  o: number,
 ): void {
-  const first = Math.min(k, n);
-  for (let j = 0; j < first; j++) siftUp(val, pos, j, x[off + j], j);
-  let size = first;
-  // The heap is full: its root is kept in a local, so the common case is a load and one compare
-  // that fails. NaN ranks above every number, so it enters unless the root is NaN already (then
-  // the heap holds NaNs of lower index than any to come).
   let root = val[0];
-  const end = off + n;
-  for (let q = off + first; q < end; q++) {
-    const v = x[q];
+  for (let j = first; j < n; j++) {
+    const v = x[off + j];
     if (v > root) {
-      siftDown(val, pos, size, v, q - off);
+      siftDown(val, pos, first, v, j);
       root = val[0];
     } else if (Number.isNaN(v) && !Number.isNaN(root)) {
-      siftDown(val, pos, size, v, q - off);
+      siftDown(val, pos, first, v, j);
       root = val[0];
     }
   }
-  // Pop the worst first: it goes last.
+}
+
+/** `scan` over the float32 sums x[off + j] + bias[j]. */
+function scanBiased(
+  x: FloatArray,
+  bias: FloatArray,
+  off: number,
+  n: number,
+  first: number,
+  val: Float64Array,
+  pos: Int32Array,
+): void {
+  let root = val[0];
+  for (let j = first; j < n; j++) {
+    const v = Math.fround(x[off + j] + bias[j]);
+    if (v > root) {
+      siftDown(val, pos, first, v, j);
+      root = val[0];
+    } else if (Number.isNaN(v) && !Number.isNaN(root)) {
+      siftDown(val, pos, first, v, j);
+      root = val[0];
+    }
+  }
+}
+
+/** Writes the heap's `size` positions into out[o, o + k), best first (the worst is popped first). */
+function popAll(
+  val: Float64Array,
+  pos: Int32Array,
+  size: number,
+  k: number,
+  out: FloatArray,
+  o: number,
+): void {
   for (let t = k - 1; t >= 0; t--) {
     out[o + t] = pos[0];
     size--;
