@@ -1,5 +1,5 @@
 import { createCpuBackend } from '@saekit/backend-cpu';
-import { buildTrainStep, initParams, Rng, rowWeights, SEED_CONFIG, type SaeConfig } from '@saekit/core';
+import { buildTrainStep, initParams, Rng, rowWeights, type SaeConfig, SEED_CONFIG } from '@saekit/core';
 import { benchData } from './data.js';
 import { formatTable } from './table.js';
 
