@@ -28,16 +28,20 @@ export const TOPK_INDICES: ParallelKernel<TopkIndicesArgs> = {
   bind: (args) => {
     const val = new Float64Array(args.k);
     const pos = new Int32Array(args.k);
+    // With a bias, each row's sums are formed here first: the float32 store rounds them as the
+    // sum's own buffer would, and the row stays in cache for the scan.
+    const sums = args.bias ? new Float32Array(args.n) : undefined;
     return (lo, hi) => {
       const { x, out, n, k, bias } = args;
       for (let r = lo; r < hi; r++) {
-        const off = r * n;
-        const first = Math.min(k, n);
-        for (let j = 0; j < first; j++)
-          siftUp(val, pos, j, bias ? Math.fround(x[off + j] + bias[j]) : x[off + j], j);
-        if (bias) scanBiased(x, bias, off, n, first, val, pos);
-        else scan(x, off, n, first, val, pos);
-        popAll(val, pos, first, k, out, r * k);
+        let row: FloatArray = x;
+        let off = r * n;
+        if (bias && sums) {
+          for (let j = 0; j < n; j++) sums[j] = x[off + j] + bias[j];
+          row = sums;
+          off = 0;
+        }
+        topkOfRow(row, off, n, k, val, pos, out, r * k);
       }
     };
   },
@@ -48,6 +52,22 @@ function above(va: number, ia: number, vb: number, ib: number): boolean {
   if (Number.isNaN(va)) return Number.isNaN(vb) ? ia < ib : true;
   if (Number.isNaN(vb)) return false;
   return va > vb || (va === vb && ia < ib);
+}
+
+function topkOfRow(
+  x: FloatArray,
+  off: number,
+  n: number,
+  k: number,
+  val: Float64Array,
+  pos: Int32Array,
+  out: FloatArray,
+  o: number,
+): void {
+  const first = Math.min(k, n);
+  for (let j = 0; j < first; j++) siftUp(val, pos, j, x[off + j], j);
+  scan(x, off, n, first, val, pos);
+  popAll(val, pos, first, k, out, o);
 }
 
 /**
@@ -65,36 +85,14 @@ function scan(
   pos: Int32Array,
 ): void {
   let root = val[0];
-  for (let j = first; j < n; j++) {
-    const v = x[off + j];
+  const end = off + n;
+  for (let q = off + first; q < end; q++) {
+    const v = x[q];
     if (v > root) {
-      siftDown(val, pos, first, v, j);
+      siftDown(val, pos, first, v, q - off);
       root = val[0];
     } else if (Number.isNaN(v) && !Number.isNaN(root)) {
-      siftDown(val, pos, first, v, j);
-      root = val[0];
-    }
-  }
-}
-
-/** `scan` over the float32 sums x[off + j] + bias[j]. */
-function scanBiased(
-  x: FloatArray,
-  bias: FloatArray,
-  off: number,
-  n: number,
-  first: number,
-  val: Float64Array,
-  pos: Int32Array,
-): void {
-  let root = val[0];
-  for (let j = first; j < n; j++) {
-    const v = Math.fround(x[off + j] + bias[j]);
-    if (v > root) {
-      siftDown(val, pos, first, v, j);
-      root = val[0];
-    } else if (Number.isNaN(v) && !Number.isNaN(root)) {
-      siftDown(val, pos, first, v, j);
+      siftDown(val, pos, first, v, q - off);
       root = val[0];
     }
   }
