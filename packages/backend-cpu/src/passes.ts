@@ -1,5 +1,6 @@
 import type { Graph } from '@saekit/core';
 import { foldTransposes } from './fold.js';
+import { foldTopkBias } from './fold-bias.js';
 import { fusedSteps, planFusion } from './fuse.js';
 import { groupSteps } from './groups.js';
 import { maskSteps, pairSteps, planMaskedProducts } from './masked.js';
@@ -18,7 +19,7 @@ export interface PassOptions {
 
 /**
  * The planning passes, in order, each rewriting one list of steps (see the package README):
- * schedule → fusion → folding → masking → pairing → grouping → threading. The buffer plan (plan.ts) then
+ * schedule → fusion → folding (transposes; a topk's bias, float32) → masking → pairing → grouping → threading. The buffer plan (plan.ts) then
  * gives the final list's nodes their slots, and the kernel table (rules.ts) compiles each step.
  */
 export function planSteps(graph: Graph, o: PassOptions): Step[] {
@@ -27,6 +28,7 @@ export function planSteps(graph: Graph, o: PassOptions): Step[] {
   let steps = fusedSteps(order, fused, kernels);
   if (o.fuse) steps = foldTransposes(steps, graph);
   if (o.fuse && o.fastMath) {
+    steps = foldTopkBias(steps, graph);
     steps = maskSteps(steps, planMaskedProducts(graph, order, fused, kernels));
     steps = pairSteps(steps, graph, order, fused);
   }

@@ -7,7 +7,8 @@ import type { CompileContext, Phase } from './rules.js';
  * pool when the step splits (its buffers are shared and stay put), else on this thread, with the
  * arguments made and bound once. `reads` names the argument fields that hold a read buffer: a field
  * holding a feed rebound per run is set afresh on each run, so the kernel must read its arguments
- * when it runs, not when it is bound (as MATMUL, MASKED_MATMUL and MASKED_PAIR do).
+ * when it runs, not when it is bound (as MATMUL, MASKED_MATMUL and MASKED_PAIR do). `per` and
+ * `chunk`: how the pool splits the units (ThreadPool.plan).
  */
 export function phase<A extends object>(
   ctx: CompileContext,
@@ -18,8 +19,9 @@ export function phase<A extends object>(
   args: () => A,
   units: number,
   per?: number,
+  chunk?: number,
 ): Phase {
-  if (split && ctx.pool) return { label, ...ctx.pool.plan(kernel, args(), units, per) };
+  if (split && ctx.pool) return { label, ...ctx.pool.plan(kernel, args(), units, per, chunk) };
   const live = args();
   const f = kernel.bind(live);
   const rebound = Object.entries(reads as Record<string, Node>).filter(([, n]) => !ctx.stable(n));

@@ -39,9 +39,10 @@ export function indexedRule(s: StepOf<'indexed'>, ctx: CompileContext, label: st
   const out = () => b(node);
   switch (op.kind) {
     case 'topkIndices': {
-      const [x] = reads;
-      const args = () => ({ x: b(x), out: out(), n: last(x), k: op.k });
-      return [phase(ctx, label, split, TOPK_INDICES, { x }, args, units)];
+      // With a folded bias (fold-bias.ts), reads are [a, bias].
+      const [x, bias] = reads;
+      const args = () => ({ x: b(x), out: out(), n: last(x), k: op.k, ...(bias && { bias: b(bias) }) });
+      return [phase(ctx, label, split, TOPK_INDICES, bias ? { x, bias } : { x }, args, units)];
     }
     case 'gatherLast': {
       const [x, idx] = reads;

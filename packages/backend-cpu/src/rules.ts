@@ -9,6 +9,7 @@ import { compileTranspose } from './kernels/transpose.js';
 import type { ThreadPool } from './parallel/pool.js';
 import { buf, phase } from './phase.js';
 import { indexedRule } from './rules-indexed.js';
+import { sharedRows } from './split.js';
 import { describeStep, loopOutputs, type StepKind, type StepOf } from './steps.js';
 
 /** One thing a run does, in order: a step compiles to one or two. */
@@ -51,7 +52,8 @@ export const RULES: { readonly [K in StepKind]: Rule<K> } = {
     const k = transA ? a.shape[0] : a.shape[1];
     const [m, n] = node.shape;
     const args = () => ({ a: buf(ctx, a), b: buf(ctx, b), out: buf(ctx, node), m, n, k, transA, transB });
-    return [phase(ctx, label(s, ctx), s.split, MATMUL, { a, b }, args, m)];
+    const chunk = s.split ? sharedRows([m, n, k], ctx.threads) : undefined;
+    return [phase(ctx, label(s, ctx), s.split, MATMUL, { a, b }, args, m, undefined, chunk)];
   },
   masked: (s, ctx) => {
     const { node, mask } = s;

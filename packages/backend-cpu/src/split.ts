@@ -77,3 +77,25 @@ export function worthSplittingSum(
   const k = compileSumRange(shape, axes);
   return k !== undefined && size >= ELEMENTWISE_SPLIT_MIN && k.outputs >= threads;
 }
+
+/** Products from this many multiply-adds go out to the pool in shared pieces (ThreadPool.plan). */
+const SHARED_MIN_MACS = 2 ** 30;
+/**
+ * Pieces per thread of a shared product: each piece re-packs all of op(b), so few, but enough for
+ * a fast thread to take a slowed one's second piece.
+ */
+const SHARED_PIECES = 2;
+
+/**
+ * Rows per piece when a split product [m, n, k] is big enough that its threads should share it
+ * piece by piece (so a thread slowed by other load does less of it), else undefined: equal fixed
+ * shares. Pieces are whole micro-kernel tiles of 3 rows. The values do not depend on the split (every output row is summed alike).
+ */
+export function sharedRows(
+  [m, n, k]: readonly [number, number, number],
+  threads: number,
+): number | undefined {
+  if (m * n * k < SHARED_MIN_MACS) return undefined;
+  const rows = Math.ceil(m / (SHARED_PIECES * threads) / 3) * 3;
+  return rows < m ? rows : undefined;
+}

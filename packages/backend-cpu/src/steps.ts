@@ -113,7 +113,7 @@ export function describeStep(s: Step, threads: number): string {
     case 'maskedPair':
       return `matmul ${shape(s.node)} + matmul ${shape(s.partner)}${how('masked pair', on(s.split))}`;
     case 'indexed':
-      return `${s.op.kind}${s.transposed ? 'ᵀ' : ''} ${shape(s.node)}${how(on(s.split))}`;
+      return `${s.op.kind}${s.transposed ? 'ᵀ' : ''}${s.reads.length === 2 && s.op.kind === 'topkIndices' ? '+bias' : ''} ${shape(s.node)}${how(on(s.split))}`;
     case 'matmul':
     case 'sum':
     case 'kthLargest':

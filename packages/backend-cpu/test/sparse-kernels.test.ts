@@ -137,6 +137,16 @@ describe('sparse TopK kernels, split over threads, against the float64 reference
     expect(Array.from(got.i)).toEqual([1, 3, 2, 0, 4, 0, 1, 2]);
   });
 
+  it('a NaN after the heap is full enters it, and once every kept value is NaN no later one does', async () => {
+    const pre = input('pre', [1, 8]);
+    const g = Graph.from({ outputs: { i: topkIndices(pre, 2) } });
+    const x = Float32Array.from([3, 2, 1, Number.NaN, 0, Number.NaN, Number.NaN, 5]);
+    const want = await evaluate(reference, g, { pre: Float64Array.from(x) });
+    const got = createCpuBackend({ threads: 1 }).compileSync(g).runSync({ pre: x });
+    expect(Array.from(got.i)).toEqual(Array.from(want.i));
+    expect(Array.from(got.i)).toEqual([3, 5]);
+  });
+
   for (const threads of [1, 2]) {
     it(`a fed index that is not an integer in [0, n) is an error naming the op and position (${threads} thread${threads > 1 ? 's' : ''})`, () => {
       const exe = createCpuBackend({ threads }).compileSync(graph);

@@ -12,12 +12,12 @@ import { BUILTIN_BACKENDS, isBuiltinBackend } from '@saekit/backends';
 import { writeFileAtomic } from '@saekit/core/node';
 import { benchMatmul } from './matmul.js';
 import { median } from './measure.js';
-import { profileCpuStep } from './profile.js';
+import { profileCpuStep, profileScaleStep } from './profile.js';
 import { benchScale, SCALE_USAGE } from './scale.js';
 import { benchSparse } from './sparse.js';
 import { formatTable } from './table.js';
 
-const USAGE = `usage: pnpm bench [steps|matmul|train|rss|profile] [--backends cpu,tfjs-cpu,tfjs-wasm,onnx] [--rounds N] [--trained STEPS] [--f64] [--epochs N] [--json FILE]
+const USAGE = `usage: pnpm bench [steps|matmul|train|rss|profile|profile-scale] [--backends cpu,tfjs-cpu,tfjs-wasm,onnx] [--rounds N] [--trained STEPS] [--f64] [--epochs N] [--json FILE]
 
   steps     training step and 10k-example encode per backend, ratios and peak RSS; every backend
             is measured --rounds times (default 3), round-robin, each in a fresh process, and
@@ -35,6 +35,8 @@ const USAGE = `usage: pnpm bench [steps|matmul|train|rss|profile] [--backends cp
   rss       peak RSS of the seed recipe trained on MNIST on the CPU backend (--epochs, default 50;
             minutes; needs ../shared/data/mnist)
   profile   where the CPU backend's training step spends its time, step by step
+  profile-scale  the same for the TopK SAE's sparse step at bench scale's shape (768 -> 16384,
+            k 32, batch 1024; a minute or so)
   scale     a TopK SAE step at training scale per backend, beside PyTorch (flags of its own, below)
   (no suite: steps and matmul)
 
@@ -75,7 +77,9 @@ if (args.help) {
   process.stdout.write(`${USAGE}\n`);
   process.exit(0);
 }
-const bad = positionals.find((p) => !['steps', 'matmul', 'train', 'rss', 'profile'].includes(p));
+const bad = positionals.find(
+  (p) => !['steps', 'matmul', 'train', 'rss', 'profile', 'profile-scale'].includes(p),
+);
 if (bad) {
   process.stderr.write(`saekit-bench: unknown suite '${bad}'\n${USAGE}\n`);
   process.exit(2);
@@ -296,6 +300,7 @@ if (suites.includes('rss')) {
   report.rss = r;
 }
 if (suites.includes('profile')) report.profile = await profileCpuStep();
+if (suites.includes('profile-scale')) report.profileScale = await profileScaleStep();
 if (args.json) {
   await writeFileAtomic(args.json, `${JSON.stringify(report, null, 2)}\n`);
   process.stderr.write(`wrote ${args.json}\n`);

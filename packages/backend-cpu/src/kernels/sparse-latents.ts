@@ -115,10 +115,14 @@ export interface DotTArgs {
   readonly len: number;
 }
 
+/** Latents whose columns a transposed sparseDot copies at a time: their float64 copy fits L1. */
+const DOT_BLOCK = 8;
+
 /**
- * Each picked latent's column of wT is copied once (a strided walk; consecutive latents share
- * cache lines, so a thread's range reads wT about once) and dotted with every batch row that
- * picked it. Each output entry belongs to one latent, so threads write disjoint entries.
+ * A block of DOT_BLOCK latents' columns of wT is copied at a time, reading each row of wT's block as
+ * part of one cache line (a column at a time walks a page per element), then each picked latent's column
+ * is dotted with every batch row that picked it. Each output entry belongs to one latent, so
+ * threads write disjoint entries.
  */
 export const SPARSE_DOT_T: ParallelKernel<DotTArgs> = {
   name: 'sparseDotT',
@@ -126,18 +130,24 @@ export const SPARSE_DOT_T: ParallelKernel<DotTArgs> = {
     const at = new Int32Array(args.len);
     const start = new Int32Array(args.n + 1);
     const list = new Int32Array(args.len);
-    const col = new Float64Array(args.d);
+    const cols = new Float64Array(DOT_BLOCK * args.d);
     return (lo, hi) => {
       const { x, idx, wT, out, n, d, k, len } = args;
       invertIndices('sparseDot', idx, len, n, lo, hi, at, start, list);
-      for (let r = lo; r < hi; r++) {
-        const t0 = start[r - lo];
-        const t1 = start[r - lo + 1];
-        if (t0 === t1) continue;
-        for (let c = 0; c < d; c++) col[c] = wT[c * n + r];
-        for (let t = t0; t < t1; t++) {
-          const e = list[t];
-          out[e] = dot(x, ((e / k) | 0) * d, col, 0, d);
+      for (let r0 = lo; r0 < hi; r0 += DOT_BLOCK) {
+        const r1 = Math.min(hi, r0 + DOT_BLOCK);
+        if (start[r0 - lo] === start[r1 - lo]) continue;
+        const w = r1 - r0;
+        for (let c = 0; c < d; c++) {
+          const o = c * n + r0;
+          for (let r = 0; r < w; r++) cols[r * d + c] = wT[o + r];
+        }
+        for (let r = r0; r < r1; r++) {
+          const t1 = start[r - lo + 1];
+          for (let t = start[r - lo]; t < t1; t++) {
+            const e = list[t];
+            out[e] = dot(x, ((e / k) | 0) * d, cols, (r - r0) * d, d);
+          }
         }
       }
     };

@@ -15,6 +15,11 @@ export interface TopkIndicesArgs {
   /** Row length. */
   readonly n: number;
   readonly k: number;
+  /**
+   * A row vector [n] to add to every row first, each sum rounded to float32 (fold-bias.ts): the
+   * indices are those of topkIndices over the float32 sums.
+   */
+  readonly bias?: FloatArray;
 }
 
 /** Rows [lo, hi); the heap is made once per bind, so a run allocates nothing. */
@@ -23,9 +28,21 @@ export const TOPK_INDICES: ParallelKernel<TopkIndicesArgs> = {
   bind: (args) => {
     const val = new Float64Array(args.k);
     const pos = new Int32Array(args.k);
+    // With a bias, each row's sums are formed here first: the float32 store rounds them as the
+    // sum's own buffer would, and the row stays in cache for the scan.
+    const sums = args.bias ? new Float32Array(args.n) : undefined;
     return (lo, hi) => {
-      const { x, out, n, k } = args;
-      for (let r = lo; r < hi; r++) topkOfRow(x, r * n, n, k, val, pos, out, r * k);
+      const { x, out, n, k, bias } = args;
+      for (let r = lo; r < hi; r++) {
+        let row: FloatArray = x;
+        let off = r * n;
+        if (bias && sums) {
+          for (let j = 0; j < n; j++) sums[j] = x[off + j] + bias[j];
+          row = sums;
+          off = 0;
+        }
+        topkOfRow(row, off, n, k, val, pos, out, r * k);
+      }
     };
   },
 };
@@ -47,16 +64,49 @@ function topkOfRow(
   out: FloatArray,
   o: number,
 ): void {
-  let size = 0;
-  for (let j = 0; j < n; j++) {
-    const v = x[off + j];
-    if (size < k) {
-      siftUp(val, pos, size++, v, j);
-    } else if (v > val[0] || (Number.isNaN(v) && !Number.isNaN(val[0]))) {
-      siftDown(val, pos, size, v, j);
+  const first = Math.min(k, n);
+  for (let j = 0; j < first; j++) siftUp(val, pos, j, x[off + j], j);
+  scan(x, off, n, first, val, pos);
+  popAll(val, pos, first, k, out, o);
+}
+
+/**
+ * Values [first, n) of the row at x[off]: each enters the full heap of `first` if it ranks above
+ * the root. The root is kept in a local, so the common case is a load and one compare that fails.
+ * NaN ranks above every number, so it enters unless the root is NaN already (then the heap holds
+ * NaNs of lower index than any to come).
+ */
+function scan(
+  x: FloatArray,
+  off: number,
+  n: number,
+  first: number,
+  val: Float64Array,
+  pos: Int32Array,
+): void {
+  let root = val[0];
+  const end = off + n;
+  for (let q = off + first; q < end; q++) {
+    const v = x[q];
+    if (v > root) {
+      siftDown(val, pos, first, v, q - off);
+      root = val[0];
+    } else if (Number.isNaN(v) && !Number.isNaN(root)) {
+      siftDown(val, pos, first, v, q - off);
+      root = val[0];
     }
   }
-  // Pop the worst first: it goes last.
+}
+
+/** Writes the heap's `size` positions into out[o, o + k), best first (the worst is popped first). */
+function popAll(
+  val: Float64Array,
+  pos: Int32Array,
+  size: number,
+  k: number,
+  out: FloatArray,
+  o: number,
+): void {
   for (let t = k - 1; t >= 0; t--) {
     out[o + t] = pos[0];
     size--;

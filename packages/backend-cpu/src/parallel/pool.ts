@@ -1,6 +1,6 @@
 import { SharedArena } from './arena.js';
 import type { ParallelKernel } from './kernel.js';
-import { CTRL, CTRL_INTS, EXIT_TASK, pack, type SharedRef, SPIN, type Task } from './protocol.js';
+import { CTRL, CTRL_INTS, EXIT_TASK, pack, runChunks, type SharedRef, SPIN, type Task } from './protocol.js';
 import { startWebWorkers, webThreads } from './web-pool.js';
 
 type WorkerThreads = typeof import('node:worker_threads');
@@ -100,17 +100,29 @@ export class ThreadPool {
 
   /**
    * Prepares `kernel` over `units` units (rows of a product, outer steps of a loop, …) to run split
-   * over the pool in pieces of `per`: this thread takes the first, each worker the next. The arrays
-   * in `args` must come from `alloc` and stay put for the task's lifetime.
+   * over the pool in pieces of `per`: this thread takes the first, each worker the next. With
+   * `chunk`, every thread instead takes pieces of `chunk` units as it gets to them (`runChunks`):
+   * for kernels whose pieces cost the same on any thread and whose values do not depend on the
+   * split. The arrays in `args` must come from `alloc` and stay put for the task's lifetime.
    */
   plan<A>(
     kernel: ParallelKernel<A>,
     args: A,
     units: number,
     per = Math.ceil(units / this.threads),
+    chunk?: number,
   ): PlannedTask {
     const packed = pack(args, (v) => this.ref(v));
     const f = kernel.bind(args);
+    if (chunk !== undefined) {
+      const buffer = new SharedArrayBuffer(4);
+      const counter = new Int32Array(buffer);
+      const shared = { chunk, counter: buffer };
+      const tasks = this.workers.map(
+        (): Task => ({ id: this.nextTask++, kernel: kernel.name, args: packed, lo: 0, hi: units, shared }),
+      );
+      return this.split(tasks, () => runChunks(f, counter, chunk, units), counter);
+    }
     const mine = Math.min(units, per);
     const shares = this.workerRanges(units, per).map(
       ([lo, hi]): Task => ({ id: this.nextTask++, kernel: kernel.name, args: packed, lo, hi }),
@@ -131,7 +143,7 @@ export class ThreadPool {
   }
 
   /** Registers each worker's share; `run` dispatches them, does `mine`, and waits for all. */
-  private split(shares: readonly Task[], mine: () => void): PlannedTask {
+  private split(shares: readonly Task[], mine: () => void, counter?: Int32Array): PlannedTask {
     for (let w = 0; w < shares.length; w++) this.workers[w].port.postMessage(shares[w]);
     const ids = shares.map((t) => t.id);
     const workers = this.workers.slice(0, ids.length);
@@ -139,6 +151,7 @@ export class ThreadPool {
       for (let i = 0; i < workers.length; i++) workers[i].port.postMessage({ release: [ids[i]] });
     };
     const run = () => {
+      if (counter) Atomics.store(counter, 0, 0);
       for (let w = 0; w < workers.length; w++) {
         const c = workers[w].ctrl;
         Atomics.store(c, CTRL.TASK, ids[w]);

@@ -34,6 +34,26 @@ export interface Task {
   readonly args: unknown;
   readonly lo: number;
   readonly hi: number;
+  /**
+   * Shared work: units [lo, hi) go out in pieces of `chunk` to whichever thread asks next, through
+   * the counter (see `runChunks`), instead of this fixed range.
+   */
+  readonly shared?: { readonly chunk: number; readonly counter: SharedArrayBuffer };
+}
+
+/**
+ * Runs f over units [0, units) in pieces of `chunk`, each piece taken by bumping `counter[0]`: every
+ * thread of a shared task runs this until the pieces run out, so a thread slowed by other load
+ * takes fewer of them. The counter is reset before each dispatch.
+ */
+export function runChunks(
+  f: (lo: number, hi: number) => void,
+  counter: Int32Array,
+  chunk: number,
+  units: number,
+): void {
+  for (let lo = Atomics.add(counter, 0, 1) * chunk; lo < units; lo = Atomics.add(counter, 0, 1) * chunk)
+    f(lo, Math.min(units, lo + chunk));
 }
 
 /**

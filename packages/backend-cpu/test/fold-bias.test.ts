@@ -1,0 +1,64 @@
+import { add, Graph, input, matmul, Rng, topkIndices } from '@saekit/core';
+import { createReferenceBackend, evaluate } from '@saekit/core/testing';
+import { describe, expect, it } from 'vitest';
+import { createCpuBackend } from '../src/index.js';
+
+// topkIndices(a + b) with a row-vector bias reads a and b (fold-bias.ts): the indices must be those
+// of the unfolded graph (float32 sums), on any number of threads, and the sum gets no step.
+
+const [B, D, N, K] = [40, 24, 300, 6];
+
+function normals(rng: Rng, len: number): Float32Array {
+  const v = new Float32Array(len);
+  for (let i = 0; i < len; i++) v[i] = rng.normal();
+  return v;
+}
+
+describe('the bias fold of topkIndices', () => {
+  it('an encoder topkIndices(x·W + b) has no add step and matches the float64 reference', async () => {
+    const x = input('x', [B, D]);
+    const w = input('w', [D, N]);
+    const b = input('b', [N]);
+    const g = Graph.from({ outputs: { idx: topkIndices(add(matmul(x, w), b), K) } });
+    const rng = new Rng(3);
+    const feeds = { x: normals(rng, B * D), w: normals(rng, D * N), b: normals(rng, N) };
+    const want = await evaluate(createReferenceBackend(), g, {
+      x: Float64Array.from(feeds.x),
+      w: Float64Array.from(feeds.w),
+      b: Float64Array.from(feeds.b),
+    });
+    for (const threads of [1, 2, 3]) {
+      const exe = createCpuBackend({ threads }).compileSync(g);
+      expect(exe.steps.some((s) => s.kind === 'elementwise' || s.kind === 'loop')).toBe(false);
+      expect(exe.steps.some((s) => s.kind === 'indexed' && s.reads.length === 2)).toBe(true);
+      expect(Array.from(exe.runSync(feeds).idx), `${threads} threads`).toEqual(Array.from(want.idx));
+      exe.dispose();
+    }
+  });
+
+  it('ranks the float32 sums: a tie in float32 goes to the lower index, as unfolded', () => {
+    const a = input('a', [1, 3]);
+    const b = input('b', [3]);
+    const g = Graph.from({ outputs: { idx: topkIndices(add(b, a), 1) } });
+    // 1 + 2^-25 is 1 in float32 (a tie, so index 0 wins) but above 1 in float64.
+    const feeds = { a: Float32Array.from([1, 1, -3]), b: Float32Array.from([0, 2 ** -25, 0]) };
+    const folded = createCpuBackend({ threads: 1 }).compileSync(g);
+    const plain = createCpuBackend({ threads: 1, fuse: false }).compileSync(g);
+    const loops = (e: typeof plain) => e.steps.filter((s) => s.kind === 'elementwise' || s.kind === 'loop');
+    expect(loops(folded)).toHaveLength(0);
+    expect(loops(plain)).toHaveLength(1);
+    expect(Array.from(folded.runSync(feeds).idx)).toEqual([0]);
+    expect(Array.from(plain.runSync(feeds).idx)).toEqual([0]);
+  });
+
+  it('is not applied when the sum is read elsewhere', () => {
+    const a = input('a', [2, 5]);
+    const b = input('b', [5]);
+    const pre = add(a, b);
+    const g = Graph.from({ outputs: { idx: topkIndices(pre, 2), pre } });
+    const exe = createCpuBackend({ threads: 1 }).compileSync(g);
+    expect(exe.steps.some((s) => s.kind === 'indexed' && s.reads.length === 2)).toBe(false);
+    const out = exe.runSync({ a: Float32Array.from([1, 5, 2, 4, 3, 0, 0, 0, 0, 0]), b: new Float32Array(5) });
+    expect(Array.from(out.idx)).toEqual([1, 3, 0, 1]);
+  });
+});
