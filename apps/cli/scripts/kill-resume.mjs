@@ -111,6 +111,16 @@ function killAfter(a, target, ms) {
   });
 }
 
+/** The global step of the run's train_state.safetensors (what --resume continues from), if any. */
+async function resumeStep(dir) {
+  const path = join(dir, 'train_state.safetensors');
+  if (!existsSync(path)) return undefined;
+  const bytes = await readFile(path);
+  const headerLength = Number(bytes.readBigUInt64LE(0));
+  const header = JSON.parse(bytes.subarray(8, 8 + headerLength).toString('utf8'));
+  return JSON.parse(header.__metadata__['saekit.train_state']).globalStep;
+}
+
 const out = join(base, 'run');
 let problems = 0;
 let maxLost = 0;
@@ -133,7 +143,9 @@ for (let k = 0; k < kills; k++) {
       problems++;
       note = `PROBLEM: eval --model fails: ${ev.stderr.trim()}`;
     } else {
-      const saved = state.globalStep ?? 0;
+      // The step --resume continues from is the training state's: run.json (and the weights) are
+      // written after it, so a kill between the two leaves run.json one checkpoint behind.
+      const saved = (await resumeStep(out)) ?? state.globalStep ?? 0;
       const lost = Math.max(0, lastStep - saved);
       maxLost = Math.max(maxLost, lost);
       if (lost > every) problems++;
