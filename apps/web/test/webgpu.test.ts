@@ -1,10 +1,14 @@
+import { fileURLToPath } from 'node:url';
 import { createCpuBackend } from '@saekit/backend-cpu';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BuildsResult } from '../src/onnx-builds.js';
 import { DEFAULT_RUN, trainSynthetic } from '../src/train/recipe.js';
 import type { WebGpuSupport } from '../src/train/webgpu.js';
+import { MAX_INPUTS } from '../src/view/analysis.js';
 import { chromiumFor, DIST, HANG_MS, launchChromium } from './browser.js';
 import { fetched, runInPage } from './harness-page.js';
+import { nodeLatents } from './page-checks.js';
 import { type Served, serve } from './server.js';
 
 // WebGPU where present: headless Chromium here has navigator.gpu but may give no adapter. The test
@@ -12,7 +16,9 @@ import { type Served, serve } from './server.js';
 const exe = chromiumFor([
   'tfjs-webgpu: detected, offered or refused with the reason',
   'onnx-webgpu: trained where there is an adapter, refused with the reason otherwise',
+  "onnxruntime-web's wasm and WebGPU builds in one page",
 ]);
+const FIXTURES = fileURLToPath(new URL('./fixtures', import.meta.url));
 const ONNX_WASM_WORKS = "executionProviders: ['wasm'] works in this browser";
 
 /** What the browser says, asked without the page's code. */
@@ -29,7 +35,10 @@ describe.skipIf(!exe)('WebGPU in Chromium', () => {
   let support: WebGpuSupport;
 
   beforeAll(async () => {
-    [browser, served] = await Promise.all([launchChromium(exe!), serve({ roots: [DIST], isolated: true })]);
+    [browser, served] = await Promise.all([
+      launchChromium(exe!),
+      serve({ roots: [DIST, FIXTURES], isolated: true }),
+    ]);
     page = await browser.newPage();
     page.setDefaultTimeout(HANG_MS);
     await page.goto(`${served.url}harness.html`);
@@ -88,6 +97,28 @@ describe.skipIf(!exe)('WebGPU in Chromium', () => {
     // Refused before onnxruntime-web's WebGPU build (and its binary) was downloaded.
     const files = [...fetched.get('onnx-webgpu')!];
     expect(files.filter((f) => /ort\.webgpu|asyncify/.test(f))).toEqual([]);
+  });
+
+  it("loads onnxruntime-web's wasm and WebGPU builds side by side, apart, each computing as Node does", async () => {
+    const node = await nodeLatents(`${FIXTURES}/tiny-run`, 3, MAX_INPUTS);
+    const r = await page.evaluate(
+      (u) =>
+        (
+          globalThis as unknown as {
+            saekitHarness: { ortBuilds(u: string): Promise<BuildsResult | { error: string }> };
+          }
+        ).saekitHarness.ortBuilds(u),
+      'tiny-run/',
+    );
+    if ('error' in r) throw new Error(r.error);
+    // Each bundle carries its own onnxruntime-common: two Tensor classes, two backend registries.
+    expect(r.sharedTensor).toBe(false);
+    for (const got of [r.wasm, r.webgpu]) {
+      expect(got.length).toBe(node.latents.length);
+      let worst = 0;
+      for (let i = 0; i < got.length; i++) worst = Math.max(worst, Math.abs(got[i] - node.latents[i]));
+      expect(worst).toBeLessThan(1e-4);
+    }
   });
 
   it('the page offers tfjs-webgpu and onnx-webgpu only where WebGPU is available, and says which', async () => {
