@@ -1,6 +1,5 @@
 // The browser tests' entry (harness.html): trains the synthetic run and hands back the losses.
 import { forwardDataset } from '@saekit/core';
-import type { BuildsResult } from './onnx-builds.js';
 import { createBrowserBackend, isBrowserBackend } from './train/backends.js';
 import { trainInWorker, trainOnPage } from './train/client.js';
 import { DEFAULT_RUN } from './train/recipe.js';
@@ -49,13 +48,4 @@ async function latents(
   }
 }
 
-/** onnxruntime-web's two builds in one page (./onnx-builds.ts), loaded only when a test asks. */
-async function ortBuilds(runUrl: string): Promise<BuildsResult | { error: string }> {
-  try {
-    return await (await import('./onnx-builds.js')).bothBuilds(runUrl);
-  } catch (e) {
-    return { error: e instanceof Error ? e.message : String(e) };
-  }
-}
-
-Object.assign(globalThis, { saekitHarness: { run, latents, webgpu: detectWebGpu, ortBuilds } });
+Object.assign(globalThis, { saekitHarness: { run, latents, webgpu: detectWebGpu } });

@@ -1,5 +1,8 @@
 import { fileURLToPath } from 'node:url';
 import { createCpuBackend } from '@saekit/backend-cpu';
+import { exportSae } from '@saekit/backend-onnx';
+import { loadCheckpoint } from '@saekit/core/node';
+import { syntheticSparse } from '@saekit/datasets';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BuildsResult } from '../src/onnx-builds.js';
@@ -100,16 +103,24 @@ describe.skipIf(!exe)('WebGPU in Chromium', () => {
   });
 
   it("loads onnxruntime-web's wasm and WebGPU builds side by side, apart, each computing as Node does", async () => {
+    const { config, params } = await loadCheckpoint(`${FIXTURES}/tiny-run`);
     const node = await nodeLatents(`${FIXTURES}/tiny-run`, 3, MAX_INPUTS);
-    const r = await page.evaluate(
-      (u) =>
+    const { test } = syntheticSparse({ seed: 3, nTrain: 0, nTest: MAX_INPUTS });
+    const model = Array.from(exportSae(config, params, { part: 'encoder' }));
+    const p = await browser.newPage();
+    p.setDefaultTimeout(HANG_MS);
+    await p.goto(`${served.url}ort-builds.html`);
+    await p.waitForFunction(() => 'saekitOrtBuilds' in globalThis);
+    const r = await p.evaluate(
+      (a) =>
         (
           globalThis as unknown as {
-            saekitHarness: { ortBuilds(u: string): Promise<BuildsResult | { error: string }> };
+            saekitOrtBuilds(...a: unknown[]): Promise<BuildsResult | { error: string }>;
           }
-        ).saekitHarness.ortBuilds(u),
-      'tiny-run/',
+        ).saekitOrtBuilds(...a),
+      [model, Array.from(test.x), [MAX_INPUTS, config.inputDim], 'latents'] as const,
     );
+    await p.close();
     if ('error' in r) throw new Error(r.error);
     // Each bundle carries its own onnxruntime-common: two Tensor classes, two backend registries.
     expect(r.sharedTensor).toBe(false);
