@@ -50,6 +50,26 @@ describe('browser files of the onnx backend', () => {
     for (const f of ['./dist/ort.js', './dist/providers.js']) expect(pkg.browser[f]).toMatch(/browser/);
   });
 
+  it('asks navigator.gpu again after a refusal, and says when it gives no adapter or fails', async () => {
+    const { loadWebGpuOrt } = await import('../src/browser/webgpu.js');
+    await expect(loadWebGpuOrt()).rejects.toThrow(/navigator\.gpu is missing/);
+    const g = globalThis as { navigator?: unknown };
+    const had = Object.getOwnPropertyDescriptor(g, 'navigator');
+    try {
+      Object.defineProperty(g, 'navigator', {
+        value: { gpu: { requestAdapter: async () => null } },
+        configurable: true,
+      });
+      await expect(loadWebGpuOrt()).rejects.toThrow(/"webgpu" was asked, but navigator\.gpu gave no adapter/);
+      const failing = { requestAdapter: async () => Promise.reject(new Error('blocked by policy')) };
+      Object.defineProperty(g, 'navigator', { value: { gpu: failing }, configurable: true });
+      await expect(loadWebGpuOrt()).rejects.toThrow(/requestAdapter\(\) failed: blocked by policy/);
+    } finally {
+      if (had) Object.defineProperty(g, 'navigator', had);
+      else delete g.navigator;
+    }
+  });
+
   it('refuses a file path, saying what to pass instead', async () => {
     await expect(readFile('model.onnx')).rejects.toThrow(/reading model\.onnx .*arrayBuffer/);
   });
