@@ -13,6 +13,7 @@ export default defineConfig({
       input: {
         index: resolve(import.meta.dirname, 'index.html'),
         harness: resolve(import.meta.dirname, 'harness.html'),
+        'ort-builds': resolve(import.meta.dirname, 'ort-builds.html'),
       },
     },
   },

@@ -76,6 +76,8 @@ describe.skipIf(!exe)('the synthetic SAE in headless Chromium', () => {
     expect(wasm('tfjs-webgl')).toEqual([]);
     expect(wasm('tfjs-wasm')).toEqual([expect.stringMatching(/^assets\/tfjs-backend-wasm-simd-.*\.wasm$/)]);
     expect(wasm('onnx-web')).toEqual([expect.stringMatching(/^assets\/ort-wasm-simd-threaded-.*\.wasm$/)]);
+    // onnxruntime-web's WebGPU build is imported only for a webgpu session (see onnx-webgpu).
+    expect([...fetched.get('onnx-web')!].filter((f) => f.includes('ort.webgpu'))).toEqual([]);
     const lines = CASES.map(({ backend }) => {
       const s = size(backend);
       return `${backend.padEnd(11)} ${kb(s.js)} kB js + ${kb(s.wasm)} kB wasm (gzip)`;

@@ -157,6 +157,7 @@ export class OnnxExecutable implements Executable<Float32Array> {
         sessionOptions({ memoryPattern: !isLarge(graph), ...cfg }),
       );
     } catch (e) {
+      if ((e as Error).name === 'WebGpuUnavailableError') throw e; // the browser's lack, not the graph's
       throw new Error(
         `onnx backend: onnxruntime refused the lowered graph (opset ${lowered.opset}): ${ortMessage(e)}`,
         { cause: e },

@@ -58,6 +58,7 @@ export class OnnxSaeModel {
     try {
       session = await ort.InferenceSession.create(bytes, sessionOptions(opts));
     } catch (e) {
+      if ((e as Error).name === 'WebGpuUnavailableError') throw e; // the browser's lack, not the graph's
       throw new InvalidOnnxModelError(source, `onnxruntime cannot load it: ${ortMessage(e)}`, { cause: e });
     }
     const producer = { name: model.producer_name ?? '', version: model.producer_version ?? '' };

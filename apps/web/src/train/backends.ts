@@ -1,7 +1,14 @@
 import type { Backend } from '@saekit/core';
 
 /** The backends a page can train on, by the name the page and the tests use. */
-export const BROWSER_BACKENDS = ['cpu', 'tfjs-wasm', 'tfjs-webgl', 'tfjs-webgpu', 'onnx-web'] as const;
+export const BROWSER_BACKENDS = [
+  'cpu',
+  'tfjs-wasm',
+  'tfjs-webgl',
+  'tfjs-webgpu',
+  'onnx-web',
+  'onnx-webgpu',
+] as const;
 export type BrowserBackendName = (typeof BROWSER_BACKENDS)[number];
 
 export function isBrowserBackend(name: string): name is BrowserBackendName {
@@ -47,6 +54,12 @@ export async function createBrowserBackend(name: BrowserBackendName): Promise<Ba
     case 'onnx-web': {
       const { createOnnxBackend } = await import('@saekit/backend-onnx');
       return createOnnxBackend();
+    }
+    case 'onnx-webgpu': {
+      // The backend loads onnxruntime-web's WebGPU build at its first session, after asking for an
+      // adapter (a WebGpuUnavailableError saying why when there is none); wasm runs what WebGPU lacks.
+      const { createOnnxBackend } = await import('@saekit/backend-onnx');
+      return createOnnxBackend({ executionProviders: ['webgpu', 'wasm'] });
     }
   }
 }

@@ -109,18 +109,18 @@ export function mountTrainPanel(root: HTMLElement): void {
   root.append(row, imagesRow, gpuNote, status, chart);
 }
 
-/** Offers tfjs-webgpu only where there is an adapter, and says which (and why not) on the page. */
+const WEBGPU_BACKENDS: readonly BrowserBackendName[] = ['tfjs-webgpu', 'onnx-webgpu'];
+
+/** Offers the WebGPU backends only where there is an adapter, and says which (and why not) on the page. */
 async function offerWebGpu(select: HTMLSelectElement, note: HTMLElement): Promise<void> {
   const gpu = await detectWebGpu();
-  const option = [...select.options].find((o) => o.value === 'tfjs-webgpu');
-  if (option) {
+  for (const option of select.options) {
+    if (!(WEBGPU_BACKENDS as readonly string[]).includes(option.value)) continue;
     option.disabled = !gpu.available;
-    if (!gpu.available) option.textContent = 'tfjs-webgpu (unavailable)';
+    if (!gpu.available) option.textContent = `${option.value} (unavailable)`;
   }
   note.dataset.available = String(gpu.available);
-  note.textContent = gpu.available
-    ? `WebGPU: ${gpu.reason}; tfjs-webgpu is offered. (onnx-web runs on onnxruntime-web's wasm build, without its WebGPU provider.)`
-    : `WebGPU: ${gpu.reason}; tfjs-webgpu is not offered.`;
+  note.textContent = `WebGPU: ${gpu.reason}; ${WEBGPU_BACKENDS.join(' and ')} ${gpu.available ? 'are' : 'are not'} offered.`;
 }
 
 /** The picked pair of IDX files, told apart by name (`…images…`, `…labels…`), as the first `n` images. */

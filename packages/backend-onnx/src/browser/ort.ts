@@ -2,6 +2,8 @@
 // the same exports as ../ort.ts, so the backend's code is the same in a page as in Node.
 import * as web from 'onnxruntime-web/wasm';
 import { checkThreads, graphLevel, type SessionConfig } from '../ort-options.js';
+import { resolveProviders } from './providers.js';
+import { loadWebGpuOrt } from './webgpu.js';
 
 export { type GraphOptimization, ortMessage, type SessionConfig } from '../ort-options.js';
 
@@ -17,7 +19,9 @@ type Fetches = web.InferenceSession.FetchesType;
  * copies them into the given tensors: the same contract as on Node.
  */
 async function create(...args: Parameters<typeof web.InferenceSession.create>): Promise<OrtSession> {
-  const session = await (web.InferenceSession.create as (...a: unknown[]) => Promise<OrtSession>)(...args);
+  const session = await (await buildFor(args[1])).InferenceSession.create(
+    ...(args as unknown as [Uint8Array, web.InferenceSession.SessionOptions]),
+  );
   const run = session.run.bind(session) as (
     f: unknown,
     o?: unknown,
@@ -48,16 +52,29 @@ function isTensorMap(f: object): f is Record<string, OrtTensor | null> {
   return Object.values(f).some((t) => t instanceof web.Tensor);
 }
 
+/** The build whose sessions run these options: the WebGPU one when `webgpu` is among the providers. */
+async function buildFor(options: unknown): Promise<typeof web> {
+  const providers = (options as web.InferenceSession.SessionOptions | undefined)?.executionProviders;
+  if (!providers?.includes('webgpu')) return web;
+  const gpu = await loadWebGpuOrt();
+  // Each build has its own env (see ./webgpu.ts): the thread count asked goes to this one too.
+  if (web.env.wasm.numThreads !== undefined) gpu.env.wasm.numThreads = web.env.wasm.numThreads;
+  return gpu;
+}
+
 /** onnxruntime-web's API where the backend reads onnxruntime-node's (`ort.Tensor`, `ort.InferenceSession.create`). */
 export const ort = { ...web, InferenceSession: { ...web.InferenceSession, create } } as unknown as typeof web;
 
-/** Session options for our graphs on onnxruntime-web's wasm execution provider. */
+/**
+ * Session options for our graphs on onnxruntime-web: its wasm execution provider, or `webgpu` (then
+ * with onnxruntime-web's WebGPU build, see ./webgpu.ts) in the order asked.
+ */
 export function sessionOptions(cfg: SessionConfig = {}): web.InferenceSession.SessionOptions {
   const threads = checkThreads(cfg.threads);
   const graphOptimizationLevel = graphLevel(cfg);
   if (threads !== undefined) web.env.wasm.numThreads = threads;
   return {
-    executionProviders: ['wasm'],
+    executionProviders: resolveProviders(cfg.executionProviders),
     graphOptimizationLevel,
     executionMode: 'sequential',
     logSeverityLevel: 3,
