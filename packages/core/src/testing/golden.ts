@@ -3,6 +3,7 @@ import { type SaeConfig, validateConfig } from '../nn/config.js';
 import { buildLossGraph, buildTrainStep, rowWeights } from '../nn/graphs.js';
 import { PARAM_NAMES, type SaeParams } from '../nn/params.js';
 import { type Comparison, compareTensors, GOLDEN_TOLERANCE, type Tolerance } from './compare.js';
+import { flat, type Json, trainCaseHead } from './golden-json.js';
 
 /** A case computed by PyTorch (see tools/test-data/golden/README.md): inputs, and what must come out. */
 export interface GoldenCase {
@@ -22,15 +23,6 @@ export interface GoldenCase {
   };
 }
 
-type Json = Record<string, unknown>;
-// A tensor is a nested list (the JSON source) or a flat typed array (the repo's compact form).
-const flat = (x: unknown): ArrayLike<number> =>
-  ArrayBuffer.isView(x)
-    ? (x as Float32Array)
-    : Array.isArray(x)
-      ? ((x as unknown[]).flat(Infinity as 1) as number[])
-      : [];
-
 /** Reads a golden document (parsed JSON, tensors as nested lists or typed arrays) into typed arrays. */
 export function parseGoldenCase(doc: unknown): GoldenCase {
   const d = doc as Json;
@@ -43,20 +35,12 @@ export function parseGoldenCase(doc: unknown): GoldenCase {
     decoder: cfg.decoder as SaeConfig['decoder'],
     sparsity: sp ? (sp as unknown as SaeConfig['sparsity']) : { kind: 'none' },
   });
-  const p = d.params as Json;
-  const params = Object.fromEntries(PARAM_NAMES.map((n) => [n, Float32Array.from(flat(p[n]))])) as SaeParams;
-  const batch = Float32Array.from(flat(d.batch));
   const e = d.expect as Json;
   const loss = e.loss as Json;
   const f64 = (o: Json) =>
     Object.fromEntries(Object.entries(o).map(([k, v]) => [k, Float64Array.from(flat(v))]));
   return {
-    name: String(d.name),
-    config,
-    optimizer: d.optimizer as GoldenCase['optimizer'],
-    params,
-    batch,
-    batchSize: batch.length / config.inputDim,
+    ...trainCaseHead<SaeConfig, GoldenCase['optimizer']>(d, config, PARAM_NAMES),
     expect: {
       hidden: Float64Array.from(flat(e.hidden)),
       recon: Float64Array.from(flat(e.recon)),

@@ -6,8 +6,8 @@ import { modernConfigFromSaeLens } from '../nn/modern-saelens.js';
 import { buildModernTrainStep } from '../nn/modern-train.js';
 import { type AnyParamName, paramNamesOf, type SaeParams, trainedParamNames } from '../nn/params.js';
 import { type Comparison, compareTensors, GOLDEN_TOLERANCE, type Tolerance } from './compare.js';
+import { flat, type Json, trainCaseHead } from './golden-json.js';
 
-type Json = Record<string, unknown>;
 type Tensors = Record<string, Float64Array>;
 
 /** A `kind: "train"` case of shared/golden/modern (its README is the spec), read into typed arrays. */
@@ -43,12 +43,6 @@ export interface ModernGoldenCase {
   };
 }
 
-const flat = (x: unknown): ArrayLike<number> =>
-  ArrayBuffer.isView(x)
-    ? (x as Float32Array)
-    : Array.isArray(x)
-      ? ((x as unknown[]).flat(Infinity as 1) as unknown[]).map(Number)
-      : [];
 const f64s = (o: unknown, skip: readonly string[] = []): Tensors =>
   Object.fromEntries(
     Object.entries((o as Json | undefined) ?? {})
@@ -68,13 +62,7 @@ export function parseModernGoldenCase(doc: unknown): ModernGoldenCase {
   if (d.kind !== 'train')
     throw new Error(`golden case ${String(d.name)}: kind "${String(d.kind)}" is not "train"`);
   const config = modernConfigFromSaeLens(d.config as Json);
-  const p = d.params as Json;
-  const params = Object.fromEntries(
-    paramNamesOf(config)
-      .filter((n) => p[n] !== undefined)
-      .map((n) => [n, Float32Array.from(flat(p[n]))]),
-  ) as SaeParams;
-  const batch = Float32Array.from(flat(d.batch));
+  const head = trainCaseHead<ModernSaeConfig, ModernGoldenCase['optimizer']>(d, config, paramNamesOf(config));
   const inp = (d.inputs as Json | undefined) ?? {};
   const e = d.expect as Json;
   const tensors = f64s(e, [
@@ -87,12 +75,7 @@ export function parseModernGoldenCase(doc: unknown): ModernGoldenCase {
   ]);
   for (const k of ['innerRecon', 'inference', 'inferenceAfterSteps', 'gradWDecProjected']) delete tensors[k];
   return {
-    name: String(d.name),
-    config,
-    optimizer: d.optimizer as ModernGoldenCase['optimizer'],
-    params,
-    batch,
-    batchSize: batch.length / config.inputDim,
+    ...head,
     inputs: {
       dead: inp.dead === undefined ? undefined : Float32Array.from(flat(inp.dead)),
       topkThreshold: inp.topk_threshold as number | undefined,
