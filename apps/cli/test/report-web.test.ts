@@ -40,6 +40,7 @@ describe('saekit report --web', () => {
     expect(r.stderr).toContain(`saekit serve ${run}`);
     expect(existsSync(join(run, 'web', 'index.html'))).toBe(true);
     expect(existsSync(join(run, 'web', 'harness.html'))).toBe(false); // the tests' page stays out
+    expect(existsSync(join(run, 'web', 'ort-builds.html'))).toBe(false);
     const manifest = JSON.parse(await readFile(join(run, 'web', 'run-manifest.json'), 'utf8'));
     expect(manifest.run).toBe('../');
     expect(manifest.inputs).toBe('inputs.npy');

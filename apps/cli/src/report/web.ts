@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { cp, readdir, rename, rm, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { writeFileAtomic } from '@saekit/core/node';
 
 /** The folder of a run directory that holds the interactive page. */
@@ -10,8 +10,8 @@ export const WEB_DIR = 'web';
 export const MANIFEST = 'run-manifest.json';
 /** Inputs the page shows when they are beside the run (a run directory holds none of its own). */
 export const INPUTS_FILES = ['inputs.safetensors', 'inputs.npy'] as const;
-/** The page's test entry, which a run has no use for. */
-const NOT_COPIED = new Set(['harness.html']);
+/** What of the built page a run gets: the page and its assets; the dist's other pages are the tests'. */
+const COPIED = new Set(['index.html', 'assets']);
 
 /** How to look at the page: it needs COOP/COEP headers, which neither file:// nor most servers send. */
 export const serveHint = (dir: string): string =>
@@ -60,7 +60,10 @@ export async function writeWebPage(dir: string): Promise<string[]> {
   const dist = webDist();
   const tmp = join(dir, `.${WEB_DIR}-${process.pid}.tmp`);
   await rm(tmp, { recursive: true, force: true });
-  await cp(dist, tmp, { recursive: true, filter: (src) => !NOT_COPIED.has(src.slice(dist.length + 1)) });
+  await cp(dist, tmp, {
+    recursive: true,
+    filter: (src) => src === dist || COPIED.has(relative(dist, src).split(sep)[0]),
+  });
   await writeFileAtomic(join(tmp, MANIFEST), `${JSON.stringify(await manifestOf(dir), null, 2)}\n`);
   const target = join(dir, WEB_DIR);
   await rm(target, { recursive: true, force: true });
