@@ -25,6 +25,8 @@ export interface OnnxBackendOptions {
   readonly executionProviders?: readonly string[];
   /** Profile each session with ONNX Runtime's profiler into files with this prefix (see SessionConfig). */
   readonly profile?: string;
+  /** Where a training step's optimizer update runs (see OnnxCompileConfig): default `auto`. */
+  readonly hostUpdates?: OnnxCompileConfig['hostUpdates'];
 }
 
 export interface OnnxBackend extends Backend<Float32Array> {

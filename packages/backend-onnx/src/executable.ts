@@ -1,8 +1,11 @@
 import { checkFeeds, type Executable, type Graph, planInputs } from '@saekit/core';
+import { type HostPlan, planHostUpdates } from './host/plan.js';
+import { HostUpdates } from './host/updates.js';
 import { canUpdateInPlace } from './in-place.js';
 import { lowerGraph } from './lower.js';
 import { buildModel } from './model.js';
 import {
+  HOST_UPDATES,
   type OrtSession,
   type OrtTensor,
   ort,
@@ -16,6 +19,29 @@ import { releaseCopies } from './release-copies.js';
 
 export interface OnnxCompileConfig extends SessionConfig {
   readonly opset?: number;
+  /**
+   * Where the optimizer's step runs (host/plan.ts): `auto` (default) on the host, in one
+   * WebAssembly SIMD loop per parameter, for a training step on the CPU provider in Node that
+   * updates at least HOST_MIN_VALUES values; `always` whenever the graph has such a step (tests);
+   * `never` inside ONNX Runtime (as on GPU providers and in browsers).
+   */
+  readonly hostUpdates?: 'auto' | 'always' | 'never';
+}
+
+/** The fewest updated values for which `auto` runs the step on the host. */
+export const HOST_MIN_VALUES = 1 << 20;
+
+/** The host plan for this graph and config, if the step runs on the host. */
+export function hostPlan(
+  graph: Graph,
+  state: Readonly<Record<string, Float32Array>>,
+  cfg: OnnxCompileConfig,
+): HostPlan | undefined {
+  const mode = cfg.hostUpdates ?? 'auto';
+  if (mode === 'never') return undefined;
+  const cpuOnly = (cfg.executionProviders ?? ['cpu']).every((p) => p === 'cpu');
+  if (mode === 'auto' && !(HOST_UPDATES && cpuOnly)) return undefined;
+  return planHostUpdates(graph, state, mode === 'always' ? 0 : HOST_MIN_VALUES);
 }
 
 const tensor = (data: Float32Array, dims: readonly number[]): OrtTensor =>
@@ -79,20 +105,32 @@ export class OnnxExecutable implements Executable<Float32Array> {
   private readonly viewFeeds: { name: string; group: PackedState }[] = [];
   private queue: Promise<unknown> = Promise.resolve();
   private disposed = false;
+  /** What ONNX Runtime is fed each run: the caller's feeds, and state the host keeps (host/). */
+  private readonly ortFeedNames: readonly string[];
+  /** The extra outputs that carry the host step's leaves (dropped from what `run` returns). */
+  private readonly hostKeys: ReadonlySet<string>;
 
   private constructor(
     readonly graph: Graph,
     private readonly session: OrtSession,
     modelBytes: Uint8Array,
-    state: Readonly<Record<string, Float32Array>>,
-    plan: ReturnType<typeof planInputs>,
+    feedNames: readonly string[],
+    inner: {
+      graph: Graph;
+      state: Readonly<Record<string, Float32Array>>;
+      plan: ReturnType<typeof planInputs>;
+    },
     lowered: ReturnType<typeof lowerGraph>,
+    private readonly host?: HostUpdates,
   ) {
     this.modelBytes = modelBytes;
-    const { stateNames, feedNames } = plan;
     this.feedNames = feedNames;
-    for (const name of feedNames) this.feedDims.set(name, graph.inputs.get(name)!.shape);
-    const dimsOf = (name: string) => graph.inputs.get(name)!.shape;
+    const { state } = inner;
+    const { stateNames } = inner.plan;
+    this.ortFeedNames = inner.plan.feedNames;
+    this.hostKeys = new Set(host?.plan.leafKeys.values() ?? []);
+    for (const name of this.ortFeedNames) this.feedDims.set(name, inner.graph.inputs.get(name)!.shape);
+    const dimsOf = (name: string) => inner.graph.inputs.get(name)!.shape;
     if (lowered.packed) {
       this.packed = new PackedState(lowered.packed, state, dimsOf);
       this.groups.push(this.packed);
@@ -108,7 +146,7 @@ export class OnnxExecutable implements Executable<Float32Array> {
       };
       // One buffer, written in place, when every read of the old values comes first (in-place.ts).
       const inPlace = canUpdateInPlace(
-        graph,
+        inner.graph,
         m.entries.map((e) => e.name),
       );
       const group = new PackedState(layout, state, dimsOf, inPlace);
@@ -117,7 +155,7 @@ export class OnnxExecutable implements Executable<Float32Array> {
     }
     for (const name of stateNames) {
       if (this.groups.some((g) => g.state(name))) continue;
-      const dims = graph.inputs.get(name)!.shape;
+      const dims = inner.graph.inputs.get(name)!.shape;
       const output = lowered.updates[name];
       const slot: StateSlot = { current: tensor(Float32Array.from(state[name]), dims), output };
       if (output) {
@@ -126,9 +164,10 @@ export class OnnxExecutable implements Executable<Float32Array> {
       }
       this.state.set(name, slot);
     }
-    this.outputs = Object.entries(graph.outputs).flatMap(([key, n]) => {
+    const hostViews = host?.outputViews() ?? {};
+    this.outputs = Object.entries(inner.graph.outputs).flatMap(([key, n]) => {
       if (!(key in lowered.outputs)) return []; // packed
-      const t = tensor(new Float32Array(n.size), n.shape);
+      const t = tensor(hostViews[key] ?? new Float32Array(n.size), n.shape);
       this.fetches[lowered.outputs[key]] = t;
       return [{ key, tensor: t }];
     });
@@ -140,8 +179,13 @@ export class OnnxExecutable implements Executable<Float32Array> {
     cfg: OnnxCompileConfig,
   ): Promise<OnnxExecutable> {
     const plan = planInputs(graph, state); // checked before the (costly) lowering
-    const pack = packChoice(graph, plan.stateNames);
-    const lowered = lowerGraph(graph, {
+    const split = hostPlan(graph, state, cfg);
+    const host = split && HostUpdates.create(split, state);
+    const ortGraph = host ? host.plan.graph : graph;
+    const ortState = host ? host.plan.state : state;
+    const ortPlan = host ? planInputs(ortGraph, ortState) : plan;
+    const pack = packChoice(ortGraph, ortPlan.stateNames);
+    const lowered = lowerGraph(ortGraph, {
       opset: cfg.opset,
       graphName: 'saekit_graph',
       pack,
@@ -154,7 +198,7 @@ export class OnnxExecutable implements Executable<Float32Array> {
     try {
       session = await ort.InferenceSession.create(
         bytes,
-        sessionOptions({ memoryPattern: !isLarge(graph), ...cfg }),
+        sessionOptions({ memoryPattern: !isLarge(ortGraph), ...cfg }),
       );
     } catch (e) {
       if ((e as Error).name === 'WebGpuUnavailableError') throw e; // the browser's lack, not the graph's
@@ -163,7 +207,15 @@ export class OnnxExecutable implements Executable<Float32Array> {
         { cause: e },
       );
     }
-    return new OnnxExecutable(graph, session, bytes, state, plan, lowered);
+    return new OnnxExecutable(
+      graph,
+      session,
+      bytes,
+      plan.feedNames,
+      { graph: ortGraph, state: ortState, plan: ortPlan },
+      lowered,
+      host,
+    );
   }
 
   run(feeds: Readonly<Record<string, Float32Array>>): Promise<Record<string, Float32Array>> {
@@ -177,7 +229,8 @@ export class OnnxExecutable implements Executable<Float32Array> {
     if (this.disposed) throw new Error('run: executable was disposed');
     checkFeeds(this.graph, this.feedNames, feeds);
     const inputs: Record<string, OrtTensor> = {};
-    for (const name of this.feedNames) inputs[name] = this.feedTensor(name, feeds[name]);
+    for (const name of this.ortFeedNames)
+      inputs[name] = this.host?.owns(name) ? this.hostTensor(name) : this.feedTensor(name, feeds[name]);
     for (const [name, slot] of this.state) inputs[name] = slot.current;
     for (const g of this.groups) {
       if (g.layout.input) inputs[g.layout.input] = g.feedTensor;
@@ -200,7 +253,20 @@ export class OnnxExecutable implements Executable<Float32Array> {
     for (const g of this.groups) g.swap();
     const out: Record<string, Float32Array> = this.packed ? { ...this.packed.outputs() } : {};
     for (const o of this.outputs) out[o.key] = o.tensor.data as Float32Array;
+    if (!this.host) return out;
+    this.host.apply(out);
+    for (const k of this.hostKeys) delete out[k];
     return out;
+  }
+
+  /** State the host keeps, fed to ONNX Runtime as a view of the host's memory (made once). */
+  private hostTensor(name: string): OrtTensor {
+    const hit = this.feedCache.get(name);
+    if (hit) return hit.tensor;
+    const data = this.host!.view(name);
+    const t = tensor(data, this.feedDims.get(name)!);
+    this.feedCache.set(name, { data, tensor: t });
+    return t;
   }
 
   /** The caller's array wrapped as a tensor (no copy); the wrapper is reused while the array is. */
@@ -233,11 +299,16 @@ export class OnnxExecutable implements Executable<Float32Array> {
   /** The current value of a state input, packed or not (the buffer runs read, not a copy). */
   private stateData(name: string): Float32Array {
     if (this.disposed) throw new Error(`state "${name}": executable was disposed`);
+    if (this.host?.owns(name)) return this.host.view(name);
     const data =
       this.groups.map((g) => g.state(name)).find((d) => d !== undefined) ??
       (this.state.get(name)?.current.data as Float32Array | undefined);
     if (!data) {
-      const names = [...this.groups.flatMap((g) => g.layout.state.map((e) => e.name)), ...this.state.keys()];
+      const names = [
+        ...this.groups.flatMap((g) => g.layout.state.map((e) => e.name)),
+        ...this.state.keys(),
+        ...(this.host?.plan.cones.flatMap((c) => c.states) ?? []),
+      ];
       throw new Error(
         `state "${name}" is not state of this executable (state: ${names.join(', ') || 'none'})`,
       );
@@ -250,6 +321,11 @@ export class OnnxExecutable implements Executable<Float32Array> {
     await this.queue;
     if (this.disposed) throw new Error('endProfiling: executable was disposed');
     await this.session.endProfiling();
+  }
+
+  /** The state the optimizer's step updates on the host, not in ONNX Runtime (see `hostUpdates`). */
+  get hostUpdated(): readonly string[] {
+    return this.host?.plan.cones.flatMap((c) => c.states) ?? [];
   }
 
   dispose(): void {

@@ -1,6 +1,6 @@
 export { createOnnxBackend, type OnnxBackend, type OnnxBackendOptions } from './backend.js';
 export { InvalidOnnxModelError, NotASaeModelError } from './errors.js';
-export { type OnnxCompileConfig, OnnxExecutable } from './executable.js';
+export { HOST_MIN_VALUES, type OnnxCompileConfig, OnnxExecutable } from './executable.js';
 export {
   decodeModel,
   EXPORT_FORMAT,

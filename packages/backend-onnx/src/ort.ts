@@ -22,3 +22,6 @@ export function sessionOptions(cfg: SessionConfig = {}): ort.InferenceSession.Se
     ...(cfg.profile ? { enableProfiling: true, profileFilePrefix: cfg.profile } : {}),
   };
 }
+
+/** Whether an optimizer step may run on the host (executable.ts `hostUpdates: 'auto'`): in Node, yes. */
+export const HOST_UPDATES = true;

@@ -80,3 +80,10 @@ export function sessionOptions(cfg: SessionConfig = {}): web.InferenceSession.Se
     logSeverityLevel: 3,
   };
 }
+
+/**
+ * Whether an optimizer step may run on the host (executable.ts `hostUpdates: 'auto'`): not in a
+ * page, where onnxruntime-web copies every input and output through its own WebAssembly memory
+ * anyway, and compiling a kernel needs CSP's `wasm-unsafe-eval`.
+ */
+export const HOST_UPDATES = false;

@@ -1,0 +1,101 @@
+import type { Node } from '@saekit/core';
+import type { HostCone, HostPlan } from './plan.js';
+import { compilePointwise, type PointwiseKernel } from './pointwise-kernel.js';
+import { type WasmMemory, wasmApi } from './wasm-api.js';
+
+const PAGE = 65536;
+/** wasm32's whole address space, in pages. */
+const MAX_PAGES = 65536;
+/** Bytes of one SIMD vector: every buffer starts and ends on one. */
+const VEC = 16;
+
+/**
+ * The host side of a plan (plan.ts): the state the cones update and the tensors ONNX Runtime hands
+ * them, in one WebAssembly memory (ONNX Runtime reads and writes views of it: it takes plain
+ * ArrayBuffers, not SharedArrayBuffers, so the loop runs on the calling thread), and a compiled
+ * kernel per cone. Nothing is allocated per step.
+ */
+export class HostUpdates {
+  private readonly memory: WasmMemory;
+  private readonly offsets = new Map<string | Node, { offset: number; size: number }>();
+  private readonly kernels: { cone: HostCone; kernel: PointwiseKernel }[];
+  private readonly views = new Map<string | Node, Float32Array>();
+
+  /** Undefined when the buffers do not fit in one WebAssembly memory (4 GiB). */
+  static create(plan: HostPlan, state: Readonly<Record<string, Float32Array>>): HostUpdates | undefined {
+    const regions: [string | Node, number][] = [];
+    for (const c of plan.cones) {
+      for (const s of c.states) regions.push([s, c.size]);
+      for (const l of c.leaves) if (plan.leafKeys.has(l)) regions.push([l, c.size]);
+    }
+    let bytes = 0;
+    for (const [, size] of regions) bytes += Math.ceil((size * 4) / VEC) * VEC;
+    const pages = Math.ceil(bytes / PAGE) + 1;
+    if (pages > MAX_PAGES || !wasmApi) return undefined;
+    return new HostUpdates(plan, state, regions, pages);
+  }
+
+  private constructor(
+    readonly plan: HostPlan,
+    state: Readonly<Record<string, Float32Array>>,
+    regions: readonly [string | Node, number][],
+    pages: number,
+  ) {
+    this.memory = new wasmApi!.Memory({ initial: pages, maximum: pages });
+    let offset = 0;
+    for (const [key, size] of regions) {
+      this.offsets.set(key, { offset, size });
+      offset += Math.ceil((size * 4) / VEC) * VEC;
+    }
+    for (const c of plan.cones) for (const s of c.states) this.view(s).set(state[s]);
+    this.kernels = plan.cones.map((cone) => ({ cone, kernel: compilePointwise(cone, this.memory) }));
+  }
+
+  /** Whether this state lives here. */
+  owns(name: string): boolean {
+    return typeof name === 'string' && this.offsets.has(name);
+  }
+
+  /** A state value, or a tensor leaf's buffer, as a view of the memory (no copy). */
+  view(key: string | Node): Float32Array {
+    let v = this.views.get(key);
+    if (v) return v;
+    const r = this.offsets.get(key);
+    if (!r) throw new Error(`host updates: no buffer for ${String(key)}`);
+    // The memory never grows, so its buffer (and every view of it) stays valid.
+    v = new Float32Array(this.memory.buffer, r.offset, r.size);
+    this.views.set(key, v);
+    return v;
+  }
+
+  /** The extra outputs ONNX Runtime writes straight into the memory: output key -> view. */
+  outputViews(): Record<string, Float32Array> {
+    const out: Record<string, Float32Array> = {};
+    for (const [node, key] of this.plan.leafKeys) if (this.offsets.has(node)) out[key] = this.view(node);
+    return out;
+  }
+
+  /**
+   * Runs every cone on one run's outputs (the leaves ONNX Runtime computed, by key): the state
+   * here is updated in place.
+   */
+  apply(outputs: Readonly<Record<string, Float32Array>>): void {
+    const { leafKeys } = this.plan;
+    for (const { cone, kernel } of this.kernels) {
+      const leafPtrs = cone.leaves.map((l) => {
+        const key = l.op.kind === 'input' && this.owns(l.op.name) ? l.op.name : l;
+        const r = this.offsets.get(key)!;
+        if (key === l) {
+          // A small output may come packed with others rather than in its own buffer.
+          const got = outputs[leafKeys.get(l)!];
+          const mine = this.view(l);
+          if (got !== mine) mine.set(got);
+        }
+        return r.offset;
+      });
+      const rootPtrs = cone.states.map((s) => this.offsets.get(s)!.offset);
+      const scalars = cone.scalars.map((s) => outputs[leafKeys.get(s)!][0]);
+      kernel.run(leafPtrs, rootPtrs, scalars, Math.ceil((cone.size * 4) / VEC) * VEC);
+    }
+  }
+}
