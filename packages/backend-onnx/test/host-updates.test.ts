@@ -9,6 +9,7 @@ import {
   SEED_CONFIG,
 } from '@saekit/core';
 import {
+  compareTensors,
   formatComparisons,
   GOLDEN_TOLERANCE,
   isModernGoldenDoc,
@@ -23,6 +24,8 @@ import { planHostUpdates } from '../src/host/plan.js';
 import { createOnnxBackend, HOST_MIN_VALUES, type OnnxExecutable } from '../src/index.js';
 
 const host = createOnnxBackend({ hostUpdates: 'always' });
+/** One loop against ONNX Runtime's ops, in the same order: equal but for a rounding here and there. */
+const SAME = { atol: 1e-7, rtol: 1e-5 };
 const inOrt = createOnnxBackend({ hostUpdates: 'never' });
 
 describe('the optimizer step on the host: the plan', () => {
@@ -92,13 +95,17 @@ describe('the optimizer step on the host: training', () => {
     ['the seed model (KL, sigmoid decoder)', SEED_CONFIG],
     ['a TopK SAE', topk],
   ] as const) {
-    it(`${label}: 8 steps equal the step inside ONNX Runtime, state and losses, bit for bit`, async () => {
+    it(`${label}: 8 steps equal the step inside ONNX Runtime, state and losses, to float32 rounding`, async () => {
       const got = await train(host, c, 16, 8);
       const want = await train(inOrt, c, 16, 8);
       expect((got.exe as OnnxExecutable).hostUpdated).toHaveLength(12);
       expect((want.exe as OnnxExecutable).hostUpdated).toEqual([]);
-      expect(got.losses).toEqual(want.losses);
-      for (const k of Object.keys(want.final)) expect(got.final[k], k).toEqual(want.final[k]);
+      const cs = [compareTensors('loss per step', got.losses, want.losses, SAME)];
+      for (const k of Object.keys(want.final)) cs.push(compareTensors(k, got.final[k], want.final[k], SAME));
+      expect(
+        cs.filter((x) => !x.pass),
+        formatComparisons(cs),
+      ).toEqual([]);
       expect(got.final['adam.t'][0]).toBe(8);
       expect(got.losses[7]).toBeLessThan(got.losses[0]);
       got.exe.dispose();
@@ -112,7 +119,11 @@ describe('the optimizer step on the host: training', () => {
     const before = await train(host, topk, 8, 2);
     expect(got.oks).toEqual([1, 1, 0]);
     for (const p of ['W_enc', 'b_enc', 'W_dec', 'b_dec']) expect(got.final[p], p).toEqual(before.final[p]);
-    for (const k of Object.keys(want.final)) expect(got.final[k], k).toEqual(want.final[k]);
+    const cs = Object.keys(want.final).map((k) => compareTensors(k, got.final[k], want.final[k], SAME));
+    expect(
+      cs.filter((x) => !x.pass),
+      formatComparisons(cs),
+    ).toEqual([]);
     for (const r of [got, want, before]) r.exe.dispose();
   });
 
