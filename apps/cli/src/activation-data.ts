@@ -70,10 +70,17 @@ export interface ActivationTraining {
   readonly dim: number;
   readonly trainRows: number;
   readonly normalisation?: Normalisation;
-  /** Held-out rows left out as outliers: of the sample, then of the whole set once evaluated. */
-  excludedTest: number;
-  /** The metrics on every held-out row (up to evalMaxRows), normalised as in training, streamed. */
-  evaluateHeldOut(backend: Backend, config: AnySaeConfig, params: SaeParams): Promise<SaeMetrics>;
+  /** Held-out rows of `test` (the sample) left out as outliers. */
+  readonly excludedTest: number;
+  /**
+   * The metrics on every held-out row (up to evalMaxRows), normalised as in training, streamed,
+   * and how many of those rows were left out as outliers.
+   */
+  evaluateHeldOut(
+    backend: Backend,
+    config: AnySaeConfig,
+    params: SaeParams,
+  ): Promise<{ metrics: SaeMetrics; excluded: number }>;
 }
 
 /** A set's rows in file order, read a buffer at a time (eval and encode). */
@@ -183,7 +190,7 @@ export async function openActivationTraining(o: {
     evalSet.rows > EPOCH_EVAL_ROWS ? sliceActivations(evalSet, 0, EPOCH_EVAL_ROWS, evalSet.name) : evalSet;
   const heldOut = sample.rows > 0 ? await activationsToDataset(sample) : emptySet(sample);
   const test = normaliseDataset(heldOut, opts);
-  const acts: ActivationTraining = {
+  return {
     train: new NormalisedStream(stream, opts, o.position),
     test: test.data,
     rawTest: heldOut,
@@ -192,12 +199,10 @@ export async function openActivationTraining(o: {
     normalisation: norm,
     excludedTest: test.excluded,
     async evaluateHeldOut(backend, config, params) {
-      const m = await evaluateActivations(backend, config, params, evalSet, opts);
-      acts.excludedTest = evalSet.rows - m.saebench.n;
-      return m;
+      const metrics = await evaluateActivations(backend, config, params, evalSet, opts);
+      return { metrics, excluded: evalSet.rows - metrics.saebench.n };
     },
   };
-  return acts;
 }
 
 function emptySet(s: ActivationSet): Dataset {

@@ -43,13 +43,14 @@ async function trainAndSave(
   const scale = info.normalisation?.scale ?? 1;
   // The model on disk takes raw activations: the input scale is folded into its weights.
   const fold = (p: SaeParams): SaeParams => (scale === 1 ? p : foldInputScale(config, p, scale));
-  const outliers = () =>
+  // Held-out outliers: of the per-epoch sample while training, of the whole set at the end.
+  const outliers = (excludedTest = activations?.excludedTest) =>
     activations?.normalisation?.maxNorm !== undefined
       ? {
           outliers: {
             maxNorm: activations.normalisation.maxNorm,
             excludedTrain: activations.train.excluded,
-            excludedTest: activations.excludedTest,
+            excludedTest,
           },
         }
       : {};
@@ -124,8 +125,9 @@ async function trainAndSave(
     process.exit(stop.exitCode());
   }
   // Activations: every held-out row, streamed (each epoch evaluated only the first ones).
-  const test = activations ? await activations.evaluateHeldOut(backend, config, result.params) : result.test;
-  const extra: Record<string, unknown> = { ...outliers(), ...saeBenchEntry(test) };
+  const heldOut = activations && (await activations.evaluateHeldOut(backend, config, result.params));
+  const test = heldOut ? heldOut.metrics : result.test;
+  const extra: Record<string, unknown> = { ...outliers(heldOut?.excluded), ...saeBenchEntry(test) };
   const dictionary = plan.loaded.dictionary;
   if (dictionary)
     extra.mmcs = mmcs(dictionary.data, dictionary.numFeatures, result.params.W_dec, config.hiddenDim);
