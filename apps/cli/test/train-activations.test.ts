@@ -118,6 +118,9 @@ describe('saekit train --dataset ACTIVATIONS', () => {
     const m = await json(join(out, 'metrics.json'));
     expect(m.test.outliers.excludedTrain).toBeGreaterThan(0);
     expect(r.stdout).toMatch(new RegExp(`outliers left out ${m.test.outliers.excludedTrain}`));
+    // The final count is of the whole held-out set: with the rows evaluated, every held-out row.
+    const heldOut = 1500 * (await json(join(out, 'run.json'))).activations.evalFraction; // 15 rows
+    expect(m.test.outliers.excludedTest + m.test.saebench.n).toBe(heldOut);
   });
 });
 
