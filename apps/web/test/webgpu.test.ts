@@ -3,6 +3,7 @@ import { createCpuBackend } from '@saekit/backend-cpu';
 import { exportSae } from '@saekit/backend-onnx';
 import { loadCheckpoint } from '@saekit/core/node';
 import { syntheticSparse } from '@saekit/datasets';
+import { noteSkip } from '@saekit/test-data';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BuildsResult } from '../src/onnx-builds.js';
@@ -78,7 +79,10 @@ describe.skipIf(!exe)('WebGPU in Chromium', () => {
   });
 
   it('trains on onnx-webgpu as Node does (run only where there is an adapter)', async (ctx) => {
-    if (!support.available) ctx.skip(`no WebGPU adapter here: ${support.reason}`);
+    if (!support.available) {
+      noteSkip(`no WebGPU adapter (${support.reason})`, ['apps/web: trains on onnx-webgpu as Node does']);
+      ctx.skip(`no WebGPU adapter here: ${support.reason}`);
+    }
     const r = await runInPage(browser, served.url, 'onnx-webgpu', 'worker', DEFAULT_RUN.steps);
     expect(r.error).toBeUndefined();
     const want = await trainSynthetic(createCpuBackend(), DEFAULT_RUN);

@@ -7,5 +7,5 @@ export { resolveGoldenDir } from './golden-dir.js';
 export { encodeGoldenFiles, listGoldenNames, loadGoldenCases, readGoldenDoc } from './golden-files.js';
 export { isFloat32, joinGoldenDoc, type SplitGolden, splitGoldenDoc } from './golden-form.js';
 export { findRepoRoot, IN_REPO_GOLDEN_DIR, sharedDir } from './root.js';
-export { dataForTests, goldenSourceForTests, skipLogPath } from './skips.js';
+export { dataForTests, goldenSourceForTests, noteSkip, skipLogPath } from './skips.js';
 export { TRACE_IMPORTS } from './trace.js';

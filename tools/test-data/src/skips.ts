@@ -35,6 +35,21 @@ export function missing(
   return undefined;
 }
 
+/**
+ * Notes tests skipped for something this machine lacks that is not data (a GPU adapter, say), for
+ * the run's summary: vitest's default reporter does not print a skip's reason.
+ */
+export function noteSkip(
+  reason: string,
+  tests: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+): void {
+  const log = skipLogPath(env);
+  if (!log) return;
+  mkdirSync(dirname(log), { recursive: true });
+  appendFileSync(log, `${JSON.stringify({ reason, tests })}\n`);
+}
+
 /** The dataset's directory for the tests named in `tests`, or undefined (skip them) when absent. */
 export function dataForTests(
   name: TestDataset,

@@ -4,7 +4,7 @@ import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { dataForTests, goldenSourceForTests, IDX_FILES, resolveDataDir } from '../src/index.js';
+import { dataForTests, goldenSourceForTests, IDX_FILES, noteSkip, resolveDataDir } from '../src/index.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'saekit-data-dir-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -76,6 +76,19 @@ describe('tests whose data is missing', () => {
       /^skipped 2 tests for lack of data \(mnist: a: x; b: y\); to run them: `pnpm fetch-data`/,
     );
     expect(existsSync(log)).toBe(false);
+    // A skip for what the machine lacks besides data (noteSkip) gets its own line, with its reason.
+    noteSkip('no WebGPU adapter (requestAdapter gave null)', ['web: trains on webgpu'], {
+      SAEKIT_SKIP_LOG: log,
+    });
+    writeFileSync(log, `${readFileSync(log, 'utf8')}{"data":"mnist","tests":["a: x"]}\n`);
+    const both = spawnSync(process.execPath, [bin], {
+      env: { ...process.env, SAEKIT_SKIP_LOG: log },
+      encoding: 'utf8',
+    });
+    expect(both.stdout.trimEnd().split('\n')).toEqual([
+      'skipped 1 tests this machine cannot run (no WebGPU adapter (requestAdapter gave null): web: trains on webgpu)',
+      expect.stringMatching(/^skipped 1 tests for lack of data \(mnist: a: x\)/),
+    ]);
     const quiet = spawnSync(process.execPath, [bin], {
       env: { ...process.env, SAEKIT_SKIP_LOG: log },
       encoding: 'utf8',
