@@ -32,7 +32,14 @@ export class HostUpdates {
     for (const [, size] of regions) bytes += Math.ceil((size * 4) / VEC) * VEC;
     const pages = Math.ceil(bytes / PAGE) + 1;
     if (pages > MAX_PAGES || !wasmApi) return undefined;
-    return new HostUpdates(plan, state, regions, pages);
+    try {
+      return new HostUpdates(plan, state, regions, pages);
+    } catch (e) {
+      // An engine without WebAssembly SIMD, or without room for the memory, keeps the step in ONNX
+      // Runtime.
+      if (e instanceof RangeError || (e instanceof Error && e.name === 'CompileError')) return undefined;
+      throw e;
+    }
   }
 
   private constructor(
