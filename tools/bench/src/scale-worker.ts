@@ -1,11 +1,18 @@
 #!/usr/bin/env node
-// One backend's TopK SAE training step at scale, in a fresh process so its peak RSS is its own.
-// argv: backend d_in d_sae k batch steps formulation [profile prefix (onnx only)]. Prints one JSON line.
+// One backend's SAE training step at scale, in a fresh process so its peak RSS is its own.
+// argv: backend d_in d_sae k batch steps formulation arch [profile prefix (onnx only)], arch
+// `classic` (the classic TopK SAE) or a modern architecture. Prints one JSON line.
 import { createOnnxBackend, OnnxExecutable } from '@saekit/backend-onnx';
 import { loadBackend } from '@saekit/backends';
 import {
+  type AnySaeConfig,
+  type Architecture,
   buildTrainStep,
   type Formulation,
+  hasSparseFormulation,
+  initModernParams,
+  isModernConfig,
+  type ModernSaeConfig,
   Rng,
   rowWeights,
   type SaeConfig,
@@ -14,9 +21,9 @@ import {
 import { median } from './measure.js';
 import { summarize, traceFile } from './scale-profile.js';
 
-const [name, dIn, dSae, k, batch, steps, formulation, profile] = process.argv.slice(2);
+const [name, dIn, dSae, k, batch, steps, formulation, arch, profile] = process.argv.slice(2);
 const [d, n, kk, b, s] = [dIn, dSae, k, batch, steps].map(Number);
-const config: SaeConfig = {
+const classic: SaeConfig = {
   inputDim: d,
   hiddenDim: n,
   encoder: 'topk',
@@ -24,6 +31,16 @@ const config: SaeConfig = {
   decoder: 'identity',
   sparsity: { kind: 'none' },
 };
+/** A modern recipe at this shape, its defaults otherwise (matryoshka: prefixes of 1/16, 1/4, all). */
+function modern(a: Architecture): ModernSaeConfig {
+  const base = { architecture: a, inputDim: d, hiddenDim: n };
+  // The CLI's default coefficients (apps/cli train-arch.ts).
+  if (a === 'standard') return { ...base, l1Coefficient: 0.8 };
+  if (a === 'jumprelu') return { ...base, l0Coefficient: 0.03 };
+  if (a === 'matryoshka') return { ...base, k: kk, matryoshkaWidths: [n / 16, n / 4, n].map(Math.floor) };
+  return { ...base, k: kk };
+}
+const config: AnySaeConfig = arch === 'classic' ? classic : modern(arch as Architecture);
 
 // As torch_step.py: W_enc ~ N(0, 1/d), W_dec ~ N(0, 1/n), zero biases, x ~ N(0, 1).
 const rng = new Rng(0);
@@ -37,20 +54,22 @@ const w = rowWeights(new Float32Array(b), b);
 
 // Profiled: ONNX Runtime's per-node times (they slow the run; the step time is not comparable then).
 const backend = profile && name === 'onnx' ? createOnnxBackend({ profile }) : await loadBackend(name);
-const step = buildTrainStep(
-  config,
-  b,
-  { kind: 'adam', lr: 1e-4 },
-  { formulation: formulation as Formulation },
-);
+// Standard and JumpReLU have no sparse form: they train dense whatever --formulation says.
+const form: Formulation =
+  isModernConfig(config) && !hasSparseFormulation(config.architecture)
+    ? 'dense'
+    : (formulation as Formulation);
+const step = buildTrainStep(config, b, { kind: 'adam', lr: 1e-4 }, { formulation: form });
 /** Compiled from initial values made here and dropped after: the executable holds the state. */
 async function compile() {
-  const params: SaeParams = {
-    W_enc: normal(d * n, 1 / Math.sqrt(d)),
-    b_enc: new Float32Array(n),
-    W_dec: normal(n * d, 1 / Math.sqrt(n)),
-    b_dec: new Float32Array(d),
-  };
+  const params: SaeParams = isModernConfig(config)
+    ? initModernParams(config, rng)
+    : {
+        W_enc: normal(d * n, 1 / Math.sqrt(d)),
+        b_enc: new Float32Array(n),
+        W_dec: normal(n * d, 1 / Math.sqrt(n)),
+        b_dec: new Float32Array(d),
+      };
   return backend.compile(step.graph, { state: step.initialState(params) });
 }
 const exe = await compile();
@@ -62,7 +81,9 @@ let loss = Number.NaN;
 // Three untimed steps, as torch_step.py.
 for (let i = 0; i < s + 3; i++) {
   const t0 = performance.now();
-  const out = await exe.run({ x, w });
+  // A modern recipe's host state (AuxK's dead counts, BatchTopK's threshold) is fed and observed.
+  const out = await exe.run({ x, w, ...step.host?.feeds() });
+  step.host?.observe(out, b);
   const ms = performance.now() - t0;
   loss = out.loss[0];
   if (!Number.isFinite(loss)) throw new Error(`${name}: loss is ${loss} at step ${i}`);
@@ -76,5 +97,5 @@ exe.dispose();
 const stepMs = median(times);
 // maxRSS is in KiB on Linux: the process's peak resident set.
 process.stdout.write(
-  `${JSON.stringify({ backend: name, formulation, stepMs, vectorsPerS: (b / stepMs) * 1000, loss, peakRssMb: process.resourceUsage().maxRSS / 1024 })}\n`,
+  `${JSON.stringify({ backend: name, formulation: form, stepMs, vectorsPerS: (b / stepMs) * 1000, loss, peakRssMb: process.resourceUsage().maxRSS / 1024 })}\n`,
 );

@@ -11,10 +11,17 @@ import { median } from './measure.js';
 import { formatTable } from './table.js';
 
 export const SCALE_USAGE = `usage: pnpm bench scale [--d-in 768] [--d-sae 16384] [--k 32] [--batch 1024] [--steps 10]
-                        [--backends onnx,cpu] [--formulation sparse|dense] [--rounds 1] [--anchors DIR] [--no-torch] [--plain-malloc] [--profile DIR] [--json FILE]
+                        [--arch topk|batchtopk|matryoshka|jumprelu|standard] [--backends onnx,cpu]
+                        [--formulation sparse|dense] [--rounds 1] [--anchors DIR] [--no-torch] [--plain-malloc] [--profile DIR] [--json FILE]
+  --arch: a modern recipe (docs/modern-saes.md: AuxK, schedules' host feeds and all) instead of the
+  classic TopK SAE; PyTorch's anchor has TopK (and ReLU + L1 for --arch standard) only, so the
+  other recipes are timed without it.
   saekit's processes get the same glibc allocator settings as PyTorch's (anchors/README.md) unless
   --plain-malloc. --profile DIR: ONNX Runtime's per-node profile of the onnx runs, written to DIR and
   summed up on stderr (profiled step times are slower, not comparable)`;
+
+/** `classic`: the classic TopK SAE (SaeConfig); the others: core's modern recipes. */
+const ARCHS = ['classic', 'topk', 'batchtopk', 'matryoshka', 'jumprelu', 'standard'];
 
 interface ScaleRow {
   readonly backend: string;
@@ -105,6 +112,7 @@ export async function benchScale(argv: string[]): Promise<Record<string, unknown
         steps: { type: 'string', default: '10' },
         backends: { type: 'string', default: 'onnx,cpu' },
         formulation: { type: 'string', default: 'sparse' },
+        arch: { type: 'string', default: 'classic' },
         rounds: { type: 'string', default: '1' },
         anchors: { type: 'string' },
         'no-torch': { type: 'boolean', default: false },
@@ -131,12 +139,21 @@ export async function benchScale(argv: string[]): Promise<Record<string, unknown
     process.stderr.write(`saekit-bench scale: --formulation must be sparse or dense, got ${formulation}\n`);
     process.exit(2);
   }
+  const arch = str('arch');
+  if (!ARCHS.includes(arch)) {
+    process.stderr.write(`saekit-bench scale: --arch must be one of ${ARCHS.join(', ')}, got ${arch}\n`);
+    process.exit(2);
+  }
+  // The anchor's recipes: TopK, and ReLU + L1 (its k 0) for the standard SAE.
+  const torchK = arch === 'classic' || arch === 'topk' ? k : arch === 'standard' ? 0 : undefined;
   const backends = str('backends').split(',').filter(Boolean);
   const anchor = join(String(values.anchors ?? join(repoRoot, '..', 'shared', 'anchors')), 'torch_step.py');
   const python = values['no-torch'] ? undefined : torchPython();
   const env = torchEnv(python);
-  const withTorch = env !== undefined && existsSync(anchor);
-  if (!values['no-torch'] && !withTorch)
+  const withTorch = env !== undefined && existsSync(anchor) && torchK !== undefined;
+  if (!values['no-torch'] && torchK === undefined)
+    process.stderr.write(`bench scale: PyTorch's anchor has no ${arch} step; timing saekit alone\n`);
+  else if (!values['no-torch'] && !withTorch)
     process.stderr.write(
       `bench scale: no PyTorch beside this run (python3 with torch, and ${anchor} are needed)\n`,
     );
@@ -155,7 +172,7 @@ export async function benchScale(argv: string[]): Promise<Record<string, unknown
         const profile = profileDir && b === 'onnx' ? [join(profileDir, `onnx-round${r + 1}-`)] : [];
         const out = execFileSync(
           process.execPath,
-          ['--expose-gc', worker, b, ...shape, formulation, ...profile],
+          ['--expose-gc', worker, b, ...shape, formulation, arch, ...profile],
           {
             encoding: 'utf8',
             env: values['plain-malloc'] ? process.env : { ...process.env, ...MALLOC_ENV },
@@ -170,7 +187,8 @@ export async function benchScale(argv: string[]): Promise<Record<string, unknown
     }
     if (withTorch) {
       process.stderr.write(`round ${r + 1}: pytorch...\n`);
-      const out = execFileSync(python as string, ['-c', TORCH_WRAPPER, anchor, ...shape, '2'], {
+      const torchShape = [d, n, torchK as number, batch, steps].map(String);
+      const out = execFileSync(python as string, ['-c', TORCH_WRAPPER, anchor, ...torchShape, '2'], {
         encoding: 'utf8',
         env,
         stdio: ['ignore', 'pipe', 'inherit'],
@@ -193,7 +211,7 @@ export async function benchScale(argv: string[]): Promise<Record<string, unknown
   });
   const torch = rows.find((r) => r.backend.startsWith('torch'));
   process.stdout.write(
-    `\nTopK SAE ${d} -> ${n}, k ${k}, batch ${batch}, Adam; saekit ${formulation} graph${values['plain-malloc'] ? ', plain malloc' : ''}; median step of ${steps} after 3 warm-up, median of ${rounds} round(s)\n\n`,
+    `\n${arch === 'classic' ? 'TopK SAE' : `${arch} SAE (modern recipe)`} ${d} -> ${n}, k ${k}, batch ${batch}, Adam; saekit ${formulation} graph${values['plain-malloc'] ? ', plain malloc' : ''}; median step of ${steps} after 3 warm-up, median of ${rounds} round(s)\n\n`,
   );
   process.stdout.write(
     `${formatTable(
