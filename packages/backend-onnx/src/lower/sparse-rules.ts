@@ -12,6 +12,10 @@ const toIndex = (b: GraphBuilder, idx: string): string => b.op('Cast', [idx], { 
 const gatherRows = (b: GraphBuilder, w: string, idx: string): string =>
   b.op('Gather', [w, toIndex(b, idx)], { axis: 0 });
 
+/** [B] indices from [B, 1] ones (one index a row). */
+const oneIndex = (b: GraphBuilder, idx: string): string =>
+  b.op('Squeeze', [toIndex(b, idx), b.int64Const([1], 'axes')]);
+
 const unsqueeze = (b: GraphBuilder, x: string, axis: number): string =>
   b.op('Unsqueeze', [x, b.int64Const([axis], 'axes')]);
 
@@ -67,12 +71,26 @@ export const SPARSE_RULES: { readonly [K in SparseOp['kind']]: Rule<Extract<Op, 
       { axis: -1, reduction: 'add' },
       out,
     ),
-  // [B, 1, k] · [B, k, d] -> [B, 1, d]: one batched MatMul over the gathered rows.
-  sparseMatmul: ({ b, x, out }) =>
-    squeezeInto(b, b.op('MatMul', [unsqueeze(b, x[0], 1), gatherRows(b, x[2], x[1])]), 1, out),
-  // [B, k, d] · [B, d, 1] -> [B, k, 1].
-  sparseDot: ({ b, x, out }) =>
-    squeezeInto(b, b.op('MatMul', [gatherRows(b, x[2], x[1]), unsqueeze(b, x[0], 2)]), 2, out),
+  // [B, 1, k] · [B, k, d] -> [B, 1, d]: one batched MatMul over the gathered rows. With one index
+  // a row (BatchTopK's selection, flattened) that is B products of 1 x 1 by 1 x d, where ONNX
+  // Runtime's per-product cost dwarfs the work: vals [B, 1] * W[idx] [B, d] instead.
+  sparseMatmul: ({ b, node, x, out }) =>
+    node.inputs[1].shape[1] === 1
+      ? b.op('Mul', [x[0], b.op('Gather', [x[2], oneIndex(b, x[1])], { axis: 0 })], {}, out)
+      : squeezeInto(b, b.op('MatMul', [unsqueeze(b, x[0], 1), gatherRows(b, x[2], x[1])]), 1, out),
+  // [B, k, d] · [B, d, 1] -> [B, k, 1]. With one index a row: Σ_d W[idx] * x, a Mul and a ReduceSum.
+  sparseDot: ({ b, node, x, out }) =>
+    node.inputs[1].shape[1] === 1
+      ? b.op(
+          'ReduceSum',
+          [
+            b.op('Mul', [b.op('Gather', [x[2], oneIndex(b, x[1])], { axis: 0 }), x[0]]),
+            b.int64Const([1], 'axes'),
+          ],
+          { keepdims: 1 },
+          out,
+        )
+      : squeezeInto(b, b.op('MatMul', [gatherRows(b, x[2], x[1]), unsqueeze(b, x[0], 2)]), 2, out),
   // rows vals[b, j] · x[b, :] as [B, k, 1] * [B, 1, d], scattered into [n, d].
   sparseOuter: ({ b, op, node, x, out }) => {
     const rows = b.op('Mul', [unsqueeze(b, x[0], 2), unsqueeze(b, x[2], 1)]);

@@ -74,6 +74,7 @@ const PRODUCT_SIZES: readonly (readonly [number, number, number, number])[] = [
   [7, 3, 13, 5],
   [9, 4, 4, 6], // k = n: every row indexed (with repeats)
   [33, 8, 65, 17],
+  [40, 1, 13, 6], // one index a row: BatchTopK's selection over the flattened batch
 ];
 
 export function sparseSpecs(): PrimitiveSpec[] {
@@ -107,7 +108,11 @@ export function sparseSpecs(): PrimitiveSpec[] {
 export function sparseGradSpecs(): PrimitiveSpec[] {
   const out: PrimitiveSpec[] = [gatherSpec([7], 13, 3), gatherSpec([3, 2], 5, 7), scatterSpec([7], 3, 13)];
   for (const kind of ['sparseMatmul', 'sparseDot', 'sparseOuter'] as const) {
-    out.push(sparseProductSpec(kind, 7, 3, 13, 5), sparseProductSpec(kind, 9, 4, 4, 6));
+    out.push(
+      sparseProductSpec(kind, 7, 3, 13, 5),
+      sparseProductSpec(kind, 9, 4, 4, 6),
+      sparseProductSpec(kind, 12, 1, 5, 4),
+    );
   }
   out.push({
     // The TopK encoder's values: the gradient reaches exactly the selected entries.
