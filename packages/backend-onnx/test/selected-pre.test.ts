@@ -4,16 +4,20 @@ import {
   buildTrainStep,
   constant,
   Graph,
+  greater,
   initParams,
   input,
   matmul,
+  type Node,
   Rng,
   reshape,
   rowWeights,
   type SaeConfig,
   sparseDot,
+  sparseMatmul,
   topkIndices,
   transpose,
+  where,
 } from '@saekit/core';
 import { createReferenceBackend } from '@saekit/core/testing';
 import { describe, expect, it } from 'vitest';
@@ -96,4 +100,74 @@ describe('selected pre-activations lowered as TopK values', () => {
     for (let i = 0; i < want.sel.length; i++) expect(got.sel[i]).toBeCloseTo(want.sel[i], 4);
     onnx.dispose();
   });
+
+  /** The selection over another TopK of the same pre (`select`), checked against the reference. */
+  async function gathered(select: (pre: Node, x: Node, W: Node, b: Node) => Node, want: string) {
+    const [n, d] = [12, 5];
+    const x = input('x', [B, d]);
+    const W = input('W', [d, n]);
+    const b = input('b', [n]);
+    const pre = add(matmul(x, W), b);
+    const sel = select(pre, x, W, b);
+    // pre first: the dense pre is lowered before the selection reads it (in a step, the selection's
+    // indices come from it, which orders it so).
+    const g = Graph.from({ outputs: { pre, sel } });
+    const nodes = onnxNodes(g);
+    expect(nodes.map((m) => m.op_type)).toContain(want);
+    expect(
+      nodes.filter((m) => m.op_type === 'Transpose'),
+      'no transposed W',
+    ).toHaveLength(0);
+    expect(
+      nodes.filter((m) => m.op_type === 'MatMul'),
+      'no sparse dots',
+    ).toHaveLength(0);
+    const rng = new Rng(2);
+    const feeds = {
+      x: Float32Array.from(rng.normalArray(B * d)),
+      W: Float32Array.from(rng.normalArray(d * n)),
+      b: Float32Array.from(rng.normalArray(n)),
+    };
+    const onnx = await createOnnxBackend().compile(g);
+    const [got, ref] = [
+      await onnx.run(feeds),
+      await (await createReferenceBackend({ float32: true }).compile(g)).run(feeds),
+    ];
+    expect(got.sel.length).toBe(ref.sel.length);
+    for (let i = 0; i < ref.sel.length; i++) expect(got.sel[i]).toBeCloseTo(ref.sel[i], 4);
+    onnx.dispose();
+  }
+
+  it("gathers from the dense pre when the TopK ran over something else (AuxK's masked pre)", () =>
+    gathered((pre, x, W, b) => {
+      const [n] = b.shape;
+      const dead = greater(
+        constant(
+          Array.from({ length: n }, (_, j) => j % 3),
+          [1, n],
+        ),
+        0,
+      );
+      const idx = topkIndices(where(broadcastTo(dead, pre.shape), pre, -1e30), 3);
+      const ones = broadcastTo(constant(1), [B, 1]);
+      return add(sparseDot(x, idx, transpose(W)), sparseDot(ones, idx, reshape(b, [n, 1])));
+    }, 'GatherElements'));
+
+  it("gathers pre[row, idx] for a selection over the flattened batch (BatchTopK's rows)", () =>
+    gathered((_pre, x, W, b) => {
+      const [n] = b.shape;
+      const K = 20;
+      const rng = new Rng(4);
+      const rows = constant(
+        Array.from({ length: K }, () => Math.floor(rng.uniform() * B)),
+        [K, 1],
+      );
+      const cols = constant(
+        Array.from({ length: K }, () => Math.floor(rng.uniform() * n)),
+        [K, 1],
+      );
+      const ones = broadcastTo(constant(1), [K, 1]);
+      const xs = sparseMatmul(ones, rows, x);
+      return add(sparseDot(xs, cols, transpose(W)), sparseDot(ones, cols, reshape(b, [n, 1])));
+    }, 'GatherND'));
 });

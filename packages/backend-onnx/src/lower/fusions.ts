@@ -1,4 +1,5 @@
 import type { Graph, Node } from '@saekit/core';
+import { DataType } from '../proto/types.js';
 import type { GraphBuilder } from './builder.js';
 import { sameShape } from './merge.js';
 import { gemmFlags } from './rules.js';
@@ -125,6 +126,15 @@ export function emitFused(n: Node, e: FusedEmission): string | undefined {
   if (topk) {
     const values = e.topkValues.get(topk)!;
     return out ? b.op('Identity', [values], {}, out) : values;
+  }
+  const g = selected.gathers.get(n);
+  if (g) {
+    const at = (i: Node) => b.op('Cast', [value(i)], { to: DataType.INT64 });
+    if (!g.row) return b.op('GatherElements', [value(g.pre), at(g.idx)], { axis: -1 }, out);
+    // [K, 1] entries pre[row, idx]: GatherND on [K, 1, 2] index pairs.
+    const last = (v: string) => b.op('Unsqueeze', [v, b.int64Const([-1], 'axes')]);
+    const pairs = b.op('Concat', [last(at(g.row)), last(at(g.idx))], { axis: -1 });
+    return b.op('GatherND', [value(g.pre), pairs], {}, out);
   }
   const add = e.fusions.adds.get(n);
   if (add) {
