@@ -109,9 +109,14 @@ export function gemmTerms(
       }
       for (let jc = 0; jc < n; jc += ncMax) {
         const nc = Math.min(ncMax, n - jc);
-        for (let u = 0; u < p.bOff.length; u++) {
-          const base = p.bOff[u] + bShift + jc * bLane + pc * bStep;
-          packPanels(PACK_B, NR, b, base, bLane, bStep, nc, kc, p.bSign[u], u > 0);
+        const bBase = bShift + jc * bLane + pc * bStep;
+        const bt = p.bOff.length;
+        if (bLane === 1 && nc % NR === 0 && (bt === 1 || bt === 2 || bt === 4))
+          packRowsB(b, p.bOff, p.bSign, bBase, bStep, nc, kc);
+        else {
+          for (let u = 0; u < p.bOff.length; u++) {
+            packPanels(PACK_B, NR, b, p.bOff[u] + bBase, bLane, bStep, nc, kc, p.bSign[u], u > 0);
+          }
         }
         // Along rows of out: MR rows of tiles at a time. With several targets the tiles gather in SC
         // and go out row by row (a tile per target would touch MR lines of each for 2 values).
@@ -155,6 +160,54 @@ function flushRows(
       const sc = r * SC_STRIDE;
       if (add) for (let j = 0; j < nc; j++) out[row + j] += s * SC[sc + j];
       else for (let j = 0; j < nc; j++) out[row + j] = s * SC[sc + j];
+    }
+  }
+}
+
+/**
+ * packPanels for b read along its rows (not transposed, whole panels), all terms summed in one
+ * pass: b's panels are the bulk of the packing, and a pass per term would re-read and re-write
+ * every packed value, each a line apart from the last.
+ */
+function packRowsB(
+  x: FloatArray,
+  offs: readonly number[],
+  signs: readonly number[],
+  base: number,
+  step: number,
+  nc: number,
+  kc: number,
+): void {
+  const D = PACK_B;
+  const t = offs.length;
+  const o0 = base + offs[0];
+  const o1 = base + (t > 1 ? offs[1] : offs[0]);
+  const o2 = base + (t > 2 ? offs[2] : offs[0]);
+  const o3 = base + (t > 3 ? offs[3] : offs[0]);
+  const s0 = signs[0];
+  const s1 = t > 1 ? signs[1] : 0;
+  const s2 = t > 2 ? signs[2] : 0;
+  const s3 = t > 3 ? signs[3] : 0;
+  const panelLen = NR * kc;
+  for (let s = 0; s < kc; s++) {
+    const row = s * step;
+    let di = s * NR;
+    if (t === 1) {
+      for (let j = row; j < row + nc; j += NR, di += panelLen) {
+        D[di] = s0 * x[o0 + j];
+        D[di + 1] = s0 * x[o0 + j + 1];
+      }
+    } else if (t === 2) {
+      for (let j = row; j < row + nc; j += NR, di += panelLen) {
+        D[di] = s0 * x[o0 + j] + s1 * x[o1 + j];
+        D[di + 1] = s0 * x[o0 + j + 1] + s1 * x[o1 + j + 1];
+      }
+    } else {
+      // 4 terms (the caller sends 3 elsewhere: a sign-0 term would turn an Inf into NaN).
+      for (let j = row; j < row + nc; j += NR, di += panelLen) {
+        D[di] = s0 * x[o0 + j] + s1 * x[o1 + j] + s2 * x[o2 + j] + s3 * x[o3 + j];
+        D[di + 1] = s0 * x[o0 + j + 1] + s1 * x[o1 + j + 1] + s2 * x[o2 + j + 1] + s3 * x[o3 + j + 1];
+      }
     }
   }
 }

@@ -42,11 +42,16 @@ export function denseKernelOf(m: number, n: number, k: number): string {
   return levels > 0 ? `strassen-${levels}` : 'packed';
 }
 
+/** A product's arguments; `strassenLevels` overrides the choice of levels (benchmarks, tests). */
+export interface AutoMatmulArgs extends MatmulArgs {
+  readonly strassenLevels?: number;
+}
+
 /** A product split by rows of out; large ones bind a Strassen plan once (strassen.ts). */
-export const MATMUL: ParallelKernel<MatmulArgs> = {
+export const MATMUL: ParallelKernel<AutoMatmulArgs> = {
   name: 'matmul',
   bind: (args) => {
-    const levels = strassenLevels(args.m, args.n, args.k);
+    const levels = args.strassenLevels ?? strassenLevels(args.m, args.n, args.k);
     const plan = levels > 0 ? planStrassen(args, levels) : undefined;
     return (lo, hi) => matmulAuto(args, lo, hi, plan);
   },
