@@ -157,9 +157,11 @@ function flushRows(
     const add = accumulate || p.cAdd[t];
     for (let r = 0; r < mr; r++) {
       const row = p.cOff[t] + o + r * ldc;
-      const sc = r * SC_STRIDE;
-      if (add) for (let j = 0; j < nc; j++) out[row + j] += s * SC[sc + j];
-      else for (let j = 0; j < nc; j++) out[row + j] = s * SC[sc + j];
+      const end = row + nc;
+      let j = r * SC_STRIDE;
+      if (!add) for (let i = row; i < end; i++) out[i] = s * SC[j++];
+      else if (s > 0) for (let i = row; i < end; i++) out[i] += SC[j++];
+      else for (let i = row; i < end; i++) out[i] -= SC[j++];
     }
   }
 }

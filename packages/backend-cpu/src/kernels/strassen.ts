@@ -15,6 +15,10 @@ import type { MatmulArgs } from './matmul.js';
  * take rows of a plain product. Dimensions not divisible by 2^L are peeled: the last m − m' rows,
  * n − n' columns and k − k' terms are computed by the classical product (the same micro-kernel).
  *
+ * Call sites: every dense matmul step runs MATMUL (matmul-auto.ts), either operand transposed, so
+ * each takes this path at this size once no sparse kernel takes the product. The masked products
+ * (masked-matmul.ts, masked-pair.ts) compute only the entries a mask keeps: no blocks to sum.
+ *
  * Accuracy: each level adds block sums before multiplying, and each product is rounded into out, so
  * the error grows with L (tests bound it against a float64 product). Float32 only: the float64
  * reference backend keeps the classical kernel.
@@ -48,88 +52,19 @@ type Term = readonly [row: number, col: number, sign: number];
 /** One product: its op(a) terms, op(b) terms and out targets. */
 type Product = readonly [a: readonly Term[], b: readonly Term[], c: readonly Term[]];
 
-/** Strassen's seven products of one level on 2×2 blocks. */
+/**
+ * Strassen's seven products of one level on 2×2 blocks ([row, col, sign]: op(a) terms, op(b) terms,
+ * targets in out): M1 = (A11 + A22)(B11 + B22) → C11, C22; M2 = (A21 + A22)B11 → C21, −C22; …
+ */
+// biome-ignore format: a table, one product a line
 const LEVEL: readonly Product[] = [
-  [
-    [
-      [0, 0, 1],
-      [1, 1, 1],
-    ],
-    [
-      [0, 0, 1],
-      [1, 1, 1],
-    ],
-    [
-      [0, 0, 1],
-      [1, 1, 1],
-    ],
-  ],
-  [
-    [
-      [1, 0, 1],
-      [1, 1, 1],
-    ],
-    [[0, 0, 1]],
-    [
-      [1, 0, 1],
-      [1, 1, -1],
-    ],
-  ],
-  [
-    [[0, 0, 1]],
-    [
-      [0, 1, 1],
-      [1, 1, -1],
-    ],
-    [
-      [0, 1, 1],
-      [1, 1, 1],
-    ],
-  ],
-  [
-    [[1, 1, 1]],
-    [
-      [1, 0, 1],
-      [0, 0, -1],
-    ],
-    [
-      [0, 0, 1],
-      [1, 0, 1],
-    ],
-  ],
-  [
-    [
-      [0, 0, 1],
-      [0, 1, 1],
-    ],
-    [[1, 1, 1]],
-    [
-      [0, 0, -1],
-      [0, 1, 1],
-    ],
-  ],
-  [
-    [
-      [1, 0, 1],
-      [0, 0, -1],
-    ],
-    [
-      [0, 0, 1],
-      [0, 1, 1],
-    ],
-    [[1, 1, 1]],
-  ],
-  [
-    [
-      [0, 1, 1],
-      [1, 1, -1],
-    ],
-    [
-      [1, 0, 1],
-      [1, 1, 1],
-    ],
-    [[0, 0, 1]],
-  ],
+  [[[0, 0, 1], [1, 1, 1]], [[0, 0, 1], [1, 1, 1]], [[0, 0, 1], [1, 1, 1]]],
+  [[[1, 0, 1], [1, 1, 1]], [[0, 0, 1]], [[1, 0, 1], [1, 1, -1]]],
+  [[[0, 0, 1]], [[0, 1, 1], [1, 1, -1]], [[0, 1, 1], [1, 1, 1]]],
+  [[[1, 1, 1]], [[1, 0, 1], [0, 0, -1]], [[0, 0, 1], [1, 0, 1]]],
+  [[[0, 0, 1], [0, 1, 1]], [[1, 1, 1]], [[0, 0, -1], [0, 1, 1]]],
+  [[[1, 0, 1], [0, 0, -1]], [[0, 0, 1], [0, 1, 1]], [[1, 1, 1]]],
+  [[[0, 1, 1], [1, 1, -1]], [[1, 0, 1], [1, 1, 1]], [[0, 0, 1]]],
 ];
 
 /** The 7^L products of L levels, on the 2^L grid: each level's blocks split by the next. */
