@@ -1,5 +1,6 @@
 import { Rng } from '@saekit/core';
 import { describe, expect, it } from 'vitest';
+import { denseProductTask } from '../src/dense-task.js';
 import { matmul } from '../src/kernels/matmul.js';
 import { denseKernelOf, MATMUL } from '../src/kernels/matmul-auto.js';
 import { planStrassen, STRASSEN_LIMITS, strassenCounter, strassenLevels } from '../src/kernels/strassen.js';
@@ -139,6 +140,33 @@ describe('which products take Strassen', () => {
       expect(err).toBeLessThanOrEqual(1e-4 * scale);
     } finally {
       pool.close();
+    }
+  });
+});
+
+describe('denseProductTask (the Strassen benchmark)', () => {
+  it('runs the levels it is given on the pool, each within the accuracy bound of the classical run', () => {
+    const [m, k, n] = [300, 260, 520];
+    const task = denseProductTask(m, n, k, 2);
+    try {
+      const rng = new Rng(12);
+      task.a.set(rng.normalArray(m * k));
+      task.b.set(rng.normalArray(k * n));
+      const { ref } = matmulReference(task.a, task.b, m, n, k, false, false);
+      const errs = [0, 1, 2].map((levels) => {
+        task.out.fill(Number.NaN);
+        const before = strassenCounter.calls;
+        task.run(levels);
+        // The calling thread takes pieces of every run: it counts Strassen calls exactly when levels > 0.
+        expect(strassenCounter.calls > before).toBe(levels > 0);
+        return maxErr(task.out, ref);
+      });
+      for (const e of errs.slice(1)) {
+        expect(e.err).toBeLessThanOrEqual(8 * errs[0].err);
+        expect(e.err).toBeLessThanOrEqual(1e-4 * e.scale);
+      }
+    } finally {
+      task.close();
     }
   });
 });
