@@ -2,7 +2,7 @@ import { Rng } from '@saekit/core';
 import { describe, expect, it } from 'vitest';
 import { denseProductTask } from '../src/dense-task.js';
 import { matmul } from '../src/kernels/matmul.js';
-import { denseKernelOf, MATMUL } from '../src/kernels/matmul-auto.js';
+import { denseKernelOf, MATMUL, matmulAuto } from '../src/kernels/matmul-auto.js';
 import { planStrassen, STRASSEN_LIMITS, strassenCounter, strassenLevels } from '../src/kernels/strassen.js';
 import { ThreadPool } from '../src/parallel/pool.js';
 import { matmulReference } from './helpers.js';
@@ -95,6 +95,29 @@ describe('Strassen products', () => {
 });
 
 describe('which products take Strassen', () => {
+  it('a float64 product keeps the classical kernel even with a plan (the reference backend)', () => {
+    const c = CASES[0];
+    const rng = new Rng(21);
+    const a = Float64Array.from(rng.normalArray(c.m * c.k));
+    const b = Float64Array.from(rng.normalArray(c.k * c.n));
+    const out = new Float64Array(c.m * c.n);
+    const want = new Float64Array(c.m * c.n);
+    const args = { a, b, out, ...c };
+    matmulAuto(args, 0, c.m, planStrassen(args, 2));
+    matmul({ ...args, out: want });
+    expect(out).toEqual(want);
+    // The same plan on float32 data does run Strassen.
+    const f32 = {
+      ...args,
+      a: Float32Array.from(a),
+      b: Float32Array.from(b),
+      out: new Float32Array(c.m * c.n),
+    };
+    const before = strassenCounter.calls;
+    matmulAuto(f32, 0, c.m, planStrassen(f32, 2));
+    expect(strassenCounter.calls).toBeGreaterThan(before);
+  });
+
   it('the scale encoder product (1024×768×16384) takes 2 levels; small or thin ones none', () => {
     expect(strassenLevels(1024, 16384, 768)).toBe(2);
     expect(denseKernelOf(1024, 16384, 768)).toBe('strassen-2');
