@@ -6,6 +6,7 @@ export {
   createCpuBackend,
   createReferenceBackend,
 } from './backend.js';
+export { type DenseProductTask, denseProductTask } from './dense-task.js';
 export { CpuEvalBlockedError, checkCodeGeneration } from './eval-check.js';
 export { CpuExecutable } from './executable.js';
 export { type MaskedMatmulArgs, maskedMatmul } from './kernels/masked-matmul.js';

@@ -10,14 +10,14 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { BUILTIN_BACKENDS, isBuiltinBackend } from '@saekit/backends';
 import { writeFileAtomic } from '@saekit/core/node';
-import { benchMatmul } from './matmul.js';
+import { benchMatmul, benchStrassen } from './matmul.js';
 import { median } from './measure.js';
 import { profileCpuStep, profileScaleStep } from './profile.js';
 import { benchScale, SCALE_USAGE } from './scale.js';
 import { benchSparse } from './sparse.js';
 import { formatTable } from './table.js';
 
-const USAGE = `usage: pnpm bench [steps|matmul|train|rss|profile|profile-scale] [--backends cpu,tfjs-cpu,tfjs-wasm,onnx] [--rounds N] [--trained STEPS] [--f64] [--epochs N] [--json FILE]
+const USAGE = `usage: pnpm bench [steps|matmul|strassen|train|rss|profile|profile-scale] [--backends cpu,tfjs-cpu,tfjs-wasm,onnx] [--rounds N] [--trained STEPS] [--f64] [--epochs N] [--json FILE]
 
   steps     training step and 10k-example encode per backend, ratios and peak RSS; every backend
             is measured --rounds times (default 3), round-robin, each in a fresh process, and
@@ -27,6 +27,8 @@ const USAGE = `usage: pnpm bench [steps|matmul|train|rss|profile|profile-scale] 
             backend: a sparse backend's step depends on how sparse the ReLU code has become
   matmul    CPU matmul kernel GFLOP/s vs a naive triple loop (--f64: Float64Array operands); then
             the zero-skipping and masked kernels vs the dense one at MNIST / ReLU-code sparsity
+  strassen  the scale encoder product [1024,768]·[768,16384] on the CPU backend's pool: classical
+            vs 1 and 2 levels of Strassen, alternating in one process (--rounds, default 3)
   train     the seed recipe trained on MNIST as \`saekit train\` runs it (shuffled batches, batch
             filling included, the per-epoch test pass not), on each backend in turn, each in a fresh
             process: seconds per epoch with ratios, test MSE, peak RSS (--backends, default
@@ -78,7 +80,7 @@ if (args.help) {
   process.exit(0);
 }
 const bad = positionals.find(
-  (p) => !['steps', 'matmul', 'train', 'rss', 'profile', 'profile-scale'].includes(p),
+  (p) => !['steps', 'matmul', 'strassen', 'train', 'rss', 'profile', 'profile-scale'].includes(p),
 );
 if (bad) {
   process.stderr.write(`saekit-bench: unknown suite '${bad}'\n${USAGE}\n`);
@@ -266,6 +268,10 @@ if (suites.includes('matmul')) {
   process.stdout.write('\n');
   report.matmul = await benchMatmul({ dtype: args.f64 ? 'float64' : 'float32' });
   report.sparse = await benchSparse();
+}
+if (suites.includes('strassen')) {
+  process.stdout.write('\n');
+  report.strassen = await benchStrassen({ rounds });
 }
 if (suites.includes('train')) {
   const names = backendsArg('cpu,tfjs-wasm,onnx');

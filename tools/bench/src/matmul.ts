@@ -1,5 +1,6 @@
-import { matmul } from '@saekit/backend-cpu';
+import { denseProductTask, matmul } from '@saekit/backend-cpu';
 import { Rng } from '@saekit/core';
+import { formatTable } from './table.js';
 
 type FloatArray = Float32Array | Float64Array;
 
@@ -192,4 +193,78 @@ function relError(got: FloatArray, want: FloatArray): number {
     err = Math.max(err, Math.abs(got[i] - want[i]));
   }
   return scale > 0 ? err / scale : err;
+}
+
+/** One variant of the Strassen A/B: the scale encoder product with `levels` of Strassen (0: classical). */
+export interface StrassenBenchRow {
+  levels: number;
+  /** Median ms of the whole product over the rounds, and each round's. */
+  ms: number;
+  rounds: number[];
+  /** 2·m·n·k / time: the classical product's flops, so variants compare directly. */
+  gflops: number;
+  /** max |out − classical| / max |classical|. */
+  relToClassical: number;
+}
+
+/**
+ * The TopK SAE's dense encoder product at `pnpm bench scale`'s shape, x·W_enc [1024,768]·[768,16384],
+ * on the CPU backend's pool exactly as a training step splits it: classical against 1 and 2 levels of
+ * Strassen, alternating run by run in one process (so load from other processes hits all alike).
+ */
+export async function benchStrassen(
+  opts: { rounds?: number; threads?: number; m?: number; k?: number; n?: number; json?: boolean } = {},
+): Promise<StrassenBenchRow[]> {
+  const { rounds = 7, m = 1024, k = 768, n = 16384 } = opts;
+  const task = denseProductTask(m, n, k, opts.threads);
+  try {
+    const rng = new Rng(20240607);
+    task.a.set(rng.normalArray(m * k));
+    task.b.set(rng.normalArray(k * n));
+    const variants = [0, 1, 2];
+    const times = variants.map((): number[] => []);
+    const outs = variants.map((levels) => {
+      task.run(levels); // warm-up, and the values each variant gives
+      return Float32Array.from(task.out);
+    });
+    for (let r = 0; r < rounds; r++) {
+      for (let v = 0; v < variants.length; v++) {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        const t0 = performance.now();
+        task.run(variants[v]);
+        times[v].push(performance.now() - t0);
+      }
+    }
+    const rows = variants.map((levels, v): StrassenBenchRow => {
+      const ms = [...times[v]].sort((x, y) => x - y)[times[v].length >> 1];
+      return {
+        levels,
+        ms,
+        rounds: times[v],
+        gflops: (2 * m * n * k) / (ms * 1e6),
+        relToClassical: relError(outs[v], outs[0]),
+      };
+    });
+    if (opts.json) console.log(JSON.stringify(rows, null, 2));
+    else {
+      console.log(
+        `dense encoder product [${m},${k}]·[${k},${n}], float32, cpu backend pool, median of ${rounds} alternating rounds`,
+      );
+      console.log(
+        formatTable(
+          ['kernel', 'ms', 'rounds (ms)', 'GFLOP/s (classical flops)', 'rel. diff to classical'],
+          rows.map((r) => [
+            r.levels ? `strassen ${r.levels} level${r.levels > 1 ? 's' : ''}` : 'classical',
+            r.ms.toFixed(1),
+            r.rounds.map((x) => x.toFixed(0)).join(' '),
+            r.gflops.toFixed(2),
+            r.relToClassical.toExponential(2),
+          ]),
+        ),
+      );
+    }
+    return rows;
+  } finally {
+    task.close();
+  }
 }
