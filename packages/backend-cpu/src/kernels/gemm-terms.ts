@@ -1,5 +1,7 @@
 import type { FloatArray } from '@saekit/core';
-import { CAP_A, kernel3x2, MR, NR, PACK_A, PACK_B, TILE } from './matmul.js';
+import { PACKED_KERNEL } from './matmul.js';
+
+const { CAP_A, kernel3x2, MR, NR, PACK_A, PACK_B, TILE } = PACKED_KERNEL;
 
 /*
  * The packed product of matmul.ts generalised to sums of blocks, for Strassen (strassen.ts):

@@ -29,21 +29,21 @@ import type { FloatArray } from '@saekit/core';
  */
 
 /** Micro-kernel tile: MR rows of op(a) × NR columns of op(b). */
-export const MR = 3;
-export const NR = 2;
+const MR = 3;
+const NR = 2;
 /** Maximum depth of a k block. */
-export const KC = 256;
+const KC = 256;
 /** Scratch capacity in doubles (power of two; index masks are CAP - 1). */
-export const CAP_A = 1 << 16;
-export const CAP_B = 1 << 16;
+const CAP_A = 1 << 16;
+const CAP_B = 1 << 16;
 const MASK_A = CAP_A - 1;
 const MASK_B = CAP_B - 1;
 
 // +8 so that masked index + (MR - 1) or + (NR - 1) is provably inside the array.
-export const PACK_A = new Float64Array(CAP_A + 8);
-export const PACK_B = new Float64Array(CAP_B + 8);
+const PACK_A = new Float64Array(CAP_A + 8);
+const PACK_B = new Float64Array(CAP_B + 8);
 /** Result of one micro-kernel call, MR×NR row-major. */
-export const TILE = new Float64Array(MR * NR);
+const TILE = new Float64Array(MR * NR);
 
 /**
  * A matrix product out[m,n] = op(a)·op(b): a is [m,k] ([k,m] when transA), b is [k,n] ([n,k]
@@ -320,7 +320,7 @@ function packB(
  * deoptimized for missing feedback a few times V8 could leave it running on-stack-replacement code
  * entered from the interpreter on every call, several times slower.
  */
-export function kernel3x2(aOff: number, bOff: number, kc: number): void {
+function kernel3x2(aOff: number, bOff: number, kc: number): void {
   const A = PACK_A;
   const B = PACK_B;
   let c00 = 0;
@@ -375,3 +375,11 @@ function storeEdge(
     }
   }
 }
+
+/**
+ * The packed kernel's pieces, for the Strassen products (gemm-terms.ts). One object, not the
+ * bindings themselves: V8 reads an exported binding through a module cell, which it did not fold
+ * into the loops above (with the scratch, sizes and micro-kernel exported, the kernel ran a third
+ * slower: \`pnpm bench matmul\`).
+ */
+export const PACKED_KERNEL = Object.freeze({ MR, NR, KC, CAP_A, CAP_B, PACK_A, PACK_B, TILE, kernel3x2 });

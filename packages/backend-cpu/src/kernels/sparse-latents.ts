@@ -40,7 +40,19 @@ function scratch(args: Code, rows: number) {
 /** acc[ao + c] += vals[e] · x[b(e), c] for the entries e = list[t0, t1) of one latent. */
 function addEntries(acc: Float64Array, ao: number, a: Code, list: Int32Array, t0: number, t1: number): void {
   const { vals, x, d, k } = a;
-  for (let t = t0; t < t1; t++) {
+  let t = t0;
+  // Two entries a pass: one load and store of acc per two products; each acc element still adds
+  // its terms in order of t, so the float64 sum is the same.
+  for (; t + 2 <= t1; t += 2) {
+    const e = list[t];
+    const f = list[t + 1];
+    const v = vals[e];
+    const u = vals[f];
+    const xo = ((e / k) | 0) * d;
+    const yo = ((f / k) | 0) * d;
+    for (let c = 0; c < d; c++) acc[ao + c] = acc[ao + c] + v * x[xo + c] + u * x[yo + c];
+  }
+  if (t < t1) {
     const e = list[t];
     const v = vals[e];
     const xo = ((e / k) | 0) * d;
@@ -144,12 +156,49 @@ export const SPARSE_DOT_T: ParallelKernel<DotTArgs> = {
         }
         for (let r = r0; r < r1; r++) {
           const t1 = start[r - lo + 1];
-          for (let t = start[r - lo]; t < t1; t++) {
-            const e = list[t];
-            out[e] = dot(x, ((e / k) | 0) * d, cols, (r - r0) * d, d);
-          }
+          const co = (r - r0) * d;
+          let t = start[r - lo];
+          for (; t + 2 <= t1; t += 2) dot2(x, list[t], list[t + 1], k, cols, co, d, out);
+          if (t < t1) out[list[t]] = dot(x, ((list[t] / k) | 0) * d, cols, co, d);
         }
       }
     };
   },
 };
+
+/**
+ * out[e] and out[f]: the column at cols[co] dotted with the batch rows of entries e and f, sharing
+ * each load of the column; each dot keeps dot()'s two sums and their order.
+ */
+function dot2(
+  x: FloatArray,
+  e: number,
+  f: number,
+  k: number,
+  cols: Float64Array,
+  co: number,
+  d: number,
+  out: FloatArray,
+): void {
+  const xo = ((e / k) | 0) * d;
+  const yo = ((f / k) | 0) * d;
+  let p0 = 0;
+  let p1 = 0;
+  let q0 = 0;
+  let q1 = 0;
+  let c = 0;
+  for (; c + 2 <= d; c += 2) {
+    const w0 = cols[co + c];
+    const w1 = cols[co + c + 1];
+    p0 += x[xo + c] * w0;
+    p1 += x[xo + c + 1] * w1;
+    q0 += x[yo + c] * w0;
+    q1 += x[yo + c + 1] * w1;
+  }
+  if (c < d) {
+    p0 += x[xo + c] * cols[co + c];
+    q0 += x[yo + c] * cols[co + c];
+  }
+  out[e] = p0 + p1;
+  out[f] = q0 + q1;
+}

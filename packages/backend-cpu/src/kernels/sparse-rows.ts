@@ -29,7 +29,23 @@ export const SPARSE_MATMUL: ParallelKernel<RowsArgs> = {
       const { a: vals, idx, w, out, n, d, k } = args;
       for (let b = lo; b < hi; b++) {
         acc.fill(0);
-        for (let e = b * k; e < (b + 1) * k; e++) {
+        const end = (b + 1) * k;
+        let e = b * k;
+        // Four rows of W a pass: one load and store of acc per four products instead of per one.
+        // Each acc[c] still adds its terms in order of e, so the float64 sum is the same.
+        for (; e + 4 <= end; e += 4) {
+          const v0 = vals[e];
+          const v1 = vals[e + 1];
+          const v2 = vals[e + 2];
+          const v3 = vals[e + 3];
+          const r0 = indexAt('sparseMatmul', idx, e, n) * d;
+          const r1 = indexAt('sparseMatmul', idx, e + 1, n) * d;
+          const r2 = indexAt('sparseMatmul', idx, e + 2, n) * d;
+          const r3 = indexAt('sparseMatmul', idx, e + 3, n) * d;
+          for (let c = 0; c < d; c++)
+            acc[c] = acc[c] + v0 * w[r0 + c] + v1 * w[r1 + c] + v2 * w[r2 + c] + v3 * w[r3 + c];
+        }
+        for (; e < end; e++) {
           const v = vals[e];
           const row = indexAt('sparseMatmul', idx, e, n) * d;
           for (let c = 0; c < d; c++) acc[c] += v * w[row + c];
@@ -48,8 +64,33 @@ export const SPARSE_DOT: ParallelKernel<RowsArgs> = {
     const { a: x, idx, w, out, n, d, k } = args;
     for (let b = lo; b < hi; b++) {
       const xo = b * d;
-      for (let e = b * k; e < (b + 1) * k; e++)
-        out[e] = dot(x, xo, w, indexAt('sparseDot', idx, e, n) * d, d);
+      const end = (b + 1) * k;
+      let e = b * k;
+      // Two rows of W a pass share each load of x; each dot keeps dot()'s two sums and order.
+      for (; e + 2 <= end; e += 2) {
+        const p = indexAt('sparseDot', idx, e, n) * d;
+        const q = indexAt('sparseDot', idx, e + 1, n) * d;
+        let p0 = 0;
+        let p1 = 0;
+        let q0 = 0;
+        let q1 = 0;
+        let c = 0;
+        for (; c + 2 <= d; c += 2) {
+          const x0 = x[xo + c];
+          const x1 = x[xo + c + 1];
+          p0 += x0 * w[p + c];
+          p1 += x1 * w[p + c + 1];
+          q0 += x0 * w[q + c];
+          q1 += x1 * w[q + c + 1];
+        }
+        if (c < d) {
+          p0 += x[xo + c] * w[p + c];
+          q0 += x[xo + c] * w[q + c];
+        }
+        out[e] = p0 + p1;
+        out[e + 1] = q0 + q1;
+      }
+      if (e < end) out[e] = dot(x, xo, w, indexAt('sparseDot', idx, e, n) * d, d);
     }
   },
 };
