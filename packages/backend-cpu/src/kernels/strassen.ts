@@ -93,6 +93,41 @@ export interface StrassenPlan {
  * blocks are the large operand; a split by rows would pack all of them on every thread).
  */
 export function planStrassen(args: MatmulArgs, levels: number): StrassenPlan {
+  warmUp();
+  return plan(args, levels);
+}
+
+let warmed = false;
+
+/**
+ * Runs every path of gemmTerms (one or several terms and targets, either sign, overwrite or add,
+ * b packed by rows or by panels, peeled rows, columns and k terms, either operand transposed) on
+ * small products, once per thread, before the first real one. V8 optimizes a function for the
+ * branches it has seen run; a large product reaches some of them only after its first blocks, and
+ * the optimized code then deoptimizes there, again and again, until V8 stops optimizing it: the
+ * scale step ran half again as slow in some processes and not others (seen with --trace-deopt).
+ */
+function warmUp(): void {
+  if (warmed) return;
+  warmed = true;
+  const calls = strassenCounter.calls;
+  for (const transA of [false, true]) {
+    for (const transB of [false, true]) {
+      for (const levels of [1, 2]) {
+        for (const n of [13, 17]) {
+          const [m, k] = [11, 9 + levels];
+          const fill = (len: number) => Float32Array.from({ length: len }, (_, i) => ((i * 7) % 5) - 2);
+          const x = { a: fill(m * k), b: fill(k * n), out: new Float32Array(m * n), m, n, k, transA, transB };
+          const p = plan(x, levels);
+          p.run(x, 0, p.units);
+        }
+      }
+    }
+  }
+  strassenCounter.calls = calls; // the counter tells tests what real products took this path
+}
+
+function plan(args: MatmulArgs, levels: number): StrassenPlan {
   const { m, n, k, transA, transB } = args;
   const g = 2 ** levels;
   const [hm, hn, hk] = [Math.floor(m / g), Math.floor(n / g), Math.floor(k / g)];
