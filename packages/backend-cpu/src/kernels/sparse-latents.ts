@@ -1,7 +1,7 @@
 import type { FloatArray } from '@saekit/core';
 import type { ParallelKernel } from '../parallel/kernel.js';
 import { invertIndices } from './indices.js';
-import { dot } from './sparse-rows.js';
+import { dot, dotPair } from './sparse-rows.js';
 
 /*
  * The sparse code's products that are split by latents (rows of W [n, d]), not by rows of the
@@ -158,47 +158,14 @@ export const SPARSE_DOT_T: ParallelKernel<DotTArgs> = {
           const t1 = start[r - lo + 1];
           const co = (r - r0) * d;
           let t = start[r - lo];
-          for (; t + 2 <= t1; t += 2) dot2(x, list[t], list[t + 1], k, cols, co, d, out);
+          for (; t + 2 <= t1; t += 2) {
+            const e = list[t];
+            const f = list[t + 1];
+            dotPair(cols, co, x, ((e / k) | 0) * d, ((f / k) | 0) * d, d, out, e, f);
+          }
           if (t < t1) out[list[t]] = dot(x, ((list[t] / k) | 0) * d, cols, co, d);
         }
       }
     };
   },
 };
-
-/**
- * out[e] and out[f]: the column at cols[co] dotted with the batch rows of entries e and f, sharing
- * each load of the column; each dot keeps dot()'s two sums and their order.
- */
-function dot2(
-  x: FloatArray,
-  e: number,
-  f: number,
-  k: number,
-  cols: Float64Array,
-  co: number,
-  d: number,
-  out: FloatArray,
-): void {
-  const xo = ((e / k) | 0) * d;
-  const yo = ((f / k) | 0) * d;
-  let p0 = 0;
-  let p1 = 0;
-  let q0 = 0;
-  let q1 = 0;
-  let c = 0;
-  for (; c + 2 <= d; c += 2) {
-    const w0 = cols[co + c];
-    const w1 = cols[co + c + 1];
-    p0 += x[xo + c] * w0;
-    p1 += x[xo + c + 1] * w1;
-    q0 += x[yo + c] * w0;
-    q1 += x[yo + c + 1] * w1;
-  }
-  if (c < d) {
-    p0 += x[xo + c] * cols[co + c];
-    q0 += x[yo + c] * cols[co + c];
-  }
-  out[e] = p0 + p1;
-  out[f] = q0 + q1;
-}

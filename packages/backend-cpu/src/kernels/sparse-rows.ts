@@ -66,29 +66,10 @@ export const SPARSE_DOT: ParallelKernel<RowsArgs> = {
       const xo = b * d;
       const end = (b + 1) * k;
       let e = b * k;
-      // Two rows of W a pass share each load of x; each dot keeps dot()'s two sums and order.
+      // Two rows of W a pass share each load of x.
       for (; e + 2 <= end; e += 2) {
         const p = indexAt('sparseDot', idx, e, n) * d;
-        const q = indexAt('sparseDot', idx, e + 1, n) * d;
-        let p0 = 0;
-        let p1 = 0;
-        let q0 = 0;
-        let q1 = 0;
-        let c = 0;
-        for (; c + 2 <= d; c += 2) {
-          const x0 = x[xo + c];
-          const x1 = x[xo + c + 1];
-          p0 += x0 * w[p + c];
-          p1 += x1 * w[p + c + 1];
-          q0 += x0 * w[q + c];
-          q1 += x1 * w[q + c + 1];
-        }
-        if (c < d) {
-          p0 += x[xo + c] * w[p + c];
-          q0 += x[xo + c] * w[q + c];
-        }
-        out[e] = p0 + p1;
-        out[e + 1] = q0 + q1;
+        dotPair(x, xo, w, p, indexAt('sparseDot', idx, e + 1, n) * d, d, out, e, e + 1);
       }
       if (e < end) out[e] = dot(x, xo, w, indexAt('sparseDot', idx, e, n) * d, d);
     }
@@ -106,4 +87,40 @@ export function dot(a: FloatArray, ao: number, b: FloatArray, bo: number, d: num
   }
   if (c < d) s0 += a[ao + c] * b[bo + c];
   return s0 + s1;
+}
+
+/**
+ * out[e] = s[so..]·t[p..] and out[f] = s[so..]·t[q..] over d values, sharing each load of s; each
+ * sum as dot() forms it (two sums, even and odd terms, in order).
+ */
+export function dotPair(
+  s: FloatArray,
+  so: number,
+  t: FloatArray,
+  p: number,
+  q: number,
+  d: number,
+  out: FloatArray,
+  e: number,
+  f: number,
+): void {
+  let p0 = 0;
+  let p1 = 0;
+  let q0 = 0;
+  let q1 = 0;
+  let c = 0;
+  for (; c + 2 <= d; c += 2) {
+    const s0 = s[so + c];
+    const s1 = s[so + c + 1];
+    p0 += s0 * t[p + c];
+    p1 += s1 * t[p + c + 1];
+    q0 += s0 * t[q + c];
+    q1 += s1 * t[q + c + 1];
+  }
+  if (c < d) {
+    p0 += s[so + c] * t[p + c];
+    q0 += s[so + c] * t[q + c];
+  }
+  out[e] = p0 + p1;
+  out[f] = q0 + q1;
 }
