@@ -55,12 +55,7 @@ function runOp(make: (a: Node, b: Node, s: Node) => Node, scalar = 0.5): Float32
     mem,
   );
   const leafPtrs = [a, b].filter((x) => out.inputs.includes(x)).map((x) => (x === a ? 0 : 64));
-  k.run(
-    leafPtrs,
-    [128],
-    scalars.map(() => scalar),
-    64,
-  );
+  k.bind(leafPtrs, [128], 64)(scalars.map(() => scalar));
   return f.slice(32, 32 + N);
 }
 
@@ -126,7 +121,7 @@ describe('host pointwise kernel: each op as core reference computes it, in float
     const f = new Float32Array(mem.buffer);
     f.fill(9, 16, 40);
     const out = add(a, 1);
-    compilePointwise({ nodes: [out], leaves: [a], scalars: [], roots: [out] }, mem).run([0], [64], [], 64);
+    compilePointwise({ nodes: [out], leaves: [a], scalars: [], roots: [out] }, mem).bind([0], [64], 64)([]);
     expect(f[32]).toBe(9); // the leaf's padding is read, never written
     expect([...f.slice(16, 16 + N)]).toEqual(Array(N).fill(1));
     expect(f[16 + 16]).toBe(9); // just past the output's vectors
@@ -142,6 +137,6 @@ describe('host pointwise kernel: each op as core reference computes it, in float
     const out = add(a, a);
     const mem = new wasmApi!.Memory({ initial: 1, maximum: 1 });
     const k = compilePointwise({ nodes: [out], leaves: [a], scalars: [], roots: [out] }, mem);
-    expect(() => k.run([0], [16], [], 12)).toThrow(/whole vectors/);
+    expect(() => k.bind([0], [16], 12)).toThrow(/whole vectors/);
   });
 });

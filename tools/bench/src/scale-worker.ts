@@ -34,9 +34,9 @@ const classic: SaeConfig = {
 /** A modern recipe at this shape, its defaults otherwise (matryoshka: prefixes of 1/16, 1/4, all). */
 function modern(a: Architecture): ModernSaeConfig {
   const base = { architecture: a, inputDim: d, hiddenDim: n };
-  // The CLI's default coefficients (apps/cli train-arch.ts).
-  if (a === 'standard') return { ...base, l1Coefficient: 0.8 };
-  if (a === 'jumprelu') return { ...base, l0Coefficient: 0.03 };
+  // A penalty's coefficient changes the loss, not the step's work: any value times the same.
+  if (a === 'standard') return { ...base, l1Coefficient: 1 };
+  if (a === 'jumprelu') return { ...base, l0Coefficient: 1 };
   if (a === 'matryoshka') return { ...base, k: kk, matryoshkaWidths: [n / 16, n / 4, n].map(Math.floor) };
   return { ...base, k: kk };
 }

@@ -33,14 +33,17 @@ export interface ConeSpec {
   readonly roots: readonly Node[];
 }
 
-/** A compiled cone: `run` reads the leaves at `leafPtrs`, writes the roots at `rootPtrs` (byte offsets). */
+/**
+ * A compiled cone. `bind` fixes where it reads the leaves (`leafPtrs`) and writes the roots
+ * (`rootPtrs`, byte offsets) and how many bytes of each; the call it returns takes the scalars and
+ * runs the loop, allocating nothing (a training step calls it once per parameter).
+ */
 export interface PointwiseKernel {
-  run(
+  bind(
     leafPtrs: readonly number[],
     rootPtrs: readonly number[],
-    scalars: readonly number[],
     bytes: number,
-  ): void;
+  ): (scalars: ArrayLike<number>) => void;
 }
 
 /**
@@ -141,9 +144,13 @@ export function compilePointwise(spec: ConeSpec, memory: WasmMemory): PointwiseK
   const instance = new wasmApi.Instance(module, { env: { mem: memory } });
   const fn = instance.exports.run as (...args: number[]) => void;
   return {
-    run(leafPtrs, rootPtrs, scalarValues, bytes) {
+    bind(leafPtrs, rootPtrs, bytes) {
       if (bytes % 16 !== 0) throw new RangeError(`host kernel: ${bytes} bytes is not whole vectors`);
-      fn(...leafPtrs, ...rootPtrs, ...scalarValues, bytes);
+      const args = [...leafPtrs, ...rootPtrs, ...Array<number>(S).fill(0), bytes];
+      return (scalarValues) => {
+        for (let j = 0; j < S; j++) args[L + R + j] = scalarValues[j];
+        fn.apply(undefined, args);
+      };
     },
   };
 }

@@ -1,6 +1,6 @@
 import type { Node } from '@saekit/core';
-import type { HostCone, HostPlan } from './plan.js';
-import { compilePointwise, type PointwiseKernel } from './pointwise-kernel.js';
+import type { HostPlan } from './plan.js';
+import { compilePointwise } from './pointwise-kernel.js';
 import { type WasmMemory, wasmApi } from './wasm-api.js';
 
 const PAGE = 65536;
@@ -18,7 +18,13 @@ const VEC = 16;
 export class HostUpdates {
   private readonly memory: WasmMemory;
   private readonly offsets = new Map<string | Node, { offset: number; size: number }>();
-  private readonly kernels: { cone: HostCone; kernel: PointwiseKernel }[];
+  /** Per cone: its bound loop, the small leaves to copy in, the scalars' output keys and buffer. */
+  private readonly steps: {
+    readonly run: (scalars: ArrayLike<number>) => void;
+    readonly copies: readonly (readonly [key: string, into: Float32Array])[];
+    readonly scalarKeys: readonly string[];
+    readonly scalars: Float64Array;
+  }[];
   private readonly views = new Map<string | Node, Float32Array>();
 
   /** Undefined when the buffers do not fit in one WebAssembly memory (4 GiB). */
@@ -55,12 +61,26 @@ export class HostUpdates {
       offset += Math.ceil((size * 4) / VEC) * VEC;
     }
     for (const c of plan.cones) for (const s of c.states) this.view(s).set(state[s]);
-    this.kernels = plan.cones.map((cone) => ({ cone, kernel: compilePointwise(cone, this.memory) }));
+    const { leafKeys } = plan;
+    this.steps = plan.cones.map((cone) => {
+      // A leaf is state kept here, or an output ONNX Runtime writes here (small ones come packed).
+      const home = (l: Node) => (l.op.kind === 'input' && this.owns(l.op.name) ? l.op.name : l);
+      const run = compilePointwise(cone, this.memory).bind(
+        cone.leaves.map((l) => this.offsets.get(home(l))!.offset),
+        cone.states.map((s) => this.offsets.get(s)!.offset),
+        Math.ceil((cone.size * 4) / VEC) * VEC,
+      );
+      const copies = cone.leaves
+        .filter((l) => home(l) === l)
+        .map((l) => [leafKeys.get(l)!, this.view(l)] as const);
+      const scalarKeys = cone.scalars.map((s) => leafKeys.get(s)!);
+      return { run, copies, scalarKeys, scalars: new Float64Array(scalarKeys.length) };
+    });
   }
 
   /** Whether this state lives here. */
   owns(name: string): boolean {
-    return typeof name === 'string' && this.offsets.has(name);
+    return this.offsets.has(name);
   }
 
   /** A state value, or a tensor leaf's buffer, as a view of the memory (no copy). */
@@ -87,22 +107,11 @@ export class HostUpdates {
    * here is updated in place.
    */
   apply(outputs: Readonly<Record<string, Float32Array>>): void {
-    const { leafKeys } = this.plan;
-    for (const { cone, kernel } of this.kernels) {
-      const leafPtrs = cone.leaves.map((l) => {
-        const key = l.op.kind === 'input' && this.owns(l.op.name) ? l.op.name : l;
-        const r = this.offsets.get(key)!;
-        if (key === l) {
-          // A small output may come packed with others rather than in its own buffer.
-          const got = outputs[leafKeys.get(l)!];
-          const mine = this.view(l);
-          if (got !== mine) mine.set(got);
-        }
-        return r.offset;
-      });
-      const rootPtrs = cone.states.map((s) => this.offsets.get(s)!.offset);
-      const scalars = cone.scalars.map((s) => outputs[leafKeys.get(s)!][0]);
-      kernel.run(leafPtrs, rootPtrs, scalars, Math.ceil((cone.size * 4) / VEC) * VEC);
+    for (const { run, copies, scalarKeys, scalars } of this.steps) {
+      // A small output may come packed with others rather than in its own buffer here.
+      for (const [key, into] of copies) if (outputs[key] !== into) into.set(outputs[key]);
+      for (let j = 0; j < scalarKeys.length; j++) scalars[j] = outputs[scalarKeys[j]][0];
+      run(scalars);
     }
   }
 }
