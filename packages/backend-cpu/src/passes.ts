@@ -1,6 +1,7 @@
 import type { Graph } from '@saekit/core';
 import { foldTransposes } from './fold.js';
 import { foldTopkBias } from './fold-bias.js';
+import { gatherSelectedPre } from './gather-pre.js';
 import { fusedSteps, planFusion } from './fuse.js';
 import { groupSteps } from './groups.js';
 import { maskSteps, pairSteps, planMaskedProducts } from './masked.js';
@@ -19,7 +20,8 @@ export interface PassOptions {
 
 /**
  * The planning passes, in order, each rewriting one list of steps (see the package README):
- * schedule → fusion → folding (transposes; a topk's bias, float32) → masking → pairing → grouping → threading. The buffer plan (plan.ts) then
+ * schedule → fusion → folding (transposes; a topk's bias, float32) → masking → pairing → gathering
+ * (selected pre-activations, float32) → grouping → threading. The buffer plan (plan.ts) then
  * gives the final list's nodes their slots, and the kernel table (rules.ts) compiles each step.
  */
 export function planSteps(graph: Graph, o: PassOptions): Step[] {
@@ -31,6 +33,7 @@ export function planSteps(graph: Graph, o: PassOptions): Step[] {
     steps = foldTopkBias(steps, graph);
     steps = maskSteps(steps, planMaskedProducts(graph, order, fused, kernels));
     steps = pairSteps(steps, graph, order, fused);
+    steps = gatherSelectedPre(steps);
   }
   steps = groupSteps(steps, graph, order, kernels, fused, o.fuse);
   return splitSteps(steps, o.threads, o.fastMath);

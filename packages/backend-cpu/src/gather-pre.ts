@@ -1,0 +1,38 @@
+import type { Node } from '@saekit/core';
+import type { Step } from './steps.js';
+
+/**
+ * The gather pass (float32 only): a sparseDot of x's rows with the columns of W at idx (a TopK SAE's
+ * selected pre-activations, core's `selectedPre`: sparseDot(x, idx, transpose(W))) reads entries
+ * of x·W; where the step computes that product as a dense matmul earlier in the run, they are
+ * gathered from it (gatherLast) instead of summed again: k values a row instead of k dot products
+ * of length d, and the latents' columns of W, strided through memory, are never read.
+ *
+ * The values are the product's, rounded to float32 once, as the dot's are; the dense product may
+ * sum in another order (blocks of k, Strassen at scale), so they can differ from the dots by the
+ * product's own error. The float64 reference keeps the dots. The onnx backend does the same
+ * (its lower/selected-pre.ts).
+ */
+export function gatherSelectedPre(steps: readonly Step[]): Step[] {
+  const products: Node[] = [];
+  return steps.map((s): Step => {
+    if (s.kind === 'matmul') products.push(s.node);
+    if (s.kind !== 'indexed' || s.op.kind !== 'sparseDot') return s;
+    const [x, idx, w] = s.reads;
+    if (x.rank !== 2) return s;
+    // Transposed (fold.ts): w is W [d, n], the product x·W. Else w is [n, d], the product x·wᵀ.
+    const product = products.find((p) => {
+      if (p.op.kind !== 'matmul' || p.op.transA || p.inputs[0] !== x || p.inputs[1] !== w) return false;
+      return p.op.transB === !s.transposed;
+    });
+    if (!product) return s;
+    return {
+      kind: 'indexed',
+      node: s.node,
+      op: { kind: 'gatherLast' },
+      reads: [product, idx],
+      transposed: false,
+      split: s.split,
+    };
+  });
+}
