@@ -61,4 +61,33 @@ describe('the bias fold of topkIndices', () => {
     const out = exe.runSync({ a: Float32Array.from([1, 5, 2, 4, 3, 0, 0, 0, 0, 0]), b: new Float32Array(5) });
     expect(Array.from(out.idx)).toEqual([1, 3, 0, 1]);
   });
+
+  it('matches the unfolded sums with NaN, ±Inf, ties and a bias that lifts low values over high ones', () => {
+    const [rows, n, k] = [6, 50, 5];
+    const a = input('a', [rows, n]);
+    const b = input('b', [n]);
+    const g = Graph.from({ outputs: { idx: topkIndices(add(a, b), k) } });
+    const rng = new Rng(11);
+    const base = normals(rng, rows * n);
+    const cases: [string, Float32Array, Float32Array][] = [];
+    // Large bias on a few latents: values far below the row's top enter only through their bias.
+    const lift = normals(rng, n).map((v, j) => (j % 9 === 0 ? 10 + v : 0.01 * v));
+    cases.push(['lifting bias', base, lift]);
+    cases.push(['NaN in a', base.map((v, i) => (i % 37 === 5 ? Number.NaN : v)), lift]);
+    cases.push(['NaN in the bias', base, lift.map((v, j) => (j === 7 ? Number.NaN : v))]);
+    const small = lift.map((v) => v / 1000);
+    cases.push(['NaN in a small bias', base, small.map((v, j) => (j === 7 ? Number.NaN : v))]);
+    cases.push(['+Inf and -Inf in the bias', base, lift.map((v, j) => (j === 3 ? Infinity : j === 4 ? -Infinity : v))]);
+    // Ties: every sum is one of three values, so ranks fall to the lower index.
+    cases.push(['ties', base.map((_, i) => (i % 3) - 1), new Float32Array(n).fill(0.5)]);
+    const folded = createCpuBackend({ threads: 2 }).compileSync(g);
+    const plain = createCpuBackend({ threads: 1, fuse: false }).compileSync(g);
+    expect(folded.steps.some((s) => s.kind === 'indexed' && s.reads.length === 2)).toBe(true);
+    for (const [name, av, bv] of cases) {
+      const want = Array.from(plain.runSync({ a: av, b: bv }).idx);
+      expect(Array.from(folded.runSync({ a: av, b: bv }).idx), name).toEqual(want);
+    }
+    folded.dispose();
+    plain.dispose();
+  });
 });
