@@ -28,16 +28,21 @@ export const TOPK_INDICES: ParallelKernel<TopkIndicesArgs> = {
   bind: (args) => {
     const val = new Float64Array(args.k);
     const pos = new Int32Array(args.k);
+    // With a bias, each row's sums are formed here first: the float32 store rounds them as the
+    // sum's own buffer would, and the row stays in cache for the scan.
+    const sums = args.bias ? new Float32Array(args.n) : undefined;
     return (lo, hi) => {
       const { x, out, n, k, bias } = args;
-      if (!bias) {
-        for (let r = lo; r < hi; r++) topkOfRow(x, r * n, n, k, val, pos, out, r * k);
-        return;
+      for (let r = lo; r < hi; r++) {
+        let row: FloatArray = x;
+        let off = r * n;
+        if (bias && sums) {
+          for (let j = 0; j < n; j++) sums[j] = x[off + j] + bias[j];
+          row = sums;
+          off = 0;
+        }
+        topkOfRow(row, off, n, k, val, pos, out, r * k);
       }
-      // Read once a run by every thread alike (the bias is a parameter: it changes between runs).
-      let bmax = Number.NEGATIVE_INFINITY;
-      for (let j = 0; j < n; j++) bmax = bias[j] > bmax || Number.isNaN(bias[j]) ? bias[j] : bmax;
-      for (let r = lo; r < hi; r++) topkOfBiasedRow(x, bias, bmax, r * n, n, k, val, pos, out, r * k);
     };
   },
 };
@@ -91,39 +96,6 @@ function scan(
       root = val[0];
     }
   }
-}
-
-/**
- * topkOfRow over the float32 sums x[off + j] + bias[j], each formed only for a value that can
- * enter the heap: x + max(bias) above the root, or NaN. Rounding is monotone, so a sum whose exact
- * value is at most the root (a float32) rounds to at most the root: the test rejects no value that
- * would enter, and rejects nearly all of a row with one add and one compare, no pass writing sums.
- */
-function topkOfBiasedRow(
-  x: FloatArray,
-  bias: FloatArray,
-  bmax: number,
-  off: number,
-  n: number,
-  k: number,
-  val: Float64Array,
-  pos: Int32Array,
-  out: FloatArray,
-  o: number,
-): void {
-  const first = Math.min(k, n);
-  for (let j = 0; j < first; j++) siftUp(val, pos, j, Math.fround(x[off + j] + bias[j]), j);
-  let root = val[0];
-  for (let j = first; j < n; j++) {
-    const a = x[off + j];
-    if (a + bmax <= root) continue;
-    const v = Math.fround(a + bias[j]);
-    if (v > root || (Number.isNaN(v) && !Number.isNaN(root))) {
-      siftDown(val, pos, first, v, j);
-      root = val[0];
-    }
-  }
-  popAll(val, pos, first, k, out, o);
 }
 
 /** Writes the heap's `size` positions into out[o, o + k), best first (the worst is popped first). */
