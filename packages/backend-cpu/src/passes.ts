@@ -1,8 +1,8 @@
 import type { Graph } from '@saekit/core';
 import { foldTransposes } from './fold.js';
 import { foldTopkBias } from './fold-bias.js';
-import { gatherSelectedPre } from './gather-pre.js';
 import { fusedSteps, planFusion } from './fuse.js';
+import { gatherSelectedPre } from './gather-pre.js';
 import { groupSteps } from './groups.js';
 import { maskSteps, pairSteps, planMaskedProducts } from './masked.js';
 import { schedule } from './schedule.js';

@@ -77,7 +77,11 @@ describe('the bias fold of topkIndices', () => {
     cases.push(['NaN in the bias', base, lift.map((v, j) => (j === 7 ? Number.NaN : v))]);
     const small = lift.map((v) => v / 1000);
     cases.push(['NaN in a small bias', base, small.map((v, j) => (j === 7 ? Number.NaN : v))]);
-    cases.push(['+Inf and -Inf in the bias', base, lift.map((v, j) => (j === 3 ? Infinity : j === 4 ? -Infinity : v))]);
+    cases.push([
+      '+Inf and -Inf in the bias',
+      base,
+      lift.map((v, j) => (j === 3 ? Infinity : j === 4 ? -Infinity : v)),
+    ]);
     // Ties: every sum is one of three values, so ranks fall to the lower index.
     cases.push(['ties', base.map((_, i) => (i % 3) - 1), new Float32Array(n).fill(0.5)]);
     const folded = createCpuBackend({ threads: 2 }).compileSync(g);
