@@ -8,10 +8,12 @@ import type { Step } from './steps.js';
  * gathered from it (gatherLast) instead of summed again: k values a row instead of k dot products
  * of length d, and the latents' columns of W, strided through memory, are never read.
  *
- * The values are the product's, rounded to float32 once, as the dot's are; the dense product may
- * sum in another order (blocks of k, Strassen at scale), so they can differ from the dots by the
- * product's own error. The float64 reference keeps the dots. The onnx backend does the same
- * (its lower/selected-pre.ts).
+ * The values are the product's: float64 sums rounded to float32 per block of k (and Strassen's
+ * block sums at scale), where a dot rounds once, so they can differ from the dots by the product's
+ * own error. The float64 reference keeps the dots. The onnx backend does the same (its
+ * lower/selected-pre.ts). Why here and not in core's graph: the dots' gradient is the sparse one
+ * (sparseOuter into W); a gather from the dense pre would carry a dense gradient back through the
+ * product. Only the forward value changes here; the gradient steps read nothing of it.
  */
 export function gatherSelectedPre(steps: readonly Step[]): Step[] {
   const products: Node[] = [];

@@ -62,7 +62,9 @@ describe('the bias fold of topkIndices', () => {
     expect(Array.from(out.idx)).toEqual([1, 3, 0, 1]);
   });
 
-  it('matches the unfolded sums with NaN, ±Inf, ties and a bias that lifts low values over high ones', () => {
+  // The unfolded graph runs the same heap scan, so the float64 reference (core's own loops) is what
+  // catches a scan that drops a NaN or misranks a tie.
+  it('matches the unfolded sums and the float64 reference with NaN, ±Inf, ties and a lifting bias', async () => {
     const [rows, n, k] = [6, 50, 5];
     const a = input('a', [rows, n]);
     const b = input('b', [n]);
@@ -90,6 +92,11 @@ describe('the bias fold of topkIndices', () => {
     for (const [name, av, bv] of cases) {
       const want = Array.from(plain.runSync({ a: av, b: bv }).idx);
       expect(Array.from(folded.runSync({ a: av, b: bv }).idx), name).toEqual(want);
+      const ref = await evaluate(createReferenceBackend(), g, {
+        a: Float64Array.from(av),
+        b: Float64Array.from(bv),
+      });
+      expect(want, `${name}: the float64 reference`).toEqual(Array.from(ref.idx));
     }
     folded.dispose();
     plain.dispose();
