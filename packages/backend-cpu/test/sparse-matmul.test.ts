@@ -23,7 +23,8 @@ describe('zero-skipping matmul', () => {
     for (const transA of [false, true]) {
       it(`${m}x${k}x${n} transA=${transA}: every element within float32 rounding of the float64 product`, () => {
         const rng = new Rng(m * 31 + k * 7 + n + (transA ? 1 : 0));
-        const a = sparse(rng, m * k, 0.2);
+        // Under every threshold (a b of more than 2^18 values is taken below 20% non-zero).
+        const a = sparse(rng, m * k, 0.15);
         const b = sparse(rng, k * n, 1);
         const out = new Float32Array(m * n).fill(Number.NaN);
         expect(trySparseMatmul({ a, b, out, m, n, k, transA, transB: false })).toBe(true);
@@ -35,6 +36,24 @@ describe('zero-skipping matmul', () => {
       });
     }
   }
+
+  it('a b read in place, rows with several chunks of non-zeros: the float64 sum in order, rounded once', () => {
+    // b [1200, 1003] is read in place (more than the pack holds) in chunks of 65 rows; each output
+    // row has ~180 non-zeros, so its sums carry across chunks. Chunking must not change a bit.
+    const [m, k, n] = [24, 1200, 1003];
+    for (const transA of [false, true]) {
+      const rng = new Rng(transA ? 5 : 4);
+      const a = sparse(rng, m * k, 0.15);
+      const b = sparse(rng, k * n, 1);
+      const out = new Float32Array(m * n).fill(Number.NaN);
+      expect(trySparseMatmul({ a, b, out, m, n, k, transA, transB: false })).toBe(true);
+      const { ref } = matmulReference(a, b, m, n, k, transA, false);
+      for (let i = 0; i < m * n; i++) {
+        if (out[i] !== Math.fround(ref[i]))
+          throw new Error(`element ${i}: got ${out[i]}, want ${Math.fround(ref[i])}`);
+      }
+    }
+  });
 
   it('a row range computes exactly those rows, bit-identical to the whole product', () => {
     const rng = new Rng(5);
@@ -134,6 +153,19 @@ describe('zero-skipping matmul', () => {
     expect(sparseMaxDensity(64)).toBeGreaterThan(0.25);
     expect(sparseMaxDensity(784)).toBeGreaterThan(0.25);
     expect(sparseMaxDensity(784)).toBeLessThan(0.52);
+    // A b past L2 (a JumpReLU decoder's W_dec [16384, 768]): the dense kernel from 20%, so a code
+    // at initialisation (~50%) goes dense and a trained one (under 1%) sparse.
+    expect(sparseMaxDensity(768, 16384 * 768)).toBe(0.2);
+    expect(sparseMaxDensity(784, 256 * 784)).toBe(sparseMaxDensity(784));
+    const [m, k, n] = [8, 600, 500];
+    const b = sparse(rng, k * n, 1);
+    const out = new Float32Array(m * n);
+    expect(
+      trySparseMatmul({ a: sparse(rng, m * k, 0.3), b, out, m, n, k, transA: false, transB: false }),
+    ).toBe(false);
+    expect(
+      trySparseMatmul({ a: sparse(rng, m * k, 0.1), b, out, m, n, k, transA: false, transB: false }),
+    ).toBe(true);
   });
 
   it('allFinite finds a single Inf or NaN anywhere, and passes huge finite values', () => {

@@ -39,9 +39,26 @@ import type { MatmulArgs } from './matmul.js';
  * which the gather skips cheaply). Gathering costs about as much as a sweep over ~20 columns, so
  * narrow products break even at a lower density (figures: docs/performance.md).
  */
-export function sparseMaxDensity(n: number): number {
+export function sparseMaxDensity(n: number, bValues = 0): number {
+  if (bValues > CACHED_B) return LARGE_B_MAX_DENSITY;
   return n >= 256 ? 0.5 : 0.3;
 }
+/**
+ * Values of b (float32) past which b no longer stays in a core's L2 cache from one output row to
+ * the next: each row then reads its rows of b from memory, and the sweep loses to the dense kernel
+ * (Strassen at these sizes) from a lower density, measured on a JumpReLU SAE's decoder product
+ * [1024, 16384]·[16384, 768] (docs/performance.md).
+ */
+const CACHED_B = 1 << 18;
+const LARGE_B_MAX_DENSITY = 0.2;
+/**
+ * Values of b that directRow's sweeps read per chunk of a row's non-zeros: the chunk's rows of b
+ * stay in L2 across the row's strips of 8 columns, where a sweep over all of them (thousands of
+ * rows of a large b) went back to memory for every strip.
+ */
+const CHUNK_VALUES = 1 << 16;
+/** directRow's float64 sums of one output row across chunks; grown to the widest b read in place. */
+let ROW_SUMS = new Float64Array(1024);
 /** Gathered non-zeros of the rows a call computes (values; row offsets into the packed b). */
 const CAP_NZ = 1 << 18;
 const MASK_NZ = CAP_NZ - 1;
@@ -114,7 +131,7 @@ export function trySparseMatmul(args: MatmulArgs, rowStart = 0, rowEnd = args.m)
     block < 1
   )
     return false;
-  if (sampledDensity(a, m * k) > sparseMaxDensity(n)) return false;
+  if (sampledDensity(a, m * k) > sparseMaxDensity(n, k * n)) return false;
   // b packed as float64 when it fits the scratch (checked for Inf/NaN on the way); a larger b is
   // read in place (float32, bounds-checked) rather than packed by every thread, and checked through
   // the result (see the header) unless it has more rows than READ tracks.
@@ -122,13 +139,15 @@ export function trySparseMatmul(args: MatmulArgs, rowStart = 0, rowEnd = args.m)
   const checkAfter = !packed && k <= READ.length;
   if (packed ? !copyFinite(PACK_B, b, k * n) : !checkAfter && !allFinite(b, 0, k * n)) return false;
   if (checkAfter) READ.fill(0, 0, k);
+  if (!packed && ROW_SUMS.length < n) ROW_SUMS = new Float64Array(n);
+  const chunk = Math.max(8, Math.floor(CHUNK_VALUES / n));
   for (let r0 = rowStart; r0 < rowEnd; r0 += block) {
     const r1 = Math.min(rowEnd, r0 + block);
     gather(a, transA, r0, r1, m, k, n);
     if (checkAfter) markRead(ROW_START[r1 - r0], n);
     for (let r = 0; r < r1 - r0; r++) {
       if (packed) sparseRow(out, (r0 + r) * n, n, ROW_START[r], ROW_START[r + 1]);
-      else directRow(b, out, (r0 + r) * n, n, ROW_START[r], ROW_START[r + 1]);
+      else directRow(b, out, (r0 + r) * n, n, ROW_START[r], ROW_START[r + 1], chunk);
     }
   }
   return !checkAfter || (allFinite(out, rowStart * n, rowEnd * n) && unreadFinite(b, k, n));
@@ -218,52 +237,68 @@ function append(nnz: number, v: number, off: number): number {
 }
 
 /**
- * As sparseRow, reading b [k,n] itself: out[o + c] = Σ_t VAL[t] · b[OFF[t] + c], OFF = p·n. A copy
- * of sparseRow on purpose: one loop over both a Float64Array and a Float32Array would be
+ * As sparseRow, reading b [k,n] itself: out[o + c] = Σ_t VAL[t] · b[OFF[t] + c], OFF = p·n, the
+ * non-zeros taken `chunk` at a time (see CHUNK_VALUES), each chunk's sums added to ROW_SUMS. Every
+ * sum still adds its terms in order of t in float64, so chunking changes no bit of the result. A
+ * copy of sparseRow on purpose: one loop over both a Float64Array and a Float32Array would be
  * polymorphic, and V8 compiles that slower for both.
  */
-function directRow(b: Float32Array, out: Float32Array, o: number, n: number, t0: number, t1: number): void {
+function directRow(
+  b: Float32Array,
+  out: Float32Array,
+  o: number,
+  n: number,
+  t0: number,
+  t1: number,
+  chunk: number,
+): void {
   // Locals, not the module constants themselves: V8 then drops the per-iteration map checks and
   // length reloads of the gather arrays.
   const V = VAL;
   const O = OFF;
-  let c = 0;
-  for (; c + 8 <= n; c += 8) {
-    let c0 = 0;
-    let c1 = 0;
-    let c2 = 0;
-    let c3 = 0;
-    let c4 = 0;
-    let c5 = 0;
-    let c6 = 0;
-    let c7 = 0;
-    for (let t = t0; t < t1; t++) {
-      const tt = t & MASK_NZ;
-      const v = V[tt];
-      const q = O[tt] + c;
-      c0 += v * b[q];
-      c1 += v * b[q + 1];
-      c2 += v * b[q + 2];
-      c3 += v * b[q + 3];
-      c4 += v * b[q + 4];
-      c5 += v * b[q + 5];
-      c6 += v * b[q + 6];
-      c7 += v * b[q + 7];
+  const S = ROW_SUMS;
+  S.fill(0, 0, n);
+  for (let u0 = t0; u0 < t1; u0 += chunk) {
+    const u1 = Math.min(t1, u0 + chunk);
+    let c = 0;
+    for (; c + 8 <= n; c += 8) {
+      let c0 = S[c];
+      let c1 = S[c + 1];
+      let c2 = S[c + 2];
+      let c3 = S[c + 3];
+      let c4 = S[c + 4];
+      let c5 = S[c + 5];
+      let c6 = S[c + 6];
+      let c7 = S[c + 7];
+      for (let t = u0; t < u1; t++) {
+        const tt = t & MASK_NZ;
+        const v = V[tt];
+        const q = O[tt] + c;
+        c0 += v * b[q];
+        c1 += v * b[q + 1];
+        c2 += v * b[q + 2];
+        c3 += v * b[q + 3];
+        c4 += v * b[q + 4];
+        c5 += v * b[q + 5];
+        c6 += v * b[q + 6];
+        c7 += v * b[q + 7];
+      }
+      S[c] = c0;
+      S[c + 1] = c1;
+      S[c + 2] = c2;
+      S[c + 3] = c3;
+      S[c + 4] = c4;
+      S[c + 5] = c5;
+      S[c + 6] = c6;
+      S[c + 7] = c7;
     }
-    out[o + c] = c0;
-    out[o + c + 1] = c1;
-    out[o + c + 2] = c2;
-    out[o + c + 3] = c3;
-    out[o + c + 4] = c4;
-    out[o + c + 5] = c5;
-    out[o + c + 6] = c6;
-    out[o + c + 7] = c7;
+    for (; c < n; c++) {
+      let s = S[c];
+      for (let t = u0; t < u1; t++) s += V[t & MASK_NZ] * b[O[t & MASK_NZ] + c];
+      S[c] = s;
+    }
   }
-  for (; c < n; c++) {
-    let s = 0;
-    for (let t = t0; t < t1; t++) s += V[t & MASK_NZ] * b[O[t & MASK_NZ] + c];
-    out[o + c] = s;
-  }
+  for (let c = 0; c < n; c++) out[o + c] = S[c];
 }
 
 /**
