@@ -126,7 +126,14 @@ describe('which products take Strassen', () => {
     expect(strassenLevels(2048, 2048, 200)).toBe(0); // 2^30 multiply-adds, but k/2 < minDim
     expect(strassenLevels(1024, 1024, 1023)).toBe(0); // just under 2^30
     expect(strassenLevels(1024, 1024, 1024)).toBe(2);
-    expect(strassenLevels(300, 65536, 65536)).toBe(1); // m/4 < minDim
+    expect(strassenLevels(300, 65536, 768)).toBe(1); // m/4 < minDim
+    // Where the classical kernel is as fast or faster: blocks more than one k block deep, tall products.
+    expect(strassenLevels(300, 65536, 65536)).toBe(0);
+    expect(strassenLevels(1024, 16384, 3072)).toBe(0);
+    expect(strassenLevels(1024, 16384, 1536)).toBe(2);
+    expect(strassenLevels(1024, 768, 16384)).toBe(0); // a JumpReLU decoder's h·W_dec
+    expect(strassenLevels(16384, 768, 1024)).toBe(0); // its weight gradient hᵀ·g
+    expect(strassenLevels(768, 16384, 1024)).toBe(2); // the encoder's xᵀ·δ
     expect(STRASSEN_LIMITS.minMacs).toBe(2 ** 30);
   });
 

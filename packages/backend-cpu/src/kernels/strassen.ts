@@ -32,16 +32,31 @@ export interface StrassenLimits {
   readonly minDim: number;
   /** Most levels. */
   readonly maxLevels: number;
+  /**
+   * Deepest block k/2^L: a deeper block is summed in several k blocks, each adding its tiles into
+   * every target, and those extra passes cost what Strassen saved.
+   */
+  readonly maxBlockK: number;
 }
 
-export const STRASSEN_LIMITS: StrassenLimits = { minMacs: 2 ** 30, minDim: 128, maxLevels: 2 };
+export const STRASSEN_LIMITS: StrassenLimits = {
+  minMacs: 2 ** 30,
+  minDim: 128,
+  maxLevels: 2,
+  maxBlockK: 384,
+};
 
-/** Levels of Strassen for a product [m,k]·[k,n] (0: the classical kernel). */
+/**
+ * Levels of Strassen for a product [m,k]·[k,n] (0: the classical kernel). Only wide products
+ * (m ≤ n) whose blocks are one k block deep: on one thread's share, block k 192–384 ran 7–15%
+ * faster than the classical kernel, 768 the same, 4096 (a decoder product, k = 16384) 12–18%
+ * slower, and tall products (hᵀ·g [16384, 768]) no faster by rows or columns (docs/performance.md).
+ */
 export function strassenLevels(m: number, n: number, k: number, limits = STRASSEN_LIMITS): number {
-  if (m * n * k < limits.minMacs) return 0;
+  if (m * n * k < limits.minMacs || m > n) return 0;
   let levels = 0;
   while (levels < limits.maxLevels && Math.min(m, n, k) >> (levels + 1) >= limits.minDim) levels++;
-  return levels;
+  return k >> levels > limits.maxBlockK ? 0 : levels;
 }
 
 /** Strassen products taken on this thread (so tests can see which path ran). */
