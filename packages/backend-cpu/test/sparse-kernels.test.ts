@@ -102,6 +102,32 @@ describe('sparse TopK kernels, split over threads, against the float64 reference
     expect(runs[0].topk[1]).toBe(7);
   });
 
+  it('one entry a row (BatchTopK flat code): v·W[idx] rounded once, +0 for a zero or −0 value, on 1–3 threads', () => {
+    const E = 2 * B * K; // enough rows for the threading pass to split
+    const g = Graph.from({
+      outputs: { y: sparseMatmul(input('v', [E, 1]), input('i', [E, 1]), input('w', [N, D])) },
+    });
+    const rng = new Rng(8);
+    const v = normals(rng, E);
+    v[3] = 0;
+    v[4] = -0;
+    const i = indices(rng, E);
+    for (const threads of [1, 2, 3]) {
+      const exe = createCpuBackend({ threads }).compileSync(g);
+      if (threads > 1) expect(exe.steps.find((s) => s.kind === 'indexed')?.split).toBe(true);
+      const y = exe.runSync({ v, i, w: f.w }).y;
+      exe.dispose();
+      for (let e = 0; e < E; e++) {
+        for (let c = 0; c < D; c++) {
+          const want = Math.fround(0 + v[e] * f.w[i[e] * D + c]);
+          if (!Object.is(y[e * D + c], want))
+            throw new Error(`[${e},${c}] ${threads} threads: ${y[e * D + c]}, want ${want}`);
+        }
+      }
+      expect(Object.is(y[4 * D], 0)).toBe(true);
+    }
+  });
+
   it('the folded transposes give the values of the unfolded ones (fuse: false keeps them apart)', () => {
     const folded = createCpuBackend({ threads: 2 }).compileSync(graph);
     const plain = createCpuBackend({ threads: 1, fuse: false }).compileSync(graph);

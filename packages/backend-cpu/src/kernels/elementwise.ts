@@ -7,7 +7,11 @@ import { fastExp } from './exp.js';
  * Elementwise ops as expression builders over operand expressions. One loop template serves all
  * of them: `compileElementwise` generates a loop nest specialised to the broadcast pattern with the
  * expression inlined (no per-element call or switch), and fused chains are just nested expressions.
- * NaN propagates as in PyTorch (Math.max and Math.sign keep NaN).
+ * NaN propagates as in PyTorch (Math.max, Math.sign and `relu` keep NaN).
+ *
+ * ReLU and the comparisons are written without a data-dependent branch: V8 compiles Math.max and
+ * `a > b ? 1 : 0` to compare-and-jump, mispredicted on every other element of a pre-activation
+ * (half its signs at random), 6–7 ns an element against 0.7–1.7 (docs/performance.md).
  */
 type Expr1 = (a: string) => string;
 type Expr2 = (a: string, b: string) => string;
@@ -19,7 +23,7 @@ export const UNARY_EXPR: Record<UnaryKind, Expr1> = {
   sqrt: (a) => `Math.sqrt(${a})`,
   abs: (a) => `Math.abs(${a})`,
   sign: (a) => `Math.sign(${a})`,
-  relu: (a) => `Math.max(${a}, 0)`,
+  relu: (a) => `RELU(${a})`,
   sigmoid: (a) => `(1 / (1 + EXP(-${a})))`,
   stopGradient: (a) => a,
 };
@@ -30,9 +34,19 @@ export const BINARY_EXPR: Record<BinaryKind, Expr2> = {
   mul: (a, b) => `(${a} * ${b})`,
   div: (a, b) => `(${a} / ${b})`,
   maximum: (a, b) => `Math.max(${a}, ${b})`,
-  greater: (a, b) => `(${a} > ${b} ? 1 : 0)`,
-  greaterEqual: (a, b) => `(${a} >= ${b} ? 1 : 0)`,
+  greater: (a, b) => `+(${a} > ${b})`,
+  greaterEqual: (a, b) => `+(${a} >= ${b})`,
 };
+
+/**
+ * max(s, 0) as PyTorch's relu gives it (NaN kept, −0 → +0, −Inf → 0) with no branch on the sign:
+ * (s + |s|)/2 is exact for finite |s| < 2^1023, and the rest (NaN, ±Inf, larger s) takes a
+ * branch real data never does.
+ */
+export function relu(s: number): number {
+  const r = (s + Math.abs(s)) * 0.5;
+  return r - r === 0 ? r : s !== s || s > 0 ? s : 0;
+}
 
 export const WHERE_EXPR = (c: string, a: string, b: string): string => `(${c} !== 0 ? ${a} : ${b})`;
 
@@ -173,10 +187,11 @@ export function compileElementwise(
   // Generated once per (expressions, broadcast pattern) at compile time, never per run.
   const factory = new Function(
     'EXP',
+    'RELU',
     `return function (lo, hi, ${[...outs, ...sums, ...ops].join(', ')}) {\n${lines.join('\n')}\n};`,
   );
   const compiled: CompiledElementwise = {
-    fn: factory(fastMath ? fastExp : Math.exp) as ElementwiseKernel,
+    fn: factory(fastMath ? fastExp : Math.exp, relu) as ElementwiseKernel,
     outer: dims[0],
   };
   cache.set(key, compiled);

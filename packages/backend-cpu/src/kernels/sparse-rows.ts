@@ -27,6 +27,10 @@ export const SPARSE_MATMUL: ParallelKernel<RowsArgs> = {
     const acc = new Float64Array(args.d);
     return (lo, hi) => {
       const { a: vals, idx, w, out, n, d, k } = args;
+      if (k === 1) {
+        oneRowEach(args, lo, hi);
+        return;
+      }
       for (let b = lo; b < hi; b++) {
         acc.fill(0);
         const end = (b + 1) * k;
@@ -56,6 +60,20 @@ export const SPARSE_MATMUL: ParallelKernel<RowsArgs> = {
     };
   },
 };
+
+/**
+ * sparseMatmul with one entry a row (BatchTopK's flat code, [K, 1]: a scaled row of W each):
+ * y[b, :] = 0 + vals[b] · W[idx[b], :], the float64 sum of the general loop without its scratch
+ * (the 0 + keeps its sign of zero).
+ */
+function oneRowEach({ a: vals, idx, w, out, n, d }: RowsArgs, lo: number, hi: number): void {
+  for (let b = lo; b < hi; b++) {
+    const v = vals[b];
+    const row = indexAt('sparseMatmul', idx, b, n) * d;
+    const o = b * d;
+    for (let c = 0; c < d; c++) out[o + c] = 0 + v * w[row + c];
+  }
+}
 
 /** y[b, j] = Σ_c x[b, c] · W[idx[b, j], c] with x = a [B, d]; y [B, k]. */
 export const SPARSE_DOT: ParallelKernel<RowsArgs> = {
