@@ -45,7 +45,7 @@ export const BINARY_EXPR: Record<BinaryKind, Expr2> = {
  */
 export function relu(s: number): number {
   const r = (s + Math.abs(s)) * 0.5;
-  return r - r === 0 ? r : s !== s || s > 0 ? s : 0;
+  return r - r === 0 ? r : Number.isNaN(s) || s > 0 ? s : 0;
 }
 
 export const WHERE_EXPR = (c: string, a: string, b: string): string => `(${c} !== 0 ? ${a} : ${b})`;
