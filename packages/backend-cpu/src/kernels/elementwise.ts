@@ -11,7 +11,7 @@ import { fastExp } from './exp.js';
  *
  * ReLU and the comparisons are written without a data-dependent branch: V8 compiles Math.max and
  * `a > b ? 1 : 0` to compare-and-jump, mispredicted on every other element of a pre-activation
- * (half its signs at random), 6–7 ns an element against 0.7–1.7 (docs/performance.md).
+ * (half its signs at random), several times the cost of the loop (docs/performance.md).
  */
 type Expr1 = (a: string) => string;
 type Expr2 = (a: string, b: string) => string;

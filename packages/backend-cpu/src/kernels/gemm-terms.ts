@@ -25,7 +25,7 @@ const B_PANEL = 1 << 15;
  * Deepest k block. Deeper than matmul.ts's: each k block adds its tiles into every target once, and
  * a Strassen block's k (384 for the encoder at one level, 192 at two) is then one block.
  */
-const KC_TERMS = 384;
+export const KC_TERMS = 384;
 /** Row stride of SC, the MR rows of tiles on their way to several targets (bounds a panel's columns). */
 const SC_STRIDE = 1024;
 const SC = new Float64Array(MR * SC_STRIDE);

@@ -1,4 +1,4 @@
-import { gemmTerms, type TermsProduct } from './gemm-terms.js';
+import { gemmTerms, KC_TERMS, type TermsProduct } from './gemm-terms.js';
 import type { MatmulArgs } from './matmul.js';
 
 /*
@@ -33,8 +33,8 @@ export interface StrassenLimits {
   /** Most levels. */
   readonly maxLevels: number;
   /**
-   * Deepest block k/2^L: a deeper block is summed in several k blocks, each adding its tiles into
-   * every target, and those extra passes cost what Strassen saved.
+   * Deepest block k/2^L: one of gemm-terms.ts's k blocks. A deeper block is summed in several, each
+   * adding its tiles into every target, and those extra passes cost what Strassen saved.
    */
   readonly maxBlockK: number;
 }
@@ -43,14 +43,14 @@ export const STRASSEN_LIMITS: StrassenLimits = {
   minMacs: 2 ** 30,
   minDim: 128,
   maxLevels: 2,
-  maxBlockK: 384,
+  maxBlockK: KC_TERMS,
 };
 
 /**
  * Levels of Strassen for a product [m,k]·[k,n] (0: the classical kernel). Only wide products
- * (m ≤ n) whose blocks are one k block deep: on one thread's share, block k 192–384 ran 7–15%
- * faster than the classical kernel, 768 the same, 4096 (a decoder product, k = 16384) 12–18%
- * slower, and tall products (hᵀ·g [16384, 768]) no faster by rows or columns (docs/performance.md).
+ * (m ≤ n) whose blocks are one k block deep: deeper blocks (a JumpReLU decoder's h·W_dec, k =
+ * 16384) and tall products (its hᵀ·g [16384, 768]) ran as fast or faster on the classical kernel,
+ * the tall ones split by block rows as well as by columns (docs/performance.md).
  */
 export function strassenLevels(m: number, n: number, k: number, limits = STRASSEN_LIMITS): number {
   if (m * n * k < limits.minMacs || m > n) return 0;
