@@ -16,7 +16,8 @@ import type { MatmulArgs } from './matmul.js';
  * n − n' columns and k − k' terms are computed by the classical product (the same micro-kernel).
  *
  * Call sites: every dense matmul step runs MATMUL (matmul-auto.ts), either operand transposed, so
- * each takes this path at this size once no sparse kernel takes the product. The masked products
+ * each takes this path where `strassenLevels` gives it levels (wide, shallow products of this
+ * size) and no sparse kernel takes the product. The masked products
  * (masked-matmul.ts, masked-pair.ts) compute only the entries a mask keeps: no blocks to sum.
  *
  * Accuracy: each level adds block sums before multiplying, and each product is rounded into out, so
