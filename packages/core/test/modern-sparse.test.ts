@@ -147,7 +147,9 @@ describe('BatchTopK sparse: candidates per row and the exactness check', () => {
   it('by default selects over the flattened batch (exact, nothing to check) where 3 candidates per row fail', async () => {
     const g = buildModernLossGraph(c.config, c.batchSize, { formulation: 'sparse' });
     expect(Object.keys(g.outputs)).not.toContain('sparseExact');
-    expect(g.nodes.some((n) => n.op.kind === 'sparseOuter')).toBe(true);
+    // The batch-wide code in coordinate form: its products never form a [K, d] matrix of rows.
+    expect(g.nodes.some((n) => n.op.kind === 'cooMatmul')).toBe(true);
+    expect(g.nodes.some((n) => n.op.kind === 'sparseMatmul' || n.op.kind === 'sparseOuter')).toBe(false);
     expect(g.nodes.some((n) => n.op.kind === 'matmul' && n.shape[1] === c.config.inputDim)).toBe(false);
   });
   it('refuses a candidate count outside [⌈k⌉, d_sae]', () => {

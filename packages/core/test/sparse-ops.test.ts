@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
+  cooDot,
+  cooMatmul,
   Graph,
   gatherLast,
   input,
@@ -76,6 +78,27 @@ describe('sparse TopK primitives, by hand-worked examples', () => {
     expect(outer).toEqual([10, 12, 49, 56, 5, 6]);
   });
 
+  it('cooMatmul adds vals·x[src] into row dst, entry by entry; cooDot is a[dst]·x[src]', () => {
+    const shapes = { v: [1, 3], d: [1, 3], s: [1, 3], x: [2, 2] };
+    // Entries (dst, src): (2, 1), (0, 0), (2, 0) with values 1, 2, 3; x rows [5,6], [7,8].
+    const vals = { v: [1, 2, 3], d: [2, 0, 2], s: [1, 0, 0], x: [5, 6, 7, 8] };
+    expect(run(({ v, d, s, x }) => cooMatmul(v, d, s, x, 3), shapes, vals)).toEqual([
+      10,
+      12,
+      0,
+      0,
+      7 + 15,
+      8 + 18,
+    ]);
+    const a = [1, 2, 3, 4, 5, 6]; // rows [1,2], [3,4], [5,6]
+    expect(
+      run(({ a, d, s, x }) => cooDot(a, d, s, x), { ...shapes, a: [3, 2] }, { ...vals, v: [], a }),
+    ).toEqual([5 * 7 + 6 * 8, 1 * 5 + 2 * 6, 5 * 5 + 6 * 6]);
+    expect(() =>
+      run(({ v, d, s, x }) => cooMatmul(v, d, s, x, 3), shapes, { ...vals, s: [1, 2, 0] }),
+    ).toThrow(/cooMatmul: index 2 at position 1 is not an integer in \[0, 2\)/);
+  });
+
   it('a bad index is an error naming the op and the position, not a read past the row', () => {
     const f = (i: number[]) =>
       run(({ x, i }) => gatherLast(x, i), { x: [1, 3], i: [1, 2] }, { x: [1, 2, 3], i });
@@ -106,5 +129,14 @@ describe('sparse TopK primitives, by hand-worked examples', () => {
       /sparseDot: x \[2,3\]/,
     );
     expect(() => sparseOuter(input('v', [2, 2]), input('i', [2, 2]), input('x', [3, 5]), 4)).toThrow(/B=2/);
+    const e = (s: number[]) => input('e', s);
+    expect(() => cooMatmul(e([1, 3]), e([1, 3]), e([3, 1]), input('x', [4, 2]), 5)).toThrow(
+      /cooMatmul: vals \[1,3\], dst \[1,3\] and src \[3,1\] must have one shape/,
+    );
+    expect(() => cooMatmul(e([3]), e([3]), e([3]), input('x', [4]), 5)).toThrow(/x must be a matrix/);
+    expect(() => cooMatmul(e([3]), e([3]), e([3]), input('x', [4, 2]), 0)).toThrow(/n=0/);
+    expect(cooMatmul(e([3]), e([3]), e([3]), input('x', [4, 2]), 5).shape).toEqual([5, 2]);
+    expect(() => cooDot(input('a', [4, 3]), e([2]), e([2]), input('x', [4, 2]))).toThrow(/same row length/);
+    expect(cooDot(input('a', [4, 2]), e([1, 2]), e([1, 2]), input('x', [6, 2])).shape).toEqual([1, 2]);
   });
 });

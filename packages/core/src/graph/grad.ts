@@ -1,4 +1,5 @@
 import { add, binaryVjps } from '../ops/binary.js';
+import { cooDotVjp, cooMatmulVjp } from '../ops/coo.js';
 import { constant } from '../ops/leaves.js';
 import { matmulVjp } from '../ops/matmul.js';
 import { broadcastTo, shapeVjps, zeros } from '../ops/shape.js';
@@ -26,6 +27,8 @@ const VJPS: Record<Exclude<OpKind, 'input' | 'const'>, VjpRule> = {
   sparseMatmul: sparseMatmulVjp,
   sparseDot: sparseDotVjp,
   sparseOuter: sparseOuterVjp,
+  cooMatmul: cooMatmulVjp,
+  cooDot: cooDotVjp,
 };
 
 /**

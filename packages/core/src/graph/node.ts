@@ -35,14 +35,16 @@ export type Op =
   | { readonly kind: 'kthLargest'; readonly k: number }
   | SparseOp;
 
-/** Sparse TopK (ops/sparse.ts, ops/sparse-products.ts); indices are float32-encoded integers. */
+/** Sparse TopK (ops/sparse.ts, ops/sparse-products.ts, ops/coo.ts); indices are float32-encoded integers. */
 export type SparseOp =
   | { readonly kind: 'topkIndices'; readonly k: number }
   | { readonly kind: 'gatherLast' }
   | { readonly kind: 'scatterAddLast'; readonly n: number }
   | { readonly kind: 'sparseMatmul' }
   | { readonly kind: 'sparseDot' }
-  | { readonly kind: 'sparseOuter'; readonly n: number };
+  | { readonly kind: 'sparseOuter'; readonly n: number }
+  | { readonly kind: 'cooMatmul'; readonly n: number }
+  | { readonly kind: 'cooDot' };
 
 export type OpKind = Op['kind'];
 
@@ -55,6 +57,8 @@ export const SPARSE_KINDS = [
   'sparseMatmul',
   'sparseDot',
   'sparseOuter',
+  'cooMatmul',
+  'cooDot',
 ] as const;
 type Listed =
   | (typeof LEAF_KINDS)[number]

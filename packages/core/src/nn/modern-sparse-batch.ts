@@ -1,8 +1,8 @@
-import { greater, greaterEqual, mul, sub } from '../ops/binary.js';
+import { add, greater, greaterEqual, mul, sub } from '../ops/binary.js';
+import { cooDot, cooMatmul } from '../ops/coo.js';
 import { constant } from '../ops/leaves.js';
-import { broadcastTo, reshape, sum } from '../ops/shape.js';
+import { broadcastTo, reshape, sum, transpose } from '../ops/shape.js';
 import { gatherLast, scatterAddLast, topkIndices } from '../ops/sparse.js';
-import { sparseMatmul, sparseOuter } from '../ops/sparse-products.js';
 import { kthLargest } from '../ops/topk.js';
 import { relu } from '../ops/unary.js';
 import type { ModernParamNodes } from './modern-model.js';
@@ -13,10 +13,10 @@ import { selectedPre } from './sparse-topk.js';
 /**
  * The batch's K largest as one code of K entries, each with its row and latent: the flat indices
  * of `topkIndices` over the [1, B·H] reshape (B·H ≤ 2^24), their rows gathered from a constant
- * row-number map, latent = flat − row·H. Each entry's pre-activation is recomputed from its row of
- * u (a one-hot sparseMatmul) as a sparse dot product; the decoder adds each entry's
- * vals·W_dec[latent] into its row (sparseOuter with unit values). Gradients flow through these
- * products only, as in the per-row codes.
+ * row-number map, latent = flat − row·H. The products take the entries in coordinate form
+ * (ops/coo.ts): each entry's pre-activation is the dot of its row of u with its latent's column of
+ * W_enc, and the decoder adds vals·W_dec[latent] into its row, so neither pass nor their gradients
+ * form a [K, d] matrix. Gradients flow through these products only, as in the per-row codes.
  */
 export function batchTopKFlat(
   p: ModernParamNodes,
@@ -31,15 +31,19 @@ export function batchTopKFlat(
     [B, 1],
   );
   const rowOf = gatherLast(reshape(broadcastTo(rowNumbers, [B, H]), [1, B * H]), flat);
-  const row = reshape(rowOf, [K, 1]);
-  const idx = reshape(sub(flat, mul(rowOf, H)), [K, 1]);
-  const ones = broadcastTo(constant(1), [K, 1]);
+  const latent = sub(flat, mul(rowOf, H));
   // Padding rows' entries (chosen only when fewer than K are positive) are zeroed as in a.
-  const real = sparseMatmul(ones, row, realRow);
-  const vals = mul(relu(selectedPre(p, sparseMatmul(ones, row, u), idx)), real);
+  const real = gatherLast(reshape(realRow, [1, B]), rowOf);
+  const selected = add(
+    cooDot(u, rowOf, latent, transpose(p.W_enc)),
+    gatherLast(reshape(p.b_enc, [1, H]), latent),
+  );
+  const vals = reshape(mul(relu(selected), real), [K, 1]);
+  const row = reshape(rowOf, [K, 1]);
+  const idx = reshape(latent, [K, 1]);
   return {
     code: { idx, vals },
-    decode: (v) => sparseOuter(ones, row, sparseMatmul(v, idx, p.W_dec), B),
+    decode: (v) => cooMatmul(v, row, idx, p.W_dec, B),
     hidden: reshape(scatterAddLast(reshape(vals, [1, K]), flat, B * H), [B, H]),
   };
 }

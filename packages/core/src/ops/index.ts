@@ -1,5 +1,6 @@
 export { add, div, greater, greaterEqual, maximum, mul, sub, unbroadcast } from './binary.js';
 export { mean, square } from './composite.js';
+export { cooDot, cooMatmul } from './coo.js';
 export { constant, input, lift } from './leaves.js';
 export { type MatmulOptions, matmul } from './matmul.js';
 export { broadcastTo, reshape, sum, transpose, zeros } from './shape.js';

@@ -2,6 +2,7 @@ import type { Op } from '../graph/node.js';
 import type { Shape } from '../graph/shape.js';
 import type { DerivedShapeOp, ShapeRule } from '../graph/shape-rule.js';
 import { binaryShapes } from './binary.js';
+import { cooDotShape, cooMatmulShape } from './coo.js';
 import { matmulShape } from './matmul.js';
 import { sumShape, transposeShape } from './shape.js';
 import { gatherLastShape, scatterAddLastShape, topkIndicesShape } from './sparse.js';
@@ -28,6 +29,8 @@ export const SHAPE_RULES: { readonly [K in DerivedShapeOp['kind']]: ShapeRule<Ex
   sparseMatmul: sparseMatmulShape,
   sparseDot: sparseDotShape,
   sparseOuter: sparseOuterShape,
+  cooMatmul: cooMatmulShape,
+  cooDot: cooDotShape,
 };
 
 /** Whether the op's shape follows from its operands (else it was given: see GivenShapeKind). */

@@ -3,6 +3,7 @@
 // products, at shapes where an off-by-one in a row stride shows.
 import type { Node } from '../../graph/node.js';
 import type { Shape } from '../../graph/shape.js';
+import { cooDot, cooMatmul } from '../../ops/coo.js';
 import { gatherLast, scatterAddLast, topkIndices } from '../../ops/sparse.js';
 import { sparseDot, sparseMatmul, sparseOuter } from '../../ops/sparse-products.js';
 import { type Gen, ints, normal, shapeName } from '../gens.js';
@@ -10,8 +11,8 @@ import { MAGNITUDE_TOLERANCE } from '../tolerances.js';
 import type { InputSpec, PrimitiveSpec } from './spec.js';
 
 /** Indices into an axis of n: integers in [0, n), repeats included. Never differentiated. */
-const idxInput = (shape: Shape, n: number): InputSpec => ({
-  name: 'idx',
+const idxInput = (shape: Shape, n: number, name = 'idx'): InputSpec => ({
+  name,
   shape,
   gen: ints(0, n - 1),
   diff: false,
@@ -69,6 +70,40 @@ export function sparseProductSpec(
   };
 }
 
+/**
+ * A coordinate-form product on `entries` (the code's shape): cooMatmul into n rows from x [m, d], or
+ * cooDot of a [n, d] against x [m, d]. Indices repeat, so entries meet at a row from both sides.
+ */
+export function cooSpec(
+  kind: 'cooMatmul' | 'cooDot',
+  entries: Shape,
+  n: number,
+  m: number,
+  d: number,
+  gen: Gen = normal(),
+): PrimitiveSpec {
+  const first: InputSpec =
+    kind === 'cooDot' ? { name: 'a', shape: [n, d], gen } : { name: 'vals', shape: entries, gen };
+  return {
+    name: `${kind} ${shapeName(entries)} n=${n} m=${m} d=${d}`,
+    inputs: [
+      first,
+      idxInput(entries, n, 'dst'),
+      idxInput(entries, m, 'src'),
+      { name: 'x', shape: [m, d], gen },
+    ],
+    build: ([a, dst, src, x]) => (kind === 'cooDot' ? cooDot(a, dst, src, x) : cooMatmul(a, dst, src, x, n)),
+  };
+}
+
+/** [entries, n, m, d] of the coordinate-form rows. */
+const COO_SIZES: readonly (readonly [Shape, number, number, number])[] = [
+  [[1], 1, 1, 1],
+  [[13, 1], 7, 5, 6],
+  [[1, 40], 9, 13, 5], // BatchTopK: entries [1, K] from topkIndices over the flattened batch
+  [[6, 4], 3, 17, 9], // more entries than destination rows
+];
+
 const PRODUCT_SIZES: readonly (readonly [number, number, number, number])[] = [
   [1, 1, 1, 1],
   [7, 3, 13, 5],
@@ -101,6 +136,14 @@ export function sparseSpecs(): PrimitiveSpec[] {
       tol: MAGNITUDE_TOLERANCE,
     });
   }
+  for (const kind of ['cooMatmul', 'cooDot'] as const) {
+    for (const [entries, n, m, d] of COO_SIZES) out.push(cooSpec(kind, entries, n, m, d));
+    out.push({
+      ...cooSpec(kind, [13, 1], 7, 5, 6, normal(1e4)),
+      name: `${kind} 13x1 n=7 m=5 d=6 large`,
+      tol: MAGNITUDE_TOLERANCE,
+    });
+  }
   return out;
 }
 
@@ -113,6 +156,9 @@ export function sparseGradSpecs(): PrimitiveSpec[] {
       sparseProductSpec(kind, 9, 4, 4, 6),
       sparseProductSpec(kind, 12, 1, 5, 4),
     );
+  }
+  for (const kind of ['cooMatmul', 'cooDot'] as const) {
+    out.push(cooSpec(kind, [13, 1], 7, 5, 6), cooSpec(kind, [1, 40], 9, 13, 5));
   }
   out.push({
     // The TopK encoder's values: the gradient reaches exactly the selected entries.

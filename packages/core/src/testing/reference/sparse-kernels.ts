@@ -106,6 +106,32 @@ const sparseOuter: Kernel = (y, [vals, idx, x]) => {
   return out;
 };
 
+const cooMatmul: Kernel = (y, [vals, dst, src, x]) => {
+  const { n } = opOf(y, 'cooMatmul');
+  const [m, d] = y.inputs[3].shape;
+  const out = new Float64Array(n * d);
+  for (let e = 0; e < vals.length; e++) {
+    const to = index('cooMatmul', dst, e, n);
+    const from = index('cooMatmul', src, e, m);
+    for (let c = 0; c < d; c++) out[to * d + c] += vals[e] * x[from * d + c];
+  }
+  return out;
+};
+
+const cooDot: Kernel = (y, [a, dst, src, x]) => {
+  const [n, d] = y.inputs[0].shape;
+  const [m] = y.inputs[3].shape;
+  const out = new Float64Array(y.size);
+  for (let e = 0; e < out.length; e++) {
+    const p = index('cooDot', dst, e, n);
+    const q = index('cooDot', src, e, m);
+    let s = 0;
+    for (let c = 0; c < d; c++) s += a[p * d + c] * x[q * d + c];
+    out[e] = s;
+  }
+  return out;
+};
+
 export const SPARSE_KERNELS: Readonly<Record<SparseOp['kind'], Kernel>> = {
   topkIndices,
   gatherLast,
@@ -113,4 +139,6 @@ export const SPARSE_KERNELS: Readonly<Record<SparseOp['kind'], Kernel>> = {
   sparseMatmul,
   sparseDot,
   sparseOuter,
+  cooMatmul,
+  cooDot,
 };
