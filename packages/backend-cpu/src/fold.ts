@@ -5,7 +5,7 @@ import type { Step } from './steps.js';
  * The folding pass: a transpose of a whole [n, d] matrix that only feeds a sparse product, or
  * that is the only reader of one, is read or written by that product's kernel instead (kernels/sparse-latents.ts), so it costs no copy.
  * The TopK SAE's sparse form has two (core's nn/sparse-topk.ts): sparseDot(x, idx, transpose(W_enc))
- * and, in its gradient, transpose(sparseOuter(…)). Each folded pair becomes one `indexed` step with
+ * and, in its gradient, transpose(sparseOuter(…)); BatchTopK's flat code has transpose(cooMatmul(…)). Each folded pair becomes one `indexed` step with
  * `transposed` set, at the later one's place; the kernels sum in the same order, so the values are
  * those of the unfolded steps.
  */
@@ -29,7 +29,7 @@ export function foldTransposes(steps: readonly Step[], graph: Graph): Step[] {
     }
     if (s.kind === 'transpose') {
       const o = s.node.inputs[0];
-      if (o.op.kind === 'sparseOuter' && swap(s.node) && once(o)) {
+      if ((o.op.kind === 'sparseOuter' || o.op.kind === 'cooMatmul') && swap(s.node) && once(o)) {
         dropped.add(o);
         out.push({
           kind: 'indexed',

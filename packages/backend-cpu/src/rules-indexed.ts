@@ -1,4 +1,5 @@
 import type { Node } from '@saekit/core';
+import { COO_DOT, COO_MATMUL, COO_MATMUL_T } from './kernels/coo.js';
 import { GATHER_LAST, SCATTER_ADD_LAST } from './kernels/gather-scatter.js';
 import { SPARSE_DOT_T, SPARSE_OUTER, SPARSE_OUTER_T } from './kernels/sparse-latents.js';
 import { SPARSE_DOT, SPARSE_MATMUL } from './kernels/sparse-rows.js';
@@ -12,7 +13,7 @@ const last = (n: Node): number => n.shape[n.shape.length - 1];
 
 /**
  * How many units an `indexed` step's kernel splits over: rows of its batch, or latents (rows of
- * W) for a sparseOuter or a transposed sparseDot.
+ * W) for a sparseOuter or a transposed sparseDot; a cooMatmul's output rows, a cooDot's entries.
  */
 export function indexedUnits(s: StepOf<'indexed'>): number {
   const { node, op, reads } = s;
@@ -28,6 +29,10 @@ export function indexedUnits(s: StepOf<'indexed'>): number {
       return s.transposed ? reads[2].shape[1] : node.shape[0];
     case 'sparseMatmul':
       return node.shape[0];
+    case 'cooMatmul':
+      return op.n;
+    case 'cooDot':
+      return node.size;
   }
 }
 
@@ -86,6 +91,29 @@ export function indexedRule(s: StepOf<'indexed'>, ctx: CompileContext, label: st
       });
       const kernel = s.transposed ? SPARSE_OUTER_T : SPARSE_OUTER;
       return [phase(ctx, label, split, kernel, { vals, idx, x }, args, units)];
+    }
+    case 'cooMatmul': {
+      const [vals, dst, src, x] = reads;
+      const [m, d] = x.shape;
+      const args = () => ({
+        vals: b(vals),
+        dst: b(dst),
+        src: b(src),
+        x: b(x),
+        out: out(),
+        n: op.n,
+        m,
+        d,
+        len: dst.size,
+      });
+      const kernel = s.transposed ? COO_MATMUL_T : COO_MATMUL;
+      return [phase(ctx, label, split, kernel, { vals, dst, src, x }, args, units)];
+    }
+    case 'cooDot': {
+      const [a, dst, src, x] = reads;
+      const [n, d] = a.shape;
+      const args = () => ({ a: b(a), dst: b(dst), src: b(src), x: b(x), out: out(), n, m: x.shape[0], d });
+      return [phase(ctx, label, split, COO_DOT, { a, dst, src, x }, args, units)];
     }
   }
 }

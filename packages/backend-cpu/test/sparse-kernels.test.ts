@@ -1,4 +1,6 @@
 import {
+  cooDot,
+  cooMatmul,
   Graph,
   gatherLast,
   input,
@@ -41,6 +43,8 @@ function sparseGraph() {
   const w = input('w', [N, D]);
   const wT = input('wT', [D, N]);
   const pre = input('pre', [B, N]);
+  // The same entries in coordinate form, each with a row of the batch drawn anywhere in [0, B).
+  const rows = input('rows', [B, K]);
   const outputs = {
     topk: topkIndices(pre, K),
     gathered: gatherLast(pre, idx),
@@ -50,6 +54,10 @@ function sparseGraph() {
     dotT: sparseDot(x, idx, transpose(wT)),
     outer: sparseOuter(vals, idx, x, N),
     outerT: transpose(sparseOuter(vals, idx, x, N)),
+    cooDecoded: cooMatmul(vals, rows, idx, w, B),
+    cooGrad: cooMatmul(vals, idx, rows, x, N),
+    cooGradT: transpose(cooMatmul(vals, idx, rows, x, N)),
+    cooDot: cooDot(x, rows, idx, w),
   };
   return Graph.from({ outputs });
 }
@@ -63,6 +71,7 @@ function feeds(seed: number) {
     x: normals(rng, B * D),
     vals: normals(rng, B * K),
     idx: indices(rng, B * K),
+    rows: Float32Array.from({ length: B * K }, () => Math.floor(B * rng.uniform())),
     w: normals(rng, N * D),
     wT: normals(rng, D * N),
     pre,
@@ -80,7 +89,11 @@ describe('sparse TopK kernels, split over threads, against the float64 reference
     for (const threads of [1, 2, 3]) {
       const exe = createCpuBackend({ threads }).compileSync(graph);
       const indexed = exe.steps.filter((s) => s.kind === 'indexed');
-      expect(indexed.filter((s) => s.transposed).map((s) => s.op.kind)).toEqual(['sparseDot', 'sparseOuter']);
+      expect(indexed.filter((s) => s.transposed).map((s) => s.op.kind)).toEqual([
+        'sparseDot',
+        'sparseOuter',
+        'cooMatmul',
+      ]);
       expect(exe.steps.some((s) => s.kind === 'transpose')).toBe(false);
       if (threads > 1) expect(indexed.every((s) => s.split)).toBe(true);
       const out = exe.runSync(f);
@@ -131,11 +144,12 @@ describe('sparse TopK kernels, split over threads, against the float64 reference
   it('the folded transposes give the values of the unfolded ones (fuse: false keeps them apart)', () => {
     const folded = createCpuBackend({ threads: 2 }).compileSync(graph);
     const plain = createCpuBackend({ threads: 1, fuse: false }).compileSync(graph);
-    expect(plain.steps.filter((s) => s.kind === 'transpose')).toHaveLength(2);
+    expect(plain.steps.filter((s) => s.kind === 'transpose')).toHaveLength(3);
     const a = folded.runSync(f);
     const b = plain.runSync(f);
     expect(Float32Array.from(a.dotT)).toEqual(Float32Array.from(b.dotT));
     expect(Float32Array.from(a.outerT)).toEqual(Float32Array.from(b.outerT));
+    expect(Float32Array.from(a.cooGradT)).toEqual(Float32Array.from(b.cooGradT));
     folded.dispose();
     plain.dispose();
   });
@@ -183,6 +197,11 @@ describe('sparse TopK kernels, split over threads, against the float64 reference
           /index (2\.5|-1|300|NaN) at position 17 is not an integer in \[0, 300\)/,
         );
       }
+      const rows = Float32Array.from(f.rows);
+      rows[17] = B;
+      expect(() => exe.runSync({ ...f, rows })).toThrow(
+        /coo(Matmul|Dot): index 64 at position 17 is not an integer in \[0, 64\)/,
+      );
       // The next run with good indices works.
       expect(() => exe.runSync(f)).not.toThrow();
       exe.dispose();

@@ -129,7 +129,9 @@ export class TfjsExecutable implements Executable<Float32Array> {
       case 'scatterAddLast':
       case 'sparseMatmul':
       case 'sparseDot':
-      case 'sparseOuter': {
+      case 'sparseOuter':
+      case 'cooMatmul':
+      case 'cooDot': {
         const f = sparseOp(n, op);
         const ins = n.inputs.map((x) => index.get(x)!);
         return (v) => f(ins.map((i) => v[i]));

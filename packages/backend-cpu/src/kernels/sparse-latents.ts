@@ -28,18 +28,42 @@ interface Code {
   readonly len: number;
 }
 
-/** Scratch of a latent-split kernel, made once per bind. */
-function scratch(args: Code, rows: number) {
+/**
+ * What a latent-split sum reads: each entry e adds vals[e] · x[from[e], :] into output row at[e]
+ * (the lists come from `invertIndices`). sparseOuter's `from` is e's row of the batch; cooMatmul's
+ * its own source row (coo.ts).
+ */
+export interface EntrySums {
+  readonly vals: FloatArray;
+  readonly x: FloatArray;
+  readonly out: FloatArray;
+  readonly n: number;
+  readonly d: number;
+}
+
+/** Scratch of a latent-split kernel, made once per bind: the inverted index and each entry's source row. */
+export function entryScratch(len: number, rows: number) {
   return {
-    at: new Int32Array(args.len),
+    at: new Int32Array(len),
     start: new Int32Array(rows + 1),
-    list: new Int32Array(args.len),
+    list: new Int32Array(len),
+    from: new Int32Array(len),
   };
 }
 
-/** acc[ao + c] += vals[e] · x[b(e), c] for the entries e = list[t0, t1) of one latent. */
-function addEntries(acc: Float64Array, ao: number, a: Code, list: Int32Array, t0: number, t1: number): void {
-  const { vals, x, d, k } = a;
+export type EntryScratch = ReturnType<typeof entryScratch>;
+
+/** acc[ao + c] += vals[e] · x[from[e], c] for the entries e = list[t0, t1) of one output row. */
+function addEntries(
+  acc: Float64Array,
+  ao: number,
+  a: EntrySums,
+  s: EntryScratch,
+  t0: number,
+  t1: number,
+): void {
+  const { vals, x, d } = a;
+  const { list, from } = s;
   let t = t0;
   // Two entries a pass: one load and store of acc per two products; each acc element still adds
   // its terms in order of t, so the float64 sum is the same.
@@ -48,69 +72,85 @@ function addEntries(acc: Float64Array, ao: number, a: Code, list: Int32Array, t0
     const f = list[t + 1];
     const v = vals[e];
     const u = vals[f];
-    const xo = ((e / k) | 0) * d;
-    const yo = ((f / k) | 0) * d;
+    const xo = from[e] * d;
+    const yo = from[f] * d;
     for (let c = 0; c < d; c++) acc[ao + c] = acc[ao + c] + v * x[xo + c] + u * x[yo + c];
   }
   if (t < t1) {
     const e = list[t];
     const v = vals[e];
-    const xo = ((e / k) | 0) * d;
+    const xo = from[e] * d;
     for (let c = 0; c < d; c++) acc[ao + c] += v * x[xo + c];
   }
+}
+
+/** Output rows [lo, hi) of y [n, d], each the float64 sum of its entries (zeros for none), rounded once. */
+export function sumRows(a: EntrySums, s: EntryScratch, acc: Float64Array, lo: number, hi: number): void {
+  const { out, d } = a;
+  for (let r = lo; r < hi; r++) {
+    const o = r * d;
+    const t0 = s.start[r - lo];
+    const t1 = s.start[r - lo + 1];
+    if (t0 === t1) {
+      out.fill(0, o, o + d);
+      continue;
+    }
+    acc.fill(0);
+    addEntries(acc, 0, a, s, t0, t1);
+    for (let c = 0; c < d; c++) out[o + c] = acc[c];
+  }
+}
+
+/** Latents a transposed sum takes at a time: their columns of one output row fill a cache line. */
+export const BLOCK = 16;
+
+/**
+ * sumRows written transposed, y [d, n]: a block of rows is summed as in sumRows (whole rows of x,
+ * in order), then written down the columns of y: an add through an index per term would cost
+ * several times as much. acc holds BLOCK rows.
+ */
+export function sumRowsT(a: EntrySums, s: EntryScratch, acc: Float64Array, lo: number, hi: number): void {
+  const { out, n, d } = a;
+  for (let r0 = lo; r0 < hi; r0 += BLOCK) {
+    const r1 = Math.min(hi, r0 + BLOCK);
+    acc.fill(0, 0, (r1 - r0) * d);
+    for (let r = r0; r < r1; r++) addEntries(acc, (r - r0) * d, a, s, s.start[r - lo], s.start[r - lo + 1]);
+    for (let c = 0; c < d; c++) {
+      const o = c * n;
+      for (let r = r0; r < r1; r++) out[o + r] = acc[(r - r0) * d + c];
+    }
+  }
+}
+
+/** sparseOuter's scratch: an entry's source row is its row of the batch, fixed by the shape. */
+function outerScratch(args: Code) {
+  const s = entryScratch(args.len, args.n);
+  for (let e = 0; e < args.len; e++) s.from[e] = (e / args.k) | 0;
+  return s;
 }
 
 /** sparseOuter: y [n, d] = 0, then y[idx[b, j], :] += vals[b, j] · x[b, :]. Units: latents. */
 export const SPARSE_OUTER: ParallelKernel<Code> = {
   name: 'sparseOuter',
   bind: (args) => {
-    const s = scratch(args, args.n);
+    const s = outerScratch(args);
     const acc = new Float64Array(args.d);
     return (lo, hi) => {
-      const { idx, out, n, d, len } = args;
-      invertIndices('sparseOuter', idx, len, n, lo, hi, s.at, s.start, s.list);
-      for (let r = lo; r < hi; r++) {
-        const o = r * d;
-        const t0 = s.start[r - lo];
-        const t1 = s.start[r - lo + 1];
-        if (t0 === t1) {
-          out.fill(0, o, o + d);
-          continue;
-        }
-        acc.fill(0);
-        addEntries(acc, 0, args, s.list, t0, t1);
-        for (let c = 0; c < d; c++) out[o + c] = acc[c];
-      }
+      invertIndices('sparseOuter', args.idx, args.len, args.n, lo, hi, s.at, s.start, s.list);
+      sumRows(args, s, acc, lo, hi);
     };
   },
 };
 
-/** Latents a transposed sparseOuter sums at a time: their columns of one output row fill a cache line. */
-const BLOCK = 16;
-
-/**
- * sparseOuter, transposed: y [d, n], y[c, idx[b, j]] += vals[b, j] · x[b, c]. Units: latents. A
- * block of latents' rows is summed as in SPARSE_OUTER (whole rows of x, in order), then written
- * down the columns of y: an add through an index per term would cost several times as much.
- */
+/** sparseOuter, transposed: y [d, n], y[c, idx[b, j]] += vals[b, j] · x[b, c]. Units: latents. */
 export const SPARSE_OUTER_T: ParallelKernel<Code> = {
   name: 'sparseOuterT',
   bind: (args) => {
-    const s = scratch(args, args.n);
+    const s = outerScratch(args);
     const acc = new Float64Array(BLOCK * args.d);
     return (lo, hi) => {
-      const { idx, out, n, d, len } = args;
-      invertIndices('sparseOuter', idx, len, n, lo, hi, s.at, s.start, s.list);
-      for (let r0 = lo; r0 < hi; r0 += BLOCK) {
-        const r1 = Math.min(hi, r0 + BLOCK);
-        acc.fill(0, 0, (r1 - r0) * d);
-        for (let r = r0; r < r1; r++)
-          addEntries(acc, (r - r0) * d, args, s.list, s.start[r - lo], s.start[r - lo + 1]);
-        for (let c = 0; c < d; c++) {
-          const o = c * n;
-          for (let r = r0; r < r1; r++) out[o + r] = acc[(r - r0) * d + c];
-        }
-      }
+      invertIndices('sparseOuter', args.idx, args.len, args.n, lo, hi, s.at, s.start, s.list);
+      sumRowsT(args, s, acc, lo, hi);
     };
   },
 };

@@ -1,3 +1,4 @@
+import { COO_DOT, COO_MATMUL, COO_MATMUL_T } from '../kernels/coo.js';
 import { ELEMENTWISE } from '../kernels/elementwise.js';
 import { GATHER_LAST, SCATTER_ADD_LAST } from '../kernels/gather-scatter.js';
 import { KTH_LARGEST } from '../kernels/kth-largest.js';
@@ -28,5 +29,8 @@ export const PARALLEL_KERNELS: ReadonlyMap<string, ParallelKernel<never>> = new 
     SPARSE_DOT_T,
     SPARSE_OUTER,
     SPARSE_OUTER_T,
+    COO_MATMUL,
+    COO_MATMUL_T,
+    COO_DOT,
   ].map((k) => [k.name, k as ParallelKernel<never>]),
 );

@@ -8,7 +8,7 @@ import type { Rule } from './rules.js';
 
 const toIndex = (b: GraphBuilder, idx: string): string => b.op('Cast', [idx], { to: DataType.INT64 });
 
-/** [B, k, d] rows W[idx[b, j]]. */
+/** Rows W[idx] of shape [...idx's shape, d] ([B, k, d] for a [B, k] idx). */
 const gatherRows = (b: GraphBuilder, w: string, idx: string): string =>
   b.op('Gather', [w, toIndex(b, idx)], { axis: 0 });
 
@@ -28,7 +28,7 @@ function zerosLastAxis(b: GraphBuilder, like: string, n: number): string {
   return b.op('ConstantOfShape', [b.op('Concat', [lead, b.int64Const([n], 'n')], { axis: 0 })]);
 }
 
-/** out [n, d] = 0, then out[idx[b, j], :] += rows[b, j, :]; rows [B, k, d]. */
+/** out [n, d] = 0, then out[idx[e], :] += rows[e, :]; rows [...idx's shape, d], entries flattened. */
 function scatterRows(
   b: GraphBuilder,
   rows: string,
@@ -96,4 +96,18 @@ export const SPARSE_RULES: { readonly [K in SparseOp['kind']]: Rule<Extract<Op, 
     const rows = b.op('Mul', [unsqueeze(b, x[0], 2), unsqueeze(b, x[2], 1)]);
     return scatterRows(b, rows, x[1], op.n, node.shape[1], out);
   },
+  // Coordinate form, entries of any shape S: rows vals[e] · x[src[e]] as [...S, 1] * [...S, d],
+  // scattered into [n, d] at dst (scatterRows flattens S; ScatterND adds repeated rows).
+  cooMatmul: ({ b, op, node, x, out }) => {
+    const rows = b.op('Mul', [unsqueeze(b, x[0], -1), gatherRows(b, x[3], x[2])]);
+    return scatterRows(b, rows, x[1], op.n, node.shape[1], out);
+  },
+  // Σ_d a[dst] * x[src] over [...S, d]: dropping the last axis leaves dst's shape S.
+  cooDot: ({ b, x, out }) =>
+    b.op(
+      'ReduceSum',
+      [b.op('Mul', [gatherRows(b, x[0], x[1]), gatherRows(b, x[3], x[2])]), b.int64Const([-1], 'axes')],
+      { keepdims: 0 },
+      out,
+    ),
 };
