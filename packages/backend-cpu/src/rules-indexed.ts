@@ -4,12 +4,38 @@ import { GATHER_LAST, SCATTER_ADD_LAST } from './kernels/gather-scatter.js';
 import { SPARSE_DOT_T, SPARSE_OUTER, SPARSE_OUTER_T } from './kernels/sparse-latents.js';
 import { SPARSE_DOT, SPARSE_MATMUL } from './kernels/sparse-rows.js';
 import { TOPK_INDICES } from './kernels/topk-indices.js';
+import {
+  scratchDoubles,
+  TOPK_CANDIDATES,
+  TOPK_RADIX_COLLECT,
+  TOPK_RADIX_FIND_HIGH,
+  TOPK_RADIX_FIND_LOW,
+  TOPK_RADIX_HIGH,
+  TOPK_RADIX_LOW,
+  TOPK_RADIX_SORT,
+  TOPK_RESOLVE,
+  TOPK_SAMPLE,
+} from './kernels/topk-radix.js';
 import { buf, phase } from './phase.js';
 import type { CompileContext, Phase } from './rules.js';
 import type { StepOf } from './steps.js';
 
 /** Last axis of a shape. */
 const last = (n: Node): number => n.shape[n.shape.length - 1];
+
+/** Row length from which a topkIndices over fewer rows than threads splits the row itself. */
+const PART_ROW_MIN = 1 << 16;
+
+/**
+ * Parts of the row for a float32 topkIndices over fewer rows than threads (BatchTopK's one row of
+ * B·n): a part a thread, selected by radix (kernels/topk-radix.ts). 0: it splits by rows, or not at all.
+ */
+export function topkParts(s: StepOf<'indexed'>, threads: number, float32: boolean): number {
+  const { node, op, reads } = s;
+  if (op.kind !== 'topkIndices' || reads.length > 1 || threads < 2 || !float32) return 0;
+  const rows = node.size / op.k;
+  return rows === 1 && last(reads[0]) >= PART_ROW_MIN ? threads : 0;
+}
 
 /**
  * How many units an `indexed` step's kernel splits over: rows of its batch, or latents (rows of
@@ -46,6 +72,8 @@ export function indexedRule(s: StepOf<'indexed'>, ctx: CompileContext, label: st
     case 'topkIndices': {
       // With a folded bias (fold-bias.ts), reads are [a, bias].
       const [x, bias] = reads;
+      const parts = split && ctx.pool ? topkParts(s, ctx.threads, ctx.fastMath) : 0;
+      if (parts > 0) return radixPhases(ctx, label, x, node, op.k, parts);
       const args = () => ({ x: b(x), out: out(), n: last(x), k: op.k, ...(bias && { bias: b(bias) }) });
       return [phase(ctx, label, split, TOPK_INDICES, bias ? { x, bias } : { x }, args, units)];
     }
@@ -116,4 +144,46 @@ export function indexedRule(s: StepOf<'indexed'>, ctx: CompileContext, label: st
       return [phase(ctx, label, split, COO_DOT, { a, dst, src, x }, args, units)];
     }
   }
+}
+
+/** One long row's topkIndices by radix: histograms and passes split in parts, the rest on this thread. */
+function radixPhases(
+  ctx: CompileContext,
+  label: string,
+  x: Node,
+  node: Node,
+  k: number,
+  parts: number,
+): Phase[] {
+  const scratch = ctx.scratch(scratchDoubles(parts, k), true);
+  const xs = buf(ctx, x);
+  const ys = buf(ctx, node);
+  if (!(xs instanceof Float32Array && ys instanceof Float32Array))
+    throw new Error(
+      'cpu topkIndices: the radix selection reads float32 bits (unreachable: topkParts checks)',
+    );
+  const args = () => ({
+    x: xs,
+    out: ys,
+    n: last(x),
+    k,
+    parts,
+    scratch,
+  });
+  const split = (name: string, kernel: typeof TOPK_RADIX_HIGH) =>
+    phase(ctx, `${label} ${name}`, true, kernel, { x }, args, parts, 1);
+  const one = (name: string, kernel: typeof TOPK_RADIX_HIGH) =>
+    phase(ctx, `${label} ${name}`, false, kernel, {}, args, 1);
+  // The exact phases return at once when the fast path finished (kernels/topk-radix.ts).
+  return [
+    one('[sample]', TOPK_SAMPLE),
+    split('[candidates]', TOPK_CANDIDATES),
+    one('[resolve]', TOPK_RESOLVE),
+    split('[high bits]', TOPK_RADIX_HIGH),
+    one('[find bin]', TOPK_RADIX_FIND_HIGH),
+    split('[low bits]', TOPK_RADIX_LOW),
+    one('[find key]', TOPK_RADIX_FIND_LOW),
+    split('[collect]', TOPK_RADIX_COLLECT),
+    one('[sort]', TOPK_RADIX_SORT),
+  ];
 }

@@ -1,7 +1,7 @@
 import type { Node, Shape } from '@saekit/core';
 import { compileElementwise } from './kernels/elementwise.js';
 import { compileSumRange } from './kernels/sum.js';
-import { indexedUnits } from './rules-indexed.js';
+import { indexedUnits, topkParts } from './rules-indexed.js';
 import type { Step, StepOf } from './steps.js';
 
 /** Elementwise loops and sums with fewer outputs than this run on one thread: a split costs a dispatch and its cache traffic. */
@@ -38,7 +38,7 @@ export function splitSteps(steps: readonly Step[], threads: number, fastMath: bo
         return { ...s, split: g.members[0].size >= ELEMENTWISE_SPLIT_MIN && outer >= threads };
       }
       case 'indexed':
-        return { ...s, split: worthSplittingIndexed(s, threads) };
+        return { ...s, split: worthSplittingIndexed(s, threads, fastMath) };
       case 'kthLargest': {
         const x = s.node.inputs[0];
         return { ...s, split: x.size >= ELEMENTWISE_SPLIT_MIN && s.node.size >= threads };
@@ -50,9 +50,9 @@ export function splitSteps(steps: readonly Step[], threads: number, fastMath: bo
 }
 
 /** Whether a sparse TopK step is worth splitting: enough units, and work past the elementwise bar. */
-function worthSplittingIndexed(s: StepOf<'indexed'>, threads: number): boolean {
+function worthSplittingIndexed(s: StepOf<'indexed'>, threads: number, float32: boolean): boolean {
   const work = Math.max(s.node.size, ...s.reads.map((r) => r.size));
-  return indexedUnits(s) >= threads && work >= ELEMENTWISE_SPLIT_MIN;
+  return (indexedUnits(s) >= threads || topkParts(s, threads, float32) > 0) && work >= ELEMENTWISE_SPLIT_MIN;
 }
 
 /** [m, n, k] of a product node. */

@@ -154,6 +154,42 @@ describe('sparse TopK kernels, split over threads, against the float64 reference
     plain.dispose();
   });
 
+  it('one long row (BatchTopK over the flattened batch) selects by radix over threads: the same indices on 1–3 threads', async () => {
+    const n = (1 << 16) + 37;
+    const rng = new Rng(11);
+    const x = normals(rng, n);
+    // Ties that straddle the parts' boundaries (the lower index first); +0 and −0, one rank, where
+    // the larger k's k-th value falls; infinities; NaNs, which rank above everything.
+    for (const at of [Math.floor(n / 2) - 1, Math.floor(n / 2), Math.floor(n / 3), Math.floor((2 * n) / 3)])
+      x[at] = 2.5;
+    for (let i = 0; i < n; i += 3) x[i] = i % 2 ? -0 : 0;
+    x[9] = Number.POSITIVE_INFINITY;
+    x[10] = Number.NEGATIVE_INFINITY;
+    x[n - 1] = Number.NaN;
+    x[5] = -Number.NaN;
+    // The sample (the first 256 of every 16,384) sees only large values: it sets its bar too high,
+    // fewer than k pass it, and the exact path runs; elsewhere small integers, so the k-th value is
+    // tied many times over, in every part.
+    const misled = normals(rng, n).map((v, i) => (i % (256 * 64) < 256 ? 100 + v : Math.round(v)));
+    const cases: [Float32Array, number, number[]][] = [
+      [x, 1500, [5, n - 1, 9]],
+      [x, 40000, [5, n - 1, 9]],
+      [misled, 1500, []],
+    ];
+    for (const [v, k, first] of cases) {
+      const g = Graph.from({ outputs: { i: topkIndices(input('x', [1, n]), k) } });
+      const want = Array.from((await evaluate(reference, g, { x: Float64Array.from(v) })).i);
+      expect(want.slice(0, first.length)).toEqual(first);
+      for (const threads of [1, 2, 3]) {
+        const exe = createCpuBackend({ threads }).compileSync(g);
+        const labels = exe.profileSync({ x: v }, 1).map((r) => r.step);
+        if (threads > 1) expect(labels.join(' | ')).toMatch(/\[sample\].*\[high bits\].*\[sort\]/);
+        expect(Array.from(exe.runSync({ x: v }).i), `k ${k}, ${threads} threads`).toEqual(want);
+        exe.dispose();
+      }
+    }
+  });
+
   it('NaN ranks above +Inf in topkIndices, as in the reference', async () => {
     const pre = input('pre', [2, 6]);
     const g = Graph.from({ outputs: { i: topkIndices(pre, 4) } });

@@ -9,6 +9,12 @@ import { SPARSE_DOT_T, SPARSE_OUTER, SPARSE_OUTER_T } from '../kernels/sparse-la
 import { SPARSE_DOT, SPARSE_MATMUL } from '../kernels/sparse-rows.js';
 import { SUM } from '../kernels/sum.js';
 import { TOPK_INDICES } from '../kernels/topk-indices.js';
+import {
+  TOPK_CANDIDATES,
+  TOPK_RADIX_COLLECT,
+  TOPK_RADIX_HIGH,
+  TOPK_RADIX_LOW,
+} from '../kernels/topk-radix.js';
 import type { ParallelKernel } from './kernel.js';
 
 /** Every kernel a worker can run, by name. A kernel the pool splits must be listed here. */
@@ -22,6 +28,10 @@ export const PARALLEL_KERNELS: ReadonlyMap<string, ParallelKernel<never>> = new 
     MATMUL,
     SUM,
     TOPK_INDICES,
+    TOPK_CANDIDATES,
+    TOPK_RADIX_HIGH,
+    TOPK_RADIX_LOW,
+    TOPK_RADIX_COLLECT,
     GATHER_LAST,
     SCATTER_ADD_LAST,
     SPARSE_MATMUL,
