@@ -1,5 +1,5 @@
 import type { Node } from '@saekit/core';
-import type { Step } from './steps.js';
+import type { Step, StepOf } from './steps.js';
 
 /**
  * The gather pass (float32 only): a sparseDot of x's rows with the columns of W at idx (a TopK SAE's
@@ -14,11 +14,15 @@ import type { Step } from './steps.js';
  * lower/selected-pre.ts). Why here and not in core's graph: the dots' gradient is the sparse one
  * (sparseOuter into W); a gather from the dense pre would carry a dense gradient back through the
  * product. Only the forward value changes here; the gradient steps read nothing of it.
+ *
+ * A batch-wide code's cooDot(u, row, latent, transpose(W)) (core's batchTopKFlat) is gathered the
+ * same way, from the product u·W at (row, latent).
  */
 export function gatherSelectedPre(steps: readonly Step[]): Step[] {
   const products: Node[] = [];
   return steps.map((s): Step => {
     if (s.kind === 'matmul') products.push(s.node);
+    if (s.kind === 'indexed' && s.op.kind === 'cooDot') return gatherCoo(s, products);
     if (s.kind !== 'indexed' || s.op.kind !== 'sparseDot') return s;
     const [x, idx, w] = s.reads;
     if (x.rank !== 2) return s;
@@ -37,4 +41,15 @@ export function gatherSelectedPre(steps: readonly Step[]): Step[] {
       split: s.split,
     };
   });
+}
+
+/** cooDot(a, dst, src, transpose(W)) read from an earlier a·W, where there is one. */
+function gatherCoo(s: StepOf<'indexed'>, products: readonly Node[]): Step {
+  const [a, dst, src, x] = s.reads;
+  if (x.op.kind !== 'transpose' || x.rank !== 2 || x.op.perm[0] !== 1) return s;
+  const w = x.inputs[0];
+  const product = products.find(
+    (p) => p.op.kind === 'matmul' && !p.op.transA && !p.op.transB && p.inputs[0] === a && p.inputs[1] === w,
+  );
+  return product ? { ...s, reads: [product, dst, src], gathered: true } : s;
 }

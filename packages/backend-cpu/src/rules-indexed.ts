@@ -1,5 +1,5 @@
 import type { Node } from '@saekit/core';
-import { COO_DOT, COO_MATMUL, COO_MATMUL_T } from './kernels/coo.js';
+import { COO_DOT, COO_GATHER, COO_MATMUL, COO_MATMUL_T } from './kernels/coo.js';
 import { GATHER_LAST, SCATTER_ADD_LAST } from './kernels/gather-scatter.js';
 import { SPARSE_DOT_T, SPARSE_OUTER, SPARSE_OUTER_T } from './kernels/sparse-latents.js';
 import { SPARSE_DOT, SPARSE_MATMUL } from './kernels/sparse-rows.js';
@@ -138,6 +138,12 @@ export function indexedRule(s: StepOf<'indexed'>, ctx: CompileContext, label: st
       return [phase(ctx, label, split, kernel, { vals, dst, src, x }, args, units)];
     }
     case 'cooDot': {
+      if (s.gathered) {
+        const [p, dst, src] = reads;
+        const [n, m] = p.shape;
+        const args = () => ({ p: b(p), dst: b(dst), src: b(src), out: out(), n, m });
+        return [phase(ctx, `${label} (gathered)`, split, COO_GATHER, { p, dst, src }, args, units)];
+      }
       const [a, dst, src, x] = reads;
       const [n, d] = a.shape;
       const args = () => ({ a: b(a), dst: b(dst), src: b(src), x: b(x), out: out(), n, m: x.shape[0], d });

@@ -31,7 +31,9 @@ export type Step =
   /**
    * A sparse TopK primitive, `op`, over `reads`. `transposed` (fold.ts): a sparseDot reading W
    * through a transpose reads the transpose's operand [d, n] instead, and a sparseOuter read only
-   * by a transpose writes the transposed result, `node` then being that transpose.
+   * by a transpose writes the transposed result, `node` then being that transpose. `gathered`
+   * (gather-pre.ts): a cooDot whose values are read from the dense product reads[0] [n, m] at
+   * (dst, src), its reads then [product, dst, src].
    */
   | {
       readonly kind: 'indexed';
@@ -40,6 +42,7 @@ export type Step =
       readonly reads: readonly Node[];
       readonly transposed: boolean;
       readonly split: boolean;
+      readonly gathered?: true;
     };
 
 export type StepKind = Step['kind'];

@@ -1,4 +1,20 @@
-import { add, Graph, input, matmul, Rng, sparseDot, topkIndices, transpose } from '@saekit/core';
+import {
+  add,
+  broadcastTo,
+  constant,
+  cooDot,
+  Graph,
+  gatherLast,
+  input,
+  matmul,
+  mul,
+  Rng,
+  reshape,
+  sparseDot,
+  sub,
+  topkIndices,
+  transpose,
+} from '@saekit/core';
 import { createReferenceBackend as coreReference, evaluate } from '@saekit/core/testing';
 import { describe, expect, it } from 'vitest';
 import { createCpuBackend, createReferenceBackend } from '../src/index.js';
@@ -49,6 +65,36 @@ describe('selected pre-activations gathered from the dense product', () => {
     const g = Graph.from({ outputs: { vals: sparseDot(x, idx, wt), idx } });
     const rng = new Rng(6);
     await expectMatchesReference(g, { x: normals(rng, B * D), wt: normals(rng, N * D) });
+  });
+
+  it('a batch-wide code, cooDot(x, row, latent, transpose(W)) beside x·W: gathered at (row, latent), on 1–3 threads', async () => {
+    const x = input('x', [B, D]);
+    const w = input('w', [D, N]);
+    const pre = matmul(x, w);
+    // As core's batchTopKFlat: the batch's 200 largest, each entry's row and latent.
+    const flat = topkIndices(reshape(pre, [1, B * N]), 200);
+    const rows = constant(
+      Array.from({ length: B }, (_, r) => r),
+      [B, 1],
+    );
+    const row = gatherLast(reshape(broadcastTo(rows, [B, N]), [1, B * N]), flat);
+    const latent = sub(flat, mul(row, N));
+    const g = Graph.from({ outputs: { vals: cooDot(x, row, latent, transpose(w)), pre, row, latent } });
+    const rng = new Rng(7);
+    const feeds = { x: normals(rng, B * D), w: normals(rng, D * N) };
+    const f64 = Object.fromEntries(Object.entries(feeds).map(([k, v]) => [k, Float64Array.from(v)]));
+    const want = await evaluate(coreReference(), g, f64);
+    for (const threads of [1, 2, 3]) {
+      const exe = createCpuBackend({ threads }).compileSync(g);
+      expect(exe.steps.some((s) => s.kind === 'indexed' && s.gathered)).toBe(true);
+      const out = exe.runSync(feeds);
+      for (let e = 0; e < 200; e++) {
+        // The product's own entry, bit for bit, and the dot's value within rounding.
+        expect(out.vals[e]).toBe(out.pre[out.row[e] * N + out.latent[e]]);
+        expect(out.vals[e]).toBeCloseTo(want.vals[e], 4);
+      }
+      exe.dispose();
+    }
   });
 
   it('not where no such product runs, nor on the float64 reference', () => {

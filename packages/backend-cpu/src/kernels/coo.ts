@@ -83,3 +83,22 @@ export const COO_DOT: ParallelKernel<CooDotArgs> = {
     }
   },
 };
+
+/** cooDot read from the dense product p [n, m] it equals (gather-pre.ts): y[e] = p[dst[e], src[e]]. */
+export interface CooGatherArgs {
+  readonly p: FloatArray;
+  readonly dst: FloatArray;
+  readonly src: FloatArray;
+  readonly out: FloatArray;
+  readonly n: number;
+  readonly m: number;
+}
+
+/** y[e] = p[dst[e], src[e]]. Units: entries. */
+export const COO_GATHER: ParallelKernel<CooGatherArgs> = {
+  name: 'cooGather',
+  bind: (args) => (lo, hi) => {
+    const { p, dst, src, out, n, m } = args;
+    for (let e = lo; e < hi; e++) out[e] = p[indexAt('cooDot', dst, e, n) * m + indexAt('cooDot', src, e, m)];
+  },
+};

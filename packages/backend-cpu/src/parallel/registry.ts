@@ -1,4 +1,4 @@
-import { COO_DOT, COO_MATMUL, COO_MATMUL_T } from '../kernels/coo.js';
+import { COO_DOT, COO_GATHER, COO_MATMUL, COO_MATMUL_T } from '../kernels/coo.js';
 import { ELEMENTWISE } from '../kernels/elementwise.js';
 import { GATHER_LAST, SCATTER_ADD_LAST } from '../kernels/gather-scatter.js';
 import { KTH_LARGEST } from '../kernels/kth-largest.js';
@@ -42,5 +42,6 @@ export const PARALLEL_KERNELS: ReadonlyMap<string, ParallelKernel<never>> = new 
     COO_MATMUL,
     COO_MATMUL_T,
     COO_DOT,
+    COO_GATHER,
   ].map((k) => [k.name, k as ParallelKernel<never>]),
 );
