@@ -3,10 +3,13 @@ import {
   broadcastTo,
   buildTrainStep,
   constant,
+  cooDot,
   Graph,
+  gatherLast,
   greater,
   initParams,
   input,
+  type ModernSaeConfig,
   matmul,
   type Node,
   Rng,
@@ -14,7 +17,6 @@ import {
   rowWeights,
   type SaeConfig,
   sparseDot,
-  sparseMatmul,
   topkIndices,
   transpose,
   where,
@@ -153,21 +155,76 @@ describe('selected pre-activations lowered as TopK values', () => {
       return add(sparseDot(x, idx, transpose(W)), sparseDot(ones, idx, reshape(b, [n, 1])));
     }, 'GatherElements'));
 
-  it("gathers pre[row, idx] for a selection over the flattened batch (BatchTopK's rows)", () =>
-    gathered((_pre, x, W, b) => {
-      const [n] = b.shape;
-      const K = 20;
-      const rng = new Rng(4);
-      const rows = constant(
-        Array.from({ length: K }, () => Math.floor(rng.uniform() * B)),
-        [K, 1],
+  for (const swapped of [false, true])
+    it(`gathers pre[row, idx] for a batch-wide selection, cooDot + gatherLast of b (BatchTopK's [1, K] entries${swapped ? ', bias first' : ''})`, () =>
+      gathered((_pre, x, W, b) => {
+        const [n] = b.shape;
+        const K = 20;
+        const rng = new Rng(4);
+        const entries = (m: number) =>
+          constant(
+            Array.from({ length: K }, () => Math.floor(rng.uniform() * m)),
+            [1, K],
+          );
+        const [rows, cols] = [entries(B), entries(n)];
+        const dot = cooDot(x, rows, cols, transpose(W));
+        const bias = gatherLast(reshape(b, [1, n]), cols);
+        const sel = swapped ? add(bias, dot) : add(dot, bias);
+        expect(sel.shape).toEqual([1, K]);
+        return sel;
+      }, 'GatherND'));
+
+  it("BatchTopK's sparse step: its selected pre-activations a GatherND of the encoder's Gemm, trained as the float64 reference", async () => {
+    const c: ModernSaeConfig = { architecture: 'batchtopk', inputDim: 13, hiddenDim: 24, k: 2 };
+    const rows = 9;
+    const step = buildTrainStep(c, rows, { kind: 'adam', lr: 1e-2 }, { formulation: 'sparse' });
+    const nodes = onnxNodes(step.graph);
+    const producer = new Map(nodes.flatMap((n) => n.output.map((o) => [o, n])));
+    const from = (name: string) => producer.get(name);
+    // The encoder's product Gemm(u, W_enc, b_enc), read at (row, latent) by the one GatherND.
+    const gemm = nodes.filter(
+      (n) => n.op_type === 'Gemm' && n.input[1] === 'W_enc' && n.input[2] === 'b_enc',
+    );
+    expect(gemm).toHaveLength(1);
+    const gatherNds = nodes.filter((n) => n.op_type === 'GatherND');
+    expect(gatherNds).toHaveLength(1);
+    expect(gatherNds[0].input[0]).toBe(gemm[0].output[0]);
+    // No cooDot lowering (ReduceSum of a product of two row Gathers) reads the transposed W_enc: the
+    // only one left is the gradient into the values, against W_dec.
+    const cooDots = nodes.filter((n) => {
+      const mul = from(n.input[0]);
+      return (
+        n.op_type === 'ReduceSum' &&
+        mul?.op_type === 'Mul' &&
+        mul.input.every((i) => from(i)?.op_type === 'Gather')
       );
-      const cols = constant(
-        Array.from({ length: K }, () => Math.floor(rng.uniform() * n)),
-        [K, 1],
-      );
-      const ones = broadcastTo(constant(1), [K, 1]);
-      const xs = sparseMatmul(ones, rows, x);
-      return add(sparseDot(xs, cols, transpose(W)), sparseDot(ones, cols, reshape(b, [n, 1])));
-    }, 'GatherND'));
+    });
+    expect(cooDots).toHaveLength(1);
+    const gathered = cooDots.flatMap((n) => from(n.input[0])!.input.map((i) => from(i)!.input[0]));
+    expect(gathered).toContain('W_dec');
+    expect(gathered.map((g) => from(g)?.op_type)).not.toContain('Transpose');
+
+    const params = initParams(c, new Rng(3));
+    const state = step.initialState(params);
+    const onnx = await createOnnxBackend({ threads: 1 }).compile(step.graph, { state });
+    const f64 = (r: Record<string, Float32Array>) =>
+      Object.fromEntries(Object.entries(r).map(([k, v]) => [k, Float64Array.from(v)]));
+    const ref = await createReferenceBackend().compile(step.graph, { state: f64(state) });
+    const data = new Rng(8);
+    for (let i = 0; i < 3; i++) {
+      const feeds = {
+        x: Float32Array.from(data.normalArray(rows * c.inputDim)),
+        w: rowWeights(new Float32Array(rows), rows),
+      };
+      const [a, r] = [await onnx.run(feeds), await ref.run(f64(feeds))];
+      expect(a.loss[0]).toBeCloseTo(r.loss[0], 4);
+    }
+    for (const name of ['W_enc', 'b_enc', 'W_dec', 'b_dec']) {
+      const [a, r] = [await onnx.readState(name), await ref.readState(name)];
+      let worst = 0;
+      for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - r[i]));
+      expect(worst, name).toBeLessThan(1e-4);
+    }
+    onnx.dispose();
+  });
 });

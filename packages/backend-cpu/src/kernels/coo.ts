@@ -85,14 +85,7 @@ export const COO_DOT: ParallelKernel<CooDotArgs> = {
 };
 
 /** cooDot read from the dense product p [n, m] it equals (gather-pre.ts): y[e] = p[dst[e], src[e]]. */
-export interface CooGatherArgs {
-  readonly p: FloatArray;
-  readonly dst: FloatArray;
-  readonly src: FloatArray;
-  readonly out: FloatArray;
-  readonly n: number;
-  readonly m: number;
-}
+export type CooGatherArgs = { readonly p: FloatArray } & Pick<CooDotArgs, 'dst' | 'src' | 'out' | 'n' | 'm'>;
 
 /** y[e] = p[dst[e], src[e]]. Units: entries. */
 export const COO_GATHER: ParallelKernel<CooGatherArgs> = {

@@ -131,7 +131,8 @@ export function emitFused(n: Node, e: FusedEmission): string | undefined {
   if (g) {
     const at = (i: Node) => b.op('Cast', [value(i)], { to: DataType.INT64 });
     if (!g.row) return b.op('GatherElements', [value(g.pre), at(g.idx)], { axis: -1 }, out);
-    // [K, 1] entries pre[row, idx]: GatherND on [K, 1, 2] index pairs.
+    // Entries pre[row, idx] of any shape S (BatchTopK's [1, K]): GatherND on [...S, 2] index pairs
+    // gives S, the add's own shape.
     const last = (v: string) => b.op('Unsqueeze', [v, b.int64Const([-1], 'axes')]);
     const pairs = b.op('Concat', [last(at(g.row)), last(at(g.idx))], { axis: -1 });
     return b.op('GatherND', [value(g.pre), pairs], {}, out);

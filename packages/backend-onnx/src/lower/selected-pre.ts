@@ -1,19 +1,23 @@
 import type { Graph, Node } from '@saekit/core';
 
 /**
- * The pre-activations a TopK selected, recomputed as sparse dot products (core's `selectedPre`:
- * add(sparseDot(x, idx, transpose(W)), sparseDot(ones, idx, reshape(b, [n, 1])))), are entries of
- * the dense pre = add(matmul(x, W), b) the selection was made from: the same sums, only added in
- * another order. Where idx = topkIndices(pre) they are the values ONNX's TopK returns beside the
- * indices; otherwise (AuxK's TopK over the dead latents' masked pre, BatchTopK's selection over the
- * flattened batch, whose x is the gathered rows sparseMatmul(ones, row, x)) a GatherElements or
- * GatherND of pre. Either way the transposed copy of W, the gathered rows and their products are
- * never computed; the gradient's path (sparseOuter into W's transpose) does not read them.
+ * The pre-activations a TopK selected, recomputed from W and b, are entries of the dense
+ * pre = add(matmul(x, W), b) the selection was made from: the same sums, only added in another
+ * order. Two forms, both from core:
+ * - per row (`selectedPre`): add(sparseDot(x, idx, transpose(W)), sparseDot(ones, idx, reshape(b,
+ *   [n, 1]))), idx [B, k]. Where idx = topkIndices(pre) they are the values ONNX's TopK returns
+ *   beside the indices; otherwise (AuxK's TopK over the dead latents' masked pre) a GatherElements
+ *   of pre.
+ * - batch-wide (`batchTopKFlat`): add(cooDot(x, row, idx, transpose(W)), gatherLast(reshape(b,
+ *   [1, n]), idx)), each entry its own row and latent: a GatherND of pre at (row, idx).
+ * Either way the gathered rows and their products are never computed, nor W's transpose unless a
+ * gradient reads it (BatchTopK's into x, a cooMatmul of it): the weight gradients (sparseOuter,
+ * cooMatmul) do not read the values' dots.
  */
 export interface SelectedPres {
   /** Each selection's add node -> its topkIndices node, when its values are TopK's. */
   readonly adds: ReadonlyMap<Node, Node>;
-  /** Each selection's add node -> the dense pre it gathers from, at idx (of row, for BatchTopK). */
+  /** Each selection's add node -> the dense pre it gathers from, at idx (of row, when batch-wide). */
   readonly gathers: ReadonlyMap<Node, { readonly pre: Node; readonly idx: Node; readonly row?: Node }>;
   /** The topkIndices nodes whose values are read. */
   readonly topks: ReadonlySet<Node>;
@@ -25,41 +29,59 @@ type Selection =
   | { readonly kind: 'topk'; readonly topk: Node }
   | { readonly kind: 'gather'; readonly pre: Node; readonly idx: Node; readonly row?: Node };
 
+/** `preOf(x, W, b)`: the graph's add(matmul(x, W), b) lowered before the selection, if any. */
+type PreOf = (x: Node, w: Node, b: Node) => Node | undefined;
+
 const isOnes = (n: Node): boolean =>
   n.op.kind === 'const'
     ? n.op.value.every((v) => v === 1)
     : n.op.kind === 'broadcastTo' && isOnes(n.inputs[0]);
 
-/** x itself, or x's rows gathered one a row (sparseMatmul(ones, row, x)) with that row index. */
-function rowsOf(xs: Node): { x: Node; row?: Node } {
-  if (xs.op.kind !== 'sparseMatmul') return { x: xs };
-  const [ones, row, x] = xs.inputs;
-  return isOnes(ones) && row.shape[1] === 1 ? { x, row } : { x: xs };
+/** W of a transpose(W), W a matrix; else undefined. */
+const transposed = (wt: Node): Node | undefined =>
+  wt.op.kind === 'transpose' && wt.rank === 2 && wt.op.perm[0] === 1 ? wt.inputs[0] : undefined;
+
+/** sparseDot(x, idx, transpose(W)) + sparseDot(ones, idx, reshape(b, [n, 1])): a per-row selection. */
+function perRow(dot: Node, biasDot: Node, preOf: PreOf): Selection | undefined {
+  if (dot.op.kind !== 'sparseDot' || biasDot.op.kind !== 'sparseDot') return undefined;
+  const [x, idx, wt] = dot.inputs;
+  const [ones, idx2, col] = biasDot.inputs;
+  if (idx !== idx2 || !isOnes(ones) || col.op.kind !== 'reshape') return undefined;
+  const w = transposed(wt);
+  const b = col.inputs[0];
+  if (!w || b.rank !== 1) return undefined;
+  const pre = preOf(x, w, b);
+  if (!pre) return undefined;
+  if (idx.op.kind === 'topkIndices' && idx.inputs[0] === pre) return { kind: 'topk', topk: idx };
+  return { kind: 'gather', pre, idx };
 }
 
 /**
- * The selection `n` recomputes, or undefined. `preOf(x, W, b)`: the graph's add(matmul(x, W), b)
- * lowered before `n`, if any.
+ * cooDot(x, row, idx, transpose(W)) + gatherLast(reshape(b, [1, .., 1, n]), idx): a batch-wide
+ * selection (gatherLast's same-leading-axes rule makes idx [1, .., 1, K], b[idx] entry by entry).
  */
-function selectionOf(n: Node, preOf: (x: Node, w: Node, b: Node) => Node | undefined): Selection | undefined {
+function batchWide(dot: Node, bias: Node, preOf: PreOf): Selection | undefined {
+  if (dot.op.kind !== 'cooDot' || bias.op.kind !== 'gatherLast') return undefined;
+  const [x, row, idx, wt] = dot.inputs;
+  const [bRow, idx2] = bias.inputs;
+  if (idx !== idx2 || bRow.op.kind !== 'reshape') return undefined;
+  const w = transposed(wt);
+  const b = bRow.inputs[0];
+  if (!w || b.rank !== 1 || bRow.shape.slice(0, -1).some((s) => s !== 1)) return undefined;
+  const pre = preOf(x, w, b);
+  return pre ? { kind: 'gather', pre, idx, row } : undefined;
+}
+
+/** The selection `n` recomputes, or undefined (either operand order of the add). */
+function selectionOf(n: Node, preOf: PreOf): Selection | undefined {
   if (n.op.kind !== 'add') return undefined;
   const [p, q] = n.inputs;
-  for (const [dot, biasDot] of [
+  for (const [dot, bias] of [
     [p, q],
     [q, p],
   ]) {
-    if (dot.op.kind !== 'sparseDot' || biasDot.op.kind !== 'sparseDot') continue;
-    const [xs, idx, wt] = dot.inputs;
-    const [ones, idx2, col] = biasDot.inputs;
-    if (idx !== idx2 || !isOnes(ones) || wt.op.kind !== 'transpose' || col.op.kind !== 'reshape') continue;
-    const w = wt.inputs[0];
-    const b = col.inputs[0];
-    if (w.rank !== 2 || b.rank !== 1) continue;
-    const { x, row } = rowsOf(xs);
-    const pre = preOf(x, w, b);
-    if (!pre) continue;
-    if (!row && idx.op.kind === 'topkIndices' && idx.inputs[0] === pre) return { kind: 'topk', topk: idx };
-    return { kind: 'gather', pre, idx, row };
+    const sel = perRow(dot, bias, preOf) ?? batchWide(dot, bias, preOf);
+    if (sel) return sel;
   }
   return undefined;
 }
@@ -94,7 +116,7 @@ export function selectedPres(
       gathers.set(n, { pre: sel.pre, idx: sel.idx, row: sel.row });
       for (const k of [sel.pre, sel.idx, sel.row]) if (k) keep.add(k);
     }
-    // The two dots, then what only they read (W's transpose, b's column, the ones, gathered rows).
+    // The two terms, then what only they read (W's transpose, b's reshape, the ones).
     const stack = [...n.inputs];
     while (stack.length) {
       const d = stack.pop()!;
