@@ -92,7 +92,11 @@ describe('sparse TopK primitives, by hand-worked examples', () => {
     ]);
     const a = [1, 2, 3, 4, 5, 6]; // rows [1,2], [3,4], [5,6]
     expect(
-      run(({ a, d, s, x }) => cooDot(a, d, s, x), { ...shapes, a: [3, 2] }, { ...vals, v: [], a }),
+      run(
+        ({ a, d, s, x }) => cooDot(a, d, s, x),
+        { a: [3, 2], d: [1, 3], s: [1, 3], x: [2, 2] },
+        { a, d: vals.d, s: vals.s, x: vals.x },
+      ),
     ).toEqual([5 * 7 + 6 * 8, 1 * 5 + 2 * 6, 5 * 5 + 6 * 6]);
     expect(() =>
       run(({ v, d, s, x }) => cooMatmul(v, d, s, x, 3), shapes, { ...vals, s: [1, 2, 0] }),
