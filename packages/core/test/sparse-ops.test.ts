@@ -141,6 +141,9 @@ describe('sparse TopK primitives, by hand-worked examples', () => {
     expect(() => cooMatmul(e([3]), e([3]), e([3]), input('x', [4, 2]), 0)).toThrow(/n=0/);
     expect(cooMatmul(e([3]), e([3]), e([3]), input('x', [4, 2]), 5).shape).toEqual([5, 2]);
     expect(() => cooDot(input('a', [4, 3]), e([2]), e([2]), input('x', [4, 2]))).toThrow(/same row length/);
+    expect(() => cooDot(input('a', [4, 2]), e([2]), e([3]), input('x', [4, 2]))).toThrow(
+      /cooDot: dst \[2\] and src \[3\] must have one shape/,
+    );
     expect(cooDot(input('a', [4, 2]), e([1, 2]), e([1, 2]), input('x', [6, 2])).shape).toEqual([1, 2]);
   });
 });

@@ -12,9 +12,8 @@ import { dot } from './sparse-rows.js';
  * rounding once, the same values on any number of threads.
  */
 
-/** cooMatmul's operands: vals, dst, src of `len` entries; x [m, d]; out [n, d] (or [d, n] transposed). */
-export interface CooMatmulArgs {
-  readonly vals: FloatArray;
+/** What both products read: the entries' dst (into n rows) and src (into x's m rows), x [m, d], out. */
+interface CooOperands {
   readonly dst: FloatArray;
   readonly src: FloatArray;
   readonly x: FloatArray;
@@ -22,6 +21,11 @@ export interface CooMatmulArgs {
   readonly n: number;
   readonly m: number;
   readonly d: number;
+}
+
+/** cooMatmul's operands: vals of `len` entries; out [n, d] (or [d, n] transposed). */
+export interface CooMatmulArgs extends CooOperands {
+  readonly vals: FloatArray;
   readonly len: number;
 }
 
@@ -61,16 +65,9 @@ export const COO_MATMUL_T: ParallelKernel<CooMatmulArgs> = {
   },
 };
 
-/** cooDot's operands: a [n, d], dst and src of `len` entries, x [m, d]; out has an entry each. */
-export interface CooDotArgs {
+/** cooDot's operands: a [n, d]; out has an entry each. */
+export interface CooDotArgs extends CooOperands {
   readonly a: FloatArray;
-  readonly dst: FloatArray;
-  readonly src: FloatArray;
-  readonly x: FloatArray;
-  readonly out: FloatArray;
-  readonly n: number;
-  readonly m: number;
-  readonly d: number;
 }
 
 /** y[e] = a[dst[e], :] · x[src[e], :]. Units: entries (each writes its own). */

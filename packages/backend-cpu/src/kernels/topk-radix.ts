@@ -103,8 +103,13 @@ function sortByKey(
       keys2[at] = keys[j];
       idx2[at] = idx[j];
     }
-    [keys, keys2] = [keys2, keys];
-    [idx, idx2] = [idx2, idx];
+    // Swapped through locals: a destructuring swap may allocate its array on each pass.
+    const k1 = keys;
+    keys = keys2;
+    keys2 = k1;
+    const i1 = idx;
+    idx = idx2;
+    idx2 = i1;
   }
   return idx;
 }

@@ -9,11 +9,13 @@ import type { ShapeRule } from '../graph/shape-rule.js';
 import type { VjpRule } from '../graph/vjp.js';
 import { checkIndexable } from './sparse.js';
 
-/** Checks the code's operands: one shape (any rank ≥ 1) for values and both indices. */
-function entries(op: string, vals: Shape, dst: Shape, src: Shape, valsName: string): void {
-  if (vals.length < 1 || !sameShape(vals, dst) || !sameShape(vals, src)) {
+/** Checks the code's operands, named: one shape (any rank ≥ 1), an entry each. */
+function entries(op: string, operands: readonly (readonly [string, Shape])[]): void {
+  const [first] = operands;
+  if (first[1].length < 1 || operands.some(([, s]) => !sameShape(s, first[1]))) {
+    const names = operands.map(([name, s]) => `${name} ${fmt(s)}`);
     throw new ShapeError(
-      `${op}: ${valsName} ${fmt(vals)}, dst ${fmt(dst)} and src ${fmt(src)} must have one shape (an entry each)`,
+      `${op}: ${names.slice(0, -1).join(', ')} and ${names[names.length - 1]} must have one shape (an entry each)`,
     );
   }
 }
@@ -35,7 +37,11 @@ export function cooMatmul(vals: Node, dst: Node, src: Node, x: Node, n: number):
 }
 
 export const cooMatmulShape: ShapeRule<Extract<Op, { kind: 'cooMatmul' }>> = ({ n }, [vals, dst, src, x]) => {
-  entries('cooMatmul', vals, dst, src, 'vals');
+  entries('cooMatmul', [
+    ['vals', vals],
+    ['dst', dst],
+    ['src', src],
+  ]);
   const [, d] = matrix('cooMatmul', 'x', x);
   if (!Number.isInteger(n) || n < 1) throw new ShapeError(`cooMatmul: n=${n} must be a positive integer`);
   checkIndexable('cooMatmul', n, [n, d]);
@@ -52,7 +58,10 @@ export function cooDot(a: Node, dst: Node, src: Node, x: Node): Node {
 }
 
 export const cooDotShape: ShapeRule = (_op, [a, dst, src, x]) => {
-  entries('cooDot', dst, dst, src, 'dst');
+  entries('cooDot', [
+    ['dst', dst],
+    ['src', src],
+  ]);
   const [, da] = matrix('cooDot', 'a', a);
   const [, d] = matrix('cooDot', 'x', x);
   if (da !== d) throw new ShapeError(`cooDot: a ${fmt(a)} and x ${fmt(x)} must have the same row length`);
