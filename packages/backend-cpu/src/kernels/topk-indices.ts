@@ -5,7 +5,7 @@ import type { ParallelKernel } from '../parallel/kernel.js';
  * The indices of each row's k largest values, best first: larger value first, at equal values the
  * lower index, NaN above +Inf (core's topkIndices). A min-heap of the k best so far, its root the
  * worst of them. The row is scanned in increasing index, so a value equal to the root's ranks below
- * it (its index is higher): one compare, `v > root`, rejects almost every value when k ≪ n.
+ * it (its index is higher): `v > root` rejects almost every value when k ≪ n.
  */
 
 export interface TopkIndicesArgs {
@@ -28,20 +28,21 @@ export const TOPK_INDICES: ParallelKernel<TopkIndicesArgs> = {
   bind: (args) => {
     const val = new Float64Array(args.k);
     const pos = new Int32Array(args.k);
-    // With a bias, each row's sums are formed here first: the float32 store rounds them as the
-    // sum's own buffer would, and the row stays in cache for the scan.
-    const sums = args.bias ? new Float32Array(args.n) : undefined;
     return (lo, hi) => {
       const { x, out, n, k, bias } = args;
+      const first = Math.min(k, n);
       for (let r = lo; r < hi; r++) {
-        let row: FloatArray = x;
-        let off = r * n;
-        if (bias && sums) {
-          for (let j = 0; j < n; j++) sums[j] = x[off + j] + bias[j];
-          row = sums;
-          off = 0;
+        const off = r * n;
+        // With a bias, each sum is rounded to float32 where it is read (Math.fround rounds as a
+        // float32 store of the sum would), so the row is read once and no sums are stored.
+        if (bias) {
+          for (let j = 0; j < first; j++) siftUp(val, pos, j, Math.fround(x[off + j] + bias[j]), j);
+          scanBiased(x, bias, off, n, first, val, pos);
+        } else {
+          for (let j = 0; j < first; j++) siftUp(val, pos, j, x[off + j], j);
+          scan(x, off, n, first, val, pos);
         }
-        topkOfRow(row, off, n, k, val, pos, out, r * k);
+        popAll(val, pos, first, k, out, r * k);
       }
     };
   },
@@ -54,27 +55,15 @@ function above(va: number, ia: number, vb: number, ib: number): boolean {
   return va > vb || (va === vb && ia < ib);
 }
 
-function topkOfRow(
-  x: FloatArray,
-  off: number,
-  n: number,
-  k: number,
-  val: Float64Array,
-  pos: Int32Array,
-  out: FloatArray,
-  o: number,
-): void {
-  const first = Math.min(k, n);
-  for (let j = 0; j < first; j++) siftUp(val, pos, j, x[off + j], j);
-  scan(x, off, n, first, val, pos);
-  popAll(val, pos, first, k, out, o);
-}
-
-/**
- * Values [first, n) of the row at x[off]: each enters the full heap of `first` if it ranks above
- * the root. The root is kept in a local, so the common case is a load and one compare that fails.
- * NaN ranks above every number, so it enters unless the root is NaN already (then the heap holds
- * NaNs of lower index than any to come).
+/*
+ * The scans: values [first, n) of a row, each entering the full heap of `first` if it ranks above
+ * the root, whose value is kept in a local. NaN ranks above every number, so it enters unless the
+ * root is NaN already (then the heap holds NaNs of lower index than any to come).
+ *
+ * Four values a test: `+!(v <= root)` is 1 for a value above the root or for NaN, without a branch,
+ * so four rejected values cost one branch instead of two each (`v > root`, then the NaN test). A
+ * group that may hold an entry is checked value by value; a NaN root sends every group there, and
+ * the exact check decides.
  */
 function scan(
   x: FloatArray,
@@ -85,17 +74,48 @@ function scan(
   pos: Int32Array,
 ): void {
   let root = val[0];
-  const end = off + n;
-  for (let q = off + first; q < end; q++) {
-    const v = x[q];
-    if (v > root) {
-      siftDown(val, pos, first, v, q - off);
-      root = val[0];
-    } else if (Number.isNaN(v) && !Number.isNaN(root)) {
-      siftDown(val, pos, first, v, q - off);
-      root = val[0];
-    }
+  let j = first;
+  for (; j + 4 <= n; j += 4) {
+    const q = off + j;
+    const hit = +!(x[q] <= root) | +!(x[q + 1] <= root) | +!(x[q + 2] <= root) | +!(x[q + 3] <= root);
+    if (hit === 0) continue;
+    for (let t = j; t < j + 4; t++) root = offer(val, pos, first, root, x[off + t], t);
   }
+  for (; j < n; j++) root = offer(val, pos, first, root, x[off + j], j);
+}
+
+/** scan over the float32 sums x[off + j] + bias[j]. */
+function scanBiased(
+  x: FloatArray,
+  bias: FloatArray,
+  off: number,
+  n: number,
+  first: number,
+  val: Float64Array,
+  pos: Int32Array,
+): void {
+  let root = val[0];
+  let j = first;
+  for (; j + 4 <= n; j += 4) {
+    const q = off + j;
+    const hit =
+      +!(Math.fround(x[q] + bias[j]) <= root) |
+      +!(Math.fround(x[q + 1] + bias[j + 1]) <= root) |
+      +!(Math.fround(x[q + 2] + bias[j + 2]) <= root) |
+      +!(Math.fround(x[q + 3] + bias[j + 3]) <= root);
+    if (hit === 0) continue;
+    for (let t = j; t < j + 4; t++) root = offer(val, pos, first, root, Math.fround(x[off + t] + bias[t]), t);
+  }
+  for (; j < n; j++) root = offer(val, pos, first, root, Math.fround(x[off + j] + bias[j]), j);
+}
+
+/** Puts (v, j) in the heap if it ranks above the root (value `root`); returns the root's value. */
+function offer(val: Float64Array, pos: Int32Array, size: number, root: number, v: number, j: number): number {
+  if (v > root || (Number.isNaN(v) && !Number.isNaN(root))) {
+    siftDown(val, pos, size, v, j);
+    return val[0];
+  }
+  return root;
 }
 
 /** Writes the heap's `size` positions into out[o, o + k), best first (the worst is popped first). */
