@@ -64,6 +64,9 @@ export interface CompiledElementwise {
 
 const cache = new Map<string, CompiledElementwise>();
 
+/** Elements an iteration of a generated inner loop. */
+const UNROLL = 8;
+
 /** Each operand's strides over the output shape: 0 along broadcast axes. */
 function broadcastStrides(out: Shape, s: Shape): number[] {
   const st = stridesOf(s);
@@ -165,21 +168,24 @@ export function compileElementwise(
   rowSumOf.forEach((_, j) => {
     lines.push(`let a${j} = 0;`);
   });
-  lines.push(inner === 0 ? 'for (let i = lo; i < hi; i++) {' : `for (let i = 0; i < ${dims[inner]}; i++) {`);
-  ops.forEach((x, k) => {
-    const st = strides[k][inner];
-    if (st !== 0) lines.push(`const v${k} = ${x}[o${k}_${inner} + ${st === 1 ? 'i' : `i * ${st}`}];`);
-  });
-  exprs.forEach((e, t) => {
-    lines.push(`const t${t} = ${e};`);
-  });
-  spec.storeOf.forEach((t, s) => {
-    lines.push(`${outs[s]}[q_${inner} + i] = t${t};`);
-  });
-  rowSumOf.forEach((t, j) => {
-    lines.push(`a${j} += t${t};`);
-  });
+  // One element at index `at` of the inner loop: its loads, values, stores and row sums in order.
+  const element = (at: string): string[] => [
+    ...ops.flatMap((x, k) => {
+      const st = strides[k][inner];
+      return st === 0 ? [] : [`const v${k} = ${x}[o${k}_${inner} + ${st === 1 ? at : `(${at}) * ${st}`}];`];
+    }),
+    ...exprs.map((e, t) => `const t${t} = ${e};`),
+    ...spec.storeOf.map((t, s) => `${outs[s]}[q_${inner} + ${at}] = t${t};`),
+    ...rowSumOf.map((t, j) => `a${j} += t${t};`),
+  ];
+  // UNROLL elements an iteration, each in its own block, in order (the same values and sums as one a
+  // time): V8 checks each array's map and length again every iteration, so the checks are shared.
+  lines.push(inner === 0 ? 'let i = lo;' : 'let i = 0;');
+  const end = inner === 0 ? 'hi' : `${dims[inner]}`;
+  lines.push(`for (; i + ${UNROLL} <= ${end}; i += ${UNROLL}) {`);
+  for (let u = 0; u < UNROLL; u++) lines.push('{', ...element(u === 0 ? 'i' : `i + ${u}`), '}');
   lines.push('}');
+  lines.push(`for (; i < ${end}; i++) {`, ...element('i'), '}');
   rowSumOf.forEach((_, j) => {
     lines.push(`${sums[j]}[i0] = a${j};`);
   });

@@ -210,22 +210,48 @@ function packRowsB(
   const s2 = t > 2 ? signs[2] : 0;
   const s3 = t > 3 ? signs[3] : 0;
   const panelLen = NR * kc;
+  // Two panels an iteration (V8 checks x's map and length again every iteration), then the last.
+  const pairs = nc - (nc % (2 * NR));
   for (let s = 0; s < kc; s++) {
     const row = s * step;
-    let di = s * NR;
+    const di0 = s * NR;
     if (t === 1) {
-      for (let j = row; j < row + nc; j += NR, di += panelLen) {
+      let di = di0;
+      for (let j = row; j < row + pairs; j += 2 * NR, di += 2 * panelLen) {
+        const e = di + panelLen;
+        D[di] = s0 * x[o0 + j];
+        D[di + 1] = s0 * x[o0 + j + 1];
+        D[e] = s0 * x[o0 + j + 2];
+        D[e + 1] = s0 * x[o0 + j + 3];
+      }
+      for (let j = row + pairs; j < row + nc; j += NR, di += panelLen) {
         D[di] = s0 * x[o0 + j];
         D[di + 1] = s0 * x[o0 + j + 1];
       }
     } else if (t === 2) {
-      for (let j = row; j < row + nc; j += NR, di += panelLen) {
+      let di = di0;
+      for (let j = row; j < row + pairs; j += 2 * NR, di += 2 * panelLen) {
+        const e = di + panelLen;
+        D[di] = s0 * x[o0 + j] + s1 * x[o1 + j];
+        D[di + 1] = s0 * x[o0 + j + 1] + s1 * x[o1 + j + 1];
+        D[e] = s0 * x[o0 + j + 2] + s1 * x[o1 + j + 2];
+        D[e + 1] = s0 * x[o0 + j + 3] + s1 * x[o1 + j + 3];
+      }
+      for (let j = row + pairs; j < row + nc; j += NR, di += panelLen) {
         D[di] = s0 * x[o0 + j] + s1 * x[o1 + j];
         D[di + 1] = s0 * x[o0 + j + 1] + s1 * x[o1 + j + 1];
       }
     } else {
       // 4 terms (the caller sends 3 elsewhere: a sign-0 term would turn an Inf into NaN).
-      for (let j = row; j < row + nc; j += NR, di += panelLen) {
+      let di = di0;
+      for (let j = row; j < row + pairs; j += 2 * NR, di += 2 * panelLen) {
+        const e = di + panelLen;
+        D[di] = s0 * x[o0 + j] + s1 * x[o1 + j] + s2 * x[o2 + j] + s3 * x[o3 + j];
+        D[di + 1] = s0 * x[o0 + j + 1] + s1 * x[o1 + j + 1] + s2 * x[o2 + j + 1] + s3 * x[o3 + j + 1];
+        D[e] = s0 * x[o0 + j + 2] + s1 * x[o1 + j + 2] + s2 * x[o2 + j + 2] + s3 * x[o3 + j + 2];
+        D[e + 1] = s0 * x[o0 + j + 3] + s1 * x[o1 + j + 3] + s2 * x[o2 + j + 3] + s3 * x[o3 + j + 3];
+      }
+      for (let j = row + pairs; j < row + nc; j += NR, di += panelLen) {
         D[di] = s0 * x[o0 + j] + s1 * x[o1 + j] + s2 * x[o2 + j] + s3 * x[o3 + j];
         D[di + 1] = s0 * x[o0 + j + 1] + s1 * x[o1 + j + 1] + s2 * x[o2 + j + 1] + s3 * x[o3 + j + 1];
       }

@@ -74,13 +74,32 @@ function addEntries(
     const u = vals[f];
     const xo = from[e] * d;
     const yo = from[f] * d;
-    for (let c = 0; c < d; c++) acc[ao + c] = acc[ao + c] + v * x[xo + c] + u * x[yo + c];
+    let c = 0;
+    for (; c + 4 <= d; c += 4) {
+      const o = ao + c;
+      const p = xo + c;
+      const q = yo + c;
+      acc[o] = acc[o] + v * x[p] + u * x[q];
+      acc[o + 1] = acc[o + 1] + v * x[p + 1] + u * x[q + 1];
+      acc[o + 2] = acc[o + 2] + v * x[p + 2] + u * x[q + 2];
+      acc[o + 3] = acc[o + 3] + v * x[p + 3] + u * x[q + 3];
+    }
+    for (; c < d; c++) acc[ao + c] = acc[ao + c] + v * x[xo + c] + u * x[yo + c];
   }
   if (t < t1) {
     const e = list[t];
     const v = vals[e];
     const xo = from[e] * d;
-    for (let c = 0; c < d; c++) acc[ao + c] += v * x[xo + c];
+    let c = 0;
+    for (; c + 4 <= d; c += 4) {
+      const o = ao + c;
+      const p = xo + c;
+      acc[o] += v * x[p];
+      acc[o + 1] += v * x[p + 1];
+      acc[o + 2] += v * x[p + 2];
+      acc[o + 3] += v * x[p + 3];
+    }
+    for (; c < d; c++) acc[ao + c] += v * x[xo + c];
   }
 }
 
