@@ -1,7 +1,7 @@
 import type { FloatArray } from '@saekit/core';
 import { PACKED_KERNEL } from './matmul.js';
 
-const { CAP_A, kernel3x2, MR, NR, PACK_A, PACK_B, TILE } = PACKED_KERNEL;
+const { CAP_A, kernel3x2, MR, NR, PACK_A, PACK_B, PACK_B0, PACK_B1, TILE } = PACKED_KERNEL;
 
 /*
  * The packed product of matmul.ts generalised to sums of blocks, for Strassen (strassen.ts):
@@ -126,7 +126,7 @@ export function gemmTerms(
           const mr = Math.min(MR, mc - ir);
           const o = cShift + (ic + ir) * ldc + jc;
           for (let jr = 0; jr < nc; jr += NR) {
-            kernel3x2(ir * kc, jr * kc, kc);
+            kernel3x2((ir / MR) * kc, (jr / NR) * kc, kc);
             if (single) storeTile(p, out, o + jr, mr, Math.min(NR, nc - jr), pc > 0);
             else {
               SC[jr] = TILE[0];
@@ -199,7 +199,6 @@ function packRowsB(
   nc: number,
   kc: number,
 ): void {
-  const D = PACK_B;
   const t = offs.length;
   const o0 = base + offs[0];
   const o1 = base + (t > 1 ? offs[1] : offs[0]);
@@ -209,64 +208,59 @@ function packRowsB(
   const s1 = t > 1 ? signs[1] : 0;
   const s2 = t > 2 ? signs[2] : 0;
   const s3 = t > 3 ? signs[3] : 0;
-  const panelLen = NR * kc;
   // Two panels an iteration (V8 checks x's map and length again every iteration), then the last.
   const pairs = nc - (nc % (2 * NR));
   for (let s = 0; s < kc; s++) {
     const row = s * step;
-    const di0 = s * NR;
     if (t === 1) {
-      let di = di0;
-      for (let j = row; j < row + pairs; j += 2 * NR, di += 2 * panelLen) {
-        const e = di + panelLen;
-        D[di] = s0 * x[o0 + j];
-        D[di + 1] = s0 * x[o0 + j + 1];
-        D[e] = s0 * x[o0 + j + 2];
-        D[e + 1] = s0 * x[o0 + j + 3];
+      let di = s;
+      for (let j = row; j < row + pairs; j += 2 * NR, di += 2 * kc) {
+        PACK_B0[di] = s0 * x[o0 + j];
+        PACK_B1[di] = s0 * x[o0 + j + 1];
+        PACK_B0[di + kc] = s0 * x[o0 + j + 2];
+        PACK_B1[di + kc] = s0 * x[o0 + j + 3];
       }
-      for (let j = row + pairs; j < row + nc; j += NR, di += panelLen) {
-        D[di] = s0 * x[o0 + j];
-        D[di + 1] = s0 * x[o0 + j + 1];
+      for (let j = row + pairs; j < row + nc; j += NR, di += kc) {
+        PACK_B0[di] = s0 * x[o0 + j];
+        PACK_B1[di] = s0 * x[o0 + j + 1];
       }
     } else if (t === 2) {
-      let di = di0;
-      for (let j = row; j < row + pairs; j += 2 * NR, di += 2 * panelLen) {
-        const e = di + panelLen;
-        D[di] = s0 * x[o0 + j] + s1 * x[o1 + j];
-        D[di + 1] = s0 * x[o0 + j + 1] + s1 * x[o1 + j + 1];
-        D[e] = s0 * x[o0 + j + 2] + s1 * x[o1 + j + 2];
-        D[e + 1] = s0 * x[o0 + j + 3] + s1 * x[o1 + j + 3];
+      let di = s;
+      for (let j = row; j < row + pairs; j += 2 * NR, di += 2 * kc) {
+        PACK_B0[di] = s0 * x[o0 + j] + s1 * x[o1 + j];
+        PACK_B1[di] = s0 * x[o0 + j + 1] + s1 * x[o1 + j + 1];
+        PACK_B0[di + kc] = s0 * x[o0 + j + 2] + s1 * x[o1 + j + 2];
+        PACK_B1[di + kc] = s0 * x[o0 + j + 3] + s1 * x[o1 + j + 3];
       }
-      for (let j = row + pairs; j < row + nc; j += NR, di += panelLen) {
-        D[di] = s0 * x[o0 + j] + s1 * x[o1 + j];
-        D[di + 1] = s0 * x[o0 + j + 1] + s1 * x[o1 + j + 1];
+      for (let j = row + pairs; j < row + nc; j += NR, di += kc) {
+        PACK_B0[di] = s0 * x[o0 + j] + s1 * x[o1 + j];
+        PACK_B1[di] = s0 * x[o0 + j + 1] + s1 * x[o1 + j + 1];
       }
     } else {
       // 4 terms (the caller sends 3 elsewhere: a sign-0 term would turn an Inf into NaN).
-      let di = di0;
-      for (let j = row; j < row + pairs; j += 2 * NR, di += 2 * panelLen) {
-        const e = di + panelLen;
-        D[di] = s0 * x[o0 + j] + s1 * x[o1 + j] + s2 * x[o2 + j] + s3 * x[o3 + j];
-        D[di + 1] = s0 * x[o0 + j + 1] + s1 * x[o1 + j + 1] + s2 * x[o2 + j + 1] + s3 * x[o3 + j + 1];
-        D[e] = s0 * x[o0 + j + 2] + s1 * x[o1 + j + 2] + s2 * x[o2 + j + 2] + s3 * x[o3 + j + 2];
-        D[e + 1] = s0 * x[o0 + j + 3] + s1 * x[o1 + j + 3] + s2 * x[o2 + j + 3] + s3 * x[o3 + j + 3];
+      let di = s;
+      for (let j = row; j < row + pairs; j += 2 * NR, di += 2 * kc) {
+        PACK_B0[di] = s0 * x[o0 + j] + s1 * x[o1 + j] + s2 * x[o2 + j] + s3 * x[o3 + j];
+        PACK_B1[di] = s0 * x[o0 + j + 1] + s1 * x[o1 + j + 1] + s2 * x[o2 + j + 1] + s3 * x[o3 + j + 1];
+        PACK_B0[di + kc] = s0 * x[o0 + j + 2] + s1 * x[o1 + j + 2] + s2 * x[o2 + j + 2] + s3 * x[o3 + j + 2];
+        PACK_B1[di + kc] = s0 * x[o0 + j + 3] + s1 * x[o1 + j + 3] + s2 * x[o2 + j + 3] + s3 * x[o3 + j + 3];
       }
-      for (let j = row + pairs; j < row + nc; j += NR, di += panelLen) {
-        D[di] = s0 * x[o0 + j] + s1 * x[o1 + j] + s2 * x[o2 + j] + s3 * x[o3 + j];
-        D[di + 1] = s0 * x[o0 + j + 1] + s1 * x[o1 + j + 1] + s2 * x[o2 + j + 1] + s3 * x[o3 + j + 1];
+      for (let j = row + pairs; j < row + nc; j += NR, di += kc) {
+        PACK_B0[di] = s0 * x[o0 + j] + s1 * x[o1 + j] + s2 * x[o2 + j] + s3 * x[o3 + j];
+        PACK_B1[di] = s0 * x[o0 + j + 1] + s1 * x[o1 + j + 1] + s2 * x[o2 + j + 1] + s3 * x[o3 + j + 1];
       }
     }
   }
 }
 
 /**
- * D[(l/W)·W·kc + s·W + r] (+)= sign · x[base + (l + r)·lane + s·step] for lanes l + r < count and
- * steps s < kc; lanes past `count` are zero (written by the first term, `add` false). x is read in
- * its own order (along whichever stride is 1): a strided walk over the other would touch a new
- * page per element. W is MR or NR.
+ * D[r][(l/W)·kc + s] (+)= sign · x[base + (l + r)·lane + s·step] for lanes l + r < count and steps
+ * s < kc (D: W arrays, one per lane of a micro-panel, matmul.ts); lanes past `count` are zero
+ * (written by the first term, `add` false). x is read in its own order (along whichever stride is
+ * 1): a strided walk over the other would touch a new page per element. W is MR or NR.
  */
 function packPanels(
-  D: Float64Array,
+  D: readonly Float64Array[],
   W: number,
   x: FloatArray,
   base: number,
@@ -277,52 +271,38 @@ function packPanels(
   sign: number,
   add: boolean,
 ): void {
-  const panelLen = W * kc;
   const full = count - (count % W);
   if (step === 1) {
     for (let l = 0; l < full; l++) {
-      let di = Math.floor(l / W) * panelLen + (l % W);
-      let si = base + l * lane;
-      if (add) for (let s = 0; s < kc; s++, di += W) D[di] += sign * x[si++];
-      else for (let s = 0; s < kc; s++, di += W) D[di] = sign * x[si++];
-    }
-  } else if (W === 2) {
-    const l1 = lane;
-    for (let s = 0; s < kc; s++) {
-      let si = base + s * step;
-      let di = s * 2;
-      if (add) {
-        for (let l = 0; l < full; l += 2, di += panelLen, si += 2 * lane) {
-          D[di] += sign * x[si];
-          D[di + 1] += sign * x[si + l1];
-        }
-      } else {
-        for (let l = 0; l < full; l += 2, di += panelLen, si += 2 * lane) {
-          D[di] = sign * x[si];
-          D[di + 1] = sign * x[si + l1];
-        }
-      }
+      const Dr = D[l % W];
+      const di = Math.floor(l / W) * kc;
+      const si = base + l * lane;
+      if (add) for (let s = 0; s < kc; s++) Dr[di + s] += sign * x[si + s];
+      else for (let s = 0; s < kc; s++) Dr[di + s] = sign * x[si + s];
     }
   } else {
     for (let s = 0; s < kc; s++) {
-      let si = base + s * step;
-      let di = s * W;
-      for (let l = 0; l < full; l += W, di += panelLen, si += W * lane) {
-        for (let r = 0; r < W; r++)
-          D[di + r] = add ? D[di + r] + sign * x[si + r * lane] : sign * x[si + r * lane];
+      const si = base + s * step;
+      for (let r = 0; r < W; r++) {
+        const Dr = D[r];
+        let di = s;
+        for (let l = r; l < full; l += W, di += kc) {
+          const v = sign * x[si + l * lane];
+          Dr[di] = add ? Dr[di] + v : v;
+        }
       }
     }
   }
   if (full === count) return;
   // The last, partial panel: its missing lanes are zero.
-  const d0 = (full / W) * panelLen;
+  const d0 = (full / W) * kc;
   for (let r = 0; r < W; r++) {
+    const Dr = D[r];
     const live = full + r < count;
-    let di = d0 + r;
-    let si = base + (full + r) * lane;
-    for (let s = 0; s < kc; s++, di += W, si += step) {
-      if (live) D[di] = add ? D[di] + sign * x[si] : sign * x[si];
-      else if (!add) D[di] = 0;
+    const si = base + (full + r) * lane;
+    for (let s = 0; s < kc; s++) {
+      if (live) Dr[d0 + s] = add ? Dr[d0 + s] + sign * x[si + s * step] : sign * x[si + s * step];
+      else if (!add) Dr[d0 + s] = 0;
     }
   }
 }

@@ -39,9 +39,22 @@ const CAP_B = 1 << 16;
 const MASK_A = CAP_A - 1;
 const MASK_B = CAP_B - 1;
 
-// +8 so that masked index + (MR - 1) or + (NR - 1) is provably inside the array.
-const PACK_A = new Float64Array(CAP_A + 8);
-const PACK_B = new Float64Array(CAP_B + 8);
+/*
+ * Packed panels, one array per row of an A micro-panel and per column of a B micro-panel: a step of
+ * the micro-kernel reads all five at one index each, and V8 checks a typed array access's bounds
+ * even where the index is masked into range, once per distinct index and length. Interleaved in
+ * one array each, the five reads were five checks. All five arrays are equally long, so the three
+ * A reads share a check and so do the two B reads. Each holds its panels' steps in order:
+ * A_r[(ir/MR)·kc + p] = op(a)[i0 + ir + r, p0 + p], B_c[(jr/NR)·kc + p] = op(b)[p0 + p, j0 + jr + c].
+ * The blocking below keeps all MR (NR) of them within CAP_A (CAP_B) doubles in all.
+ */
+const PACK_A0 = new Float64Array(CAP_A + 8);
+const PACK_A1 = new Float64Array(CAP_A + 8);
+const PACK_A2 = new Float64Array(CAP_A + 8);
+const PACK_B0 = new Float64Array(CAP_B + 8);
+const PACK_B1 = new Float64Array(CAP_B + 8);
+const PACK_A: readonly Float64Array[] = [PACK_A0, PACK_A1, PACK_A2];
+const PACK_B: readonly Float64Array[] = [PACK_B0, PACK_B1];
 /** Result of one micro-kernel call, MR×NR row-major. */
 const TILE = new Float64Array(MR * NR);
 
@@ -112,10 +125,10 @@ export function matmul(args: MatmulArgs, rowStart = 0, rowEnd = args.m): void {
         packA(a, transA, m, k, ic, mc, pc, kc);
         for (let jr = 0; jr < nc; jr += NR) {
           const nr = Math.min(NR, nc - jr);
-          const bOff = jr * kc;
+          const bOff = (jr / NR) * kc;
           let o = ic * n + jc + jr;
           for (let ir = 0; ir < mc; ir += MR) {
-            kernel3x2(ir * kc, bOff, kc);
+            kernel3x2((ir / MR) * kc, bOff, kc);
             const mr = Math.min(MR, mc - ir);
             if (mr === MR && nr === NR) {
               const o1 = o + n;
@@ -194,10 +207,7 @@ function roundUp(x: number, step: number): number {
   return Math.ceil(x / step) * step;
 }
 
-/**
- * PACK_A[(ir/MR)·MR·kc + p·MR + r] = op(a)[i0 + ir + r, p0 + p], rows past mc zero-filled so every
- * micro-panel is a full MR rows.
- */
+/** PACK_A's panels of op(a)[i0:i0+mc, p0:p0+kc], rows past mc zero-filled so every micro-panel is full. */
 function packA(
   a: FloatArray,
   transA: boolean,
@@ -208,55 +218,35 @@ function packA(
   p0: number,
   kc: number,
 ): void {
-  const D = PACK_A;
-  let d = 0;
   for (let ir = 0; ir < mc; ir += MR) {
     const mr = Math.min(MR, mc - ir);
     const row = i0 + ir;
-    if (transA) {
-      // a is [k,m]: the MR values of one p are contiguous.
-      let s = p0 * m + row;
-      if (mr === MR) {
-        for (let p = 0; p < kc; p++) {
-          D[d] = a[s];
-          D[d + 1] = a[s + 1];
-          D[d + 2] = a[s + 2];
-          d += MR;
-          s += m;
-        }
-      } else {
-        for (let p = 0; p < kc; p++) {
-          for (let r = 0; r < MR; r++) D[d + r] = r < mr ? a[s + r] : 0;
-          d += MR;
-          s += m;
-        }
+    const d = (ir / MR) * kc;
+    // transA: a is [k,m], the MR values of one p are contiguous. Else a is [m,k]: each of the MR
+    // rows is contiguous in p, read side by side.
+    const lane = transA ? 1 : k;
+    const step = transA ? m : 1;
+    const s0 = transA ? p0 * m + row : row * k + p0;
+    if (mr === MR) {
+      const s1 = s0 + lane;
+      const s2 = s1 + lane;
+      for (let p = 0; p < kc; p++) {
+        const q = p * step;
+        PACK_A0[d + p] = a[s0 + q];
+        PACK_A1[d + p] = a[s1 + q];
+        PACK_A2[d + p] = a[s2 + q];
       }
     } else {
-      // a is [m,k]: each of the MR rows is contiguous in p; read the MR rows side by side.
-      let s0 = row * k + p0;
-      if (mr === MR) {
-        let s1 = s0 + k;
-        let s2 = s1 + k;
-        for (let p = 0; p < kc; p++) {
-          D[d] = a[s0++];
-          D[d + 1] = a[s1++];
-          D[d + 2] = a[s2++];
-          d += MR;
-        }
-      } else {
-        for (let p = 0; p < kc; p++) {
-          for (let r = 0; r < MR; r++) D[d + r] = r < mr ? a[s0 + r * k] : 0;
-          s0++;
-          d += MR;
-        }
+      for (let r = 0; r < MR; r++) {
+        const D = PACK_A[r];
+        const sr = s0 + r * lane;
+        for (let p = 0; p < kc; p++) D[d + p] = r < mr ? a[sr + p * step] : 0;
       }
     }
   }
 }
 
-/**
- * PACK_B[(jr/NR)·NR·kc + p·NR + c] = op(b)[p0 + p, j0 + jr + c], columns past nc zero-filled.
- */
+/** PACK_B's panels of op(b)[p0:p0+kc, j0:j0+nc], columns past nc zero-filled. */
 function packB(
   b: FloatArray,
   transB: boolean,
@@ -267,52 +257,33 @@ function packB(
   p0: number,
   kc: number,
 ): void {
-  const D = PACK_B;
-  let d = 0;
   for (let jr = 0; jr < nc; jr += NR) {
     const nr = Math.min(NR, nc - jr);
     const col = j0 + jr;
-    if (!transB) {
-      // b is [k,n]: the NR values of one p are contiguous.
-      let s = p0 * n + col;
-      if (nr === NR) {
-        for (let p = 0; p < kc; p++) {
-          D[d] = b[s];
-          D[d + 1] = b[s + 1];
-          d += NR;
-          s += n;
-        }
-      } else {
-        for (let p = 0; p < kc; p++) {
-          D[d] = b[s];
-          D[d + 1] = 0;
-          d += NR;
-          s += n;
-        }
+    const d = (jr / NR) * kc;
+    // Not transB: b is [k,n], the NR values of one p are contiguous. transB: b is [n,k], each of
+    // the NR columns of op(b) is a contiguous row of b.
+    const lane = transB ? k : 1;
+    const step = transB ? 1 : n;
+    const s0 = transB ? col * k + p0 : p0 * n + col;
+    if (nr === NR) {
+      const s1 = s0 + lane;
+      for (let p = 0; p < kc; p++) {
+        const q = p * step;
+        PACK_B0[d + p] = b[s0 + q];
+        PACK_B1[d + p] = b[s1 + q];
       }
     } else {
-      // b is [n,k]: each of the NR columns of op(b) is a contiguous row of b.
-      let s0 = col * k + p0;
-      if (nr === NR) {
-        let s1 = s0 + k;
-        for (let p = 0; p < kc; p++) {
-          D[d] = b[s0++];
-          D[d + 1] = b[s1++];
-          d += NR;
-        }
-      } else {
-        for (let p = 0; p < kc; p++) {
-          D[d] = b[s0++];
-          D[d + 1] = 0;
-          d += NR;
-        }
+      for (let p = 0; p < kc; p++) {
+        PACK_B0[d + p] = b[s0 + p * step];
+        PACK_B1[d + p] = 0;
       }
     }
   }
 }
 
 /**
- * 3×2 micro-kernel: TILE[r·NR + c] = Σ_p PACK_A[aOff + 3p + r] · PACK_B[bOff + 2p + c], p < kc.
+ * 3×2 micro-kernel: TILE[r·NR + c] = Σ_p PACK_Ar[aOff + p] · PACK_Bc[bOff + p], p < kc.
  *
  * It touches nothing but the module-level Float64Arrays and small integers, and has no branch that
  * could be unvisited when V8 first optimizes it; the caller does the (element-type polymorphic, edge
@@ -321,8 +292,6 @@ function packB(
  * entered from the interpreter on every call, several times slower.
  */
 function kernel3x2(aOff: number, bOff: number, kc: number): void {
-  const A = PACK_A;
-  const B = PACK_B;
   let c00 = 0;
   let c01 = 0;
   let c10 = 0;
@@ -331,23 +300,23 @@ function kernel3x2(aOff: number, bOff: number, kc: number): void {
   let c21 = 0;
   let ia = aOff | 0;
   let ib = bOff | 0;
-  const end = (ib + 2 * kc) | 0;
+  const end = (ib + kc) | 0;
   while (ib < end) {
     const ja = ia & MASK_A;
     const jb = ib & MASK_B;
-    const b0 = B[jb];
-    const b1 = B[jb + 1];
-    const a0 = A[ja];
+    const b0 = PACK_B0[jb];
+    const b1 = PACK_B1[jb];
+    const a0 = PACK_A0[ja];
     c00 += a0 * b0;
     c01 += a0 * b1;
-    const a1 = A[ja + 1];
+    const a1 = PACK_A1[ja];
     c10 += a1 * b0;
     c11 += a1 * b1;
-    const a2 = A[ja + 2];
+    const a2 = PACK_A2[ja];
     c20 += a2 * b0;
     c21 += a2 * b1;
-    ia = (ia + 3) | 0;
-    ib = (ib + 2) | 0;
+    ia = (ia + 1) | 0;
+    ib = (ib + 1) | 0;
   }
   const T = TILE;
   T[0] = c00;
@@ -382,4 +351,16 @@ function storeEdge(
  * into the loops above (with the scratch, sizes and micro-kernel exported, the kernel ran a third
  * slower: \`pnpm bench matmul\`).
  */
-export const PACKED_KERNEL = Object.freeze({ MR, NR, KC, CAP_A, CAP_B, PACK_A, PACK_B, TILE, kernel3x2 });
+export const PACKED_KERNEL = Object.freeze({
+  MR,
+  NR,
+  KC,
+  CAP_A,
+  CAP_B,
+  PACK_A,
+  PACK_B,
+  PACK_B0,
+  PACK_B1,
+  TILE,
+  kernel3x2,
+});
