@@ -180,12 +180,17 @@ export function compileElementwise(
   ];
   // UNROLL elements an iteration, each in its own block, in order (the same values and sums as one a
   // time): V8 checks each array's map and length again every iteration, so the checks are shared.
-  lines.push(inner === 0 ? 'let i = lo;' : 'let i = 0;');
+  // Not a loop that calls EXP: with more copies of its body V8 stopped inlining fastExp, and the
+  // calls cost more than the checks saved (docs/performance.md).
+  const start = inner === 0 ? 'lo' : '0';
   const end = inner === 0 ? 'hi' : `${dims[inner]}`;
-  lines.push(`for (; i + ${UNROLL} <= ${end}; i += ${UNROLL}) {`);
-  for (let u = 0; u < UNROLL; u++) lines.push('{', ...element(u === 0 ? 'i' : `i + ${u}`), '}');
-  lines.push('}');
-  lines.push(`for (; i < ${end}; i++) {`, ...element('i'), '}');
+  if (exprs.some((e) => e.includes('EXP('))) {
+    lines.push(`for (let i = ${start}; i < ${end}; i++) {`, ...element('i'), '}');
+  } else {
+    lines.push(`let i = ${start};`, `for (; i + ${UNROLL} <= ${end}; i += ${UNROLL}) {`);
+    for (let u = 0; u < UNROLL; u++) lines.push('{', ...element(u === 0 ? 'i' : `i + ${u}`), '}');
+    lines.push('}', `for (; i < ${end}; i++) {`, ...element('i'), '}');
+  }
   rowSumOf.forEach((_, j) => {
     lines.push(`${sums[j]}[i0] = a${j};`);
   });
