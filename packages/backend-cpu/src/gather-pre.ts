@@ -27,10 +27,7 @@ export function gatherSelectedPre(steps: readonly Step[]): Step[] {
     const [x, idx, w] = s.reads;
     if (x.rank !== 2) return s;
     // Transposed (fold.ts): w is W [d, n], the product x·W. Else w is [n, d], the product x·wᵀ.
-    const product = products.find((p) => {
-      if (p.op.kind !== 'matmul' || p.op.transA || p.inputs[0] !== x || p.inputs[1] !== w) return false;
-      return p.op.transB === !s.transposed;
-    });
+    const product = productOf(products, x, w, !s.transposed);
     if (!product) return s;
     return {
       kind: 'indexed',
@@ -47,9 +44,18 @@ export function gatherSelectedPre(steps: readonly Step[]): Step[] {
 function gatherCoo(s: StepOf<'indexed'>, products: readonly Node[]): Step {
   const [a, dst, src, x] = s.reads;
   if (x.op.kind !== 'transpose' || x.rank !== 2 || x.op.perm[0] !== 1) return s;
-  const w = x.inputs[0];
-  const product = products.find(
-    (p) => p.op.kind === 'matmul' && !p.op.transA && !p.op.transB && p.inputs[0] === a && p.inputs[1] === w,
-  );
+  const product = productOf(products, a, x.inputs[0], false);
   return product ? { ...s, reads: [product, dst, src], gathered: true } : s;
+}
+
+/** The earlier product x·w (x·wᵀ when transB) among `products`, if any. */
+function productOf(products: readonly Node[], x: Node, w: Node, transB: boolean): Node | undefined {
+  return products.find(
+    (p) =>
+      p.op.kind === 'matmul' &&
+      !p.op.transA &&
+      p.op.transB === transB &&
+      p.inputs[0] === x &&
+      p.inputs[1] === w,
+  );
 }

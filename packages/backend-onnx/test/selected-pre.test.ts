@@ -40,6 +40,39 @@ const onnxNodes = (g: Graph) =>
   }));
 const sparse = buildTrainStep(cfg, B, { kind: 'adam', lr: 1e-2 }, { formulation: 'sparse' });
 
+/** A compiled step the tests feed and read (the onnx one and a reference). */
+interface Stepper {
+  run(feeds: Record<string, Float32Array | Float64Array>): Promise<Record<string, ArrayLike<number>>>;
+  readState(name: string): Promise<ArrayLike<number>>;
+}
+
+/**
+ * Trains `steps` steps on both from the same data (the reference's feeds through `toRef`): each
+ * step's loss agrees to `digits`, and every weight within `tol` after them.
+ */
+async function expectTrainsAlike(
+  onnx: Stepper,
+  ref: Stepper,
+  toRef: (f: Record<string, Float32Array>) => Record<string, Float32Array | Float64Array>,
+  o: { rows: number; inputDim: number; steps: number; digits: number; tol: number },
+): Promise<void> {
+  const data = new Rng(8);
+  for (let i = 0; i < o.steps; i++) {
+    const feeds = {
+      x: Float32Array.from(data.normalArray(o.rows * o.inputDim)),
+      w: rowWeights(new Float32Array(o.rows), o.rows),
+    };
+    const [a, r] = [await onnx.run(feeds), await ref.run(toRef(feeds))];
+    expect(a.loss[0]).toBeCloseTo(r.loss[0], o.digits);
+  }
+  for (const name of ['W_enc', 'b_enc', 'W_dec', 'b_dec']) {
+    const [a, r] = [await onnx.readState(name), await ref.readState(name)];
+    let worst = 0;
+    for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - r[i]));
+    expect(worst, name).toBeLessThan(o.tol);
+  }
+}
+
 describe('selected pre-activations lowered as TopK values', () => {
   it("reads TopK's values: no transposed W_enc, no gather from it, b_enc read by the Gemm alone", () => {
     const nodes = onnxNodes(sparse.graph);
@@ -54,25 +87,16 @@ describe('selected pre-activations lowered as TopK values', () => {
   });
 
   it('trains as the float32 reference does (losses and weights over four steps)', async () => {
-    const params = initParams(cfg, new Rng(3));
-    const state = sparse.initialState(params);
+    const state = sparse.initialState(initParams(cfg, new Rng(3)));
     const onnx = await createOnnxBackend({ threads: 1 }).compile(sparse.graph, { state });
     const ref = await createReferenceBackend({ float32: true }).compile(sparse.graph, { state });
-    const data = new Rng(8);
-    for (let i = 0; i < 4; i++) {
-      const feeds = {
-        x: Float32Array.from(data.normalArray(B * cfg.inputDim)),
-        w: rowWeights(new Float32Array(B), B),
-      };
-      const [a, b] = [await onnx.run(feeds), await ref.run(feeds)];
-      expect(a.loss[0]).toBeCloseTo(b.loss[0], 5);
-    }
-    for (const name of ['W_enc', 'b_enc', 'W_dec', 'b_dec']) {
-      const [a, b] = [await onnx.readState(name), await ref.readState(name)];
-      let worst = 0;
-      for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]));
-      expect(worst, name).toBeLessThan(1e-5);
-    }
+    await expectTrainsAlike(onnx, ref, (f) => f, {
+      rows: B,
+      inputDim: cfg.inputDim,
+      steps: 4,
+      digits: 5,
+      tol: 1e-5,
+    });
     onnx.dispose();
   });
 
@@ -204,27 +228,12 @@ describe('selected pre-activations lowered as TopK values', () => {
     expect(gathered).toContain('W_dec');
     expect(gathered.map((g) => from(g)?.op_type)).not.toContain('Transpose');
 
-    const params = initParams(c, new Rng(3));
-    const state = step.initialState(params);
+    const state = step.initialState(initParams(c, new Rng(3)));
     const onnx = await createOnnxBackend({ threads: 1 }).compile(step.graph, { state });
     const f64 = (r: Record<string, Float32Array>) =>
       Object.fromEntries(Object.entries(r).map(([k, v]) => [k, Float64Array.from(v)]));
     const ref = await createReferenceBackend().compile(step.graph, { state: f64(state) });
-    const data = new Rng(8);
-    for (let i = 0; i < 3; i++) {
-      const feeds = {
-        x: Float32Array.from(data.normalArray(rows * c.inputDim)),
-        w: rowWeights(new Float32Array(rows), rows),
-      };
-      const [a, r] = [await onnx.run(feeds), await ref.run(f64(feeds))];
-      expect(a.loss[0]).toBeCloseTo(r.loss[0], 4);
-    }
-    for (const name of ['W_enc', 'b_enc', 'W_dec', 'b_dec']) {
-      const [a, r] = [await onnx.readState(name), await ref.readState(name)];
-      let worst = 0;
-      for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - r[i]));
-      expect(worst, name).toBeLessThan(1e-4);
-    }
+    await expectTrainsAlike(onnx, ref, f64, { rows, inputDim: c.inputDim, steps: 3, digits: 4, tol: 1e-4 });
     onnx.dispose();
   });
 });

@@ -70,7 +70,7 @@ export function sparseOp(n: Node, op: SparseOp): SparseStep {
     // src, scaled and summed into y at dst by scatterND, which adds repeated indices (tfjs-wasm has
     // no unsortedSegmentSum).
     case 'cooMatmul': {
-      const ents = s0.reduce((a, b) => a * b, 1);
+      const ents = n.inputs[0].size;
       const d = out[1];
       return ([vals, dst, src, x]) => {
         const rows = tf.mul(tf.reshape(vals, [ents, 1]), tf.gather(x, int(tf.reshape(src, [ents])), 0));
@@ -79,7 +79,7 @@ export function sparseOp(n: Node, op: SparseOp): SparseStep {
     }
     // One dot a row: a's rows at dst times x's rows at src, summed along d.
     case 'cooDot': {
-      const ents = out.reduce((a, b) => a * b, 1);
+      const ents = n.size;
       return ([a, dst, src, x]) => {
         const at = (m: tf.Tensor, i: tf.Tensor): tf.Tensor => tf.gather(m, int(tf.reshape(i, [ents])), 0);
         return tf.reshape(tf.sum(tf.mul(at(a, dst), at(x, src)), -1), out);

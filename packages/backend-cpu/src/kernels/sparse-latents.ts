@@ -127,7 +127,10 @@ export function sumRows(a: EntrySums, s: EntryScratch, acc: Float64Array, lo: nu
   }
 }
 
-/** Latents a transposed sum takes at a time: their columns of one output row fill a cache line. */
+/**
+ * Latents a transposed sum takes at a time: their columns of one output row fill a cache line.
+ * write16T writes a whole block, so it is 16 latents wide.
+ */
 export const BLOCK = 16;
 
 /**

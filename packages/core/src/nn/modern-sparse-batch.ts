@@ -38,13 +38,15 @@ export function batchTopKFlat(
     cooDot(u, rowOf, latent, transpose(p.W_enc)),
     gatherLast(reshape(p.b_enc, [1, H]), latent),
   );
-  const vals = reshape(mul(relu(selected), real), [K, 1]);
+  const flatVals = mul(relu(selected), real);
+  // The code is [K, 1] (one entry a row of it); the products take entries of any shape.
+  const vals = reshape(flatVals, [K, 1]);
   const row = reshape(rowOf, [K, 1]);
   const idx = reshape(latent, [K, 1]);
   return {
     code: { idx, vals },
     decode: (v) => cooMatmul(v, row, idx, p.W_dec, B),
-    hidden: reshape(scatterAddLast(reshape(vals, [1, K]), flat, B * H), [B, H]),
+    hidden: reshape(scatterAddLast(flatVals, flat, B * H), [B, H]),
   };
 }
 
